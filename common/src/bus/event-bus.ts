@@ -1,0 +1,104 @@
+import { connect } from '@nats-io/transport-node';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { makeEvent, parseEvent, Streams, type Event, type EventData, type Subject } from '../events';
+
+/** How long JetStream remembers message ids to drop duplicate publishes (outbox re-sends after a crash). */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+export interface EventBusOptions {
+  servers: string | string[];
+  /** Connection name shown in NATS monitoring, e.g. `orders-7f9c`. */
+  name: string;
+  logger: Logger;
+}
+
+export interface PublishOptions {
+  /** Extra headers, e.g. the W3C `traceparent` of the change that caused the event. */
+  headers?: Record<string, string>;
+}
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/** A NATS connection with JetStream, the streams jetmart uses, and validated publishing. */
+export class EventBus {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly logger: Logger,
+  ) {}
+
+  static async connect(opts: EventBusOptions): Promise<EventBus> {
+    const nc = await connect({
+      servers: opts.servers,
+      name: opts.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+    const jsm = await jetstreamManager(nc);
+    const bus = new EventBus(nc, jetstream(nc), jsm, opts.logger);
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
+          opts.logger.warn({ natsStatus: s.type }, 'nats connection status');
+        }
+      }
+    })().catch(() => undefined);
+    return bus;
+  }
+
+  get connected(): boolean {
+    return !this.nc.isClosed() && !this.nc.isDraining();
+  }
+
+  /** Creates every jetmart stream, or updates it to the current config. Safe to run from every replica. */
+  async ensureStreams(): Promise<void> {
+    for (const s of Object.values(Streams)) {
+      const config: Partial<StreamConfig> & { name: string } = {
+        name: s.name,
+        subjects: [...s.subjects],
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      };
+      try {
+        await this.jsm.streams.add(config);
+      } catch (err) {
+        // Exists with another config (e.g. an older duplicate window): bring it up to date.
+        if (/already in use|already exists/i.test(String((err as Error).message))) {
+          await this.jsm.streams.update(s.name, config);
+        } else {
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** Publishes a validated event; its id is the JetStream message id. */
+  async publish(event: Event, opts: PublishOptions = {}): Promise<PubAck> {
+    const checked = parseEvent(event, event.subject);
+    const h: MsgHdrs = natsHeaders();
+    for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
+    const ack = await this.js.publish(checked.subject, JSON.stringify(checked), { msgID: checked.id, headers: h });
+    if (ack.duplicate) this.logger.debug({ eventId: checked.id, subject: checked.subject }, 'duplicate publish dropped');
+    return ack;
+  }
+
+  /** Builds and publishes an event in one step (for events not tied to a stored change). */
+  async emit<S extends Subject>(subject: S, data: EventData<S>, eventId?: string, opts?: PublishOptions): Promise<PubAck> {
+    return this.publish(makeEvent(subject, data, eventId), opts);
+  }
+
+  /** Stops new work, lets pending publishes and acks flush, then closes. */
+  async drain(): Promise<void> {
+    if (this.nc.isClosed() || this.nc.isDraining()) return;
+    await this.nc.drain();
+  }
+}

@@ -1,0 +1,214 @@
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/nats-core';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { parseEvent, streamOf, type Event, type EventData, type Subject } from '../events';
+import { eventsConsumed, eventsDeadLettered, eventsRedelivered } from '../metrics';
+import type { EventBus } from './event-bus';
+
+/**
+ * Thrown by a handler when the message cannot be applied yet (e.g. a replica is missing the
+ * previous version): it is redelivered later and does not count as a failure for a long while.
+ */
+export class RetryLater extends Error {
+  constructor(
+    reason: string,
+    readonly delayMs?: number,
+  ) {
+    super(reason);
+    this.name = 'RetryLater';
+  }
+}
+
+export interface ListenerOptions {
+  /** Deliveries of a failing message before it goes to the dead-letter stream. */
+  maxDeliveries?: number;
+  /** Deliveries allowed for `RetryLater` (waiting for an earlier event) before dead-lettering. */
+  maxWaits?: number;
+  /** First retry delay; doubles each time up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Messages handled at once by this instance. */
+  concurrency?: number;
+  /** Unacked messages the durable lets out (across all replicas). */
+  maxAckPending?: number;
+  /** How long the server waits for an ack before redelivering (a crashed replica's messages). */
+  ackWaitMs?: number;
+}
+
+export interface MessageContext<S extends Subject> {
+  event: Event<S>;
+  msg: JsMsg;
+  log: Logger;
+  deliveryCount: number;
+}
+
+export const DeadLetterHeaders = {
+  subject: 'Jetmart-Original-Subject',
+  stream: 'Jetmart-Original-Stream',
+  sequence: 'Jetmart-Original-Sequence',
+  consumer: 'Jetmart-Consumer',
+  error: 'Jetmart-Error',
+  deliveries: 'Jetmart-Deliveries',
+} as const;
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/**
+ * A durable pull consumer of one subject, shared by all replicas of one service (the durable is
+ * named `<service>-<subject>`). Explicit acks; failures are retried with exponential back-off
+ * (nak with delay) and dead-lettered after `maxDeliveries`; payloads that fail validation are
+ * dead-lettered at once.
+ */
+export abstract class Listener<S extends Subject> {
+  abstract readonly subject: S;
+  abstract onMessage(data: EventData<S>, ctx: MessageContext<S>): Promise<void>;
+
+  protected readonly opts: Required<ListenerOptions>;
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  protected readonly log: Logger;
+
+  constructor(
+    protected readonly bus: EventBus,
+    readonly service: string,
+    options: ListenerOptions = {},
+  ) {
+    this.opts = {
+      maxDeliveries: 5,
+      maxWaits: 100,
+      backoffMs: 500,
+      maxBackoffMs: 30_000,
+      concurrency: 1,
+      maxAckPending: 1_000,
+      ackWaitMs: 30_000,
+      ...options,
+    };
+    this.log = bus.logger.child({ listener: this.constructor.name });
+  }
+
+  get durableName(): string {
+    return `${this.service}-${this.subject.replace(/\./g, '-')}`;
+  }
+
+  get streamName(): string {
+    return streamOf(this.subject);
+  }
+
+  protected consumerConfig(): Partial<ConsumerConfig> {
+    return {
+      durable_name: this.durableName,
+      filter_subject: this.subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.opts.ackWaitMs),
+      // Delivery limits are enforced here (so the last failure can be dead-lettered), not by the server.
+      max_deliver: -1,
+      max_ack_pending: this.opts.maxAckPending,
+    };
+  }
+
+  /** Creates the durable, or brings its config up to date; idempotent across replicas. */
+  async ensureConsumer(): Promise<void> {
+    const config = this.consumerConfig();
+    try {
+      await this.bus.jsm.consumers.add(this.streamName, config);
+    } catch (err) {
+      if (/already exists|already in use/i.test(String((err as Error).message))) {
+        await this.bus.jsm.consumers.update(this.streamName, this.durableName, config);
+      } else {
+        throw err;
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    const consumer = await this.bus.js.consumers.get(this.streamName, this.durableName);
+    this.messages = await consumer.consume({ max_messages: Math.max(10, this.opts.concurrency * 2) });
+    const messages = this.messages;
+    this.loop = (async () => {
+      for await (const msg of messages) {
+        if (this.stopping) {
+          // Hand it straight back so another replica takes it now rather than after ack_wait.
+          msg.nak();
+          continue;
+        }
+        const p = this.handle(msg).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+        if (this.inFlight.size >= this.opts.concurrency) await Promise.race(this.inFlight);
+      }
+    })().catch((err) => this.log.error({ err }, 'consume loop ended with an error'));
+  }
+
+  /** Stops pulling, finishes the messages being handled, and hands back the rest. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.messages) await this.messages.close();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private backoff(deliveryCount: number): number {
+    return Math.min(this.opts.backoffMs * 2 ** (deliveryCount - 1), this.opts.maxBackoffMs);
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const deliveryCount = msg.info.deliveryCount;
+    if (deliveryCount > 1) eventsRedelivered.inc({ subject: this.subject });
+    let event: Event<S>;
+    try {
+      event = parseEvent(JSON.parse(msg.string()), this.subject);
+    } catch (err) {
+      await this.deadLetter(msg, `invalid event: ${(err as Error).message}`);
+      return;
+    }
+    const log = this.log.child({ eventId: event.id, subject: event.subject, traceparent: msg.headers?.get('traceparent') || undefined });
+    try {
+      await this.onMessage(event.data, { event, msg, log, deliveryCount });
+      msg.ack();
+      eventsConsumed.inc({ subject: this.subject, outcome: 'ack' });
+    } catch (err) {
+      const waiting = err instanceof RetryLater;
+      const limit = waiting ? this.opts.maxWaits : this.opts.maxDeliveries;
+      if (deliveryCount >= limit) {
+        await this.deadLetter(msg, (err as Error).message);
+        return;
+      }
+      const delay = waiting && (err as RetryLater).delayMs !== undefined ? (err as RetryLater).delayMs! : this.backoff(deliveryCount);
+      if (waiting) log.debug({ reason: (err as Error).message, delay }, 'not applicable yet, retrying later');
+      else log.warn({ err, deliveryCount, delay }, 'handler failed, retrying');
+      msg.nak(delay);
+      eventsConsumed.inc({ subject: this.subject, outcome: 'retry' });
+    }
+  }
+
+  /** Copies the message to `deadletter.<durable>` with why it failed, then terminates it. */
+  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+    const h: MsgHdrs = natsHeaders();
+    h.set(DeadLetterHeaders.subject, msg.subject);
+    h.set(DeadLetterHeaders.stream, msg.info.stream);
+    h.set(DeadLetterHeaders.sequence, String(msg.info.streamSequence));
+    h.set(DeadLetterHeaders.consumer, this.durableName);
+    h.set(DeadLetterHeaders.error, reason.slice(0, 1000).replace(/[\r\n]+/g, ' '));
+    h.set(DeadLetterHeaders.deliveries, String(msg.info.deliveryCount));
+    const traceparent = msg.headers?.get('traceparent');
+    if (traceparent) h.set('traceparent', traceparent);
+    try {
+      await this.bus.js.publish(`deadletter.${this.durableName}`, msg.data, {
+        headers: h,
+        msgID: `dl-${msg.info.stream}-${msg.info.streamSequence}-${this.durableName}`,
+      });
+    } catch (err) {
+      // Never drop a message we could not park: try again later.
+      this.log.error({ err }, 'dead-letter publish failed; will retry the message');
+      msg.nak(this.opts.backoffMs);
+      return;
+    }
+    msg.term(reason.slice(0, 200));
+    eventsDeadLettered.inc({ subject: this.subject });
+    eventsConsumed.inc({ subject: this.subject, outcome: 'deadletter' });
+    this.log.error({ subject: msg.subject, seq: msg.info.streamSequence, reason }, 'event dead-lettered');
+  }
+}

@@ -1,0 +1,39 @@
+import type { Request, RequestHandler } from 'express';
+import { z } from 'zod';
+import { RequestValidationError, type ErrorItem } from '../errors';
+
+function toItems(error: z.ZodError): ErrorItem[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.');
+    return field ? { message: issue.message, field } : { message: issue.message };
+  });
+}
+
+/** Parses `input` with `schema` or throws a 400 naming each bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new RequestValidationError(toItems(result.error));
+  return result.data;
+}
+
+/**
+ * Validates the JSON body and replaces it with the parsed value, so handlers only ever see
+ * known fields of the right types (this is also what stops `{"$gt": ""}` reaching a query).
+ */
+export function validateBody(schema: z.ZodType): RequestHandler {
+  return (req, _res, next) => {
+    if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+      throw new RequestValidationError([{ message: 'Expected a JSON object body (Content-Type: application/json)' }]);
+    }
+    req.body = parseOrThrow(schema, req.body);
+    next();
+  };
+}
+
+/** Express 5's `req.query` is read-only: parse it where it is used. */
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  return parseOrThrow(schema, req.query);
+}
+
+/** Route parameter that must be a Mongo ObjectId; anything else is a plain 404 (ids are opaque). */
+export const objectIdPattern = /^[a-f0-9]{24}$/i;

@@ -1,0 +1,44 @@
+import type { Model, UpdateQuery } from 'mongoose';
+import { RetryLater } from '../bus/listener';
+
+export type ReplicaOutcome = 'applied' | 'duplicate';
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}
+
+/**
+ * Creates the replica of a record at its first version. A second delivery finds it already
+ * there and is a no-op.
+ */
+export async function createReplica<T>(model: Model<T>, doc: Record<string, unknown> & { _id: unknown; version: number }): Promise<ReplicaOutcome> {
+  try {
+    await model.create(doc as never);
+    return 'applied';
+  } catch (err) {
+    if (isDuplicateKey(err)) return 'duplicate';
+    throw err;
+  }
+}
+
+/**
+ * Applies version `version` of a record onto its replica only if the replica is at `version - 1`,
+ * in one conditional single-document update (so the check and the write cannot interleave with
+ * another replica of this service). An older or equal version is a duplicate and changes nothing;
+ * a newer one (a gap: an earlier version has not arrived yet) throws `RetryLater`.
+ */
+export async function applyVersion<T>(
+  model: Model<T>,
+  id: unknown,
+  version: number,
+  update: UpdateQuery<T>,
+): Promise<ReplicaOutcome> {
+  const set = { ...((update.$set as object) ?? {}), version };
+  const res = await model.updateOne({ _id: id, version: version - 1 } as never, { ...update, $set: set } as never);
+  if (res.matchedCount === 1) return 'applied';
+  const current = await model.findById(id, { version: 1 }).lean<{ version: number }>();
+  if (current && current.version >= version) return 'duplicate';
+  throw new RetryLater(
+    current ? `replica at version ${current.version}, event has ${version}` : `replica missing, event has version ${version}`,
+  );
+}

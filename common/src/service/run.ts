@@ -1,0 +1,162 @@
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import mongoose, { type Model } from 'mongoose';
+import type { Logger } from 'pino';
+import { EventBus } from '../bus/event-bus';
+import type { Listener } from '../bus/listener';
+import { createLogger } from '../log';
+import { OutboxRelay } from '../outbox';
+import type { Subject } from '../events';
+import { ConfigError } from './config';
+
+export interface ServiceContext {
+  logger: Logger;
+  bus: EventBus;
+  /** Present when the service has outbox models. */
+  relay?: OutboxRelay;
+  isReady: () => boolean;
+}
+
+/** Something that runs beside the HTTP server and listeners (a sweeper, a scheduler). */
+export interface BackgroundTask {
+  stop(): Promise<void>;
+}
+
+export interface ServiceSpec {
+  name: string;
+  port: number;
+  natsUrl: string;
+  /** Omit for a service without a database. */
+  mongoUrl?: string;
+  outboxModels?: Model<any>[];
+  listeners?: (ctx: ServiceContext) => Listener<Subject>[];
+  app: (ctx: ServiceContext) => Express;
+  background?: (ctx: ServiceContext) => BackgroundTask[];
+  logger?: Logger;
+  /** Max time to wait for in-flight requests at shutdown. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningService {
+  ctx: ServiceContext;
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function retry<T>(what: string, log: Logger, fn: () => Promise<T>, attempts = 60): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      log.warn({ err: (err as Error).message, attempt: i }, `${what} not reachable yet, retrying`);
+      await sleep(Math.min(250 * i, 2000));
+    }
+  }
+}
+
+/**
+ * Start-up: database, NATS and streams, outbox relay, listeners, then HTTP. Shutdown, in
+ * reverse: stop accepting and finish in-flight requests, finish in-flight messages, stop the
+ * relay, drain NATS, close the database.
+ */
+export async function startService(spec: ServiceSpec): Promise<RunningService> {
+  const logger = spec.logger ?? createLogger(spec.name);
+  let stopping = false;
+
+  if (spec.mongoUrl) {
+    await retry('MongoDB', logger, () => mongoose.connect(spec.mongoUrl!, { serverSelectionTimeoutMS: 3000 }));
+  }
+  const bus = await retry('NATS', logger, () =>
+    EventBus.connect({ servers: spec.natsUrl.split(','), name: `${spec.name}-${randomBytes(3).toString('hex')}`, logger }),
+  );
+  await bus.ensureStreams();
+
+  const isReady = () =>
+    !stopping && bus.connected && (!spec.mongoUrl || mongoose.connection.readyState === mongoose.ConnectionStates.connected);
+  const relay = spec.outboxModels?.length ? new OutboxRelay(bus, spec.outboxModels, { logger }) : undefined;
+  const ctx: ServiceContext = { logger, bus, relay, isReady };
+
+  relay?.start();
+  const listeners = spec.listeners?.(ctx) ?? [];
+  for (const l of listeners) await l.start();
+  const background = spec.background?.(ctx) ?? [];
+
+  const app = spec.app(ctx);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(spec.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : spec.port;
+  logger.info({ port }, `${spec.name} listening`);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      logger.info(`${spec.name} shutting down`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, spec.shutdownTimeoutMs ?? 10_000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await Promise.allSettled(background.map((b) => b.stop()));
+      await Promise.allSettled(listeners.map((l) => l.stop()));
+      if (relay) {
+        await relay.stop();
+        // Publish what the last requests wrote; whatever fails stays in the outbox for next start.
+        await relay.flush().catch((err) => logger.warn({ err }, 'final outbox flush failed; events stay pending'));
+      }
+      await bus.drain().catch((err) => logger.warn({ err }, 'NATS drain failed'));
+      if (spec.mongoUrl) await mongoose.disconnect();
+      logger.info(`${spec.name} stopped`);
+    })());
+
+  return { ctx, server, port, stop };
+}
+
+/** `src/index.ts` of a service: start, exit 1 with a clear message on bad config, exit 0 after SIGTERM. */
+export function runService(build: () => ServiceSpec): void {
+  let spec: ServiceSpec;
+  try {
+    spec = build();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  startService(spec).then(
+    (running) => {
+      const onSignal = (signal: string) => {
+        running.ctx.logger.info({ signal }, 'signal received');
+        running.stop().then(
+          () => process.exit(0),
+          (err) => {
+            running.ctx.logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    },
+    (err) => {
+      (spec.logger ?? console).error({ err }, `${spec.name} failed to start`);
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

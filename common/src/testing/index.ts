@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { signSessionToken, SESSION_COOKIE } from '../middlewares/session';
+import { mongoDatabaseUrl, startMongo } from './servers';
+
+export * from './servers';
+
+/** The dev JWT key tests sign with; services under test must use the same (`JWT_KEY`). */
+export const TEST_JWT_KEY = 'test-only-jwt-key';
+
+/** A cookie-session cookie carrying a JWT for a (new, random by default) user: `Cookie` header value. */
+export function signinCookie(user: { id?: string; email?: string } = {}, opts: { key?: string; ttlSeconds?: number } = {}): string {
+  const id = user.id ?? new mongoose.Types.ObjectId().toHexString();
+  const email = user.email ?? `user-${id.slice(-6)}@test.dev`;
+  const jwt = signSessionToken({ id, email }, opts.key ?? process.env.JWT_KEY ?? TEST_JWT_KEY, opts.ttlSeconds ?? 3600);
+  return `${SESSION_COOKIE}=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
+}
+
+/** A unique database name, so test files never see each other's data. */
+export function uniqueDbName(prefix = 'test'): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** URL of a fresh database on the run's MongoDB-wire server (MONGO_URL, set by the global setup). */
+export function testDatabaseUrl(prefix?: string): string {
+  const server = process.env.MONGO_URL;
+  if (!server) throw new Error('MONGO_URL is not set: use the jest global setup from @jetmart/common/testing');
+  return mongoDatabaseUrl(server, uniqueDbName(prefix));
+}
+
+/**
+ * Connects mongoose to a fresh database for this test file, empties it before each test
+ * (unless `clearEachTest: false`) and drops it at the end.
+ */
+export function useTestDatabase(opts: { clearEachTest?: boolean; prefix?: string } = {}): { url: () => string } {
+  let url = '';
+  beforeAll(async () => {
+    url = testDatabaseUrl(opts.prefix);
+    await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000 });
+    // Build declared indexes (unique ones are part of the behaviour under test).
+    await Promise.all(Object.values(mongoose.models).map((m) => m.syncIndexes()));
+  });
+  if (opts.clearEachTest !== false) {
+    beforeEach(async () => {
+      const collections = await mongoose.connection.db!.collections();
+      await Promise.all(collections.map((c) => c.deleteMany({})));
+    });
+  }
+  afterAll(async () => {
+    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+  });
+  return { url: () => url };
+}
+
+/** Jest global setup: one MongoDB-wire server per run, shared by test files through MONGO_URL. */
+export async function globalSetup(): Promise<void> {
+  process.env.NODE_ENV = 'test';
+  process.env.JWT_KEY ??= TEST_JWT_KEY;
+  const mongo = await startMongo();
+  process.env.MONGO_URL = mongo.url;
+  (globalThis as { __jetmartMongo?: { stop(): Promise<void> } }).__jetmartMongo = mongo;
+}
+
+export async function globalTeardown(): Promise<void> {
+  await (globalThis as { __jetmartMongo?: { stop(): Promise<void> } }).__jetmartMongo?.stop();
+}
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

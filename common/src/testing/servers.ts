@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * Real servers for tests and the local platform: a pinned nats-server with JetStream and a
+ * MongoDB-wire server (MONGO_URL, else mongodb-memory-server, else the project's FerretDB build).
+ * Binaries are built by scripts/ensure-bins.sh into ~/.cache/jetmart/bin (JETMART_BIN_DIR).
+ */
+
+export const binDir = () => process.env.JETMART_BIN_DIR || join(homedir(), '.cache', 'jetmart', 'bin');
+
+/** Pinned versions from scripts/versions.env of the enclosing checkout, if there is one. */
+function pinnedVersions(): Record<string, string> {
+  let dir = process.cwd();
+  for (;;) {
+    const file = join(dir, 'scripts', 'versions.env');
+    if (existsSync(file)) {
+      return Object.fromEntries(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => /^\w+=/.test(l))
+          .map((l) => l.split('=', 2) as [string, string]),
+      );
+    }
+    const up = dirname(dir);
+    if (up === dir) return {};
+    dir = up;
+  }
+}
+
+function findBinary(envVar: string, prefix: string, versionKey: string): string | undefined {
+  if (process.env[envVar]) return process.env[envVar];
+  const version = pinnedVersions()[versionKey];
+  const dir = binDir();
+  if (version && existsSync(join(dir, `${prefix}-${version}`))) return join(dir, `${prefix}-${version}`);
+  if (!existsSync(dir)) return undefined;
+  const any = readdirSync(dir).filter((f) => f.startsWith(`${prefix}-`) && !f.endsWith('.tmp')).sort().pop();
+  return any ? join(dir, any) : undefined;
+}
+
+export const natsServerBinary = () => findBinary('NATS_SERVER_BIN', 'nats-server', 'NATS_SERVER_VERSION');
+export const ferretdbBinary = () => findBinary('FERRETDB_BIN', 'jetmart-ferretdb', 'FERRETDB_VERSION');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000, proc?: ChildProcess, output?: () => string) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (proc && proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}: ${output?.() ?? ''}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not become ready in ${timeoutMs} ms: ${output?.() ?? ''}`);
+}
+
+function capture(proc: ChildProcess): () => string {
+  let out = '';
+  const add = (b: Buffer) => {
+    out = (out + b.toString()).slice(-4000);
+  };
+  proc.stdout?.on('data', add);
+  proc.stderr?.on('data', add);
+  return () => out;
+}
+
+function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.once('exit', () => {
+      clearTimeout(t);
+      done();
+    });
+    proc.kill(signal);
+  });
+}
+
+export interface NatsTestServer {
+  url: string;
+  port: number;
+  monitorUrl: string;
+  storeDir: string;
+  /** Stops the server (SIGTERM, or SIGKILL to simulate a crash) and keeps the store. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same ports with the same store. */
+  restart(): Promise<void>;
+  /** Stops it and deletes the store. */
+  destroy(): Promise<void>;
+}
+
+/** Starts a nats-server with JetStream (file store in a temp dir) and monitoring, on free ports. */
+export async function startNats(opts: { port?: number; monitorPort?: number; storeDir?: string } = {}): Promise<NatsTestServer> {
+  const bin = natsServerBinary();
+  if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`, or set NATS_SERVER_BIN');
+  const port = opts.port ?? (await freePort());
+  const monitorPort = opts.monitorPort ?? (await freePort());
+  const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'jetmart-nats-'));
+  let proc: ChildProcess;
+  const launch = async () => {
+    proc = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = capture(proc);
+    await waitFor(
+      'nats-server',
+      async () => (await fetch(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`)).ok,
+      20_000,
+      proc,
+      output,
+    );
+  };
+  await launch();
+  const server: NatsTestServer = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    monitorUrl: `http://127.0.0.1:${monitorPort}`,
+    storeDir,
+    stop: (signal = 'SIGTERM') => stopProcess(proc, signal),
+    restart: async () => {
+      await stopProcess(proc);
+      await launch();
+    },
+    destroy: async () => {
+      await stopProcess(proc);
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+export interface MongoTestServer {
+  /** Server URL without a database name. */
+  url: string;
+  kind: 'external' | 'mongodb-memory-server' | 'ferretdb';
+  stop(): Promise<void>;
+}
+
+/** Strips the database name (and keeps query options) from a MongoDB URL. */
+export function mongoServerUrl(url: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(url);
+  return m ? `${m[1]}/${m[2] ?? ''}` : url;
+}
+
+/** Adds a database name to a server URL. */
+export function mongoDatabaseUrl(serverUrl: string, db: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?(\?.*)?$/.exec(mongoServerUrl(serverUrl));
+  if (!m) throw new Error(`not a MongoDB URL: ${serverUrl}`);
+  return `${m[1]}/${db}${m[2] ?? ''}`;
+}
+
+async function startFerretDb(): Promise<MongoTestServer> {
+  const bin = ferretdbBinary();
+  if (!bin) {
+    throw new Error(
+      'No MongoDB-wire server available: set MONGO_URL, or let mongodb-memory-server download mongod, ' +
+        'or run `bash scripts/ensure-bins.sh` (needs Go) to build FerretDB.',
+    );
+  }
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
+  const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = capture(proc);
+  const { MongoClient } = await import('mongodb');
+  const url = `mongodb://127.0.0.1:${port}/`;
+  await waitFor(
+    'FerretDB',
+    async () => {
+      const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
+      await c.db('admin').command({ ping: 1 });
+      await c.close();
+      return true;
+    },
+    20_000,
+    proc,
+    output,
+  );
+  return {
+    url,
+    kind: 'ferretdb',
+    stop: async () => {
+      await stopProcess(proc);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A MongoDB-wire server: MONGO_URL when set; else mongodb-memory-server (downloads mongod once on
+ * a normal laptop); else FerretDB built by scripts/ensure-bins.sh. JETMART_MONGO=ferretdb or
+ * JETMART_MONGO=memory-server forces one.
+ */
+export async function startMongo(): Promise<MongoTestServer> {
+  if (process.env.MONGO_URL) return { url: mongoServerUrl(process.env.MONGO_URL), kind: 'external', stop: async () => undefined };
+  const choice = process.env.JETMART_MONGO;
+  if (choice !== 'ferretdb') {
+    try {
+      const { MongoMemoryServer } = await import('mongodb-memory-server');
+      const mms = await MongoMemoryServer.create();
+      return { url: mongoServerUrl(mms.getUri()), kind: 'mongodb-memory-server', stop: async () => void (await mms.stop()) };
+    } catch (err) {
+      if (choice === 'memory-server') throw err;
+      process.stderr.write(`jetmart: mongodb-memory-server unavailable (${(err as Error).message.split('\n')[0]}); using FerretDB\n`);
+    }
+  }
+  return startFerretDb();
+}
+
+export const repoRoot = (): string => {
+  let dir = process.cwd();
+  for (;;) {
+    if (existsSync(join(dir, 'scripts', 'versions.env'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return resolve(process.cwd());
+    dir = up;
+  }
+};

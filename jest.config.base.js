@@ -1,0 +1,21 @@
+// Shared jest settings for every workspace: SWC transforms TypeScript (ts-jest does not support
+// TypeScript 7), @jetmart/common resolves to its source, and one MongoDB-wire server per run.
+const path = require('node:path');
+
+const root = __dirname;
+
+module.exports = (dir, overrides = {}) => ({
+  rootDir: dir,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  moduleNameMapper: {
+    '^@jetmart/common$': path.join(root, 'common/src/index.ts'),
+    '^@jetmart/common/testing$': path.join(root, 'common/src/testing/index.ts'),
+  },
+  testMatch: ['**/__tests__/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: path.join(root, 'common/src/testing/global-setup.ts'),
+  globalTeardown: path.join(root, 'common/src/testing/global-teardown.ts'),
+  testTimeout: 30_000,
+  ...overrides,
+});

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the real servers jetmart's tests and local platform run, once per version, into a cache
+# outside the clone (so fresh clones and CI start in seconds). Prints nothing but errors unless asked.
+#   JETMART_BIN_DIR   where binaries live (default ~/.cache/jetmart/bin)
+# Binaries: nats-server-<ver> (pinned, same as CI and Kubernetes), jetmart-ferretdb-<ver>.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/versions.env"
+bin_dir=${JETMART_BIN_DIR:-$HOME/.cache/jetmart/bin}
+mkdir -p "$bin_dir"
+
+need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    echo "jetmart: Go (1.22+) is needed to build $1. Install Go, or set $2 to a running server." >&2
+    exit 1
+  fi
+}
+
+nats_bin="$bin_dir/nats-server-$NATS_SERVER_VERSION"
+if [ ! -x "$nats_bin" ]; then
+  need_go "nats-server $NATS_SERVER_VERSION" NATS_URL
+  echo "jetmart: building nats-server $NATS_SERVER_VERSION (once) ..." >&2
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+  mv "$tmp/nats-server" "$nats_bin"
+  rm -rf "$tmp"
+fi
+
+ferret_bin="$bin_dir/jetmart-ferretdb-$FERRETDB_VERSION"
+if [ "${JETMART_SKIP_FERRETDB:-}" != "1" ] && [ ! -x "$ferret_bin" ]; then
+  need_go "FerretDB $FERRETDB_VERSION" MONGO_URL
+  echo "jetmart: building FerretDB $FERRETDB_VERSION (once) ..." >&2
+  (cd "$here/ferretdb" && go build -trimpath -o "$ferret_bin.tmp" . && mv "$ferret_bin.tmp" "$ferret_bin")
+fi
