@@ -3,12 +3,17 @@
 # into the same cache as scripts/ensure-bins.sh (so fresh clones and CI start in seconds).
 # Idempotent: when every binary is cached this only does a few `test -x` and exits.
 #   JETMART_BIN_DIR   where binaries live (default ~/.cache/jetmart/bin)
-# Binaries: actionlint-<ver> (GitHub Actions workflows), kubeconform-<ver> (Kubernetes manifests).
-# Also prints nothing but errors unless something has to be built.
+# Binaries: actionlint-<ver> (GitHub Actions workflows), kubeconform-<ver> (Kubernetes manifests),
+# and k8s-schemas-<k8s ver>-g<gen>/: the Kubernetes JSON schemas kubeconform validates against, made by
+# infra/tools/k8s-schemas.mjs from the OpenAPI document of the k8s.io/kubernetes Go module (fetched
+# once through the Go module proxy; nothing is downloaded while validating).
+# Prints nothing but errors unless something has to be built. --print-env prints the paths.
 set -euo pipefail
 
 ACTIONLINT_VERSION=v1.7.12
 KUBECONFORM_VERSION=v0.8.0
+K8S_VERSION=v1.36.0   # Kubernetes API version the manifests are validated against
+K8S_SCHEMA_GEN=1      # bump when infra/tools/k8s-schemas.mjs changes its output
 
 bin_dir=${JETMART_BIN_DIR:-$HOME/.cache/jetmart/bin}
 mkdir -p "$bin_dir"
@@ -36,8 +41,23 @@ kubeconform_bin="$bin_dir/kubeconform-$KUBECONFORM_VERSION"
 [ -x "$kubeconform_bin" ] ||
   build "kubeconform $KUBECONFORM_VERSION" "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" "$kubeconform_bin"
 
+here=$(cd "$(dirname "$0")" && pwd)
+schema_dir="$bin_dir/k8s-schemas-$K8S_VERSION-g$K8S_SCHEMA_GEN"
+if [ ! -f "$schema_dir/.complete" ]; then
+  command -v go >/dev/null 2>&1 || { echo "jetmart: Go is needed to fetch the Kubernetes $K8S_VERSION API schema." >&2; exit 1; }
+  echo "jetmart: generating Kubernetes $K8S_VERSION JSON schemas (once) ..." >&2
+  k8s_dir=$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$K8S_VERSION" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}console.log(j.Dir)})')
+  rm -rf "$schema_dir.tmp"
+  node "$here/../infra/tools/k8s-schemas.mjs" "$k8s_dir/api/openapi-spec/swagger.json" "$schema_dir.tmp"
+  touch "$schema_dir.tmp/.complete"
+  rm -rf "$schema_dir" && mv "$schema_dir.tmp" "$schema_dir"
+fi
+
 if [ "${1:-}" = "--print-env" ]; then
   # For callers (infra/tests) that want the exact paths.
   echo "ACTIONLINT=$actionlint_bin"
   echo "KUBECONFORM=$kubeconform_bin"
+  echo "K8S_SCHEMA_DIR=$schema_dir"
+  echo "K8S_VERSION=$K8S_VERSION"
 fi
