@@ -2,7 +2,7 @@
 # Builds the real servers jetmart's tests and local platform run, once per version, into a cache
 # outside the clone (so fresh clones and CI start in seconds). Prints nothing but errors unless asked.
 #   JETMART_BIN_DIR   where binaries live (default ~/.cache/jetmart/bin)
-# Binaries: nats-server-<ver> (pinned, same as CI and Kubernetes), jetmart-ferretdb-<ver>.
+# Binaries: nats-server-<ver> (pinned, same as CI and Kubernetes), jetmart-ferretdb-<ver>, stripe-mock-<ver>.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
@@ -31,4 +31,15 @@ if [ "${JETMART_SKIP_FERRETDB:-}" != "1" ] && [ ! -x "$ferret_bin" ]; then
   need_go "FerretDB $FERRETDB_VERSION" MONGO_URL
   echo "jetmart: building FerretDB $FERRETDB_VERSION (once) ..." >&2
   (cd "$here/ferretdb" && go build -trimpath -o "$ferret_bin.tmp" . && mv "$ferret_bin.tmp" "$ferret_bin")
+fi
+
+# stripe-mock: the payments tests run the Stripe gateway against it (STRIPE_MOCK_BIN overrides).
+stripe_mock_bin="$bin_dir/stripe-mock-$STRIPE_MOCK_VERSION"
+if [ "${JETMART_SKIP_STRIPE_MOCK:-}" != "1" ] && [ ! -x "$stripe_mock_bin" ]; then
+  need_go "stripe-mock $STRIPE_MOCK_VERSION" STRIPE_MOCK_BIN
+  echo "jetmart: building stripe-mock $STRIPE_MOCK_VERSION (once) ..." >&2
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+  mv "$tmp/stripe-mock" "$stripe_mock_bin"
+  rm -rf "$tmp"
 fi
