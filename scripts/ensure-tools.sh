@@ -14,6 +14,8 @@ ACTIONLINT_VERSION=v1.7.12
 KUBECONFORM_VERSION=v0.8.0
 K8S_VERSION=v1.36.0   # Kubernetes API version the manifests are validated against
 K8S_SCHEMA_GEN=1      # bump when infra/tools/k8s-schemas.mjs changes its output
+SKAFFOLD_VERSION=v2.16.1      # source of the skaffold.yaml JSON schema
+SKAFFOLD_SCHEMA=v4beta13      # apiVersion skaffold/<this> in skaffold.yaml
 
 bin_dir=${JETMART_BIN_DIR:-$HOME/.cache/jetmart/bin}
 mkdir -p "$bin_dir"
@@ -54,10 +56,24 @@ if [ ! -f "$schema_dir/.complete" ]; then
   rm -rf "$schema_dir" && mv "$schema_dir.tmp" "$schema_dir"
 fi
 
+# skaffold.yaml's JSON schema, from the skaffold Go module's docs, named so that kubeconform finds it
+# for `apiVersion: skaffold/$SKAFFOLD_SCHEMA, kind: Config`.
+skaffold_dir="$bin_dir/skaffold-schema-$SKAFFOLD_VERSION"
+skaffold_schema="$skaffold_dir/config-skaffold-$SKAFFOLD_SCHEMA.json"
+if [ ! -f "$skaffold_schema" ]; then
+  command -v go >/dev/null 2>&1 || { echo "jetmart: Go is needed to fetch the skaffold schema." >&2; exit 1; }
+  echo "jetmart: fetching the skaffold $SKAFFOLD_VERSION schema (once) ..." >&2
+  sk_dir=$(cd "${TMPDIR:-/tmp}" && go mod download -json "github.com/GoogleContainerTools/skaffold/v2@$SKAFFOLD_VERSION" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}console.log(j.Dir)})')
+  mkdir -p "$skaffold_dir"
+  cp "$sk_dir/docs-v2/content/en/schemas/$SKAFFOLD_SCHEMA.json" "$skaffold_schema.tmp" && mv "$skaffold_schema.tmp" "$skaffold_schema"
+fi
+
 if [ "${1:-}" = "--print-env" ]; then
   # For callers (infra/tests) that want the exact paths.
   echo "ACTIONLINT=$actionlint_bin"
   echo "KUBECONFORM=$kubeconform_bin"
   echo "K8S_SCHEMA_DIR=$schema_dir"
   echo "K8S_VERSION=$K8S_VERSION"
+  echo "SKAFFOLD_SCHEMA_DIR=$skaffold_dir"
 fi
