@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { notFound, redirect } from 'next/navigation';
+import { ApiErrorNotice } from '@/components/ApiErrorNotice';
+import { ProductForm } from '@/components/ProductForm';
+import { signinUrl } from '@/lib/redirect';
+import { getCurrentUser, serverApi } from '@/lib/server-api';
+import type { Product } from '@/lib/types';
+
+export const metadata: Metadata = { title: 'Edit product' };
+
+export default async function EditProductPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await getCurrentUser();
+  if (!user) redirect(signinUrl(`/sell/${id}/edit`));
+  const res = await serverApi<Product>(`/api/products/${encodeURIComponent(id)}`);
+  if (!res.ok && (res.status === 404 || res.status === 400)) notFound();
+  if (!res.ok) return <ApiErrorNotice title="Could not load this product" errors={res.errors} />;
+  if (res.data.userId !== user.id) {
+    return <ApiErrorNotice title="Not your product" errors={[{ message: 'Only the seller who listed a product can edit it.' }]} />;
+  }
+  return <ProductForm product={res.data} />;
+}

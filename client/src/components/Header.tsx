@@ -1,0 +1,45 @@
+import Link from 'next/link';
+import type { User } from '@/lib/types';
+import { CartCount } from './CartCount';
+import { SignOutButton } from './SignOutButton';
+
+export function Header({ user }: { user: User | null }) {
+  return (
+    <header className="site-header">
+      <div className="container header-row">
+        <Link href="/" className="brand">
+          jetmart
+        </Link>
+        <nav aria-label="Main" className="main-nav">
+          <Link href="/">Catalog</Link>
+          <Link href="/cart">
+            Cart <CartCount />
+          </Link>
+          {user ? (
+            <>
+              <Link href="/orders">My orders</Link>
+              <Link href="/sell">Sell</Link>
+            </>
+          ) : null}
+        </nav>
+        <div className="account" aria-label="Account">
+          {user ? (
+            <>
+              <span className="current-user" data-testid="current-user" title={user.email}>
+                {user.email}
+              </span>
+              <SignOutButton />
+            </>
+          ) : (
+            <>
+              <Link href="/signin">Sign in</Link>
+              <Link href="/signup" className="button button-small">
+                Sign up
+              </Link>
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,263 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { callApi } from '@/lib/client-api';
+import { generalMessages, messageFor } from '@/lib/errors';
+import { formatMoney } from '@/lib/money';
+import type { ApiErrorItem, Order, Payment } from '@/lib/types';
+import { FormErrors } from './Field';
+import { StatusBadge } from './StatusBadge';
+import { StripeCardInput, type TokenSource } from './StripeCardInput';
+
+/** How often the page asks for the order while it is still open (paid or expired orders change by events). */
+export const ORDER_POLL_MS = 2000;
+
+export const SANDBOX_TOKENS = [
+  { token: 'tok_visa', label: 'Test Visa — payment succeeds' },
+  { token: 'tok_chargeDeclined', label: 'Test card — declined' },
+] as const;
+
+function formatRemaining(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(h > 0 ? 2 : 1, '0');
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder: Order; stripePublishableKey?: string }) {
+  const [order, setOrder] = useState(initialOrder);
+  const [now, setNow] = useState<number | null>(null);
+  const [paid, setPaid] = useState(false);
+  const [cancelErrors, setCancelErrors] = useState<ApiErrorItem[]>([]);
+  const [cancelling, setCancelling] = useState(false);
+  const [pollError, setPollError] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    const res = await callApi<Order>('GET', `/api/orders/${encodeURIComponent(order.id)}`);
+    if (res.ok) {
+      setPollError(null);
+      setOrder((current) => (res.data.version >= current.version ? res.data : current));
+    } else {
+      setPollError(res.errors[0]?.message ?? 'Could not refresh the order.');
+    }
+  }, [order.id]);
+
+  // Live countdown (started after hydration so server and browser render the same first frame).
+  useEffect(() => {
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  // While the order is open, follow it: payment completes it and expiry cancels it, both by events.
+  useEffect(() => {
+    if (order.status !== 'created') return;
+    const t = setInterval(refresh, ORDER_POLL_MS);
+    return () => clearInterval(t);
+  }, [order.status, refresh]);
+
+  const expiresAt = new Date(order.expiresAt).getTime();
+  const remaining = now === null ? null : expiresAt - now;
+  const expired = remaining !== null && remaining <= 0;
+  const open = order.status === 'created';
+
+  async function cancel() {
+    setCancelling(true);
+    setCancelErrors([]);
+    const res = await callApi<Order>('DELETE', `/api/orders/${encodeURIComponent(order.id)}`);
+    if (res.ok) setOrder(res.data);
+    else {
+      setCancelErrors(res.errors);
+      await refresh();
+    }
+    setCancelling(false);
+  }
+
+  return (
+    <div data-testid="order-page" data-order-status={order.status}>
+      <div className="order-head">
+        <h1>Order</h1>
+        <StatusBadge status={order.status} />
+        <span className="muted" title={order.id}>
+          #{order.id.slice(-8)}
+        </span>
+      </div>
+      <div className="order-grid">
+        <section aria-label="Items">
+          <table className="lines" aria-label="Order items">
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col" className="num">Price</th>
+                <th scope="col" className="num">Quantity</th>
+                <th scope="col" className="num">Subtotal</th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.items.map((item) => (
+                <tr key={item.productId} data-testid="order-line">
+                  <td data-label="Product">
+                    <Link href={`/products/${item.productId}`}>{item.title}</Link>
+                  </td>
+                  <td className="num" data-label="Price">
+                    {formatMoney(item.price)}
+                  </td>
+                  <td className="num" data-label="Quantity">
+                    {item.quantity}
+                  </td>
+                  <td className="num" data-label="Subtotal">
+                    {formatMoney((Math.round(item.price * 100) * item.quantity) / 100)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <td colSpan={3}>Total</td>
+                <td className="num" data-testid="order-total">
+                  {formatMoney(order.total)}
+                </td>
+              </tr>
+            </tfoot>
+          </table>
+        </section>
+
+        <section className="panel buy-box" aria-label="Payment">
+          {order.status === 'complete' ? (
+            <p className="success" role="status" data-testid="order-outcome">
+              Paid — thank you! Your order is complete.
+            </p>
+          ) : order.status === 'cancelled' ? (
+            <p className="notice" role="status" data-testid="order-outcome">
+              This order was cancelled{expired ? ' (its payment time ran out)' : ''}. The units were released.{' '}
+              <Link href="/">Continue shopping</Link>
+            </p>
+          ) : paid ? (
+            <p className="success" role="status" data-testid="order-outcome">
+              Payment received. Confirming your order…
+            </p>
+          ) : (
+            <>
+              <p>
+                {remaining === null ? (
+                  'Pay before the timer runs out.'
+                ) : expired ? (
+                  <span role="status">Time is up: the order is being cancelled…</span>
+                ) : (
+                  <>
+                    Pay within <span className="countdown" data-testid="countdown" aria-live="off">{formatRemaining(remaining)}</span> or the order
+                    expires.
+                  </>
+                )}
+              </p>
+              <PayForm orderId={order.id} amount={order.total} disabled={expired} stripePublishableKey={stripePublishableKey} onPaid={() => {
+                setPaid(true);
+                void refresh();
+              }} onConflict={() => void refresh()} />
+            </>
+          )}
+          {open && !paid ? (
+            <div className="actions">
+              <button type="button" className="button-danger" onClick={cancel} disabled={cancelling}>
+                {cancelling ? 'Cancelling…' : 'Cancel order'}
+              </button>
+            </div>
+          ) : null}
+          <FormErrors messages={cancelErrors.map((e) => e.message)} />
+          {pollError && open ? <p className="muted">{pollError}</p> : null}
+        </section>
+      </div>
+      <p style={{ marginTop: '1.5rem' }}>
+        <Link href="/orders">← My orders</Link>
+      </p>
+    </div>
+  );
+}
+
+function PayForm({
+  orderId,
+  amount,
+  disabled,
+  stripePublishableKey,
+  onPaid,
+  onConflict,
+}: {
+  orderId: string;
+  amount: number;
+  disabled: boolean;
+  stripePublishableKey?: string;
+  onPaid: (payment: Payment) => void;
+  onConflict: () => void;
+}) {
+  const [token, setToken] = useState<string>(SANDBOX_TOKENS[0].token);
+  const [errors, setErrors] = useState<ApiErrorItem[]>([]);
+  const [busy, setBusy] = useState(false);
+  const stripeSource = useRef<TokenSource | null>(null);
+  const [stripeReady, setStripeReady] = useState(false);
+  const onStripeReady = useCallback((source: TokenSource | null) => {
+    stripeSource.current = source;
+    setStripeReady(source !== null);
+  }, []);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setBusy(true);
+    setErrors([]);
+    let cardToken = token;
+    if (stripePublishableKey) {
+      const result = stripeSource.current ? await stripeSource.current() : { error: 'The card form is still loading.' };
+      if ('error' in result) {
+        setErrors([{ message: result.error, field: 'token' }]);
+        setBusy(false);
+        return;
+      }
+      cardToken = result.token;
+    }
+    // One key per attempt: a retried request of this attempt can never charge twice.
+    const res = await callApi<Payment>('POST', '/api/payments', { orderId, token: cardToken }, { 'Idempotency-Key': crypto.randomUUID() });
+    if (res.ok) {
+      onPaid(res.data);
+      return;
+    }
+    // A declined card (402) is about the card, whatever field the API names.
+    setErrors(res.status === 402 ? res.errors.map((err) => ({ ...err, field: 'token' })) : res.errors);
+    if (res.status === 409 || res.status === 404) onConflict();
+    setBusy(false);
+  }
+
+  const cardError = messageFor(errors, 'token');
+  return (
+    <form onSubmit={onSubmit} className="buy-box" aria-label="Pay" noValidate>
+      {stripePublishableKey ? (
+        <StripeCardInput publishableKey={stripePublishableKey} onReady={onStripeReady} />
+      ) : (
+        <fieldset className="radio-group" aria-describedby={cardError ? 'token-error' : 'token-hint'}>
+          <legend>Test card (sandbox payments)</legend>
+          {SANDBOX_TOKENS.map((t) => (
+            <label key={t.token}>
+              <input type="radio" name="token" value={t.token} checked={token === t.token} onChange={() => setToken(t.token)} />
+              {t.label} <code>{t.token}</code>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {!stripePublishableKey && !cardError ? (
+        <p id="token-hint" className="field-hint">
+          No real money moves: this shop runs the sandbox payment gateway.
+        </p>
+      ) : null}
+      {cardError ? (
+        <p id="token-error" className="field-error" role="alert" data-field-error="token">
+          {cardError}
+        </p>
+      ) : null}
+      <FormErrors messages={generalMessages(errors, ['token'])} />
+      <button type="submit" disabled={busy || disabled || (!!stripePublishableKey && !stripeReady)}>
+        {busy ? 'Paying…' : `Pay ${formatMoney(amount)}`}
+      </button>
+    </form>
+  );
+}
