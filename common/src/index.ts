@@ -15,3 +15,4 @@ export * from './service/config';
 export * from './service/app';
 export * from './service/run';
 export * from './models';
+export * from './lock';

@@ -1,6 +1,7 @@
 import { Schema, type Document, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
+import { withDocumentLock } from '../lock';
 import { makeEvent, type Event, type EventData, type Subject } from '../events';
 import { eventsPublished, outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
 
@@ -162,7 +163,10 @@ export class OutboxRelay {
           eventsPublished.inc({ subject: entry.subject });
           // Remove it only if it is still first (another relay replica may have done it already).
           // $pop with a positional condition works on MongoDB and FerretDB alike; $pull by query does not on FerretDB.
-          await model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never);
+          await withDocumentLock(model.collection.collectionName, doc._id, () =>
+            model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
+            model.db,
+          );
           published++;
         }
       }

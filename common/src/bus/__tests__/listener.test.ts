@@ -51,7 +51,7 @@ describe('event bus over real JetStream', () => {
   let nats: NatsTestServer;
   let bus: EventBus;
   const started: Listener<S>[] = [];
-  const listen = async (l: Listener<S>) => {
+  const listen = async <L extends Listener<S>>(l: L): Promise<L> => {
     await l.start();
     started.push(l);
     return l;

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection, type Schema } from 'mongoose';
+import { ServiceUnavailableError } from '../errors';
+
+/**
+ * Per-document write locks, for servers whose single-document updates are not atomic.
+ *
+ * On MongoDB a conditional `updateOne` (or a versioned `save()`) is atomic, and that is what the
+ * invariants rest on. FerretDB 1.x (our offline test server) is not: it reads the document,
+ * applies the update in its own process and writes the whole document back, so two concurrent
+ * updates of one document can both pass a condition or lose each other's `$inc` (measured: 20
+ * concurrent `$inc`s left 3). Inserts with a unique `_id` are atomic there, so a lock is one
+ * insert into `_locks`, and every write to a document takes the document's lock.
+ *
+ * Mode (`JETMART_DOCUMENT_LOCKS`): `auto` (default) turns locks on when the server reports
+ * itself as FerretDB, `on` always, `off` never.
+ */
+const LOCKS = '_locks';
+const TTL_MS = 15_000;
+const WAIT_MS = 10_000;
+
+const enabledByConnection = new WeakMap<Connection, Promise<boolean>>();
+
+async function locksEnabled(conn: Connection): Promise<boolean> {
+  const mode = process.env.JETMART_DOCUMENT_LOCKS ?? 'auto';
+  if (mode === 'on') return true;
+  if (mode === 'off') return false;
+  let p = enabledByConnection.get(conn);
+  if (!p) {
+    p = (async () => {
+      const info = await conn.db!.admin().command({ buildInfo: 1 });
+      return 'ferretdbVersion' in info;
+    })();
+    p.catch(() => enabledByConnection.delete(conn));
+    enabledByConnection.set(conn, p);
+  }
+  return p;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface DocumentLock {
+  release(): Promise<void>;
+}
+
+const noLock: DocumentLock = { release: async () => undefined };
+
+/** Takes the write lock of one document (a no-op where single-document writes are atomic). */
+export async function lockDocument(collection: string, id: unknown, conn: Connection = mongoose.connection): Promise<DocumentLock> {
+  if (!(await locksEnabled(conn))) return noLock;
+  const locks = conn.db!.collection<{ _id: string; owner: string; expiresAt: Date }>(LOCKS);
+  const key = `${collection}:${String(id)}`;
+  const owner = randomUUID();
+  const giveUp = Date.now() + WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await locks.insertOne({ _id: key, owner, expiresAt: new Date(Date.now() + TTL_MS) });
+      return { release: async () => void (await locks.deleteOne({ _id: key, owner })) };
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    // Held. A holder that crashed leaves a lock that expires; take it over once stale.
+    const held = await locks.findOne({ _id: key });
+    if (held && held.expiresAt.getTime() < Date.now()) {
+      await locks.deleteOne({ _id: key, owner: held.owner });
+      continue;
+    }
+    if (Date.now() > giveUp) throw new ServiceUnavailableError('The record is busy, try again');
+    await sleep(Math.min(2 + attempt * 2, 25) * (0.5 + Math.random()));
+  }
+}
+
+/** Runs `fn` holding the write lock of one document. */
+export async function withDocumentLock<T>(collection: string, id: unknown, fn: () => Promise<T>, conn?: Connection): Promise<T> {
+  const lock = await lockDocument(collection, id, conn);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** `_id` of a single-document filter, or undefined when the filter is not on one `_id`. */
+function singleId(filter: Record<string, unknown> | undefined): unknown {
+  const id = filter?._id;
+  if (id === undefined || id === null) return undefined;
+  if (typeof id === 'object' && !(id instanceof mongoose.Types.ObjectId) && !Buffer.isBuffer(id)) return undefined;
+  return id;
+}
+
+const LOCKED_QUERIES = ['updateOne', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'findOneAndDelete', 'findOneAndReplace'] as const;
+
+/**
+ * Mongoose plugin (registered globally by @jetmart/common): `save()` of an existing document and
+ * single-`_id` update/delete queries take the document's lock. Writes through the raw driver
+ * (`Model.collection`) must use `withDocumentLock` themselves.
+ */
+export function documentLockPlugin(schema: Schema): void {
+  schema.pre('save', async function () {
+    // Inserts are atomic; subdocuments are saved by their parent.
+    if (this.isNew || this.$isSubdocument) return;
+    const model = this.constructor as mongoose.Model<unknown>;
+    this.$locals.documentLock = await lockDocument(model.collection.collectionName, this._id, model.db);
+  });
+  const releaseDoc = async function (this: mongoose.Document) {
+    const lock = this.$locals.documentLock as DocumentLock | undefined;
+    this.$locals.documentLock = undefined;
+    await lock?.release();
+  };
+  schema.post('save', releaseDoc);
+  // Error handlers: release and let the original error propagate unchanged.
+  schema.post('save', { errorHandler: true } as never, releaseDoc as never);
+
+  for (const op of LOCKED_QUERIES) {
+    schema.pre(op, async function (this: mongoose.Query<unknown, unknown> & { _jetmartLock?: DocumentLock }) {
+      const id = singleId(this.getFilter());
+      if (id === undefined) return;
+      this._jetmartLock = await lockDocument(this.model.collection.collectionName, id, this.model.db);
+    });
+    const releaseQuery = async function (this: { _jetmartLock?: DocumentLock }) {
+      const lock = this._jetmartLock;
+      this._jetmartLock = undefined;
+      await lock?.release();
+    };
+    schema.post(op, releaseQuery);
+    schema.post(op, { errorHandler: true } as never, releaseQuery as never);
+  }
+}
+
+mongoose.plugin(documentLockPlugin);

@@ -1,0 +1,169 @@
+import mongoose, { Schema, type HydratedDocument } from 'mongoose';
+import { createLogger, EventBus, OutboxRelay, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
+import { eventually, startNats, useTestDatabase, type NatsTestServer } from '../../testing';
+
+const logger = createLogger('test', { level: 'silent' });
+
+interface Item {
+  title: string;
+  quantity: number;
+  version: number;
+  outbox: OutboxEntry[];
+}
+const schema = new Schema<Item>({ title: String, quantity: Number }, { optimisticConcurrency: true, versionKey: 'version' });
+schema.plugin(outboxPlugin);
+const Item = mongoose.model<Item>('OutboxItem', schema);
+
+function recordProduct(doc: HydratedDocument<Item>, subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, version: number) {
+  recordEvent(doc, subject, { id: doc.id, title: doc.title, priceMinor: 100, quantity: doc.quantity, userId: 'u', version });
+}
+
+async function streamEvents(bus: EventBus): Promise<Array<{ id: string; subject: string; version: number; title: string }>> {
+  const info = await bus.jsm.streams.info('PRODUCTS');
+  const out = [];
+  for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
+    const m = await bus.jsm.streams.getMessage('PRODUCTS', { seq });
+    const e = m!.json<{ id: string; subject: string; data: { version: number; title: string } }>();
+    out.push({ id: e.id, subject: e.subject, version: e.data.version, title: e.data.title });
+  }
+  return out;
+}
+
+describe('transactional outbox', () => {
+  useTestDatabase();
+  let nats: NatsTestServer;
+  let bus: EventBus;
+  const relays: OutboxRelay[] = [];
+  const relay = (opts = {}) => {
+    const r = new OutboxRelay(bus, [Item], { logger, intervalMs: 50, ...opts });
+    relays.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    nats = await startNats();
+  });
+  afterAll(async () => {
+    await nats.destroy();
+  });
+  beforeEach(async () => {
+    bus = await EventBus.connect({ servers: nats.url, name: 'test', logger });
+    await bus.jsm.streams.delete('PRODUCTS').catch(() => undefined);
+    await bus.ensureStreams();
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    await bus.drain();
+  });
+
+  it('stores the change and its event in one write, publishes in order, then clears the outbox', async () => {
+    const doc = new Item({ title: 'v0', quantity: 1 });
+    recordProduct(doc, Subjects.ProductCreated, 0);
+    await doc.save();
+    for (let v = 1; v <= 3; v++) {
+      doc.title = `v${v}`;
+      recordProduct(doc, Subjects.ProductUpdated, v);
+      await doc.save();
+      expect(doc.version).toBe(v);
+    }
+    expect((await Item.collection.findOne({ _id: doc._id }))!.outbox).toHaveLength(4);
+    relay().start();
+    await eventually(async () => (await Item.collection.findOne({ _id: doc._id }))!.outbox.length === 0);
+    const events = await streamEvents(bus);
+    expect(events.map((e) => [e.version, e.title])).toEqual([
+      [0, 'v0'],
+      [1, 'v1'],
+      [2, 'v2'],
+      [3, 'v3'],
+    ]);
+  });
+
+  it('never publishes a change that was not written', async () => {
+    const doc = await new Item({ title: 'a', quantity: 1 }).save();
+    const stale = await Item.findById(doc._id);
+    doc.title = 'b';
+    await doc.save();
+    // A concurrent writer loses the optimistic-concurrency race: its event must vanish with it.
+    stale!.title = 'lost';
+    recordProduct(stale!, Subjects.ProductUpdated, 1);
+    await expect(stale!.save()).rejects.toThrow(mongoose.Error.VersionError);
+    await relay().flush();
+    expect(await streamEvents(bus)).toEqual([]);
+  });
+
+  it('loses nothing when the relay dies after the write: a restarted relay publishes exactly once', async () => {
+    const r1 = relay();
+    // The "process" writes, then dies before its relay runs.
+    const docs = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) => {
+        const d = new Item({ title: `t${i}`, quantity: 1 });
+        recordProduct(d, Subjects.ProductCreated, 0);
+        return d.save();
+      }),
+    );
+    await r1.stop();
+    expect(await streamEvents(bus)).toEqual([]);
+    const r2 = relay();
+    r2.start();
+    await eventually(async () => (await Item.countDocuments({ 'outbox.0': { $exists: true } })) === 0);
+    const events = await streamEvents(bus);
+    expect(events.map((e) => e.title).sort()).toEqual(docs.map((d) => d.title).sort());
+  });
+
+  it('a crash between publish and clearing re-sends, and JetStream drops the duplicate', async () => {
+    const doc = new Item({ title: 'once', quantity: 1 });
+    recordProduct(doc, Subjects.ProductCreated, 0);
+    await doc.save();
+    // Simulate the crash: publish the pending event but "die" before removing it from the outbox.
+    const pending = (await Item.collection.findOne({ _id: doc._id }))!.outbox[0] as OutboxEntry;
+    await bus.publish(pending.event);
+    await relay().flush();
+    const events = await streamEvents(bus);
+    expect(events).toHaveLength(1);
+    expect(events[0].id).toBe(pending.id);
+  });
+
+  it('several relays (service replicas) publish each event exactly once, in order per record', async () => {
+    const docs = [];
+    for (let i = 0; i < 10; i++) {
+      const d = new Item({ title: `r${i}-0`, quantity: 1 });
+      recordProduct(d, Subjects.ProductCreated, 0);
+      await d.save();
+      d.title = `r${i}-1`;
+      recordProduct(d, Subjects.ProductUpdated, 1);
+      await d.save();
+      docs.push(d);
+    }
+    relay().start();
+    relay().start();
+    relay().start();
+    await eventually(async () => (await Item.countDocuments({ 'outbox.0': { $exists: true } })) === 0);
+    const events = await streamEvents(bus);
+    expect(events).toHaveLength(20);
+    expect(new Set(events.map((e) => e.id)).size).toBe(20);
+    for (const d of docs) {
+      const mine = events.filter((e) => e.title.startsWith(`r${d.title.split('-')[0].slice(1)}-`));
+      expect(mine.map((e) => e.version)).toEqual([0, 1]);
+    }
+  });
+
+  it('keeps events pending while NATS is down and publishes them when it is back', async () => {
+    const r = relay();
+    r.start();
+    await nats.stop();
+    const doc = new Item({ title: 'during-outage', quantity: 1 });
+    recordProduct(doc, Subjects.ProductCreated, 0);
+    await doc.save();
+    r.kick();
+    await new Promise((res) => setTimeout(res, 500));
+    expect((await Item.collection.findOne({ _id: doc._id }))!.outbox).toHaveLength(1);
+    await nats.restart();
+    await eventually(async () => (await Item.collection.findOne({ _id: doc._id }))!.outbox.length === 0, 20_000);
+    expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['during-outage']);
+  });
+
+  it('refuses to record an invalid event, so the write fails instead of the relay', async () => {
+    const doc = new Item({ title: '', quantity: 1 });
+    expect(() => recordProduct(doc, Subjects.ProductCreated, 0)).toThrow(/bad product.created data/);
+  });
+});
