@@ -1,0 +1,17 @@
+import type { Express } from 'express';
+import { createApp, type ServiceContext } from '@jetmart/common';
+import type { PaymentsConfig } from './config';
+import type { PaymentGateway } from './gateway/payment-gateway';
+import { paymentsRouter } from './routes/payments';
+
+export type AppSettings = Pick<PaymentsConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'PAYMENT_CURRENCY'>;
+
+export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'isReady' | 'relay'>, settings: AppSettings, gateway: PaymentGateway): Express {
+  return createApp({
+    logger: ctx.logger,
+    jwtKey: settings.JWT_KEY,
+    jwtTtlSeconds: settings.JWT_TTL_SECONDS,
+    isReady: ctx.isReady,
+    routers: [paymentsRouter({ gateway, currency: settings.PAYMENT_CURRENCY, kick: () => ctx.relay?.kick() })],
+  });
+}

@@ -1,0 +1,44 @@
+import { Schema, model, type HydratedDocument } from 'mongoose';
+
+export type OrderStatus = 'created' | 'cancelled' | 'complete';
+
+/**
+ * payments' replica of an order: just what deciding "can this order be paid, for how much, by
+ * whom" needs. Written only by the order listeners (version-checked); `_id` is the order id.
+ */
+export interface OrderReplica {
+  _id: string;
+  userId: string;
+  status: OrderStatus;
+  totalMinor: number;
+  expiresAt: Date;
+  version: number;
+}
+
+const orderSchema = new Schema<OrderReplica>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    status: { type: String, required: true, enum: ['created', 'cancelled', 'complete'] },
+    totalMinor: { type: Number, required: true, min: 0 },
+    expiresAt: { type: Date, required: true },
+    // The order's own version, set by applyVersion/createReplica; mongoose must not manage it.
+    version: { type: Number, required: true },
+  },
+  { versionKey: false, collection: 'orders' },
+);
+
+export const Order = model<OrderReplica>('Order', orderSchema);
+export type OrderDoc = HydratedDocument<OrderReplica>;
+
+/**
+ * Why `order` cannot be paid now, or undefined when it can. An order past `expiresAt` is
+ * refused even before its cancellation event arrives: expiry is decided by the clock, the event
+ * only tells us about it.
+ */
+export function reasonOrderCannotBePaid(order: Pick<OrderReplica, 'status' | 'expiresAt'>, now: Date = new Date()): string | undefined {
+  if (order.status === 'cancelled') return 'Order has been cancelled';
+  if (order.status === 'complete') return 'Order has already been paid';
+  if (order.expiresAt.getTime() <= now.getTime()) return 'Order has expired';
+  return undefined;
+}

@@ -1,0 +1,178 @@
+import { Schema, model, type HydratedDocument, type Model } from 'mongoose';
+import { apiJson, fromMinor, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import type { ChargeRequest, ChargeResult } from '../gateway/payment-gateway';
+
+/**
+ * One document per order (unique `orderId`): it is the claim on the order and the record of its
+ * charge attempts.
+ *   pending   — an attempt is being charged (or its request crashed; the sweeper finishes it)
+ *   succeeded — charged; `payment.created` is in the outbox
+ *   failed    — the last attempt was declined / had a bad token, or the order ended before the
+ *               charge; nothing was charged and the buyer may try again (attempt + 1)
+ *   refunded  — charged, but the order was cancelled meanwhile (expiry won the race), so the
+ *               charge was refunded
+ */
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+export type FailureReason = 'declined' | 'invalid_token' | 'order_not_payable';
+
+export interface PaymentAttrs extends WithOutbox {
+  orderId: string;
+  userId: string;
+  amountMinor: number;
+  currency: string;
+  status: PaymentStatus;
+  /** 1 for the first attempt; each attempt has its own processor idempotency key. */
+  attempt: number;
+  /** The card token of the pending attempt, kept only so a crashed attempt can be repeated exactly. */
+  token?: string;
+  /** The client's `Idempotency-Key` of the attempt that created this state. */
+  clientKey?: string;
+  chargeId?: string;
+  failureReason?: FailureReason;
+  failureMessage?: string;
+  refundId?: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PaymentMethods {
+  chargeRequest(): ChargeRequest;
+  /** Records the processor's answer for the pending attempt; stores it with its event in one save. */
+  settle(result: ChargeResult): void;
+  /** Gives up the pending attempt without charging (the order ended while it was being claimed). */
+  abandon(reason: string): void;
+  /** Starts another attempt after a failed one. */
+  retryWith(token: string, userId: string, clientKey: string | undefined): void;
+  markRefunded(refundId: string): void;
+}
+
+export type PaymentModel = Model<PaymentAttrs, object, PaymentMethods>;
+export type PaymentDoc = HydratedDocument<PaymentAttrs, PaymentMethods>;
+
+const paymentSchema = new Schema<PaymentAttrs, PaymentModel, PaymentMethods>(
+  {
+    orderId: { type: String, required: true },
+    userId: { type: String, required: true },
+    amountMinor: { type: Number, required: true, min: 0 },
+    currency: { type: String, required: true },
+    status: { type: String, required: true, enum: ['pending', 'succeeded', 'failed', 'refunded'] },
+    attempt: { type: Number, required: true, min: 1 },
+    token: { type: String },
+    clientKey: { type: String },
+    chargeId: { type: String },
+    failureReason: { type: String, enum: ['declined', 'invalid_token', 'order_not_payable'] },
+    failureMessage: { type: String },
+    refundId: { type: String },
+  },
+  {
+    timestamps: true,
+    optimisticConcurrency: true,
+    versionKey: 'version',
+    toJSON: apiJson(['token', 'clientKey', 'chargeId', 'refundId', 'failureReason', 'failureMessage', 'version']),
+  },
+);
+paymentSchema.plugin(outboxPlugin);
+// One payment per order: the unique index is what makes two concurrent requests (or replicas) unable
+// to both claim an order.
+paymentSchema.index({ orderId: 1 }, { unique: true });
+// The sweeper's query: pending payments, oldest first.
+paymentSchema.index({ status: 1, updatedAt: 1 });
+
+/** The processor idempotency key of an attempt: a repeat of the attempt never charges twice. */
+export function chargeIdempotencyKey(orderId: string, attempt: number): string {
+  return `jetmart-order-${orderId}-attempt-${attempt}`;
+}
+
+export function refundIdempotencyKey(orderId: string): string {
+  return `jetmart-refund-order-${orderId}`;
+}
+
+paymentSchema.methods.chargeRequest = function (this: PaymentDoc): ChargeRequest {
+  if (this.status !== 'pending' || !this.token) throw new Error(`payment ${this.id} has no pending attempt to charge`);
+  return {
+    amountMinor: this.amountMinor,
+    currency: this.currency,
+    token: this.token,
+    idempotencyKey: chargeIdempotencyKey(this.orderId, this.attempt),
+    description: `jetmart order ${this.orderId}`,
+    metadata: { orderId: this.orderId, paymentId: this.id, attempt: String(this.attempt) },
+  };
+};
+
+paymentSchema.methods.settle = function (this: PaymentDoc, result: ChargeResult): void {
+  if (this.status !== 'pending') throw new Error(`payment ${this.id} is ${this.status}, not pending`);
+  this.token = undefined;
+  if (result.outcome === 'succeeded') {
+    this.status = 'succeeded';
+    this.chargeId = result.chargeId;
+    this.failureReason = undefined;
+    this.failureMessage = undefined;
+    recordEvent(this, Subjects.PaymentCreated, {
+      id: this.id,
+      orderId: this.orderId,
+      userId: this.userId,
+      amountMinor: this.amountMinor,
+      // The version this save gives the document (optimistic concurrency bumps it by one).
+      version: this.version + 1,
+    });
+  } else {
+    this.status = 'failed';
+    this.failureReason = result.outcome;
+    this.failureMessage = result.message;
+  }
+};
+
+paymentSchema.methods.abandon = function (this: PaymentDoc, reason: string): void {
+  if (this.status !== 'pending') throw new Error(`payment ${this.id} is ${this.status}, not pending`);
+  this.status = 'failed';
+  this.token = undefined;
+  this.failureReason = 'order_not_payable';
+  this.failureMessage = reason;
+};
+
+paymentSchema.methods.retryWith = function (this: PaymentDoc, token: string, userId: string, clientKey: string | undefined): void {
+  if (this.status !== 'failed') throw new Error(`payment ${this.id} is ${this.status}, not failed`);
+  this.status = 'pending';
+  this.attempt += 1;
+  this.token = token;
+  this.userId = userId;
+  this.clientKey = clientKey;
+  this.failureReason = undefined;
+  this.failureMessage = undefined;
+};
+
+paymentSchema.methods.markRefunded = function (this: PaymentDoc, refundId: string): void {
+  if (this.status !== 'succeeded') throw new Error(`payment ${this.id} is ${this.status}, not succeeded`);
+  this.status = 'refunded';
+  this.refundId = refundId;
+};
+
+export const Payment = model<PaymentAttrs, PaymentModel>('Payment', paymentSchema);
+
+/** The API's view of a payment: `{id, orderId, amount}` (spec: payments). */
+export function paymentResponse(p: PaymentDoc): { id: string; orderId: string; amount: number } {
+  return { id: p.id, orderId: p.orderId, amount: fromMinor(p.amountMinor) };
+}
+
+/**
+ * What a new request for an order that already has a payment gets, before anything else is tried:
+ *   replay   — the same client key as the successful attempt: answer its 201 again, charge nothing
+ *   retry    — the last attempt failed (nothing charged): a new attempt may start
+ *   conflict — paid, refunded or in flight: 409 with this message
+ */
+export type ExistingPaymentAnswer = { kind: 'replay' } | { kind: 'retry' } | { kind: 'conflict'; message: string };
+
+export function answerForExistingPayment(p: Pick<PaymentAttrs, 'status' | 'clientKey'>, clientKey: string | undefined): ExistingPaymentAnswer {
+  const sameKey = clientKey !== undefined && p.clientKey === clientKey;
+  switch (p.status) {
+    case 'succeeded':
+    case 'refunded':
+      if (sameKey) return { kind: 'replay' };
+      return { kind: 'conflict', message: p.status === 'succeeded' ? 'Order has already been paid' : 'Order has been cancelled; its payment was refunded' };
+    case 'pending':
+      return { kind: 'conflict', message: 'A payment for this order is already being processed' };
+    case 'failed':
+      return { kind: 'retry' };
+  }
+}

@@ -1,0 +1,75 @@
+import type { BackgroundTask } from '@jetmart/common';
+import type { Logger } from 'pino';
+import { GatewayUnavailableError } from '../gateway/payment-gateway';
+import { chargePendingPayment, type ChargingDeps } from './charging';
+import { Payment } from './payment';
+
+export interface PendingPaymentSweeperOptions {
+  /** A pending payment this old has lost its request (crash, timeout) and is charged again. */
+  retryAfterMs: number;
+  intervalMs?: number;
+  batchSize?: number;
+  logger: Logger;
+}
+
+/**
+ * Finishes attempts whose request died between claiming the order and recording the charge:
+ * charges them again with the same idempotency key (the processor returns the first charge if
+ * there was one) and records the result, with its event. Safe on every replica at once.
+ */
+export class PendingPaymentSweeper implements BackgroundTask {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = true;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: Pick<ChargingDeps, 'gateway' | 'kick'>,
+    private readonly opts: PendingPaymentSweeperOptions,
+  ) {
+    this.log = opts.logger.child({ component: 'pending-payment-sweeper' });
+  }
+
+  start(): this {
+    this.stopped = false;
+    this.schedule();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; returns how many payments it settled. */
+  async sweep(now: Date = new Date()): Promise<number> {
+    const stale = await Payment.find({ status: 'pending', updatedAt: { $lt: new Date(now.getTime() - this.opts.retryAfterMs) } })
+      .sort({ updatedAt: 1 })
+      .limit(this.opts.batchSize ?? 50);
+    let settled = 0;
+    for (const payment of stale) {
+      try {
+        const after = await chargePendingPayment(payment, this.deps);
+        this.log.info({ paymentId: payment.id, orderId: payment.orderId, status: after.status }, 'pending payment settled');
+        settled++;
+      } catch (err) {
+        if (err instanceof GatewayUnavailableError) this.log.warn({ err: err.message, orderId: payment.orderId }, 'processor unavailable; payment stays pending');
+        else this.log.error({ err, orderId: payment.orderId }, 'settling a pending payment failed');
+      }
+    }
+    return settled;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweep()
+        .catch((err) => this.log.warn({ err }, 'sweep failed; will retry'))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, this.opts.intervalMs ?? 5_000);
+  }
+}

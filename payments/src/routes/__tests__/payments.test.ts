@@ -1,0 +1,180 @@
+import request from 'supertest';
+import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
+import { SandboxGateway } from '../../gateway/sandbox-gateway';
+import { Payment } from '../../models/payment';
+import { seedOrder, testApp } from '../../testing/fixtures';
+
+useTestDatabase({ prefix: 'payments_routes' });
+
+let gateway: SandboxGateway;
+let app: ReturnType<typeof testApp>;
+beforeEach(() => {
+  gateway = new SandboxGateway();
+  app = testApp(gateway);
+});
+
+const pay = (cookie: string | undefined, body: unknown, key?: string) => {
+  let r = request(app).post('/api/payments');
+  if (cookie) r = r.set('Cookie', cookie);
+  if (key !== undefined) r = r.set('Idempotency-Key', key);
+  return r.send(body as object);
+};
+
+describe('POST /api/payments', () => {
+  it('201: charges the order total and answers {id, orderId, amount}', async () => {
+    const order = await seedOrder({ totalMinor: 4250 });
+    const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.any(String), orderId: order._id, amount: 42.5 });
+    expect(gateway.charges).toEqual([expect.objectContaining({ amountMinor: 4250, currency: 'usd', token: 'tok_visa' })]);
+  });
+
+  it('records payment.created in the same write as the succeeded payment, with the stored version', async () => {
+    const order = await seedOrder();
+    const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
+    const stored = await Payment.findById(res.body.id).lean();
+    expect(stored).toMatchObject({ status: 'succeeded', orderId: order._id, chargeId: gateway.charges[0].id });
+    expect(stored!.token).toBeUndefined();
+    expect(stored!.outbox).toHaveLength(1);
+    expect(stored!.outbox[0].event).toMatchObject({
+      subject: 'payment.created',
+      data: { id: res.body.id, orderId: order._id, userId: order.userId, amountMinor: order.totalMinor, version: stored!.version },
+    });
+  });
+
+  it('401 when not signed in', async () => {
+    const order = await seedOrder();
+    const res = await pay(undefined, { orderId: order._id, token: 'tok_visa' });
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].message).toBeDefined();
+  });
+
+  it.each([
+    [{}, ['orderId', 'token']],
+    [{ orderId: 'x' }, ['token']],
+    [{ orderId: '', token: 'tok_visa' }, ['orderId']],
+    [{ orderId: { $gt: '' }, token: 'tok_visa' }, ['orderId']],
+    [{ orderId: 'x', token: 42 }, ['token']],
+  ])('400 for body %j naming %j', async (body, fields) => {
+    const res = await pay(signinCookie(), body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field?: string }) => e.field).sort()).toEqual(fields);
+  });
+
+  it('400 for a malformed JSON body', async () => {
+    const res = await request(app).post('/api/payments').set('Cookie', signinCookie()).set('Content-Type', 'application/json').send('{"orderId":');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+  });
+
+  it('400 for an unknown card token, and the buyer can then pay with a valid one', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    const bad = await pay(cookie, { orderId: order._id, token: 'tok_bogus' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('token');
+    expect((await pay(cookie, { orderId: order._id, token: 'tok_visa' })).status).toBe(201);
+    expect(gateway.charges).toHaveLength(1);
+  });
+
+  it('400 for an Idempotency-Key over 255 characters', async () => {
+    const order = await seedOrder();
+    const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' }, 'x'.repeat(256));
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].field).toBe('Idempotency-Key');
+    expect(gateway.charges).toHaveLength(0);
+  });
+
+  it('404 for an unknown order', async () => {
+    const res = await pay(signinCookie(), { orderId: '0123456789abcdef01234567', token: 'tok_visa' });
+    expect(res.status).toBe(404);
+  });
+
+  it("404 for another user's order, without charging", async () => {
+    const order = await seedOrder();
+    const res = await pay(signinCookie(), { orderId: order._id, token: 'tok_visa' });
+    expect(res.status).toBe(404);
+    expect(gateway.charges).toHaveLength(0);
+    expect(await Payment.countDocuments()).toBe(0);
+  });
+
+  it('409 for a cancelled order', async () => {
+    const order = await seedOrder({ status: 'cancelled', version: 1 });
+    const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0].message).toMatch(/cancelled/);
+    expect(gateway.charges).toHaveLength(0);
+  });
+
+  it('409 for an expired order whose cancellation has not arrived yet', async () => {
+    const order = await seedOrder({ expiresAt: new Date(Date.now() - 1000) });
+    const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0].message).toMatch(/expired/);
+    expect(gateway.charges).toHaveLength(0);
+  });
+
+  it('409 for an order that is already paid, without a second charge', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    expect((await pay(cookie, { orderId: order._id, token: 'tok_visa' })).status).toBe(201);
+    const again = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].message).toMatch(/already been paid/);
+    expect(gateway.charges).toHaveLength(1);
+  });
+
+  it('409 for an order the replica already knows is complete', async () => {
+    const order = await seedOrder({ status: 'complete', version: 1 });
+    const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
+    expect(res.status).toBe(409);
+  });
+
+  it('402 when the card is declined; nothing charged; another card then succeeds (attempt 2)', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    const declined = await pay(cookie, { orderId: order._id, token: 'tok_chargeDeclined' });
+    expect(declined.status).toBe(402);
+    expect(declined.body).toEqual({ errors: [{ message: 'Your card was declined.' }] });
+    expect(await Payment.findOne({ orderId: order._id }).lean()).toMatchObject({ status: 'failed', failureReason: 'declined', outbox: [] });
+
+    const paid = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
+    expect(paid.status).toBe(201);
+    expect(gateway.charges).toEqual([expect.objectContaining({ idempotencyKey: `jetmart-order-${order._id}-attempt-2` })]);
+  });
+
+  it('same Idempotency-Key twice: the same 201 body, one charge', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    const first = await pay(cookie, { orderId: order._id, token: 'tok_visa' }, 'client-key-1');
+    const second = await pay(cookie, { orderId: order._id, token: 'tok_visa' }, 'client-key-1');
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(gateway.charges).toHaveLength(1);
+    // Another key for the paid order is a new payment attempt: refused.
+    expect((await pay(cookie, { orderId: order._id, token: 'tok_visa' }, 'client-key-2')).status).toBe(409);
+  });
+
+  it('concurrent requests for one order: exactly one charge and one 201', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    const results = await Promise.all(Array.from({ length: 8 }, () => pay(cookie, { orderId: order._id, token: 'tok_visa' })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 409)).toBe(true);
+    expect(gateway.charges).toHaveLength(1);
+    expect(await Payment.countDocuments({ orderId: order._id })).toBe(1);
+  });
+
+  it('concurrent requests with the same Idempotency-Key: one charge; the rest get 201 with the same body or 409 while in flight', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    const results = await Promise.all(Array.from({ length: 5 }, () => pay(cookie, { orderId: order._id, token: 'tok_visa' }, 'same-key')));
+    const created = results.filter((r) => r.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+    expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    expect(gateway.charges).toHaveLength(1);
+  });
+});

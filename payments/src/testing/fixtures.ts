@@ -1,0 +1,27 @@
+import mongoose from 'mongoose';
+import { createLogger } from '@jetmart/common';
+import { buildApp } from '../app';
+import type { PaymentGateway } from '../gateway/payment-gateway';
+import { Order, type OrderReplica } from '../models/order';
+
+export const TEST_SETTINGS = { JWT_KEY: 'test-only-jwt-key', JWT_TTL_SECONDS: 3600, PAYMENT_CURRENCY: 'usd' };
+
+/** The payments app as the service builds it, with the given gateway and no bus. */
+export function testApp(gateway: PaymentGateway) {
+  return buildApp({ logger: createLogger('payments-test', { level: 'silent' }), isReady: () => true }, TEST_SETTINGS, gateway);
+}
+
+/** An order replica as the order.created listener would store it. */
+export async function seedOrder(over: Partial<OrderReplica> = {}): Promise<OrderReplica> {
+  const order: OrderReplica = {
+    _id: new mongoose.Types.ObjectId().toHexString(),
+    userId: new mongoose.Types.ObjectId().toHexString(),
+    status: 'created',
+    totalMinor: 4250,
+    expiresAt: new Date(Date.now() + 15 * 60_000),
+    version: 0,
+    ...over,
+  };
+  await Order.create(order);
+  return order;
+}
