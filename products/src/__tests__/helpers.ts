@@ -1,0 +1,17 @@
+import { createLogger, TEST_JWT_KEY } from '@jetmart/common';
+import type { Connection } from 'mongoose';
+import { buildApp } from '../app';
+import { productsModels, type ProductsModels } from '../models';
+
+export const jwtKey = () => process.env.JWT_KEY ?? TEST_JWT_KEY;
+
+/** The products app on `conn` (default: mongoose's global connection), without a relay. */
+export function testApp(conn?: Connection): { app: ReturnType<typeof buildApp>; models: ProductsModels } {
+  const models = productsModels(conn);
+  const app = buildApp({ logger: createLogger('products'), isReady: () => true }, { models, jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
+  return { app, models };
+}
+
+export async function syncIndexes(models: ProductsModels): Promise<void> {
+  await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
+}

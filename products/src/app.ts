@@ -1,0 +1,20 @@
+import { createApp, type ServiceContext } from '@jetmart/common';
+import type { Express } from 'express';
+import type { ProductsModels } from './models';
+import { productsRouter } from './routes/products';
+
+export interface ProductsAppOptions {
+  models: ProductsModels;
+  jwtKey: string;
+  jwtTtlSeconds: number;
+}
+
+export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'relay' | 'isReady'>, opts: ProductsAppOptions): Express {
+  return createApp({
+    logger: ctx.logger,
+    jwtKey: opts.jwtKey,
+    jwtTtlSeconds: opts.jwtTtlSeconds,
+    isReady: ctx.isReady,
+    routers: [productsRouter({ models: opts.models, relay: ctx.relay })],
+  });
+}

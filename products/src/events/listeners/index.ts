@@ -1,0 +1,15 @@
+import type { EventBus, ListenerOptions } from '@jetmart/common';
+import type { ProductsModels } from '../../models';
+import { OrderCancelledListener } from './order-cancelled-listener';
+import { OrderCompletedListener } from './order-completed-listener';
+import { OrderCreatedListener } from './order-created-listener';
+
+export { OrderCancelledListener, OrderCompletedListener, OrderCreatedListener };
+
+export function productsListeners(bus: EventBus, models: ProductsModels, options?: ListenerOptions) {
+  return [
+    new OrderCreatedListener(bus, models.UnitLedger, options),
+    new OrderCancelledListener(bus, models.UnitLedger, options),
+    new OrderCompletedListener(bus, models.UnitLedger, options),
+  ];
+}

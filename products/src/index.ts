@@ -1,0 +1,19 @@
+import { runService } from '@jetmart/common';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+import { productsListeners } from './events/listeners';
+import { productsModels } from './models';
+
+runService(() => {
+  const config = loadConfig();
+  const models = productsModels();
+  return {
+    name: 'products',
+    port: config.PORT,
+    mongoUrl: config.MONGO_URL,
+    natsUrl: config.NATS_URL,
+    outboxModels: [models.Product],
+    listeners: (ctx) => productsListeners(ctx.bus, models),
+    app: (ctx) => buildApp(ctx, { models, jwtKey: config.JWT_KEY, jwtTtlSeconds: config.JWT_TTL_SECONDS }),
+  };
+});

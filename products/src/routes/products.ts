@@ -1,0 +1,110 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  ForbiddenError,
+  NotFoundError,
+  objectIdPattern,
+  parseQuery,
+  priceSchema,
+  RequestValidationError,
+  requireAuth,
+  toMinor,
+  validateBody,
+  type ServiceContext,
+} from '@jetmart/common';
+import { buildProduct, presentProduct, unitsTaken, type ProductDoc, type ProductsModels } from '../models';
+import { decodeCursor, encodeCursor, titleWordsFilter } from './listing';
+
+const title = z.string({ error: 'title must be a string' }).trim().min(1, 'title is required').max(200, 'title can have at most 200 characters');
+const description = z.string({ error: 'description must be a string' }).max(5000, 'description can have at most 5000 characters');
+const quantity = z
+  .number({ error: 'quantity must be a number' })
+  .int('quantity must be a whole number')
+  .min(0, 'quantity cannot be negative')
+  .max(1_000_000, 'quantity can be at most 1000000');
+
+const createBody = z.object({ title, price: priceSchema, quantity, description: description.optional() });
+const updateBody = z.object({ title: title.optional(), price: priceSchema.optional(), quantity: quantity.optional(), description: description.optional() });
+
+const listQuery = z.object({
+  q: z.string({ error: 'q must be a single string' }).max(200, 'q can have at most 200 characters').optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(20),
+  cursor: z.string({ error: 'cursor must be a single string' }).optional(),
+});
+
+export type ProductsRouteDeps = Pick<ServiceContext, 'relay'> & { models: ProductsModels };
+
+export function productsRouter({ models, relay }: ProductsRouteDeps): Router {
+  const { Product, UnitLedger } = models;
+  const router = Router();
+
+  const present = async (products: ProductDoc[]) => {
+    const taken = await unitsTaken(UnitLedger, products.map((p) => p.id as string));
+    return products.map((p) => presentProduct(p, taken.get(p.id) ?? 0));
+  };
+
+  const findOr404 = async (id: string): Promise<ProductDoc> => {
+    const product = objectIdPattern.test(id) ? await Product.findById(id) : null;
+    if (!product) throw new NotFoundError('Product not found');
+    return product;
+  };
+
+  router.post('/api/products', requireAuth, validateBody(createBody), async (req, res) => {
+    const body = req.body as z.infer<typeof createBody>;
+    const product = buildProduct(Product, {
+      title: body.title,
+      description: body.description ?? '',
+      priceMinor: toMinor(body.price),
+      quantity: body.quantity,
+      userId: req.currentUser!.id,
+    });
+    await product.save();
+    relay?.kick();
+    res.status(201).json(presentProduct(product, 0));
+  });
+
+  router.get('/api/products', async (req, res) => {
+    const query = parseQuery(listQuery, req);
+    const filter: Record<string, unknown> = { ...titleWordsFilter(query.q) };
+    if (query.cursor !== undefined) {
+      const at = decodeCursor(query.cursor);
+      if (!at) throw new RequestValidationError([{ message: 'cursor is not valid', field: 'cursor' }]);
+      filter.$or = [{ createdAt: { $lt: at.createdAt } }, { createdAt: at.createdAt, _id: { $lt: at.id } }];
+    }
+    const found = await Product.find(filter).sort({ createdAt: -1, _id: -1 }).limit(query.limit + 1);
+    const page = found.slice(0, query.limit);
+    const last = page[page.length - 1];
+    res.json({
+      items: await present(page),
+      nextCursor: found.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    });
+  });
+
+  router.get('/api/products/:id', async (req, res) => {
+    const [product] = await present([await findOr404(String(req.params.id))]);
+    res.json(product);
+  });
+
+  router.put('/api/products/:id', requireAuth, validateBody(updateBody), async (req, res) => {
+    const body = req.body as z.infer<typeof updateBody>;
+    const product = await findOr404(String(req.params.id));
+    if (product.userId !== req.currentUser!.id) throw new ForbiddenError('Only the seller can change this product');
+    const taken = (await unitsTaken(UnitLedger, [product.id])).get(product.id) ?? 0;
+    const changed = product.applyChanges(
+      {
+        title: body.title,
+        description: body.description,
+        quantity: body.quantity,
+        priceMinor: body.price === undefined ? undefined : toMinor(body.price),
+      },
+      taken,
+    );
+    if (changed) {
+      await product.save();
+      relay?.kick();
+    }
+    res.json(presentProduct(product, taken));
+  });
+
+  return router;
+}
