@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { APPS, kubeconform, repo, run, tmpDir, tools } from './lib/tools';
+
+const file = path.join(repo, 'skaffold.yaml');
+const config = YAML.parse(fs.readFileSync(file, 'utf8'));
+const skaffold = () => tools().SKAFFOLD;
+const haveSkaffold = () => fs.existsSync(skaffold());
+
+describe('skaffold.yaml', () => {
+  test('is valid against the JSON schema of skaffold (strict: unknown fields are errors)', () => {
+    const r = kubeconform([file], tools().SKAFFOLD_SCHEMA_DIR);
+    expect(r.output).toMatch(/Valid: 1, Invalid: 0, Errors: 0/);
+    expect(r.status).toBe(0);
+  });
+
+  test('the schema check rejects a misspelt field', () => {
+    const bad = path.join(tmpDir(), 'skaffold.yaml');
+    fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('dockerfile: auth/Dockerfile', 'dockerfil: auth/Dockerfile'));
+    expect(kubeconform([bad], tools().SKAFFOLD_SCHEMA_DIR).status).toBe(1);
+  });
+
+  test('builds every image from its Dockerfile with the repository root as context, and deploys infra/k8s', () => {
+    expect(config.build.artifacts.map((a: any) => a.image)).toEqual(APPS.map((a) => `jetmart/${a}`));
+    for (const a of config.build.artifacts) {
+      expect(a.context).toBe('.');
+      expect(fs.existsSync(path.join(repo, a.docker.dockerfile))).toBe(true);
+      expect(a.sync.manual.length).toBeGreaterThan(0);
+    }
+    expect(config.manifests.rawYaml).toEqual(['infra/k8s/*.yaml']);
+    expect(config.deploy.kubectl).toBeDefined();
+  });
+
+  const withBinary = () => (haveSkaffold() ? test : test.skip);
+  withBinary()('skaffold diagnose accepts it, also with the dev profile (binary built by ensure-tools)', () => {
+    for (const args of [[], ['-p', 'dev']]) {
+      const r = run(skaffold(), ['diagnose', '--yaml-only', '-f', file, ...args]);
+      expect(r.status).toBe(0);
+      if (args.length) expect(r.output.match(/target: dev/g)).toHaveLength(APPS.length);
+    }
+    const bad = path.join(tmpDir(), 'skaffold.yaml');
+    fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('rawYaml:', 'rawYML:'));
+    const r = run(skaffold(), ['diagnose', '--yaml-only', '-f', bad]);
+    expect(r.output).toMatch(/field rawYML not found/);
+  });
+
+  withBinary()('skaffold render --offline renders every manifest with the built images', () => {
+    const r = run(skaffold(), ['render', '--offline', '--digest-source=none', '-f', file]);
+    expect(r.status).toBe(0);
+    const docs = YAML.parseAllDocuments(r.output.slice(r.output.indexOf('apiVersion'))).map((d) => d.toJS()).filter(Boolean);
+    const kinds = docs.map((d: any) => `${d.kind}/${d.metadata.name}`);
+    for (const a of APPS) expect(kinds).toContain(`Deployment/${a}`);
+    expect(kinds).toContain('Ingress/jetmart');
+    expect(kinds).toContain('StatefulSet/nats');
+  });
+});
