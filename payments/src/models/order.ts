@@ -1,4 +1,7 @@
 import { Schema, model, type HydratedDocument } from 'mongoose';
+// Loaded first: @jetmart/common registers the per-document write-lock plugin that FerretDB needs
+// (docs/SERVICE_LAYOUT.md), and mongoose applies global plugins only to models compiled after it.
+import '@jetmart/common';
 
 export type OrderStatus = 'created' | 'cancelled' | 'complete';
 
