@@ -1,0 +1,47 @@
+'use strict';
+// Checks before anything starts, each failing with one message that says what to do.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { root } = require('./services');
+
+class PrerequisiteError extends Error {}
+
+const hasCommand = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+/** @jetmart/common/testing (the server starters) from common's build. */
+function loadCommonTesting() {
+  if (!fs.existsSync(path.join(root, 'common', 'dist', 'testing', 'index.js'))) {
+    throw new PrerequisiteError('jetmart is not built yet: run `bash scripts/setup.sh` once (installs packages, builds the servers and every service).');
+  }
+  return require('@jetmart/common/testing');
+}
+
+function checkNats(testing) {
+  if (process.env.NATS_URL) return;
+  if (testing.natsServerBinary()) return;
+  const how = hasCommand('go')
+    ? 'run `bash scripts/setup.sh` (or `bash scripts/ensure-bins.sh`) to build the pinned nats-server'
+    : 'install Go 1.22+ and run `bash scripts/setup.sh` to build the pinned nats-server';
+  throw new PrerequisiteError(`No nats-server found: ${how}, or set NATS_URL to a running NATS server with JetStream (nats-server -js).`);
+}
+
+/** Called when startMongo() failed: say which of the three ways to get a MongoDB-wire server to take. */
+function mongoUnavailable(testing, cause) {
+  if (testing.ferretdbBinary()) return new PrerequisiteError(`The MongoDB-wire server did not start: ${cause.message}`);
+  const build = hasCommand('go')
+    ? 'run `bash scripts/ensure-bins.sh` to build FerretDB'
+    : 'install Go 1.22+ and run `bash scripts/setup.sh` to build FerretDB';
+  return new PrerequisiteError(
+    `No MongoDB-wire server: mongodb-memory-server could not get a mongod here and there is no FerretDB build. ` +
+      `Set MONGO_URL to a running MongoDB (e.g. MONGO_URL=mongodb://127.0.0.1:27017), or ${build}.`,
+  );
+}
+
+function checkJwtKey() {
+  if (process.env.NODE_ENV === 'production' && !process.env.JWT_KEY) {
+    throw new PrerequisiteError('NODE_ENV=production needs JWT_KEY (at least 32 characters); the dev default is only used outside production.');
+  }
+}
+
+module.exports = { PrerequisiteError, loadCommonTesting, checkNats, mongoUnavailable, checkJwtKey };

@@ -1,0 +1,59 @@
+'use strict';
+// What the local platform runs: the services (each its own process, built JS) and the storefront,
+// with the local ports of docs/SERVICE_LAYOUT.md, and the ingress routes from infra/routes.json.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..', '..');
+
+/** Backend services in start order. `port` is the preferred local port (a free one is used if taken). */
+const SERVICES = [
+  { name: 'auth', port: 3001 },
+  { name: 'products', port: 3002 },
+  { name: 'orders', port: 3003 },
+  { name: 'payments', port: 3004 },
+  { name: 'expiration', port: 3005 },
+];
+
+const CLIENT = { name: 'client', port: 3000 };
+
+/** The ingress routes, written by infra; created with the documented shape when absent. */
+const DEFAULT_ROUTES = [
+  { prefix: '/api/users', service: 'auth', port: 3000 },
+  { prefix: '/api/products', service: 'products', port: 3000 },
+  { prefix: '/api/orders', service: 'orders', port: 3000 },
+  { prefix: '/api/payments', service: 'payments', port: 3000 },
+  { prefix: '/', service: 'client', port: 3000 },
+];
+
+function readRoutes() {
+  const file = path.join(root, 'infra', 'routes.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(DEFAULT_ROUTES, null, 2) + '\n');
+  }
+  const routes = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!Array.isArray(routes) || !routes.every((r) => typeof r.prefix === 'string' && r.prefix.startsWith('/') && typeof r.service === 'string')) {
+    throw new Error(`${file}: expected [{"prefix": "/...", "service": "<name>", "port": <number>}, ...]`);
+  }
+  return routes;
+}
+
+/** Whether a service has been built (`npm run build`): only built services are started. */
+const isBuilt = (name) => fs.existsSync(path.join(root, name, 'dist', 'index.js'));
+
+/**
+ * The storefront runs when it has a start script and a production build (`next build` writes
+ * .next/BUILD_ID; `next start` refuses to run without it). Returns a reason when it cannot.
+ */
+function clientStatus() {
+  const pkgFile = path.join(root, 'client', 'package.json');
+  const pkg = fs.existsSync(pkgFile) ? JSON.parse(fs.readFileSync(pkgFile, 'utf8')) : {};
+  if (!pkg.scripts || !pkg.scripts.start) return { runnable: false, reason: 'client/package.json has no start script yet' };
+  if (!fs.existsSync(path.join(root, 'client', '.next', 'BUILD_ID'))) {
+    return { runnable: false, reason: 'the storefront is not built (client/.next is missing): run `npm run build -w client`' };
+  }
+  return { runnable: true };
+}
+
+module.exports = { root, SERVICES, CLIENT, DEFAULT_ROUTES, readRoutes, isBuilt, clientStatus };
