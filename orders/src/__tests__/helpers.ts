@@ -1,0 +1,32 @@
+import { Types, type Connection } from 'mongoose';
+import { createLogger, type ServiceContext } from '@jetmart/common';
+import { TEST_JWT_KEY } from '@jetmart/common/testing';
+import { buildApp } from '../app';
+import { applyProductCreated, ordersModels, type OrdersModels } from '../models';
+
+export const jwtKey = () => process.env.JWT_KEY ?? TEST_JWT_KEY;
+export const newId = () => new Types.ObjectId().toHexString();
+
+/** The orders app on `conn` (default: mongoose's global connection). */
+export function testApp(conn?: Connection, ctx: Partial<Pick<ServiceContext, 'relay'>> = {}) {
+  const models = ordersModels(conn);
+  const app = buildApp(
+    { logger: createLogger('orders'), isReady: () => true, ...ctx },
+    { models, jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 },
+  );
+  return { app, models };
+}
+
+export async function syncIndexes(models: OrdersModels): Promise<void> {
+  await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
+}
+
+/** A product replica at version 0, as product.created would create it. */
+export async function seedProduct(
+  models: OrdersModels,
+  attrs: Partial<{ id: string; title: string; priceMinor: number; quantity: number; userId: string }> = {},
+) {
+  const data = { id: newId(), title: 'Lamp', priceMinor: 1999, quantity: 10, userId: newId(), version: 0, ...attrs };
+  await applyProductCreated(models.ProductReplica, data);
+  return data;
+}

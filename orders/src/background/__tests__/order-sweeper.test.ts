@@ -1,0 +1,80 @@
+import { createLogger } from '@jetmart/common';
+import { useTestDatabase } from '@jetmart/common/testing';
+import { placeOrder, reserveUnits, type OrderLine } from '../../models';
+import { OrderSweeper } from '../order-sweeper';
+import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
+
+useTestDatabase();
+const { models } = testApp();
+beforeAll(() => syncIndexes(models));
+
+const replica = (id: string) => models.ProductReplica.findById(id).lean();
+const sweeper = () => new OrderSweeper(models, { logger: createLogger('orders'), pendingTimeoutMs: 30_000, settleAfterMs: 10_000 });
+
+describe('OrderSweeper (crash recovery)', () => {
+  it('a multi-line order whose process died between lines: after the sweep no units are held by it', async () => {
+    const products = [await seedProduct(models, { quantity: 4 }), await seedProduct(models, { quantity: 4 }), await seedProduct(models, { quantity: 4 })];
+    const items: OrderLine[] = products.map((p) => ({ productId: p.id, title: p.title, priceMinor: p.priceMinor, quantity: 2 }));
+    // What placeOrder leaves behind when killed after holding lines 1 and 2 of 3.
+    const order = await models.Order.create({ userId: newId(), status: 'pending', items, totalMinor: 1, expiresAt: new Date(Date.now() + 900_000) });
+    expect(await reserveUnits(models.ProductReplica, products[0].id, order.id, 2)).toBe(true);
+    expect(await reserveUnits(models.ProductReplica, products[1].id, order.id, 2)).toBe(true);
+    // A live order on the same product must keep its units.
+    const live = await placeOrder(models, newId(), [{ productId: products[0].id, quantity: 1 }], { expirationSeconds: 900 });
+
+    // Too young to be abandoned: left alone.
+    expect(await sweeper().sweepOnce(Date.now())).toEqual({ failed: 0, settled: 0 });
+    expect((await replica(products[0].id))!.available).toBe(1);
+
+    expect(await sweeper().sweepOnce(Date.now() + 31_000)).toEqual({ failed: 1, settled: 0 });
+    expect(await replica(products[0].id)).toMatchObject({ available: 3, holds: [{ orderId: live.id, quantity: 1 }] });
+    expect(await replica(products[1].id)).toMatchObject({ available: 4, holds: [] });
+    expect(await replica(products[2].id)).toMatchObject({ available: 4, holds: [] });
+    expect(await models.Order.findById(order.id).lean()).toMatchObject({ status: 'failed', holdAction: null, outbox: [] });
+    expect((await models.Order.findById(live.id).lean())!.status).toBe('created');
+
+    // Nothing left to do on the next pass.
+    expect(await sweeper().sweepOnce(Date.now() + 60_000)).toEqual({ failed: 0, settled: 0 });
+  });
+
+  it('finishes a release that a process died before doing (order cancelled, units still held)', async () => {
+    const p = await seedProduct(models, { quantity: 3 });
+    const order = await placeOrder(models, newId(), [{ productId: p.id, quantity: 3 }], { expirationSeconds: 900 });
+    const doc = (await models.Order.findById(order.id))!;
+    expect(doc.cancel('buyer')).toBe(true);
+    await doc.save(); // ...and the process dies before releasing
+    expect((await replica(p.id))!.available).toBe(0);
+    expect(await sweeper().sweepOnce(Date.now() + 11_000)).toEqual({ failed: 0, settled: 1 });
+    expect(await replica(p.id)).toMatchObject({ available: 3, holds: [] });
+    expect((await models.Order.findById(order.id).lean())!.holdAction).toBeNull();
+  });
+
+  it('finishes a sale that a process died before recording (order complete, units still held)', async () => {
+    const p = await seedProduct(models, { quantity: 3 });
+    const order = await placeOrder(models, newId(), [{ productId: p.id, quantity: 2 }], { expirationSeconds: 900 });
+    const doc = (await models.Order.findById(order.id))!;
+    expect(doc.complete()).toBe(true);
+    await doc.save();
+    await sweeper().sweepOnce(Date.now() + 11_000);
+    expect(await replica(p.id)).toMatchObject({ available: 1, sold: 2, holds: [] });
+  });
+
+  it('runs on its own timer when started', async () => {
+    const p = await seedProduct(models, { quantity: 2 });
+    const order = await models.Order.create({
+      userId: newId(),
+      status: 'pending',
+      items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 2 }],
+      totalMinor: 2,
+      expiresAt: new Date(),
+    });
+    await reserveUnits(models.ProductReplica, p.id, order.id, 2);
+    const running = new OrderSweeper(models, { logger: createLogger('orders'), intervalMs: 20, pendingTimeoutMs: 0 }).start();
+    try {
+      for (let i = 0; i < 100 && (await replica(p.id))!.available !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await running.stop();
+    }
+    expect((await replica(p.id))!.available).toBe(2);
+  });
+});

@@ -1,0 +1,84 @@
+import type { BackgroundTask, Logger } from '@jetmart/common';
+import type { OrdersModels } from '../models';
+import { failPendingOrder, PENDING_ORDER_TIMEOUT_MS, settleHolds } from '../models';
+
+export interface OrderSweeperOptions {
+  intervalMs?: number;
+  /** Pending orders older than this are abandoned: their process died while holding units. */
+  pendingTimeoutMs?: number;
+  /** Hold actions left undone for this long are redone (the process died before finishing). */
+  settleAfterMs?: number;
+  logger: Logger;
+}
+
+/**
+ * Crash recovery for orders: fails abandoned pending orders and releases whatever units they
+ * held, and finishes hold actions (release/sell) that a process died before completing.
+ * Safe to run in every replica at once: every step is conditional or idempotent.
+ */
+export class OrderSweeper implements BackgroundTask {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+  private readonly intervalMs: number;
+  private readonly pendingTimeoutMs: number;
+  private readonly settleAfterMs: number;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly models: OrdersModels,
+    opts: OrderSweeperOptions,
+  ) {
+    this.intervalMs = opts.intervalMs ?? 5_000;
+    this.pendingTimeoutMs = opts.pendingTimeoutMs ?? PENDING_ORDER_TIMEOUT_MS;
+    this.settleAfterMs = opts.settleAfterMs ?? 10_000;
+    this.log = opts.logger.child({ component: 'order-sweeper' });
+  }
+
+  start(): this {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.sweepOnce()
+        .catch((err) => this.log.warn({ err }, 'order sweep failed; will retry'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.intervalMs);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass. Returns how many orders it failed and how many hold actions it finished. */
+  async sweepOnce(now = Date.now()): Promise<{ failed: number; settled: number }> {
+    const { Order } = this.models;
+    let failed = 0;
+    let settled = 0;
+    const abandoned = await Order.find({ status: 'pending', createdAt: { $lte: new Date(now - this.pendingTimeoutMs) } }, { items: 1 })
+      .limit(500)
+      .lean();
+    for (const order of abandoned) {
+      if (!(await failPendingOrder(Order, order._id))) continue; // confirmed or failed meanwhile
+      failed++;
+      this.log.warn({ orderId: String(order._id) }, 'abandoned pending order failed; releasing its units');
+      await settleHolds(this.models, { _id: order._id, id: String(order._id), items: order.items, holdAction: 'release' });
+    }
+    const unfinished = await Order.find(
+      { holdAction: { $in: ['release', 'sell'] }, updatedAt: { $lte: new Date(now - this.settleAfterMs) } },
+      { items: 1, holdAction: 1 },
+    )
+      .limit(500)
+      .lean();
+    for (const order of unfinished) {
+      await settleHolds(this.models, { _id: order._id, id: String(order._id), items: order.items, holdAction: order.holdAction });
+      settled++;
+    }
+    return { failed, settled };
+  }
+}

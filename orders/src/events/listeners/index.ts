@@ -1,0 +1,17 @@
+import type { EventBus, ListenerOptions, OutboxRelay } from '@jetmart/common';
+import type { OrdersModels } from '../../models';
+import { ExpirationCompleteListener } from './expiration-complete-listener';
+import { PaymentCreatedListener } from './payment-created-listener';
+import { ProductCreatedListener } from './product-created-listener';
+import { ProductUpdatedListener } from './product-updated-listener';
+
+export { ExpirationCompleteListener, PaymentCreatedListener, ProductCreatedListener, ProductUpdatedListener };
+
+export function ordersListeners(bus: EventBus, deps: { models: OrdersModels; relay?: OutboxRelay }, options?: ListenerOptions) {
+  return [
+    new ProductCreatedListener(bus, deps.models.ProductReplica, options),
+    new ProductUpdatedListener(bus, deps.models.ProductReplica, options),
+    new ExpirationCompleteListener(bus, deps, options),
+    new PaymentCreatedListener(bus, deps, options),
+  ];
+}

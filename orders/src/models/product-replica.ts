@@ -1,0 +1,121 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { applyVersion, createReplica, RetryLater, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
+
+/**
+ * This service's copy of a product (version-checked), and the single place that decides
+ * whether units can be held: `available` = listed quantity − units held by live orders − units
+ * sold, changed only by conditional single-document updates.
+ */
+export interface UnitHold {
+  orderId: string;
+  quantity: number;
+}
+
+export interface ProductReplicaFields {
+  _id: string;
+  title: string;
+  priceMinor: number;
+  quantity: number;
+  userId: string;
+  version: number;
+  available: number;
+  holds: UnitHold[];
+  sold: number;
+}
+
+export type ProductReplicaModel = Model<ProductReplicaFields>;
+
+const holdSchema = new Schema<UnitHold>(
+  { orderId: { type: String, required: true }, quantity: { type: Number, required: true } },
+  { _id: false },
+);
+
+const productReplicaSchema = new Schema<ProductReplicaFields>(
+  {
+    _id: { type: String, required: true },
+    title: { type: String, required: true },
+    priceMinor: { type: Number, required: true },
+    quantity: { type: Number, required: true },
+    userId: { type: String, required: true },
+    version: { type: Number, required: true },
+    available: { type: Number, required: true },
+    holds: { type: [holdSchema], default: [] },
+    sold: { type: Number, default: 0 },
+  },
+  // `version` is the product's version, set by events only.
+  { versionKey: false },
+);
+
+export function productReplicaModelOn(conn: Connection): ProductReplicaModel {
+  return (conn.models.ProductReplica as ProductReplicaModel) ?? conn.model<ProductReplicaFields>('ProductReplica', productReplicaSchema);
+}
+
+/**
+ * The hold element exactly as stored. Release and sell filter on `holds.orderId` and `$pull` this
+ * exact element (FerretDB matches neither whole array elements nor `$pull` by condition). An
+ * order holds a product at most once and always with its line's quantity, so the element the
+ * filter found is the element pulled, and the `$inc` in the same update counts it exactly once.
+ */
+const hold = (orderId: string, quantity: number): UnitHold => ({ orderId, quantity });
+
+/**
+ * Holds `quantity` units of a product for an order if that many are available and the order
+ * holds none yet: one conditional atomic update. False when short (or already held).
+ */
+export async function reserveUnits(Replica: ProductReplicaModel, productId: string, orderId: string, quantity: number): Promise<boolean> {
+  const res = await Replica.updateOne(
+    { _id: productId, available: { $gte: quantity }, 'holds.orderId': { $ne: orderId } },
+    { $inc: { available: -quantity }, $push: { holds: hold(orderId, quantity) } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** Gives an order's units back; a no-op when it holds none (so it is safe to repeat). */
+export async function releaseUnits(Replica: ProductReplicaModel, productId: string, orderId: string, quantity: number): Promise<boolean> {
+  const res = await Replica.updateOne(
+    { _id: productId, 'holds.orderId': orderId },
+    { $inc: { available: quantity }, $pull: { holds: hold(orderId, quantity) } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** Turns an order's held units into sold ones (available is unchanged); safe to repeat. */
+export async function sellUnits(Replica: ProductReplicaModel, productId: string, orderId: string, quantity: number): Promise<boolean> {
+  const res = await Replica.updateOne(
+    { _id: productId, 'holds.orderId': orderId },
+    { $inc: { sold: quantity }, $pull: { holds: hold(orderId, quantity) } },
+  );
+  return res.modifiedCount === 1;
+}
+
+type ProductData = EventData<typeof Subjects.ProductCreated>;
+
+export function applyProductCreated(Replica: ProductReplicaModel, data: ProductData): Promise<ReplicaOutcome> {
+  return createReplica(Replica, {
+    _id: data.id,
+    title: data.title,
+    priceMinor: data.priceMinor,
+    quantity: data.quantity,
+    userId: data.userId,
+    version: data.version,
+    available: data.quantity,
+    holds: [],
+    sold: 0,
+  });
+}
+
+/**
+ * Applies version N onto N−1. A change of the listed quantity moves `available` by the same
+ * amount, in the same conditional update; the quantity it moves from is read at N−1 and the
+ * version filter guarantees it did not change in between (only product events change it).
+ */
+export async function applyProductUpdated(Replica: ProductReplicaModel, data: ProductData): Promise<ReplicaOutcome> {
+  const current = await Replica.findById(data.id, { version: 1, quantity: 1 }).lean();
+  if (!current) throw new RetryLater(`replica missing, event has version ${data.version}`);
+  if (current.version >= data.version) return 'duplicate';
+  if (current.version < data.version - 1) throw new RetryLater(`replica at version ${current.version}, event has ${data.version}`);
+  return applyVersion(Replica, data.id, data.version, {
+    $set: { title: data.title, priceMinor: data.priceMinor, quantity: data.quantity, userId: data.userId },
+    $inc: { available: data.quantity - current.quantity },
+  });
+}
