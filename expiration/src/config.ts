@@ -1,0 +1,24 @@
+import { baseEnv, intInRange, readEnv } from '@jetmart/common';
+
+/** Everything expiration reads from the environment. It has no database, so no MONGO_URL. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const { MONGO_URL: _noDatabase, ...base } = baseEnv('expiration', 3005);
+  return readEnv(
+    {
+      ...base,
+      EXPIRATION_MAX_HOLD_SECONDS: {
+        describe: 'longest single wait of a held order.created message before it is looked at again',
+        default: '300',
+        parse: intInRange(1, 3600),
+      },
+      EXPIRATION_CONCURRENCY: {
+        describe: 'order.created messages one instance handles at once',
+        default: '32',
+        parse: intInRange(1, 1000),
+      },
+    },
+    env,
+  );
+}
+
+export type ExpirationConfig = ReturnType<typeof loadConfig>;

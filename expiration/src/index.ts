@@ -1,0 +1,17 @@
+import { runService } from '@jetmart/common';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+import { OrderCreatedListener } from './events/listeners/order-created-listener';
+
+runService(() => {
+  const config = loadConfig();
+  return {
+    name: 'expiration',
+    port: config.PORT,
+    natsUrl: config.NATS_URL,
+    listeners: ({ bus }) => [
+      new OrderCreatedListener(bus, 'expiration', { maxHoldMs: config.EXPIRATION_MAX_HOLD_SECONDS * 1000 }, { concurrency: config.EXPIRATION_CONCURRENCY }),
+    ],
+    app: (ctx) => buildApp(ctx, config),
+  };
+});
