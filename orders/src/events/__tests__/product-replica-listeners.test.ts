@@ -1,0 +1,92 @@
+import { createLogger, EventBus, Streams, Subjects, type EventData } from '@jetmart/common';
+import { eventually, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
+import { reserveUnits } from '../../models';
+import { ProductCreatedListener, ProductUpdatedListener } from '../listeners';
+import { newId, syncIndexes, testApp } from '../../__tests__/helpers';
+
+useTestDatabase();
+const { models } = testApp();
+let nats: NatsTestServer;
+let bus: EventBus;
+let listeners: (ProductCreatedListener | ProductUpdatedListener)[];
+const fast = { backoffMs: 50, maxBackoffMs: 200, maxDeliveries: 3, ackWaitMs: 5_000 };
+
+beforeAll(async () => {
+  await syncIndexes(models);
+  nats = await startNats();
+  bus = await EventBus.connect({ servers: nats.url, name: 'orders-test', logger: createLogger('orders') });
+  await bus.ensureStreams();
+  listeners = [new ProductCreatedListener(bus, models.ProductReplica, fast), new ProductUpdatedListener(bus, models.ProductReplica, fast)];
+  for (const l of listeners) await l.start();
+});
+
+afterAll(async () => {
+  for (const l of listeners ?? []) await l.stop();
+  await bus?.drain();
+  await nats?.destroy();
+});
+
+type ProductData = EventData<typeof Subjects.ProductUpdated>;
+
+async function consumerSettled(durable: string): Promise<boolean> {
+  const info = await bus.jsm.consumers.info(Streams.products.name, durable);
+  return info.num_pending === 0 && info.num_ack_pending === 0;
+}
+
+const deadLetters = async () => (await bus.jsm.streams.info(Streams.deadLetter.name)).state.messages;
+
+describe('product replica through JetStream', () => {
+  it('versions delivered 3, 1, 2, each twice, converge on version 3 without an error loop', async () => {
+    const id = newId();
+    const userId = newId();
+    const v = (version: number, quantity: number, title: string): ProductData => ({ id, title, priceMinor: 100 * (version + 1), quantity, userId, version });
+    await bus.emit(Subjects.ProductCreated, v(0, 10, 'v0'));
+    await eventually(() => models.ProductReplica.findById(id).lean());
+    // An order holds 2 units before the updates arrive: available must follow quantity changes around it.
+    expect(await reserveUnits(models.ProductReplica, id, newId(), 2)).toBe(true);
+    const deadBefore = await deadLetters();
+
+    for (const event of [v(3, 12, 'v3'), v(3, 12, 'v3'), v(1, 8, 'v1'), v(1, 8, 'v1'), v(2, 6, 'v2'), v(2, 6, 'v2')]) {
+      await bus.emit(Subjects.ProductUpdated, event); // a fresh event id each time: JetStream keeps both copies
+    }
+
+    const replica = await eventually(async () => {
+      const r = await models.ProductReplica.findById(id).lean();
+      return r?.version === 3 ? r : null;
+    }, 15_000);
+    expect(replica).toMatchObject({ title: 'v3', priceMinor: 400, quantity: 12, available: 10, version: 3 });
+    // Everything acked: nothing waiting, nothing being retried, nothing dead-lettered.
+    await eventually(() => consumerSettled('orders-product-updated'), 10_000);
+    expect(await deadLetters()).toBe(deadBefore);
+    const again = await models.ProductReplica.findById(id).lean();
+    expect(again).toMatchObject({ version: 3, available: 10, quantity: 12 });
+  });
+
+  it('an update that arrives before the product exists waits for product.created', async () => {
+    const id = newId();
+    const base = { id, title: 'late', priceMinor: 500, userId: newId() };
+    await bus.emit(Subjects.ProductUpdated, { ...base, quantity: 4, version: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await models.ProductReplica.findById(id).lean()).toBeNull();
+    await bus.emit(Subjects.ProductCreated, { ...base, quantity: 1, version: 0 });
+    const replica = await eventually(async () => {
+      const r = await models.ProductReplica.findById(id).lean();
+      return r?.version === 1 ? r : null;
+    }, 15_000);
+    expect(replica).toMatchObject({ quantity: 4, available: 4 });
+  });
+
+  it('a malformed product event ends in the dead-letter stream and the listener keeps working', async () => {
+    const deadBefore = await deadLetters();
+    const id = newId();
+    const malformed = { id: newId(), subject: Subjects.ProductUpdated, occurredAt: new Date().toISOString(), data: { id, title: '', priceMinor: -5, quantity: 1, userId: 'u', version: 1 } };
+    await bus.js.publish(Subjects.ProductUpdated, JSON.stringify(malformed), { msgID: malformed.id });
+    await eventually(async () => (await deadLetters()) === deadBefore + 1, 10_000);
+    const parked = (await bus.jsm.streams.getMessage(Streams.deadLetter.name, { last_by_subj: 'deadletter.orders-product-updated' }))!;
+    expect(parked.header.get('Jetmart-Error')).toMatch(/invalid event/);
+    expect(JSON.parse(parked.string()).id).toBe(malformed.id);
+
+    await bus.emit(Subjects.ProductCreated, { id, title: 'fine', priceMinor: 100, quantity: 1, userId: newId(), version: 0 });
+    await eventually(() => models.ProductReplica.findById(id).lean());
+  });
+});
