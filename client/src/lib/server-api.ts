@@ -25,8 +25,6 @@ export async function serverApi<T>(path: string): Promise<ApiResult<T>> {
   if (host) forwarded.host = host;
   const proto = incoming.get('x-forwarded-proto');
   if (proto) forwarded['x-forwarded-proto'] = proto;
-  const forwardedFor = incoming.get('x-forwarded-for');
-  if (forwardedFor) forwarded['x-forwarded-for'] = forwardedFor;
 
   const base = apiBase();
   const url = new URL(path, base);
