@@ -1,4 +1,5 @@
-import { createLogger, TEST_JWT_KEY } from '@jetmart/common';
+import { createLogger } from '@jetmart/common';
+import { TEST_JWT_KEY } from '@jetmart/common/testing';
 import type { Connection } from 'mongoose';
 import { buildApp } from '../app';
 import { productsModels, type ProductsModels } from '../models';

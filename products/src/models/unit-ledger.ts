@@ -46,28 +46,28 @@ function isDuplicateKey(err: unknown): boolean {
 }
 
 /**
- * Sets the line's state. `from` lists the states it may move from; a missing entry is created
- * directly in `to` (an end event that overtook its order.created). A concurrent upsert of the
- * same line loses with a duplicate key and is retried once, now seeing the entry.
+ * Moves the line to `to` if it is in one of the `from` states; a missing entry is created
+ * directly in `to` (an end event that overtook its order.created); an entry in any other state
+ * is left as is (already there, or at an end it must not leave). A concurrent writer of the same
+ * line makes a step miss, so it looks again.
  */
 async function moveLine(Ledger: UnitLedgerModel, orderId: string, line: OrderLine, to: UnitState, from: UnitState[]): Promise<void> {
   const _id = entryId(orderId, line.productId);
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    if (from.length && (await Ledger.updateOne({ _id, state: { $in: from } }, { $set: { state: to } })).matchedCount === 1) return;
+    const existing = await Ledger.findById(_id, { state: 1 }).lean();
+    if (existing) {
+      if (!from.includes(existing.state)) return;
+      continue; // it became movable after our update looked
+    }
     try {
-      const res = await Ledger.updateOne(
-        { _id, state: { $in: from } },
-        { $set: { state: to } },
-      );
-      if (res.matchedCount === 1) return;
-      const existing = await Ledger.exists({ _id });
-      if (existing) return; // already at `to` or at an end it must not leave
       await Ledger.create({ _id, orderId, productId: line.productId, quantity: line.quantity, state: to });
       return;
     } catch (err) {
-      if (isDuplicateKey(err) && attempt === 0) continue;
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
+  throw new Error(`ledger entry ${_id} kept changing; retry later`);
 }
 
 /** order.created: the lines' units are held (unless the order already ended). */
