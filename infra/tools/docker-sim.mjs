@@ -52,6 +52,7 @@ for (let i = 0; i < lines.length; i++) {
   instructions.push({ cmd: m[1].toUpperCase(), args: m[2].trim() });
 }
 
+fs.mkdirSync(path.join(work, 'npm-cache'), { recursive: true });
 const stages = [];
 let st;
 const cp = (from, to) => {
@@ -95,7 +96,8 @@ for (const { cmd, args } of instructions) {
     const runSh = (script) =>
       spawnSync('sh', ['-c', script], {
         cwd: path.join(st.root, st.cwd),
-        env: { ...process.env, ...st.env, npm_config_update_notifier: 'false' },
+        // own npm cache: the images' `npm cache clean --force` must not empty the host's
+        env: { ...process.env, ...st.env, npm_config_update_notifier: 'false', npm_config_cache: path.join(work, 'npm-cache') },
         stdio: ['ignore', 'inherit', 'pipe'],
         encoding: 'utf8',
       });
