@@ -243,5 +243,11 @@ main().catch((err) => {
   if (err instanceof PrerequisiteError) warn(`jetmart: ${err.message}`);
   else warn(`jetmart failed to start: ${err && err.stack ? err.stack : err}`);
   if (state.shuttingDown) return;
+  // Nothing started yet (a missing prerequisite): just the message, no shutdown chatter.
+  // (exitCode, not exit(): lets the message reach a piped stderr before node ends.)
+  if (!state.nats && !state.mongo && state.children.length === 0) {
+    process.exitCode = 1;
+    return;
+  }
   shutdown(1);
 });

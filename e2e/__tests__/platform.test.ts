@@ -182,8 +182,10 @@ describe('jetmart through one port', () => {
     const order = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 2 }] });
     expect(order.status).toBe(201);
     await eventually(async () => (await product()).available === 0, 30_000, 250);
-    // All units are held: a third order for the product is refused.
-    expect((await seller('POST', '/api/orders', { items: [{ productId, quantity: 1 }] })).status).not.toBe(201);
+    // Every unit is sold or held: another buyer's order is refused and holds nothing.
+    const other = client();
+    expect((await other('POST', '/api/users/signup', { email: 'e2e-other@jetmart.dev', password: 'other-password' })).status).toBe(201);
+    expect((await other('POST', '/api/orders', { items: [{ productId, quantity: 1 }] })).status).toBe(409);
 
     const cancelled = await eventually(async () => {
       const res = await buyer('GET', `/api/orders/${order.body.id}`);

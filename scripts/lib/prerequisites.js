@@ -33,7 +33,7 @@ function mongoUnavailable(testing, cause) {
     ? 'run `bash scripts/ensure-bins.sh` to build FerretDB'
     : 'install Go 1.22+ and run `bash scripts/setup.sh` to build FerretDB';
   return new PrerequisiteError(
-    `No MongoDB-wire server: mongodb-memory-server could not get a mongod here and there is no FerretDB build. ` +
+    `No MongoDB-wire server: mongodb-memory-server has no mongod here (it downloads one on first use) and there is no FerretDB build. ` +
       `Set MONGO_URL to a running MongoDB (e.g. MONGO_URL=mongodb://127.0.0.1:27017), or ${build}.`,
   );
 }
