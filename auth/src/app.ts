@@ -2,11 +2,14 @@ import type { Express } from 'express';
 import { createApp, type ServiceContext } from '@jetmart/common';
 import { loadConfig, type AuthConfig } from './config';
 import { AttemptLimiter } from './models/attempt-limiter';
+import { decoyPasswordHash } from './models/password';
 import { usersRouter } from './routes/users';
 
 export type AppSettings = Pick<AuthConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'SIGNIN_MAX_ATTEMPTS' | 'SIGNIN_WINDOW_SECONDS'>;
 
 export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'isReady'>, settings: AppSettings = loadConfig()): Express {
+  // Computed now, so the first sign-in with an unknown email is not the one slow request.
+  void decoyPasswordHash();
   const signinLimiter = new AttemptLimiter(settings.SIGNIN_MAX_ATTEMPTS, settings.SIGNIN_WINDOW_SECONDS * 1000);
   return createApp({
     logger: ctx.logger,

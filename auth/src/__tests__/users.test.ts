@@ -149,6 +149,26 @@ describe('POST /api/users/signin', () => {
     expect(unknownEmail.headers['set-cookie']).toBeUndefined();
   });
 
+  it('takes as long for an unknown email as for a wrong password (no account enumeration by timing)', async () => {
+    const roomy = buildApp({ logger, isReady: () => true }, { ...settings, SIGNIN_MAX_ATTEMPTS: 100 });
+    const medianMs = async (email: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = process.hrtime.bigint();
+        await request(roomy).post('/api/users/signin').send({ email, password: 'wrong password' }).expect(401);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return times.sort((a, b) => a - b)[2];
+    };
+    await medianMs('warm-up@example.com');
+    const unknown = await medianMs('nobody@example.com');
+    const wrong = await medianMs('ada@example.com');
+    // Without the decoy hash an unknown email answers after one indexed lookup (~1-3 ms), a wrong
+    // password after a full scrypt (tens of ms). Loose bounds: a shared CI machine is noisy.
+    expect(unknown).toBeGreaterThan(wrong * 0.4);
+    expect(wrong).toBeGreaterThan(unknown * 0.4);
+  });
+
   it('answers 400 when email or password is missing', async () => {
     const res = await request(app).post('/api/users/signin').send({ email: 'ada@example.com' }).expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'password' })]);
