@@ -11,6 +11,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         default: '300',
         parse: intInRange(1, 3600),
       },
+      EXPIRATION_GRACE_SECONDS: {
+        describe: 'how long after expiresAt an order expires, so a payment accepted just before expiresAt completes it',
+        default: '5',
+        parse: intInRange(0, 300),
+      },
       EXPIRATION_CONCURRENCY: {
         describe: 'order.created messages one instance handles at once',
         default: '32',

@@ -10,7 +10,7 @@ runService(() => {
     port: config.PORT,
     natsUrl: config.NATS_URL,
     listeners: ({ bus }) => [
-      new OrderCreatedListener(bus, 'expiration', { maxHoldMs: config.EXPIRATION_MAX_HOLD_SECONDS * 1000 }, { concurrency: config.EXPIRATION_CONCURRENCY }),
+      new OrderCreatedListener(bus, 'expiration', { maxHoldMs: config.EXPIRATION_MAX_HOLD_SECONDS * 1000, graceMs: config.EXPIRATION_GRACE_SECONDS * 1000 }, { concurrency: config.EXPIRATION_CONCURRENCY }),
     ],
     app: (ctx) => buildApp(ctx, config),
   };

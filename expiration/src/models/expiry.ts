@@ -6,12 +6,15 @@
 export type ExpiryDecision = { due: true } | { due: false; waitMs: number };
 
 /**
- * Due at or after `expiresAt`. Otherwise wait until then, but at most `maxHoldMs` at a time, so a
+ * Due at or after `expiresAt + graceMs`. The grace belongs to payments: it stops accepting a
+ * payment at `expiresAt`, and a charge that began just before then gets `graceMs` for its
+ * payment.created to reach orders before the expiry does, so an order paid in time is completed
+ * rather than cancelled and refunded. Otherwise wait until then, but at most `maxHoldMs` at a time, so a
  * held message is looked at again regularly (a changed configuration or a clock correction takes
  * effect within one hold; nothing is parked for hours in one server timer).
  */
-export function expiryDecision(expiresAt: Date, now: Date, maxHoldMs: number): ExpiryDecision {
-  const remaining = expiresAt.getTime() - now.getTime();
+export function expiryDecision(expiresAt: Date, now: Date, maxHoldMs: number, graceMs = 0): ExpiryDecision {
+  const remaining = expiresAt.getTime() + graceMs - now.getTime();
   if (remaining <= 0) return { due: true };
   return { due: false, waitMs: Math.min(remaining, maxHoldMs) };
 }

@@ -4,6 +4,8 @@ import { expirationEventId, expiryDecision } from '../../models/expiry';
 export interface ExpirySchedulingOptions {
   /** Longest single hold of a message (see `expiryDecision`). */
   maxHoldMs: number;
+  /** How long after `expiresAt` the expiry fires (see `expiryDecision`). */
+  graceMs?: number;
   now?: () => Date;
 }
 
@@ -38,7 +40,7 @@ export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated>
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
-    const decision = expiryDecision(new Date(data.expiresAt), this.now(), this.scheduling.maxHoldMs);
+    const decision = expiryDecision(new Date(data.expiresAt), this.now(), this.scheduling.maxHoldMs, this.scheduling.graceMs);
     if (!decision.due) throw new RetryLater(`order ${data.id} expires at ${data.expiresAt}`, decision.waitMs);
     await this.bus.emit(Subjects.ExpirationComplete, { orderId: data.id, version: data.version }, expirationEventId(data.id));
   }

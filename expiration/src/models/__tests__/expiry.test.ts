@@ -11,6 +11,10 @@ describe('expiryDecision', () => {
   it('waits the time remaining when it is shorter than the hold cap', () => {
     expect(expiryDecision(at(2_500), now, 300_000)).toEqual({ due: false, waitMs: 2_500 });
   });
+  it('fires only after the payment grace has passed too', () => {
+    expect(expiryDecision(at(-1_000), now, 300_000, 5_000)).toEqual({ due: false, waitMs: 4_000 });
+    expect(expiryDecision(at(-5_000), now, 300_000, 5_000)).toEqual({ due: true });
+  });
   it('waits at most the hold cap for a far expiry (a 900 s order is looked at 3 times with a 300 s cap)', () => {
     expect(expiryDecision(at(900_000), now, 300_000)).toEqual({ due: false, waitMs: 300_000 });
   });
