@@ -231,6 +231,16 @@ test('two products go into the cart, which survives a reload and totals edited q
   while (parseMoney(await buyer.getByTestId('cart-total').textContent()) !== expectedTotal && Date.now() < deadline) await buyer.waitForTimeout(100);
   expect(parseMoney(await buyer.getByTestId('cart-total').textContent())).toBe(expectedTotal);
   await screenshot(buyer, 'cart');
+
+  // The same cart (same browser profile) at phone width: stacked rows, nothing wider than the screen.
+  const phone = await buyerContext.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(url('/cart'));
+  await phone.getByTestId('cart-line').first().waitFor();
+  expect(await phone.getByTestId('cart-line').count()).toBe(2);
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await screenshot(phone, 'cart-phone');
+  await phone.close();
 });
 
 test('checkout creates the order and paying with tok_visa completes it without a reload', async () => {
