@@ -16,3 +16,4 @@ export * from './service/app';
 export * from './service/run';
 export * from './models';
 export * from './lock';
+export * from './tracing';

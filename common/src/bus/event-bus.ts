@@ -8,8 +8,11 @@ import {
   type PubAck,
   type StreamConfig,
 } from '@nats-io/jetstream';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { makeEvent, parseEvent, Streams, type Event, type EventData, type Subject } from '../events';
+import { eventsPublished } from '../metrics';
+import { contextFromTraceparent, endSpan, tracer } from '../tracing';
 
 /** How long JetStream remembers message ids to drop duplicate publishes (outbox re-sends after a crash). */
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -81,14 +84,45 @@ export class EventBus {
     }
   }
 
-  /** Publishes a validated event; its id is the JetStream message id. */
+  /**
+   * Publishes a validated event; its id is the JetStream message id. A PRODUCER span is the
+   * child of `headers.traceparent` when given (the change that caused the event, stored in the
+   * outbox) or else of the active span, and its own `traceparent` goes in the message headers.
+   */
   async publish(event: Event, opts: PublishOptions = {}): Promise<PubAck> {
     const checked = parseEvent(event, event.subject);
+    const given = opts.headers?.traceparent;
+    const parent = given ? contextFromTraceparent(given, opts.headers?.tracestate) : context.active();
+    const span = tracer().startSpan(
+      `publish ${checked.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': checked.subject,
+          'messaging.message.id': checked.id,
+        },
+      },
+      parent,
+    );
     const h: MsgHdrs = natsHeaders();
     for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
-    const ack = await this.js.publish(checked.subject, JSON.stringify(checked), { msgID: checked.id, headers: h });
-    if (ack.duplicate) this.logger.debug({ eventId: checked.id, subject: checked.subject }, 'duplicate publish dropped');
-    return ack;
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(parent, span), carrier);
+    for (const [k, v] of Object.entries(carrier)) h.set(k, v);
+    try {
+      const ack = await this.js.publish(checked.subject, JSON.stringify(checked), { msgID: checked.id, headers: h });
+      span.setAttributes({ 'messaging.nats.stream': ack.stream, 'messaging.nats.sequence': ack.seq, 'messaging.nats.duplicate': ack.duplicate });
+      // Counted here, not in the relay, so events published directly (bus.emit) count too.
+      eventsPublished.inc({ subject: checked.subject });
+      if (ack.duplicate) this.logger.debug({ eventId: checked.id, subject: checked.subject }, 'duplicate publish dropped');
+      endSpan(span);
+      return ack;
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
   }
 
   /** Builds and publishes an event in one step (for events not tied to a stored change). */

@@ -1,8 +1,10 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/nats-core';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { parseEvent, streamOf, type Event, type EventData, type Subject } from '../events';
-import { eventsConsumed, eventsDeadLettered, eventsRedelivered } from '../metrics';
+import { eventsConsumed, eventsDeadLettered, eventsRedelivered, watchConsumerLag } from '../metrics';
+import { contextFromTraceparent, currentTraceId, endSpan, tracer } from '../tracing';
 import type { EventBus } from './event-bus';
 
 /**
@@ -68,6 +70,7 @@ export abstract class Listener<S extends Subject> {
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private unwatchLag?: () => void;
   protected readonly log: Logger;
 
   constructor(
@@ -125,6 +128,15 @@ export abstract class Listener<S extends Subject> {
 
   async start(): Promise<void> {
     await this.ensureConsumer();
+    this.unwatchLag = watchConsumerLag({
+      durableName: this.durableName,
+      streamName: this.streamName,
+      subject: this.subject,
+      consumerCounts: async () => {
+        const info = await this.bus.jsm.consumers.info(this.streamName, this.durableName);
+        return { pending: info.num_pending, ackPending: info.num_ack_pending };
+      },
+    });
     const consumer = await this.bus.js.consumers.get(this.streamName, this.durableName);
     this.messages = await consumer.consume({ max_messages: Math.max(10, this.opts.concurrency * 2) });
     const messages = this.messages;
@@ -145,6 +157,7 @@ export abstract class Listener<S extends Subject> {
   /** Stops pulling, finishes the messages being handled, and hands back the rest. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unwatchLag?.();
     if (this.messages) await this.messages.close();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -154,28 +167,66 @@ export abstract class Listener<S extends Subject> {
     return Math.min(this.opts.backoffMs * 2 ** (deliveryCount - 1), this.opts.maxBackoffMs);
   }
 
+  /**
+   * One delivery, in a CONSUMER span that is the child of the publisher's `traceparent` header.
+   * The handler runs inside that span, so its database calls and the events it records or
+   * publishes belong to the same trace.
+   */
   private async handle(msg: JsMsg): Promise<void> {
+    const parent = contextFromTraceparent(msg.headers?.get('traceparent') || undefined, msg.headers?.get('tracestate') || undefined);
+    const span = tracer().startSpan(
+      `process ${this.subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': this.subject,
+          'messaging.consumer.group.name': this.durableName,
+          'messaging.nats.stream': msg.info.stream,
+          'messaging.nats.sequence': msg.info.streamSequence,
+          'messaging.nats.delivery_count': msg.info.deliveryCount,
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => this.handleInSpan(msg, span));
+      endSpan(span);
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
+  }
+
+  private async handleInSpan(msg: JsMsg, span: Span): Promise<void> {
     const deliveryCount = msg.info.deliveryCount;
     if (deliveryCount > 1) eventsRedelivered.inc({ subject: this.subject });
     let event: Event<S>;
     try {
       event = parseEvent(JSON.parse(msg.string()), this.subject);
     } catch (err) {
+      span.setAttribute('jetmart.outcome', 'deadletter');
       await this.deadLetter(msg, `invalid event: ${(err as Error).message}`);
       return;
     }
-    const log = this.log.child({ eventId: event.id, subject: event.subject, traceparent: msg.headers?.get('traceparent') || undefined });
+    span.setAttribute('messaging.message.id', event.id);
+    const log = this.log.child({ eventId: event.id, subject: event.subject, traceId: span.spanContext().traceId });
     try {
       await this.onMessage(event.data, { event, msg, log, deliveryCount });
       msg.ack();
+      span.setAttribute('jetmart.outcome', 'ack');
       eventsConsumed.inc({ subject: this.subject, outcome: 'ack' });
     } catch (err) {
       const waiting = err instanceof RetryLater;
       const limit = waiting ? this.opts.maxWaits : this.opts.maxDeliveries;
+      if (!waiting) span.recordException(err as Error);
       if (deliveryCount >= limit) {
+        span.setAttribute('jetmart.outcome', 'deadletter');
         await this.deadLetter(msg, (err as Error).message);
         return;
       }
+      span.setAttribute('jetmart.outcome', waiting ? 'wait' : 'retry');
       const delay = waiting && (err as RetryLater).delayMs !== undefined ? (err as RetryLater).delayMs! : this.backoff(deliveryCount);
       if (waiting) log.debug({ reason: (err as Error).message, delay }, 'not applicable yet, retrying later');
       else log.warn({ err, deliveryCount, delay }, 'handler failed, retrying');
@@ -202,13 +253,13 @@ export abstract class Listener<S extends Subject> {
       });
     } catch (err) {
       // Never drop a message we could not park: try again later.
-      this.log.error({ err }, 'dead-letter publish failed; will retry the message');
+      this.log.error({ err, traceId: currentTraceId() }, 'dead-letter publish failed; will retry the message');
       msg.nak(this.opts.backoffMs);
       return;
     }
     msg.term(reason.slice(0, 200));
     eventsDeadLettered.inc({ subject: this.subject });
     eventsConsumed.inc({ subject: this.subject, outcome: 'deadletter' });
-    this.log.error({ subject: msg.subject, seq: msg.info.streamSequence, reason }, 'event dead-lettered');
+    this.log.error({ subject: msg.subject, seq: msg.info.streamSequence, reason, traceId: currentTraceId() }, 'event dead-lettered');
   }
 }

@@ -45,7 +45,7 @@ export const eventsDeadLettered = new client.Counter({
 
 export const outboxBacklog = new client.Gauge({
   name: 'jetmart_outbox_backlog',
-  help: 'Events written to the outbox and not yet published, at the last relay pass',
+  help: 'Events written to the outbox and not yet published, at the last relay pass (counts at most batchSize documents per model)',
   registers: [registry],
 });
 
@@ -54,5 +54,58 @@ export const outboxOldestAgeSeconds = new client.Gauge({
   help: 'Age of the oldest unpublished outbox event at the last relay pass',
   registers: [registry],
 });
+
+/** What the consumer-lag gauge needs to know of a listener's durable. */
+export interface LagSource {
+  durableName: string;
+  streamName: string;
+  subject: string;
+  /** num_pending and num_ack_pending of the durable, from the server. */
+  consumerCounts(): Promise<{ pending: number; ackPending: number }>;
+}
+
+const lagSources = new Set<LagSource>();
+const LAG_SAMPLE_TIMEOUT_MS = 2_000;
+
+/**
+ * Messages a durable has not finished, sampled from the server at each scrape:
+ * `state="pending"` are not yet delivered, `state="ack_pending"` are delivered and not acked
+ * (held ones included: expiration keeps every open order ack-pending by design). Every replica
+ * of a service reports the same durable, so aggregate with max, not sum.
+ */
+export const consumerLag = new client.Gauge({
+  name: 'jetmart_consumer_lag_messages',
+  help: 'Messages of a durable consumer not yet finished, by state (pending = not delivered, ack_pending = delivered and not acked)',
+  labelNames: ['consumer', 'subject', 'state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    await Promise.all(
+      [...lagSources].map(async (s) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const counts = await Promise.race([
+            s.consumerCounts(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('timeout')), LAG_SAMPLE_TIMEOUT_MS);
+            }),
+          ]);
+          this.set({ consumer: s.durableName, subject: s.subject, state: 'pending' }, counts.pending);
+          this.set({ consumer: s.durableName, subject: s.subject, state: 'ack_pending' }, counts.ackPending);
+        } catch {
+          // NATS unreachable or slow: no sample rather than a stale or made-up one.
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  },
+});
+
+/** Adds a durable to the lag gauge (Listener.start); the returned function removes it. */
+export function watchConsumerLag(source: LagSource): () => void {
+  lagSources.add(source);
+  return () => lagSources.delete(source);
+}
 
 export { client as promClient };

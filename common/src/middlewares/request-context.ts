@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { currentTraceId } from '../tracing';
 
 export interface UserPayload {
   id: string;
@@ -27,7 +28,10 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.get('x-request-id');
     req.id = given && SANE_ID.test(given) ? given : randomUUID();
-    req.log = logger.child({ reqId: req.id });
+    // The trace id (when a span is active: createApp mounts httpTracing first) joins this
+    // request's log lines to its spans and to the other services' lines of the same trace.
+    const traceId = currentTraceId();
+    req.log = logger.child(traceId ? { reqId: req.id, traceId } : { reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

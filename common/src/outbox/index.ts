@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
 import { withDocumentLock } from '../lock';
 import { makeEvent, type Event, type EventData, type Subject } from '../events';
-import { eventsPublished, outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
+import { outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
+import { currentTraceparent } from '../tracing';
 
 /**
  * Transactional outbox without multi-document transactions: the events a change causes are
@@ -42,6 +43,8 @@ export function outboxPlugin(schema: Schema): void {
 /**
  * Queues an event on `doc`; it is stored by the same `save()` that stores the change.
  * The event is validated now, so an invalid event fails the write instead of the relay.
+ * The active span's `traceparent` is stored with it (unless given), so the publish, which
+ * happens later in the relay, continues the trace of the request or message that caused it.
  */
 export function recordEvent<S extends Subject>(
   doc: Document & WithOutbox,
@@ -50,14 +53,14 @@ export function recordEvent<S extends Subject>(
   opts: { traceparent?: string } = {},
 ): Event<S> {
   const event = makeEvent(subject, data);
-  doc.outbox.push({ id: event.id, subject, event, traceparent: opts.traceparent, createdAt: new Date() });
+  doc.outbox.push({ id: event.id, subject, event, traceparent: opts.traceparent ?? currentTraceparent(), createdAt: new Date() });
   return event;
 }
 
 /** Builds an outbox entry for writes that do not go through a mongoose document (`$push`). */
 export function outboxEntry<S extends Subject>(subject: S, data: EventData<S>, opts: { traceparent?: string } = {}): OutboxEntry {
   const event = makeEvent(subject, data);
-  return { id: event.id, subject, event, traceparent: opts.traceparent, createdAt: new Date() };
+  return { id: event.id, subject, event, traceparent: opts.traceparent ?? currentTraceparent(), createdAt: new Date() };
 }
 
 export interface OutboxRelayOptions {
@@ -146,33 +149,44 @@ export class OutboxRelay {
   /** One pass over every model. Throws if publishing fails (the events stay pending). */
   async pass(): Promise<number> {
     let published = 0;
-    let backlog = 0;
-    let oldest: Date | undefined;
-    for (const model of this.models) {
-      const docs = await model.collection
-        .find(PENDING, { projection: { outbox: 1 } })
-        .limit(this.batchSize)
-        .toArray();
-      for (const doc of docs) {
-        const entries = (doc.outbox ?? []) as OutboxEntry[];
-        backlog += entries.length;
-        for (const entry of entries) {
-          if (!oldest || entry.createdAt < oldest) oldest = entry.createdAt;
-          const headers = entry.traceparent ? { traceparent: entry.traceparent } : undefined;
-          await this.bus.publish(entry.event, { headers });
-          eventsPublished.inc({ subject: entry.subject });
-          // Remove it only if it is still first (another relay replica may have done it already).
-          // $pop with a positional condition works on MongoDB and FerretDB alike; $pull by query does not on FerretDB.
-          await withDocumentLock(model.collection.collectionName, doc._id, () =>
-            model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
-            model.db,
-          );
-          published++;
+    // Every entry this pass saw, and whether it got out: the gauges are set from it even when a
+    // publish fails (NATS down), which is when a growing backlog matters most.
+    const seen: { createdAt: Date; done: boolean }[] = [];
+    try {
+      for (const model of this.models) {
+        const docs = await model.collection
+          .find(PENDING, { projection: { outbox: 1 } })
+          .limit(this.batchSize)
+          .toArray();
+        const byDoc = docs.map((doc) => ({
+          doc,
+          entries: ((doc.outbox ?? []) as OutboxEntry[]).map((entry) => {
+            const s = { createdAt: new Date(entry.createdAt), done: false };
+            seen.push(s);
+            return { entry, s };
+          }),
+        }));
+        for (const { doc, entries } of byDoc) {
+          for (const { entry, s } of entries) {
+            const headers = entry.traceparent ? { traceparent: entry.traceparent } : undefined;
+            await this.bus.publish(entry.event, { headers });
+            // Remove it only if it is still first (another relay replica may have done it already).
+            // $pop with a positional condition works on MongoDB and FerretDB alike; $pull by query does not on FerretDB.
+            await withDocumentLock(model.collection.collectionName, doc._id, () =>
+              model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
+              model.db,
+            );
+            s.done = true;
+            published++;
+          }
         }
       }
+    } finally {
+      const left = seen.filter((s) => !s.done);
+      outboxBacklog.set(left.length);
+      const oldest = Math.min(...left.map((s) => s.createdAt.getTime()));
+      outboxOldestAgeSeconds.set(left.length ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
     }
-    outboxBacklog.set(Math.max(0, backlog - published));
-    outboxOldestAgeSeconds.set(oldest && backlog > published ? (Date.now() - new Date(oldest).getTime()) / 1000 : 0);
     return published;
   }
 }

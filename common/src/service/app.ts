@@ -5,6 +5,7 @@ import { errorHandler, notFound } from '../middlewares/error-handler';
 import { requestContext } from '../middlewares/request-context';
 import { currentUser, session } from '../middlewares/session';
 import { httpRequestDuration, registry } from '../metrics';
+import { httpTracing } from '../tracing';
 
 export interface AppOptions {
   logger: Logger;
@@ -46,6 +47,8 @@ export function createApp(opts: AppOptions): Express {
     res.send(await registry.metrics());
   });
   app.use(helmet());
+  // Health, readiness and metrics above are polled constantly and are not traced.
+  app.use(httpTracing());
   app.use(requestContext(opts.logger));
   app.use(metricsMiddleware);
   app.use(express.json({ limit: opts.bodyLimit ?? '100kb' }));

@@ -9,6 +9,7 @@ import { createLogger } from '../log';
 import { OutboxRelay } from '../outbox';
 import type { Subject } from '../events';
 import { ConfigError } from './config';
+import { setupTracing } from '../tracing';
 
 export interface ServiceContext {
   logger: Logger;
@@ -66,6 +67,7 @@ async function retry<T>(what: string, log: Logger, fn: () => Promise<T>, attempt
  */
 export async function startService(spec: ServiceSpec): Promise<RunningService> {
   const logger = spec.logger ?? createLogger(spec.name);
+  const tracing = setupTracing({ serviceName: spec.name });
   let stopping = false;
 
   if (spec.mongoUrl) {
@@ -120,6 +122,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
       }
       await bus.drain().catch((err) => logger.warn({ err }, 'NATS drain failed'));
       if (spec.mongoUrl) await mongoose.disconnect();
+      await tracing.flush().catch((err) => logger.warn({ err }, 'exporting the last spans failed'));
       logger.info(`${spec.name} stopped`);
     })());
 

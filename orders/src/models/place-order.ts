@@ -2,6 +2,7 @@ import { BadRequestError, ConflictError, NotFoundError, outboxEntry, Subjects } 
 import { orderCreatedData, type OrderDoc, type OrderLine } from './order';
 import { failPendingOrder, settleHolds, type HoldModels } from './order-holds';
 import { reserveUnits } from './product-replica';
+import { ordersCreated } from '../metrics';
 
 export interface OrderRequestLine {
   productId: string;
@@ -81,6 +82,7 @@ export async function placeOrder(models: HoldModels, userId: string, request: Or
       );
       if (confirmed.modifiedCount === 1) {
         order.status = 'created';
+        ordersCreated.inc();
         return order;
       }
       failure = tooSlow(); // the sweeper took it for abandoned
@@ -92,7 +94,10 @@ export async function placeOrder(models: HoldModels, userId: string, request: Or
   if (!(await failPendingOrder(Order, order._id))) {
     // Not pending any more: failed by the sweeper, or confirmed by a write whose answer was lost.
     const current = await Order.findById(order._id);
-    if (current?.status === 'created') return current;
+    if (current?.status === 'created') {
+      ordersCreated.inc();
+      return current;
+    }
   }
   // Release every line even if the sweeper failed the order first: holds taken after it ran would leak.
   await settleHolds(models, { _id: order._id, id: order.id, items: order.items, holdAction: 'release' });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, objectIdPattern, requireAuth, validateBody, type ServiceContext } from '@jetmart/common';
+import { ordersCancelled } from '../metrics';
 import { changeOrder, placeOrder, settleHolds, VISIBLE_STATUSES, type OrderDoc, type OrdersModels } from '../models';
 
 const line = z.object({
@@ -62,6 +63,7 @@ export function ordersRouter({ models, relay, expirationSeconds }: OrdersRouteDe
     const own = await findOwn(String(req.params.id), req.currentUser!.id);
     const result = (await changeOrder(Order, own.id, (order) => order.cancel('buyer')))!;
     if (result.changed) {
+      ordersCancelled.inc({ reason: 'buyer' });
       relay?.kick();
       await settleHolds(models, result.order);
     }

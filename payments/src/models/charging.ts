@@ -9,6 +9,7 @@ import {
   type CustomError,
 } from '@jetmart/common';
 import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
+import { paymentCharges } from '../metrics';
 import { Order, reasonOrderCannotBePaid, type OrderDoc } from './order';
 import { answerForExistingPayment, Payment, refundIdempotencyKey, type PaymentDoc } from './payment';
 
@@ -127,6 +128,7 @@ export async function chargePendingPayment(payment: PaymentDoc, deps: Pick<Charg
     if (!fresh) throw err;
     return fresh;
   }
+  paymentCharges.inc({ outcome: result.outcome });
   if (result.outcome === 'succeeded') deps.kick?.();
   return payment;
 }

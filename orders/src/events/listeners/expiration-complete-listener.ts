@@ -1,4 +1,5 @@
 import { Listener, RetryLater, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext, type OutboxRelay } from '@jetmart/common';
+import { ordersCancelled } from '../../metrics';
 import { changeOrder, settleHolds, type OrdersModels } from '../../models';
 
 /** How early an expiry may arrive (clock skew between services) and still be honoured. */
@@ -25,6 +26,7 @@ export class ExpirationCompleteListener extends Listener<typeof Subjects.Expirat
     // Only a `created` order is cancelled; one paid meanwhile stays complete (cancel() throws 409 → ack below).
     const result = await changeOrder(models.Order, data.orderId, (order) => (order.status === 'created' ? order.cancel('expired') : false));
     if (result?.changed) {
+      ordersCancelled.inc({ reason: 'expired' });
       relay?.kick();
       await settleHolds(models, result.order);
       log.info({ orderId: data.orderId }, 'order expired');

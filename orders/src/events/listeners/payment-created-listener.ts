@@ -1,4 +1,5 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext, type OutboxRelay } from '@jetmart/common';
+import { ordersCompleted } from '../../metrics';
 import { changeOrder, settleHolds, type OrdersModels } from '../../models';
 
 /** An order was paid: it is complete and its held units are sold. */
@@ -22,6 +23,7 @@ export class PaymentCreatedListener extends Listener<typeof Subjects.PaymentCrea
     });
     if (!result) throw new Error(`payment ${data.id} for unknown order ${data.orderId}`);
     if (result.changed) {
+      ordersCompleted.inc();
       relay?.kick();
       await settleHolds(models, result.order);
     }

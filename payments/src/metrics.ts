@@ -1,0 +1,12 @@
+import { promClient, registry } from '@jetmart/common';
+
+/**
+ * Outcomes of charge attempts (succeeded, declined, invalid_token), counted once per attempt
+ * when its result is saved; `outcome="declined"` is the payments-declined counter.
+ */
+export const paymentCharges = new promClient.Counter({
+  name: 'jetmart_payment_charges_total',
+  help: 'Charge attempts settled with the payment gateway, by outcome (succeeded, declined, invalid_token)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
