@@ -109,3 +109,12 @@ test('an API failure still renders the page, with the API message', async () => 
   expect(page.html).toContain('products is not reachable right now');
   expect(page.html).toContain(user.email);
 });
+
+test('serves /healthz and /readyz for the Kubernetes probes, even while the API fails', async () => {
+  productsFail = true;
+  for (const path of ['/healthz', '/readyz']) {
+    const res = await getPage(path, { Host: 'jetmart.dev' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.html).status).toMatch(/ok|ready/);
+  }
+});
