@@ -1,3 +1,4 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Schema, type Document, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
@@ -128,7 +129,9 @@ export class OutboxRelay {
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+    // Passes run outside whatever request or message kicked the relay: a pass publishes other
+    // requests' events too, and each publish takes its trace from its own outbox entry.
+    this.timer = setTimeout(context.bind(ROOT_CONTEXT, () => void this.tick()), ms);
   }
 
   private async tick(): Promise<void> {

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import pino, { type Logger } from 'pino';
+import { setupTracing } from '../tracing';
 import { signSessionToken, SESSION_COOKIE } from '../middlewares/session';
 import { mongoDatabaseUrl, startMongo } from './servers';
 
 export * from './servers';
+export { InMemorySpanExporter };
 
 /** The dev JWT key tests sign with; services under test must use the same (`JWT_KEY`). */
 export const TEST_JWT_KEY = 'test-only-jwt-key';
@@ -80,4 +84,21 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Records every span this process ends from now on (the tracer provider is global per process,
+ * so spans of every service running in the test are in it). Filter by trace id per test.
+ */
+export function recordSpans(serviceName = 'test'): InMemorySpanExporter {
+  const exporter = new InMemorySpanExporter();
+  setupTracing({ serviceName, exporter });
+  return exporter;
+}
+
+/** A logger whose lines (parsed JSON) are kept in `lines`, to assert what a service logs. */
+export function capturingLogger(service: string, level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level, base: { service } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines };
 }
