@@ -17,6 +17,25 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
 }
 
 /**
+ * Path of the first string (key or value) in `value` that is not well-formed Unicode (a lone
+ * surrogate such as "\ud800", which JSON allows as an escape): such text cannot be stored as
+ * UTF-8 (the driver would replace it with U+FFFD), so it is refused instead of changed silently.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+
+export function malformedTextPath(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
+  if (typeof value === 'string') return wellFormed(value) ? undefined : path;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (!wellFormed(k)) return [...path, k];
+    const found = malformedTextPath(v, [...path, k], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * Validates the JSON body and replaces it with the parsed value, so handlers only ever see
  * known fields of the right types (this is also what stops `{"$gt": ""}` reaching a query).
  */
@@ -24,6 +43,11 @@ export function validateBody(schema: z.ZodType): RequestHandler {
   return (req, _res, next) => {
     if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
       throw new RequestValidationError([{ message: 'Expected a JSON object body (Content-Type: application/json)' }]);
+    }
+    const bad = malformedTextPath(req.body);
+    if (bad) {
+      const field = bad.join('.');
+      throw new RequestValidationError([field ? { message: 'Text must be valid Unicode', field } : { message: 'Text must be valid Unicode' }]);
     }
     req.body = parseOrThrow(schema, req.body);
     next();

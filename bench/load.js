@@ -1,0 +1,408 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * Load benchmark of the whole platform (node scripts/platform.js in production mode) against a
+ * raw baseline, on this machine. Prints numbers; asserts nothing.
+ *
+ *   npm run build && node bench/load.js                     # everything, 20 s per phase
+ *   node bench/load.js --duration 10 --only checkout,baseline
+ *
+ * Phases (--only, comma-separated; default all):
+ *   propagation-idle  product PUT 200 → new version in the orders replica (jetmart_orders), idle
+ *   browse-200        GET list / GET show at a fixed 200 req/s (open loop, latency from intended send time)
+ *   checkout          closed loop: POST /api/orders then POST /api/payments, --connections at once
+ *   mix               weighted shopper mix (list 10, show 5, sign in 1, order 2, pay 1, cancel 0.5)
+ *                     with propagation measured under that load
+ *   baseline          the raw baseline (bench/baseline-server.js) on the same FerretDB/nats-server,
+ *                     same closed loop; without and with the per-document locks
+ * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results).
+ * Env: anything scripts/platform.js reads (JETMART_MONGO defaults to ferretdb here).
+ */
+const { spawn } = require('node:child_process');
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { MongoClient } = require('mongodb');
+const { startPlatform, root } = require('./lib/platform');
+const { setupShop, client, must } = require('./lib/shop');
+const { RouteStats, summarize } = require('./lib/stats');
+const proc = require('./lib/procstat');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const DURATION = Number(opt('duration', 20));
+const CONNECTIONS = Number(opt('connections', 16));
+const BUYERS = Number(opt('buyers', 20));
+const ONLY = opt('only', 'propagation-idle,browse-200,checkout,mix,baseline').split(',');
+const OUT = opt('out');
+// --profile <service>: CPU-profile that service during the checkout phase (see lib/cpu-profile.js).
+const PROFILE = opt('profile');
+const PROFILE_DIR = opt('profile-dir', path.join(require('node:os').tmpdir(), 'jetmart-profiles'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.error('[bench]', ...a);
+
+async function freePort() {
+  const { freePort: fp } = require(path.join(root, 'common', 'dist', 'testing'));
+  return fp();
+}
+
+/** Autocannon closed loop over `sequence` (names of steps), with per-route latency. */
+function runSequence(url, sequence, steps, { connections, duration, initialContext }) {
+  const stats = new RouteStats();
+  const requests = sequence.map((name) => {
+    const step = steps[name];
+    return {
+      method: step.method,
+      setupRequest(req, ctx) {
+        const r = step.build(req, ctx);
+        if (!r) return r;
+        ctx._t = process.hrtime.bigint();
+        return r;
+      },
+      onResponse(status, body, ctx, headers) {
+        if (ctx._t) stats.record(name, Number(process.hrtime.bigint() - ctx._t) / 1e6, status);
+        ctx._t = undefined;
+        step.after?.(status, body, ctx, headers);
+      },
+    };
+  });
+  return new Promise((resolve, reject) => {
+    const inst = autocannon({ url, connections, duration, requests, initialContext, timeout: 30 }, (err, res) => (err ? reject(err) : resolve({ res, stats })));
+    inst.on('error', reject);
+  });
+}
+
+let cookieIdx = 0;
+function shopSteps(shop) {
+  const pick = (a) => a[Math.floor(Math.random() * a.length)];
+  const json = (req, path, body, ctx) => ({
+    ...req,
+    path,
+    headers: { 'content-type': 'application/json', ...(ctx.cookie ? { cookie: ctx.cookie } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const withBuyer = (ctx) => {
+    if (!ctx.cookie) {
+      const b = shop.buyers[cookieIdx++ % shop.buyers.length];
+      ctx.cookie = b.cookie;
+      ctx.buyer = b;
+    }
+  };
+  return {
+    list: { method: 'GET', build: (req, ctx) => json(req, `/api/products?limit=20`, undefined, ctx) },
+    show: { method: 'GET', build: (req, ctx) => json(req, `/api/products/${pick(shop.productIds)}`, undefined, ctx) },
+    signin: {
+      method: 'POST',
+      build: (req, ctx) => {
+        const b = shop.buyers[cookieIdx++ % shop.buyers.length];
+        ctx.buyer = b;
+        ctx.cookie = undefined;
+        return json(req, '/api/users/signin', { email: b.email, password: b.password }, ctx);
+      },
+      after: (status, _body, ctx, headers) => {
+        const set = [].concat(headers['set-cookie'] || []);
+        const s = set.find((c) => c.startsWith('session='));
+        if (s) ctx.cookie = s.split(';')[0];
+      },
+    },
+    order: {
+      method: 'POST',
+      build: (req, ctx) => {
+        withBuyer(ctx);
+        ctx.orderId = undefined;
+        return json(req, '/api/orders', { items: [{ productId: pick(shop.productIds), quantity: 1 }] }, ctx);
+      },
+      after: (status, body, ctx) => {
+        if (status === 201) ctx.orderId = JSON.parse(body).id;
+      },
+    },
+    pay: {
+      method: 'POST',
+      build: (req, ctx) => {
+        if (!ctx.orderId) return { ...req, path: '/api/payments', method: 'POST', headers: { 'content-type': 'application/json', cookie: ctx.cookie || '' }, body: '{}' };
+        return json(req, '/api/payments', { orderId: ctx.orderId, token: 'tok_visa' }, ctx);
+      },
+      after: (status, _b, ctx) => {
+        if (status === 201) ctx.paid = (ctx.paid || 0) + 1;
+      },
+    },
+    cancel: {
+      method: 'DELETE',
+      build: (req, ctx) => json(req, `/api/orders/${ctx.orderId || '000000000000000000000000'}`, undefined, ctx),
+    },
+  };
+}
+
+/** The weighted mix ×2 (list 20, show 10, signin 2, order 4, pay 2, cancel 1) as one cycle. */
+function mixSequence() {
+  const browse = [];
+  for (let i = 0; i < 30; i++) browse.push(i % 3 === 2 ? 'show' : 'list');
+  const buys = [['signin', 'order', 'pay'], ['order', 'cancel'], ['signin', 'order', 'pay'], ['order']];
+  const seq = [];
+  // Spread the 4 buying bursts through the browsing.
+  buys.forEach((b, i) => {
+    seq.push(...b, ...browse.slice(i * 7.5, (i + 1) * 7.5));
+  });
+  return seq;
+}
+
+/** Open-loop fixed-rate browsing: latency counted from the intended send time (no coordinated omission). */
+async function fixedRate(url, shop, { rate, seconds }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const stats = new RouteStats();
+  const u = new URL(url);
+  const start = performance.now();
+  const interval = 1000 / rate;
+  let sent = 0;
+  const inflight = new Set();
+  const one = (route, p, intended) =>
+    new Promise((resolve) => {
+      const req = http.request({ host: u.hostname, port: u.port, path: p, agent, method: 'GET' }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          stats.record(route, performance.now() - intended, res.statusCode);
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        stats.record(route, performance.now() - intended, 599);
+        resolve();
+      });
+      req.end();
+    });
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor((performance.now() - start) / interval);
+    while (sent <= due) {
+      const intended = start + sent * interval;
+      const route = sent % 3 === 2 ? 'show' : 'list';
+      const p = route === 'list' ? '/api/products?limit=20' : `/api/products/${shop.productIds[sent % shop.productIds.length]}`;
+      const pr = one(route, p, intended).finally(() => inflight.delete(pr));
+      inflight.add(pr);
+      sent++;
+    }
+    await sleep(1);
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  return stats.summary(seconds);
+}
+
+/** Product PUT 200 → that version visible in the orders service's replica (read from its database). */
+async function propagation(platform, shop, mongo, { count, stopWhen }) {
+  const col = mongo.db('jetmart_orders').collection('productreplicas');
+  const productId = shop.propagationProductId;
+  const samples = [];
+  let i = 0;
+  while (stopWhen ? !stopWhen() : i < count) {
+    i++;
+    const r = await shop.seller.call('PUT', `/api/products/${productId}`, { price: 10 + (i % 500) / 100 + 0.01 });
+    const acked = performance.now();
+    if (r.status !== 200) {
+      samples.push({ error: r.status });
+      continue;
+    }
+    const version = r.body.version;
+    for (;;) {
+      const doc = await col.findOne({ _id: productId }, { projection: { version: 1 } });
+      if (doc && doc.version >= version) break;
+      if (performance.now() - acked > 30_000) throw new Error('propagation took over 30 s');
+      await sleep(1);
+    }
+    samples.push({ ms: performance.now() - acked });
+    await sleep(20);
+  }
+  return { ...summarize(samples.filter((s) => s.ms !== undefined).map((s) => s.ms)), errors: samples.filter((s) => s.error).length };
+}
+
+function cpuDelta(before, after) {
+  const d = proc.diff(after, before);
+  const total = Object.values(d).reduce((a, b) => a + b, 0);
+  return { byProcess: Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Math.round(v * 100) / 100])), total: Math.round(total * 100) / 100 };
+}
+
+async function checkoutRun(url, shop, pidsToWatch, label) {
+  const steps = shopSteps(shop);
+  const before = pidsToWatch();
+  const t0 = performance.now();
+  const { res, stats } = await runSequence(url, ['order', 'pay'], steps, { connections: CONNECTIONS, duration: DURATION });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuDelta(before, pidsToWatch());
+  const completed = stats.count('pay', (s) => s === 201);
+  const routes = stats.summary(seconds);
+  log(`${label}: ${completed} checkouts in ${seconds.toFixed(1)} s`);
+  return {
+    seconds: Math.round(seconds * 10) / 10,
+    completedCheckouts: completed,
+    checkoutsPerSecond: Math.round((completed / seconds) * 10) / 10,
+    requestsPerSecond: Math.round(res.requests.average * 10) / 10,
+    errors: res.errors + res.timeouts + res.non2xx,
+    routes,
+    cpu,
+    cpuSecondsPerCheckout: completed ? Math.round((cpu.total / completed) * 10000) / 10000 : null,
+  };
+}
+
+async function baselineRun(platform, locks) {
+  const port = await freePort();
+  const dbName = `jetmart_bench_baseline_${Date.now().toString(36)}`;
+  const mongoUrl = platform.mongoUrl.replace(/\/?$/, `/${dbName}`);
+  const child = spawn(process.execPath, [path.join(__dirname, 'baseline-server.js')], {
+    env: { ...process.env, PORT: String(port), MONGO_URL: mongoUrl, NATS_URL: platform.natsUrl, BASELINE_LOCKS: locks ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (b) => /baseline ready/.test(b.toString()) && resolve());
+    child.once('exit', (c) => reject(new Error(`baseline exited ${c}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const productIds = [];
+  for (let i = 0; i < 20; i++) {
+    const id = `p${i}`;
+    await fetch(`${url}/products`, { method: 'POST', body: JSON.stringify({ id, quantity: 1_000_000 }) });
+    productIds.push(id);
+  }
+  const steps = {
+    order: {
+      method: 'POST',
+      build: (req, ctx) => ({ ...req, path: '/orders', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: productIds[Math.floor(Math.random() * 20)], quantity: 1 }] }) }),
+      after: (s, body, ctx) => (ctx.orderId = s === 201 ? JSON.parse(body).id : undefined),
+    },
+    pay: { method: 'POST', build: (req, ctx) => ({ ...req, path: '/payments', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: ctx.orderId }) }) },
+  };
+  const infra = () => {
+    const all = proc.cpuByName(platform.pid);
+    return { baseline: proc.cpuSeconds(child.pid) || 0, ferretdb: all.ferretdb || 0, 'nats-server': all['nats-server'] || 0 };
+  };
+  const mem = proc.sampleMemory(child.pid);
+  const before = infra();
+  const t0 = performance.now();
+  const { res, stats } = await runSequence(url, ['order', 'pay'], steps, { connections: CONNECTIONS, duration: DURATION });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuDelta(before, infra());
+  const completed = stats.count('pay', (s) => s === 201);
+  await sleep(1000);
+  const consumed = await (await fetch(`${url}/stats`)).json();
+  child.kill('SIGTERM');
+  const peak = mem.stop();
+  const mongo = await MongoClient.connect(platform.mongoUrl);
+  await mongo.db(dbName).dropDatabase().catch(() => undefined);
+  await mongo.close();
+  return {
+    locks,
+    seconds: Math.round(seconds * 10) / 10,
+    completedCheckouts: completed,
+    checkoutsPerSecond: Math.round((completed / seconds) * 10) / 10,
+    eventsConsumed: consumed.consumed,
+    errors: res.errors + res.timeouts + res.non2xx,
+    routes: stats.summary(seconds),
+    cpu,
+    cpuSecondsPerCheckout: completed ? Math.round((cpu.total / completed) * 10000) / 10000 : null,
+    peakRssMb: Math.round((peak.baseline?.hwmMb ?? 0) * 10) / 10,
+  };
+}
+
+async function main() {
+  const port = await freePort();
+  log(`starting the platform (production mode) on :${port}`);
+  const platform = await startPlatform({
+    port,
+    env: {
+      JETMART_MONGO: process.env.JETMART_MONGO || 'ferretdb',
+      // The mix signs the same buyers in again and again: the per-IP+email limiter would answer 429.
+      SIGNIN_MAX_ATTEMPTS: process.env.SIGNIN_MAX_ATTEMPTS || '10000',
+      ...(PROFILE
+        ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --require ${path.join(__dirname, 'lib', 'cpu-profile.js')}`.trim(), BENCH_PROFILE_SERVICE: PROFILE, BENCH_PROFILE_DIR: PROFILE_DIR }
+        : {}),
+    },
+  });
+  const results = {
+    machine: { cpus: require('node:os').cpus().length, cpuModel: require('node:os').cpus()[0].model, memGb: Math.round(require('node:os').totalmem() / 2 ** 30), node: process.version, loadavgAtStart: require('node:os').loadavg() },
+    database: platform.mongoKind,
+    options: { duration: DURATION, connections: CONNECTIONS, buyers: BUYERS },
+  };
+  const mem = proc.sampleMemory(platform.pid);
+  const mongo = await MongoClient.connect(platform.mongoUrl);
+  try {
+    log('setting up the shop');
+    const shop = await setupShop(platform.url, platform.mongoUrl, { buyers: BUYERS, products: 20 });
+    const p = await must(shop.seller.call('POST', '/api/products', { title: 'Propagation probe', price: 10, quantity: 10 }), 'probe product');
+    shop.propagationProductId = p.body.id;
+    await require('./lib/shop').waitForReplicas?.(platform.mongoUrl, [p.body.id]);
+    const platformCpu = () => proc.cpuByName(platform.pid);
+
+    if (ONLY.includes('propagation-idle')) {
+      log('propagation at idle');
+      results.propagationIdle = await propagation(platform, shop, mongo, { count: 100 });
+    }
+    if (ONLY.includes('browse-200')) {
+      log('browse at 200 req/s');
+      results.browse200 = await fixedRate(platform.url, shop, { rate: 200, seconds: DURATION });
+    }
+    if (ONLY.includes('checkout')) {
+      log('checkout-only');
+      const target = PROFILE && proc.tree(platform.pid).find((p) => proc.nameOf(p.cmd) === PROFILE);
+      if (target) process.kill(target.pid, 'SIGUSR2');
+      results.checkout = await checkoutRun(platform.url, shop, platformCpu, 'platform checkout');
+      if (target) {
+        process.kill(target.pid, 'SIGUSR2');
+        await sleep(1000);
+        results.profile = path.join(PROFILE_DIR, `${PROFILE}-${target.pid}.cpuprofile`);
+        log(`profile: ${results.profile}`);
+      }
+    }
+    if (ONLY.includes('mix')) {
+      log('shopper mix (+ propagation under load)');
+      let done = false;
+      const prop = propagation(platform, shop, mongo, { stopWhen: () => done });
+      const before = platformCpu();
+      const t0 = performance.now();
+      const { res, stats } = await runSequence(platform.url, mixSequence(), shopSteps(shop), { connections: CONNECTIONS, duration: DURATION });
+      const seconds = (performance.now() - t0) / 1000;
+      done = true;
+      const cpu = cpuDelta(before, platformCpu());
+      const completed = stats.count('pay', (s) => s === 201);
+      results.mix = {
+        seconds: Math.round(seconds * 10) / 10,
+        requestsPerSecond: Math.round(res.requests.average * 10) / 10,
+        errors: res.errors + res.timeouts + res.non2xx,
+        completedCheckouts: completed,
+        routes: stats.summary(seconds),
+        cpu,
+        cpuSecondsPerCheckout: completed ? Math.round((cpu.total / completed) * 10000) / 10000 : null,
+      };
+      results.propagationUnderLoad = await prop;
+    }
+    if (ONLY.includes('baseline')) {
+      log('raw baseline (no locks)');
+      results.baseline = await baselineRun(platform, false);
+      log('raw baseline (with FerretDB document locks)');
+      results.baselineWithLocks = await baselineRun(platform, true);
+      if (results.checkout) {
+        results.checkoutRatio = Math.round((results.checkout.checkoutsPerSecond / results.baseline.checkoutsPerSecond) * 1000) / 1000;
+        results.checkoutRatioWithLocks = Math.round((results.checkout.checkoutsPerSecond / results.baselineWithLocks.checkoutsPerSecond) * 1000) / 1000;
+      }
+    }
+    if (ONLY.includes('check')) {
+      log('waiting for quiet, then checking invariants');
+      const { checkInvariants } = require('./check-invariants');
+      results.invariants = await checkInvariants(platform.mongoUrl, { settleMs: 60_000 });
+    }
+  } finally {
+    const peak = mem.stop();
+    results.peakMemoryMb = Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, { rss: Math.round(v.rssMb * 10) / 10, hwm: Math.round(v.hwmMb * 10) / 10 }]));
+    await mongo.close();
+    await platform.stop();
+  }
+  const text = JSON.stringify(results, null, 2);
+  console.log(text);
+  if (OUT) fs.writeFileSync(OUT, text + '\n');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
