@@ -3,6 +3,7 @@ import { createApp, type ServiceContext } from '@jetmart/common';
 import { loadConfig, type AuthConfig } from './config';
 import { AttemptLimiter } from './models/attempt-limiter';
 import { decoyPasswordHash } from './models/password';
+import { authApiDocument } from './openapi';
 import { usersRouter } from './routes/users';
 
 export type AppSettings = Pick<AuthConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'SIGNIN_MAX_ATTEMPTS' | 'SIGNIN_WINDOW_SECONDS'>;
@@ -16,6 +17,7 @@ export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'isReady'>, settin
     jwtKey: settings.JWT_KEY,
     jwtTtlSeconds: settings.JWT_TTL_SECONDS,
     isReady: ctx.isReady,
+    apiDocs: { path: '/api/users/docs', document: authApiDocument },
     routers: [usersRouter({ jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter })],
   });
 }

@@ -17,3 +17,4 @@ export * from './service/run';
 export * from './models';
 export * from './lock';
 export * from './tracing';
+export * from './openapi';

@@ -1,6 +1,7 @@
 import { createApp, type ServiceContext } from '@jetmart/common';
 import type { Express } from 'express';
 import type { ProductsModels } from './models';
+import { productsApiDocument } from './openapi';
 import { productsRouter } from './routes/products';
 
 export interface ProductsAppOptions {
@@ -15,6 +16,7 @@ export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'relay' | 'isReady
     jwtKey: opts.jwtKey,
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
+    apiDocs: { path: '/api/products/docs', document: productsApiDocument },
     routers: [productsRouter({ models: opts.models, relay: ctx.relay })],
   });
 }

@@ -6,6 +6,7 @@ import { requestContext } from '../middlewares/request-context';
 import { currentUser, session } from '../middlewares/session';
 import { httpRequestDuration, registry } from '../metrics';
 import { httpTracing } from '../tracing';
+import { apiDocsRouter, type OpenApiDocument } from '../openapi';
 
 export interface AppOptions {
   logger: Logger;
@@ -17,6 +18,8 @@ export interface AppOptions {
   isReady: () => boolean;
   /** JSON body limit. */
   bodyLimit?: string;
+  /** The service's OpenAPI document, served with Swagger UI at `path` (e.g. `/api/orders/docs`). */
+  apiDocs?: { path: string; document: OpenApiDocument };
 }
 
 const metricsMiddleware: RequestHandler = (req, res, next) => {
@@ -54,6 +57,7 @@ export function createApp(opts: AppOptions): Express {
   app.use(express.json({ limit: opts.bodyLimit ?? '100kb' }));
   app.use(session(opts.jwtTtlSeconds));
   app.use(currentUser(opts.jwtKey));
+  if (opts.apiDocs) app.use(apiDocsRouter(opts.apiDocs.path, opts.apiDocs.document));
   for (const r of opts.routers) app.use(r);
   app.use(notFound);
   app.use(errorHandler);

@@ -102,3 +102,4 @@ export function capturingLogger(service: string, level = 'info'): { logger: Logg
   const logger = pino({ level, base: { service } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   return { logger, lines };
 }
+export * from './openapi';

@@ -1,0 +1,78 @@
+import { commonErrors, errorResponse, json, openApiDocument, ref } from '@jetmart/common';
+
+const setsSession = {
+  'Set-Cookie': { description: 'the session cookie (httpOnly, sameSite=lax, secure over HTTPS)', required: true, schema: { type: 'string' } },
+};
+const credentials = (passwordRule: string) => ({
+  type: 'object',
+  required: ['email', 'password'],
+  properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', description: passwordRule } },
+});
+
+/** The auth API as it answers (checked against real responses by openapi-contract.test.ts). */
+export const authApiDocument = openApiDocument({
+  title: 'jetmart auth',
+  description: 'Users and sessions. The session is a cookie carrying a JWT. Errors are `{"errors":[{"message","field"?}]}`.',
+  schemas: {
+    User: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'email'],
+      properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } },
+    },
+  },
+  paths: {
+    '/api/users/signup': {
+      post: {
+        summary: 'Create an account and sign in',
+        tags: ['users'],
+        requestBody: { required: true, content: json(credentials('8-128 characters')) },
+        responses: {
+          '201': { description: 'Signed up and signed in', headers: setsSession, content: json(ref('User')) },
+          '400': commonErrors.badRequest,
+          '409': errorResponse('The email is already used'),
+        },
+      },
+    },
+    '/api/users/signin': {
+      post: {
+        summary: 'Sign in',
+        tags: ['users'],
+        requestBody: { required: true, content: json(credentials('the password')) },
+        responses: {
+          '200': { description: 'Signed in', headers: setsSession, content: json(ref('User')) },
+          '400': commonErrors.badRequest,
+          '401': errorResponse('Wrong email or password (the same message for both)'),
+          '429': {
+            ...errorResponse('Too many attempts for this email from this address'),
+            headers: { 'Retry-After': { description: 'seconds', required: true, schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    '/api/users/signout': {
+      post: {
+        summary: 'Sign out (clears the session)',
+        tags: ['users'],
+        responses: { '200': { description: 'Signed out', content: json({ type: 'object', additionalProperties: false }) } },
+      },
+    },
+    '/api/users/currentuser': {
+      get: {
+        summary: 'Who is signed in',
+        tags: ['users'],
+        responses: {
+          '200': {
+            description: 'The signed-in user, or null',
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['currentUser'],
+              properties: { currentUser: { oneOf: [ref('User'), { type: 'null' }] } },
+            }),
+          },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * Every documented response of the payments API, produced by real requests (real database,
+ * the sandbox gateway, and a Stripe gateway with nothing listening for the 503) and checked
+ * against src/openapi.ts; then nothing documented is left unproduced.
+ */
+import { createServer } from 'node:net';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
+import { SandboxGateway } from '../gateway/sandbox-gateway';
+import { StripeGateway } from '../gateway/stripe-gateway';
+import { paymentsApiDocument } from '../openapi';
+import { seedOrder, testApp } from '../testing/fixtures';
+
+useTestDatabase({ prefix: 'payments_contract' });
+const contract = new OpenApiContract(paymentsApiDocument);
+const app = testApp(new SandboxGateway());
+
+const pay = (userId: string | undefined, body: object, key?: string) => {
+  let r = request(app).post('/api/payments');
+  if (userId) r = r.set('Cookie', signinCookie({ id: userId }));
+  if (key !== undefined) r = r.set('Idempotency-Key', key);
+  return r.send(body);
+};
+
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+it('POST /api/payments: 201, 400, 401, 402, 404, 409, 503', async () => {
+  const order = await seedOrder({ totalMinor: 1999 });
+  const paid = await contract.expect(pay(order.userId, { orderId: order._id, token: 'tok_visa' }, 'key-1'), 201);
+  expect(paid.body).toMatchObject({ orderId: order._id, amount: 19.99 });
+  await contract.expect(pay(order.userId, { orderId: order._id, token: 'tok_visa' }), 409);
+  await contract.expect(pay(order.userId, { orderId: order._id }), 400);
+  await contract.expect(pay(order.userId, { orderId: order._id, token: 'tok_visa' }, 'bad key with spaces'), 400);
+  await contract.expect(pay(undefined, { orderId: order._id, token: 'tok_visa' }), 401);
+  await contract.expect(pay(new mongoose.Types.ObjectId().toHexString(), { orderId: order._id, token: 'tok_visa' }), 404);
+
+  const declined = await seedOrder();
+  await contract.expect(pay(declined.userId, { orderId: declined._id, token: 'tok_chargeDeclined' }), 402);
+  const cancelled = await seedOrder({ status: 'cancelled', version: 1 });
+  await contract.expect(pay(cancelled.userId, { orderId: cancelled._id, token: 'tok_visa' }), 409);
+
+  const unreachable = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: await closedPort(), protocol: 'http', maxNetworkRetries: 0, timeoutMs: 2000 });
+  const waiting = await seedOrder();
+  await contract.expect(request(testApp(unreachable)).post('/api/payments').set('Cookie', signinCookie({ id: waiting.userId })).send({ orderId: waiting._id, token: 'tok_visa' }), 503);
+});
+
+it('every documented response was produced', () => {
+  expect(contract.unexercised()).toEqual([]);
+});

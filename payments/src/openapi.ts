@@ -1,0 +1,57 @@
+import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+
+/** The payments API as it answers (checked against real responses by openapi-contract.test.ts). */
+export const paymentsApiDocument = openApiDocument({
+  title: 'jetmart payments',
+  description:
+    'Pays an order once. Stripe when configured, else a sandbox that accepts `tok_visa` and declines `tok_chargeDeclined`. ' +
+    'Errors are `{"errors":[{"message","field"?}]}`.',
+  schemas: {
+    Payment: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'orderId', 'amount'],
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        orderId: { type: 'string', minLength: 1 },
+        amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+      },
+    },
+    NewPayment: {
+      type: 'object',
+      required: ['orderId', 'token'],
+      properties: {
+        orderId: { type: 'string', minLength: 1, maxLength: 128 },
+        token: { type: 'string', minLength: 1, maxLength: 255, description: 'card token, e.g. tok_visa' },
+      },
+    },
+  },
+  paths: {
+    '/api/payments': {
+      post: {
+        summary: "Pay one of the caller's orders",
+        tags: ['payments'],
+        security: sessionSecurity,
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'The same key again after success answers the same 201 without a second charge',
+            schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+          },
+        ],
+        requestBody: { required: true, content: json(ref('NewPayment')) },
+        responses: {
+          '201': { description: 'Paid', content: json(ref('Payment')) },
+          '400': errorResponse('Invalid body, Idempotency-Key or card token'),
+          '401': commonErrors.unauthorized,
+          '402': errorResponse('The card was declined'),
+          '404': errorResponse("No such order, or another user's"),
+          '409': errorResponse('The order is cancelled, expired or already paid'),
+          '503': errorResponse('The payment provider did not answer; the payment is being processed, check the order shortly'),
+        },
+      },
+    },
+  },
+});

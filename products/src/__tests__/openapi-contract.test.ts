@@ -1,0 +1,53 @@
+/**
+ * Every documented response of the products API, produced by real requests (real database) and
+ * checked against src/openapi.ts; then nothing documented is left unproduced.
+ */
+import request from 'supertest';
+import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
+import { recordHeld } from '../models';
+import { productsApiDocument } from '../openapi';
+import { syncIndexes, testApp } from './helpers';
+
+useTestDatabase({ prefix: 'products_contract', clearEachTest: false });
+const { app, models } = testApp();
+const contract = new OpenApiContract(productsApiDocument);
+beforeAll(() => syncIndexes(models));
+
+const seller = signinCookie({ id: '64b000000000000000000001' });
+const other = signinCookie({ id: '64b000000000000000000002' });
+const valid = { title: 'Red shoes', price: 19.99, quantity: 5, description: 'Comfortable' };
+
+it('POST /api/products: 201, 400, 401', async () => {
+  const created = await contract.expect(request(app).post('/api/products').set('Cookie', seller).send(valid), 201);
+  expect(created.body).toMatchObject({ ...valid, available: 5, version: 0 });
+  await contract.expect(request(app).post('/api/products').set('Cookie', seller).send({ ...valid, price: 0 }), 400);
+  await contract.expect(request(app).post('/api/products').send(valid), 401);
+});
+
+it('GET /api/products (pages) and /api/products/:id: 200, 400, 404', async () => {
+  await request(app).post('/api/products').set('Cookie', seller).send({ ...valid, title: 'Blue shoes' }).expect(201);
+  const first = await contract.expect(request(app).get('/api/products?limit=1'), 200);
+  expect(first.body.nextCursor).toEqual(expect.any(String));
+  const last = await contract.expect(request(app).get(`/api/products?limit=1&cursor=${first.body.nextCursor}`), 200);
+  expect(last.body.nextCursor).toBeNull();
+  await contract.expect(request(app).get('/api/products?limit=0'), 400);
+  await contract.expect(request(app).get(`/api/products/${first.body.items[0].id}`), 200);
+  await contract.expect(request(app).get('/api/products/64b0000000000000000000ff'), 404);
+});
+
+it('PUT /api/products/:id: 200, 400, 401, 403, 404, 409', async () => {
+  const { id } = (await request(app).post('/api/products').set('Cookie', seller).send(valid).expect(201)).body;
+  const put = (body: object, cookie = seller, target = id) => request(app).put(`/api/products/${target}`).set('Cookie', cookie).send(body);
+  const changed = await contract.expect(put({ price: 25 }), 200);
+  expect(changed.body).toMatchObject({ price: 25, version: 1 });
+  await contract.expect(put({ title: '' }), 400);
+  await contract.expect(request(app).put(`/api/products/${id}`).send({ price: 1 }), 401);
+  await contract.expect(put({ price: 1 }, other), 403);
+  await contract.expect(put({ price: 1 }, seller, '64b0000000000000000000fe'), 404);
+  await recordHeld(models.UnitLedger, '64b0000000000000000000aa', [{ productId: id, quantity: 3 }]);
+  await contract.expect(put({ quantity: 2 }), 409);
+});
+
+it('every documented response was produced', () => {
+  expect(contract.unexercised()).toEqual([]);
+});
