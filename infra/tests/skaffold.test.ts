@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { APPS, kubeconform, repo, run, tmpDir, tools } from './lib/tools';
+import { APPS, SERVICES, kubeconform, repo, run, tmpDir, tools } from './lib/tools';
 
 const file = path.join(repo, 'skaffold.yaml');
 const config = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -17,8 +17,16 @@ describe('skaffold.yaml', () => {
 
   test('the schema check rejects a misspelt field', () => {
     const bad = path.join(tmpDir(), 'skaffold.yaml');
-    fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('dockerfile: auth/Dockerfile', 'dockerfil: auth/Dockerfile'));
-    expect(kubeconform([bad], tools().SKAFFOLD_SCHEMA_DIR).status).toBe(1);
+    for (const [from, to] of [
+      ['dockerfile: infra/docker/service.Dockerfile', 'dockerfil: infra/docker/service.Dockerfile'],
+      ['buildArgs:', 'buildArg:'],
+      ['SERVICE: auth', 'SERVICE: [auth]'], // build argument values are strings
+    ]) {
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).toContain(from);
+      fs.writeFileSync(bad, text.replace(from, to));
+      expect(kubeconform([bad], tools().SKAFFOLD_SCHEMA_DIR).status).toBe(1);
+    }
   });
 
   test('builds every image from its Dockerfile with the repository root as context, and deploys infra/k8s', () => {
@@ -28,6 +36,12 @@ describe('skaffold.yaml', () => {
       expect(fs.existsSync(path.join(repo, a.docker.dockerfile))).toBe(true);
       expect(a.sync.manual.length).toBeGreaterThan(0);
     }
+    // the five services: one shared Dockerfile, the service chosen by the SERVICE build argument
+    for (const svc of SERVICES) {
+      const a = config.build.artifacts.find((x: any) => x.image === `jetmart/${svc}`);
+      expect(a.docker).toEqual({ dockerfile: 'infra/docker/service.Dockerfile', buildArgs: { SERVICE: svc } });
+    }
+    expect(config.build.artifacts.find((x: any) => x.image === 'jetmart/client').docker).toEqual({ dockerfile: 'client/Dockerfile' });
     expect(config.manifests.rawYaml).toEqual(['infra/k8s/*.yaml']);
     expect(config.deploy.kubectl).toBeDefined();
   });
@@ -38,6 +52,8 @@ describe('skaffold.yaml', () => {
       const r = run(skaffold(), ['diagnose', '--yaml-only', '-f', file, ...args]);
       expect(r.status).toBe(0);
       if (args.length) expect(r.output.match(/target: dev/g)).toHaveLength(APPS.length);
+      // the dev profile keeps each service's build argument
+      for (const svc of SERVICES) expect(r.output).toContain(`SERVICE: ${svc}`);
     }
     const bad = path.join(tmpDir(), 'skaffold.yaml');
     fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('rawYaml:', 'rawYML:'));

@@ -5,6 +5,7 @@ import { APPS, SERVICES, repo, run, tmpDir, tools } from './lib/tools';
 
 const dir = path.join(repo, '.github', 'workflows');
 const load = (f: string) => YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+const skaffold = () => YAML.parse(fs.readFileSync(path.join(repo, 'skaffold.yaml'), 'utf8'));
 
 describe('GitHub Actions workflows', () => {
   test('every workflow passes actionlint (with shellcheck on run: scripts when it is installed)', () => {
@@ -54,7 +55,16 @@ describe('GitHub Actions workflows', () => {
     const reusable = fs.readFileSync(path.join(dir, '_deploy-service.yml'), 'utf8');
     expect(reusable).toContain('${{ github.sha }}');
     expect(reusable).toMatch(/kubectl set image "deployment\/\$SERVICE"/);
-    expect(reusable).toContain('file: ${{ inputs.service }}/Dockerfile');
+    // the image is built from the Dockerfile that skaffold.yaml builds it from, with SERVICE=<service>
+    const build = load('_deploy-service.yml').jobs.deploy.steps.find((s: any) => s.uses?.startsWith('docker/build-push-action')).with;
+    expect(build.file).toBe('${{ inputs.dockerfile }}');
+    expect(build['build-args']).toBe('SERVICE=${{ inputs.service }}');
+    const dockerfile = w.jobs.deploy.with.dockerfile ?? load('_deploy-service.yml').on.workflow_call.inputs.dockerfile.default;
+    const artifact = skaffold().build.artifacts.find((a: any) => a.image === `jetmart/${svc}`);
+    expect(dockerfile).toBe(artifact.docker.dockerfile);
+    expect(artifact.docker.buildArgs ?? {}).toEqual(svc === 'client' ? {} : { SERVICE: svc });
+    // a change to the shared Dockerfile redeploys every service built from it
+    if (dockerfile !== `${svc}/Dockerfile`) expect(w.on.push.paths).toContain(dockerfile);
   });
 
   test('publish-common.yml publishes only a version that npm does not have yet', () => {
