@@ -61,12 +61,17 @@ function runSequence(url, sequence, steps, { connections, duration, initialConte
         const r = step.build(req, ctx);
         if (!r) return r;
         ctx._t = process.hrtime.bigint();
+        // One request in flight per connection: the response belongs to the request set up last
+        // (autocannon hands onResponse a request object that may already describe the next step).
+        ctx._route = name;
         return r;
       },
       onResponse(status, body, ctx, headers) {
-        if (ctx._t) stats.record(name, Number(process.hrtime.bigint() - ctx._t) / 1e6, status);
+        const route = ctx._route ?? name;
+        if (ctx._t) stats.record(route, Number(process.hrtime.bigint() - ctx._t) / 1e6, status);
         ctx._t = undefined;
-        step.after?.(status, body, ctx, headers);
+        ctx._route = undefined;
+        steps[route].after?.(status, body, ctx, headers);
       },
     };
   });
