@@ -162,6 +162,23 @@ describe('transactional outbox', () => {
     expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['during-outage']);
   });
 
+  it('publishes this process\'s writes by id at once, and what others left only on the periodic full scan', async () => {
+    const r = relay({ intervalMs: 50, fullScanIntervalMs: 1_500 });
+    r.start();
+    await new Promise((res) => setTimeout(res, 200)); // past the first (full) pass
+    // Another process's write: straight into the collection, so this process was not told.
+    const foreign = new Item({ title: 'foreign', quantity: 1 });
+    recordProduct(foreign, Subjects.ProductCreated, 0);
+    await Item.collection.insertOne(foreign.toObject() as never);
+    const mine = new Item({ title: 'mine', quantity: 1 });
+    recordProduct(mine, Subjects.ProductCreated, 0);
+    await mine.save();
+    await eventually(async () => (await streamEvents(bus)).some((e) => e.title === 'mine'), 1_000);
+    expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['mine']);
+    await eventually(async () => (await streamEvents(bus)).some((e) => e.title === 'foreign'), 5_000);
+    expect(await Item.countDocuments({ 'outbox.0': { $exists: true } })).toBe(0);
+  });
+
   it('refuses to record an invalid event, so the write fails instead of the relay', async () => {
     const doc = new Item({ title: '', quantity: 1 });
     expect(() => recordProduct(doc, Subjects.ProductCreated, 0)).toThrow(/bad product.created data/);
