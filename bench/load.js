@@ -51,34 +51,61 @@ async function freePort() {
 }
 
 /** Autocannon closed loop over `sequence` (names of steps), with per-route latency. */
-function runSequence(url, sequence, steps, { connections, duration, initialContext }) {
+/**
+ * Closed loop: `connections` workers, each sending the steps of `sequence` strictly one after the
+ * other (a step's `after` sees its own response before the next step is built), for `duration`
+ * seconds. autocannon's request pipeline could not do this: it set up the next step before the
+ * previous response was handled, so pay was sent without the order id.
+ */
+async function runSequence(url, sequence, steps, { connections, duration, initialContext }) {
   const stats = new RouteStats();
-  const requests = sequence.map((name) => {
-    const step = steps[name];
-    return {
-      method: step.method,
-      setupRequest(req, ctx) {
-        const r = step.build(req, ctx);
-        if (!r) return r;
-        ctx._t = process.hrtime.bigint();
-        // One request in flight per connection: the response belongs to the request set up last
-        // (autocannon hands onResponse a request object that may already describe the next step).
-        ctx._route = name;
-        return r;
-      },
-      onResponse(status, body, ctx, headers) {
-        const route = ctx._route ?? name;
-        if (ctx._t) stats.record(route, Number(process.hrtime.bigint() - ctx._t) / 1e6, status);
-        ctx._t = undefined;
-        ctx._route = undefined;
-        steps[route].after?.(status, body, ctx, headers);
-      },
-    };
-  });
-  return new Promise((resolve, reject) => {
-    const inst = autocannon({ url, connections, duration, requests, initialContext, timeout: 30 }, (err, res) => (err ? reject(err) : resolve({ res, stats })));
-    inst.on('error', reject);
-  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const base = new URL(url);
+  const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0 };
+  const send = (r) =>
+    new Promise((resolve) => {
+      const req = http.request(
+        { host: base.hostname, port: base.port, path: r.path, method: r.method, headers: r.headers, agent, timeout: 30_000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err) => resolve({ error: err }));
+      if (r.body !== undefined) req.write(r.body);
+      req.end();
+    });
+  const until = Date.now() + duration * 1000;
+  const worker = async () => {
+    const ctx = { ...(initialContext || {}) };
+    while (Date.now() < until) {
+      for (const name of sequence) {
+        const step = steps[name];
+        const r = step.build({ method: step.method }, ctx);
+        if (!r) continue;
+        const t = process.hrtime.bigint();
+        const res = await send({ method: step.method, ...r });
+        totals.requests++;
+        if (res.error) {
+          if (/timeout/.test(res.error.message)) totals.timeouts++;
+          else totals.errors++;
+          stats.record(name, Number(process.hrtime.bigint() - t) / 1e6, 0);
+          continue;
+        }
+        if (res.status < 200 || res.status >= 300) totals.non2xx++;
+        stats.record(name, Number(process.hrtime.bigint() - t) / 1e6, res.status);
+        step.after?.(res.status, res.body, ctx, res.headers);
+      }
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: connections }, worker));
+  agent.destroy();
+  const seconds = (Date.now() - started) / 1000;
+  return { res: { ...totals, requests: { average: totals.requests / seconds } }, stats };
 }
 
 let cookieIdx = 0;

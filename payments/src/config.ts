@@ -27,6 +27,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           return raw;
         },
       },
+      ORDER_REPLICA_WAIT_MS: {
+        describe: 'how long a payment for an order not replicated here yet waits for its order.created before answering 404',
+        default: '2000',
+        parse: intInRange(0, 30_000),
+      },
       PAYMENT_RETRY_PENDING_AFTER_SECONDS: {
         describe: 'age after which a payment still pending (its request crashed or timed out) is charged again with the same idempotency key',
         default: '30',

@@ -31,6 +31,11 @@ export interface ChargingDeps {
   /** Publish outbox events now instead of at the next poll. */
   kick?: () => void;
   now?: () => Date;
+  /**
+   * A buyer pays right after ordering, and order.created reaches this replica a moment later
+   * (eventual consistency): wait this long for an order we do not know yet before answering 404.
+   */
+  orderReplicaWaitMs?: number;
 }
 
 export interface PayOrderInput {
@@ -43,10 +48,21 @@ export interface PayOrderInput {
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const MAX_CLAIM_ROUNDS = 5;
 
+/** The order replica, waiting up to `waitMs` for one that may not have been replicated yet. */
+async function findOrderSoon(orderId: string, waitMs: number): Promise<OrderDoc | null> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const order = await Order.findById(orderId);
+    // Only ids that could be an order are worth waiting for (ids are ObjectIds; anything else is unknown).
+    if (order || Date.now() >= until || !mongoose.isObjectIdOrHexString(orderId)) return order;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Pays an order for its buyer; returns the payment to answer 201 with, or throws the HTTP error. */
 export async function payOrder(input: PayOrderInput, deps: ChargingDeps): Promise<PaymentDoc> {
   const now = deps.now ?? (() => new Date());
-  const order = await Order.findById(input.orderId);
+  const order = await findOrderSoon(input.orderId, deps.orderReplicaWaitMs ?? 0);
   // Another buyer's order is reported exactly like an unknown one: ids reveal nothing.
   if (!order || order.userId !== input.userId) throw new NotFoundError('Order not found');
 

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type HydratedDocument } from 'mongoose';
-import { createLogger, EventBus, OutboxRelay, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
+import { createLogger, EventBus, OutboxRelay, outboxEntry, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
 import { eventually, startNats, useTestDatabase, type NatsTestServer } from '../../testing';
 
 const logger = createLogger('test', { level: 'silent' });
@@ -177,6 +177,16 @@ describe('transactional outbox', () => {
     expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['mine']);
     await eventually(async () => (await streamEvents(bus)).some((e) => e.title === 'foreign'), 5_000);
     expect(await Item.countDocuments({ 'outbox.0': { $exists: true } })).toBe(0);
+  });
+
+  it('publishes at once what a conditional updateOne pushed into the outbox', async () => {
+    const r = relay({ intervalMs: 50, fullScanIntervalMs: 60_000 });
+    r.start();
+    await new Promise((res) => setTimeout(res, 200));
+    const doc = await new Item({ title: 'pending', quantity: 1 }).save();
+    const entry = outboxEntry(Subjects.ProductCreated, { id: doc.id, title: 'confirmed', priceMinor: 100, quantity: 1, userId: 'u', version: 0 });
+    await Item.updateOne({ _id: doc._id, title: 'pending' }, { $set: { title: 'confirmed' }, $push: { outbox: entry } });
+    await eventually(async () => (await streamEvents(bus)).some((e) => e.title === 'confirmed'), 1_000);
   });
 
   it('refuses to record an invalid event, so the write fails instead of the relay', async () => {
