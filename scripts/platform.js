@@ -102,6 +102,14 @@ async function startServices(infra, testing, gatewayPort) {
     const port = await pickPort(CLIENT.port, taken);
     taken.add(port);
     const env = { ...process.env, PORT: String(port), API_BASE_URL: `http://127.0.0.1:${gatewayPort}` };
+    // The operations page (/ops) reads NATS monitoring, the DEADLETTER stream and each service's
+    // /readyz from the storefront's server; ADMIN_EMAILS passes through from the environment.
+    env.NATS_URL = infra.natsUrl;
+    if (!env.NATS_MONITOR_URL && state.nats) env.NATS_MONITOR_URL = state.nats.monitorUrl;
+    env.OPS_SERVICE_URLS = Object.entries(upstreams)
+      .filter(([, u]) => u.port)
+      .map(([name, u]) => `${name}=http://127.0.0.1:${u.port}`)
+      .join(',');
     // `next start` is a production server: leave NODE_ENV to it unless the user set one.
     const child = startProcess('client', 'npm', ['run', 'start', '--silent', '-w', 'client'], { cwd: root, env });
     state.children.push(child);

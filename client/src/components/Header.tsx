@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { isAdminEmail } from '@/app/ops/lib/admin';
 import type { User } from '@/lib/types';
 import { CartCount } from './CartCount';
 import { SignOutButton } from './SignOutButton';
@@ -19,6 +20,7 @@ export function Header({ user }: { user: User | null }) {
             <>
               <Link href="/orders">My orders</Link>
               <Link href="/sell">Sell</Link>
+              {isAdminEmail(user.email) ? <Link href="/ops">Ops</Link> : null}
             </>
           ) : null}
         </nav>

@@ -1,0 +1,136 @@
+/**
+ * The operations page in a real browser (Debian chromium through playwright-core) against the
+ * whole platform (`node scripts/platform.js`). The test runs the nats-server itself and hands it
+ * to the platform (NATS_URL, NATS_MONITOR_URL), so it can publish a malformed event that a
+ * service dead-letters, then check what the page shows and that its replay button republishes it.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startNats, type NatsTestServer } from '@jetmart/common/testing';
+import { launchChromium, screenshot } from '../support/browser';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+const run = `r${Date.now().toString(36)}`;
+const password = 'correct horse battery';
+const adminEmail = `ops-${run}@example.com`;
+const shopperEmail = `shopper-${run}@example.com`;
+
+let nats: NatsTestServer;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+let platform: RunningPlatform;
+let browser: Browser;
+let admin: Page;
+let shopper: Page;
+
+const url = (path: string) => platform.baseUrl + path;
+
+beforeAll(async () => {
+  nats = await startNats();
+  platform = await startPlatform({ NATS_URL: nats.url, NATS_MONITOR_URL: nats.monitorUrl, ADMIN_EMAILS: `someone@example.com, ${adminEmail.toUpperCase()}` });
+  nc = await connect({ servers: nats.url });
+  jsm = await jetstreamManager(nc);
+  browser = await launchChromium();
+  admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  shopper = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  for (const page of [admin, shopper]) page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await nc?.close();
+  await platform?.stop();
+  await nats?.destroy();
+});
+
+async function signUp(page: Page, email: string): Promise<void> {
+  await page.goto(url('/signup'));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(url('/'));
+  await page.getByTestId('current-user').filter({ hasText: email }).waitFor();
+}
+
+const deadLettersFor = async (durable: string) => {
+  const info = await jsm.streams.info('DEADLETTER');
+  const found: number[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const m = await jsm.streams.getMessage('DEADLETTER', { seq }).catch(() => null);
+    if (m?.subject === `deadletter.${durable}`) found.push(m.seq);
+  }
+  return found;
+};
+
+async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// The page answers with the storefront's not-found page. Its HTTP status is 200, not 404: the
+// root loading.tsx streams the shell before the page decides (Next sends notFound() after
+// streaming began as 200 + noindex). A real 404 needs the check before rendering (a proxy.ts).
+async function expectNotFoundPage(page: Page): Promise<void> {
+  await page.goto(url('/ops'));
+  await page.getByRole('heading', { name: 'Not found' }).waitFor();
+  expect(await page.getByTestId('ops-page').count()).toBe(0);
+  expect(await page.content()).not.toContain('DEADLETTER');
+  expect(await page.getByRole('link', { name: 'Ops' }).count()).toBe(0);
+}
+
+test('signed out, or signed in without being an admin: /ops is the not-found page, and replay is 404', async () => {
+  await expectNotFoundPage(shopper);
+  await signUp(shopper, shopperEmail);
+  await expectNotFoundPage(shopper);
+  const replay = await shopper.request.post(url('/api/ops/deadletter/1/replay'), { data: {} });
+  expect(replay.status()).toBe(404);
+  expect(await replay.json()).toEqual({ errors: [{ message: 'Not found' }] });
+});
+
+test('an admin sees the services, streams and consumers, and a dead-lettered event, and replays it', async () => {
+  // A malformed product.created: orders' durable dead-letters it at once (schema check).
+  await jetstream(nc).publish('product.created', JSON.stringify({ id: 'not-an-event' }), { msgID: `broken-${run}` });
+  const deadSeq = await until('dead-lettered by orders', async () => (await deadLettersFor('orders-product-created')).at(0) ?? null);
+
+  await signUp(admin, adminEmail);
+  await admin.getByRole('link', { name: 'Ops' }).click();
+  await admin.waitForURL(url('/ops'));
+  await admin.getByTestId('ops-page').waitFor();
+
+  for (const name of ['auth', 'products', 'orders', 'payments', 'expiration']) {
+    expect(await admin.locator(`[data-testid="ops-service"][data-service="${name}"]`).getAttribute('data-ready')).toBe('true');
+  }
+  expect(await admin.getByTestId('ops-server').textContent()).toMatch(/nats-server 2\.\d+\.\d+/);
+  for (const stream of ['PRODUCTS', 'ORDERS', 'PAYMENTS', 'EXPIRATION', 'DEADLETTER']) {
+    await admin.locator(`[data-testid="ops-stream"][data-stream="${stream}"]`).waitFor();
+  }
+  const products = admin.locator('[data-testid="ops-stream"][data-stream="PRODUCTS"]');
+  const lastSeqBefore = Number(await products.getAttribute('data-last-seq'));
+  expect(lastSeqBefore).toBeGreaterThanOrEqual(1);
+  await admin.locator('[data-testid="ops-consumer"][data-consumer="orders-product-created"]').waitFor();
+
+  const row = admin.locator(`[data-testid="ops-deadletter"][data-seq="${deadSeq}"]`);
+  expect(await row.getAttribute('data-original-subject')).toBe('product.created');
+  expect(await row.textContent()).toContain('orders-product-created');
+  expect(await row.textContent()).toContain('invalid event');
+  expect(await row.textContent()).toContain('not-an-event');
+  await screenshot(admin, 'ops-page');
+
+  await row.getByRole('button', { name: /Replay/ }).click();
+  await admin.getByRole('status').filter({ hasText: 'Replayed to product.created' }).waitFor();
+  // Gone from DEADLETTER, republished to PRODUCTS with a new sequence.
+  await admin.locator(`[data-testid="ops-deadletter"][data-seq="${deadSeq}"]`).waitFor({ state: 'detached' });
+  expect(await deadLettersFor('orders-product-created').then((seqs) => seqs.includes(deadSeq))).toBe(false);
+  const replayed = await jsm.streams.getMessage('PRODUCTS', { last_by_subj: 'product.created' });
+  expect(replayed!.seq).toBeGreaterThan(lastSeqBefore);
+  expect(replayed!.header?.get('Jetmart-Replayed-From')).toBe(`DEADLETTER/${deadSeq}`);
+  expect(JSON.parse(replayed!.string())).toEqual({ id: 'not-an-event' });
+  // Still malformed, so orders dead-letters the replayed copy again: the replay reached the consumer.
+  await until('the replayed copy dead-lettered again', async () => (await deadLettersFor('orders-product-created')).find((s) => s > deadSeq));
+});

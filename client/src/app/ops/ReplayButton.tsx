@@ -1,0 +1,40 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+
+/** Replays one dead-lettered message (POST /api/ops/deadletter/:seq/replay), then re-reads the page. */
+export function ReplayButton({ seq, subject }: { seq: number; subject: string }) {
+  const router = useRouter();
+  const [state, setState] = useState<{ busy: boolean; message?: string; error?: boolean }>({ busy: false });
+
+  async function replay() {
+    setState({ busy: true });
+    try {
+      const res = await fetch(`/api/ops/deadletter/${seq}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const body = (await res.json().catch(() => null)) as { errors?: { message: string }[]; subject?: string; seq?: number } | null;
+      if (!res.ok) {
+        setState({ busy: false, error: true, message: body?.errors?.[0]?.message ?? `Replay failed (HTTP ${res.status})` });
+        return;
+      }
+      setState({ busy: false, message: `Replayed to ${body?.subject} (#${body?.seq})` });
+      router.refresh();
+    } catch {
+      setState({ busy: false, error: true, message: 'Replay failed: no answer' });
+    }
+  }
+
+  return (
+    <>
+      <button type="button" className="button button-small" onClick={replay} disabled={state.busy} aria-label={`Replay message ${seq} to ${subject}`}>
+        {state.busy ? 'Replaying…' : 'Replay'}
+      </button>
+      {state.message ? (
+        <span role={state.error ? 'alert' : 'status'} className={state.error ? 'field-error' : undefined}>
+          {' '}
+          {state.message}
+        </span>
+      ) : null}
+    </>
+  );
+}
