@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+'use strict';
+// Fault injection under a checkout load (issue 9; not in the test run). Starts FerretDB (SQLite
+// directory kept across restarts), nats-server (file store kept) and the five services from their
+// built dist, drives checkouts (sellers list products through the API; buyers order, pay, cancel or
+// let orders expire with ORDER_EXPIRATION_SECONDS=5), and meanwhile kill -9s each service in turn
+// and restarts it, then restarts nats-server, then kill -9s and restarts FerretDB. After the load it
+// waits for quiescence and runs bench/check-invariants.js on every database.
+//
+//   npm run build && node bench/faults.js [--seconds 75] [--buyers 8] [--keep]
+//
+// Exit code: 0 all invariants hold, 1 violations, 2 the run itself failed.
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { MongoClient } = require('mongodb');
+const root = path.resolve(__dirname, '..');
+const { startNats, freePort, ferretdbBinary } = require(path.join(root, 'common', 'dist', 'testing', 'servers.js'));
+const { signSessionToken, SESSION_COOKIE } = require(path.join(root, 'common', 'dist'));
+const { checkInvariants } = require('./check-invariants');
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
+const SECONDS = Number(opt('seconds', 75));
+const BUYERS = Number(opt('buyers', 8));
+const SELLERS = 3;
+const PRODUCTS_PER_SELLER = 4;
+const QUANTITY = 15; // small stock: buyers compete for it, so oversell would show
+const EXPIRATION_SECONDS = 5;
+const JWT_KEY = `faults-${crypto.randomBytes(24).toString('hex')}`;
+const PREFIX = 'jetmart_faults';
+const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration'];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
+
+// ---- FerretDB on a kept SQLite directory
+async function startFerret() {
+  const bin = ferretdbBinary();
+  if (!bin) throw new Error('FerretDB binary not found (bash scripts/ensure-bins.sh)');
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jetmart-faults-ferret-'));
+  const url = `mongodb://127.0.0.1:${port}/`;
+  let proc;
+  const launch = async () => {
+    proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dir}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr.resume();
+    const until = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
+        await c.db('admin').command({ ping: 1 });
+        await c.close();
+        return;
+      } catch (err) {
+        if (Date.now() > until || proc.exitCode !== null) throw new Error(`FerretDB not ready: ${err.message}`);
+        await sleep(100);
+      }
+    }
+  };
+  const kill = () =>
+    new Promise((r) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return r();
+      proc.once('exit', r);
+      proc.kill('SIGKILL');
+    });
+  await launch();
+  return { url, dir, kill, restart: async () => (await kill(), await launch()), destroy: async () => (await kill(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+// ---- services from dist
+function serviceManager(mongoUrl, natsUrl) {
+  const running = {};
+  const ports = {};
+  const restarts = {};
+  async function start(name) {
+    ports[name] ??= await freePort();
+    const env = {
+      ...process.env,
+      PORT: String(ports[name]),
+      NATS_URL: natsUrl,
+      JWT_KEY,
+      ORDER_EXPIRATION_SECONDS: String(EXPIRATION_SECONDS),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    };
+    if (name === 'expiration') delete env.MONGO_URL;
+    else env.MONGO_URL = `${mongoUrl}${PREFIX}_${name}`;
+    const proc = spawn(process.execPath, [path.join(root, name, 'dist', 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const keep = (b) => (out = (out + b.toString()).slice(-6000));
+    proc.stdout.on('data', keep);
+    proc.stderr.on('data', keep);
+    running[name] = { proc, output: () => out };
+    const url = `http://127.0.0.1:${ports[name]}`;
+    const until = Date.now() + 60_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}: ${out}`);
+      if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return url;
+      if (Date.now() > until) throw new Error(`${name} not ready:\n${out}`);
+      await sleep(100);
+    }
+  }
+  const stop = (name, signal) =>
+    new Promise((r) => {
+      const { proc } = running[name];
+      if (proc.exitCode !== null || proc.signalCode !== null) return r();
+      const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      proc.once('exit', () => (clearTimeout(t), r()));
+      proc.kill(signal);
+    });
+  return {
+    start,
+    url: (name) => `http://127.0.0.1:${ports[name]}`,
+    async crash(name) {
+      await stop(name, 'SIGKILL');
+      restarts[name] = (restarts[name] ?? 0) + 1;
+      await sleep(1500);
+      await start(name);
+    },
+    stopAll: () => Promise.all(Object.keys(running).map((n) => stop(n, 'SIGTERM'))),
+    output: (name) => running[name]?.output(),
+  };
+}
+
+// ---- clients
+const oid = () => crypto.randomBytes(12).toString('hex');
+function cookieFor(user) {
+  const jwt = signSessionToken(user, JWT_KEY, 3600);
+  return `${SESSION_COOKIE}=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
+}
+async function call(base, method, p, cookie, body, headers = {}) {
+  try {
+    const res = await fetch(new URL(p, base), {
+      method,
+      headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    let json;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {}
+    return { status: res.status, body: json };
+  } catch (err) {
+    return { status: 0, error: err.cause?.code || err.name };
+  }
+}
+
+async function main() {
+  const ferret = await startFerret();
+  log(`FerretDB at ${ferret.url} (data ${ferret.dir})`);
+  const nats = await startNats();
+  log(`nats-server at ${nats.url} (store ${nats.storeDir})`);
+  const svc = serviceManager(ferret.url, nats.url);
+  for (const s of SERVICES) await svc.start(s);
+  log('services ready:', SERVICES.map((s) => `${s}=${svc.url(s)}`).join(' '));
+
+  // Sellers list products through the API.
+  const sellers = Array.from({ length: SELLERS }, (_, i) => ({ id: oid(), email: `seller-${i}@faults.dev` }));
+  const productIds = [];
+  for (const s of sellers) {
+    for (let i = 0; i < PRODUCTS_PER_SELLER; i++) {
+      const r = await call(svc.url('products'), 'POST', '/api/products', cookieFor(s), { title: `Fault item ${s.email} ${i}`, price: 5 + i, quantity: QUANTITY });
+      if (r.status !== 201) throw new Error(`create product: ${r.status} ${JSON.stringify(r.body)}`);
+      productIds.push(r.body.id);
+    }
+  }
+  const mongo = await MongoClient.connect(ferret.url);
+  for (;;) {
+    const n = await mongo.db(`${PREFIX}_orders`).collection('productreplicas').countDocuments({}).catch(() => 0);
+    if (n >= productIds.length) break;
+    await sleep(200);
+  }
+  log(`${productIds.length} products of ${QUANTITY} units listed by ${SELLERS} sellers; replicated`);
+
+  // The load: buyers order 1–2 lines, then pay (45%), cancel (25%) or let the order expire (30%).
+  const told = { orders: [], paid: [], cancelled: [] };
+  const stats = {};
+  const count = (k) => (stats[k] = (stats[k] ?? 0) + 1);
+  let loadRunning = true;
+  const buyers = Array.from({ length: BUYERS }, (_, i) => ({ id: oid(), email: `buyer-${i}@faults.dev` }));
+  const pick = () => productIds[crypto.randomInt(productIds.length)];
+  const buyerLoop = async (b) => {
+    const cookie = cookieFor(b);
+    while (loadRunning) {
+      const a = pick();
+      let bId = pick();
+      const items = [{ productId: a, quantity: 1 + crypto.randomInt(3) }];
+      if (crypto.randomInt(3) === 0 && bId !== a) items.push({ productId: bId, quantity: 1 });
+      const r = await call(svc.url('orders'), 'POST', '/api/orders', cookie, { items });
+      count(`order ${r.status || r.error}`);
+      if (r.status !== 201) {
+        await sleep(r.status === 0 ? 500 : 100);
+        continue;
+      }
+      const orderId = r.body.id;
+      told.orders.push(orderId);
+      const roll = crypto.randomInt(100);
+      await sleep(crypto.randomInt(1500));
+      if (roll < 45) {
+        const key = crypto.randomUUID();
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const p = await call(svc.url('payments'), 'POST', '/api/payments', cookie, { orderId, token: 'tok_visa' }, { 'Idempotency-Key': key });
+          count(`pay ${p.status || p.error}`);
+          if (p.status === 201) {
+            told.paid.push(orderId);
+            break;
+          }
+          if (p.status !== 0 && p.status < 500) break; // 404 (replica not there yet), 409 (expired)…: an answer, not a fault
+          await sleep(1000);
+        }
+      } else if (roll < 70) {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const d = await call(svc.url('orders'), 'DELETE', `/api/orders/${orderId}`, cookie);
+          count(`cancel ${d.status || d.error}`);
+          if (d.status === 200) {
+            told.cancelled.push(orderId);
+            break;
+          }
+          if (d.status !== 0 && d.status < 500) break;
+          await sleep(1000);
+        }
+      } else count('left to expire');
+    }
+  };
+  const loops = buyers.map(buyerLoop);
+
+  // Faults, spread over the load.
+  const faults = [
+    ...SERVICES.map((s) => [`kill -9 ${s}`, () => svc.crash(s)]),
+    ['restart nats-server', () => nats.restart()],
+    ['kill -9 + restart FerretDB', () => ferret.restart()],
+  ];
+  const gap = (SECONDS * 1000) / (faults.length + 1);
+  for (const [what, fn] of faults) {
+    await sleep(gap);
+    const at = Date.now();
+    await fn();
+    log(`${what}: back in ${Date.now() - at} ms`);
+  }
+  await sleep(gap);
+  loadRunning = false;
+  await Promise.all(loops);
+  log(`load done: ${JSON.stringify(stats)}`);
+
+  // Quiescence: outboxes empty, every durable drained, no created order past its expiry.
+  const { jetstreamManager } = require(require.resolve('@nats-io/jetstream', { paths: [path.join(root, 'common')] }));
+  const { connect } = require(require.resolve('@nats-io/transport-node', { paths: [path.join(root, 'common')] }));
+  const nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  const quietUntil = Date.now() + 180_000;
+  let quiet = false;
+  let why = '';
+  while (Date.now() < quietUntil) {
+    const pendingOutbox = (
+      await Promise.all(
+        [['products', 'products'], ['orders', 'orders'], ['payments', 'payments']].map(([db, col]) => mongo.db(`${PREFIX}_${db}`).collection(col).countDocuments({ 'outbox.0': { $exists: true } })),
+      )
+    ).reduce((a, b) => a + b, 0);
+    let backlog = 0;
+    for await (const s of jsm.streams.list()) {
+      if (s.config.name === 'DEADLETTER') continue;
+      for await (const c of jsm.consumers.list(s.config.name)) backlog += c.num_pending + c.num_ack_pending;
+    }
+    const overdue = await mongo.db(`${PREFIX}_orders`).collection('orders').countDocuments({ status: 'created', expiresAt: { $lt: new Date() } });
+    why = `outbox ${pendingOutbox}, consumer backlog ${backlog}, overdue created orders ${overdue}`;
+    if (!pendingOutbox && !backlog && !overdue) {
+      quiet = true;
+      break;
+    }
+    await sleep(1000);
+  }
+  log(quiet ? 'quiescent' : `NOT quiescent after 180 s: ${why}`);
+  const dl = await jsm.streams.info('DEADLETTER').then((i) => i.state.messages, () => 0);
+  log(`dead-lettered events: ${dl}`);
+  await nc.close();
+  await mongo.close();
+
+  const expectFile = path.join(os.tmpdir(), `jetmart-faults-expect-${process.pid}.json`);
+  fs.writeFileSync(expectFile, JSON.stringify(told));
+  const result = await checkInvariants({ mongo: ferret.url, prefix: PREFIX, expect: expectFile });
+  if (dl) result.violations.push({ kind: 'dead-lettered events', detail: String(dl) });
+  log(`cli: node bench/check-invariants.js --mongo ${ferret.url} --prefix ${PREFIX} --expect ${expectFile}`);
+
+  if (argv.includes('--keep')) {
+    log('--keep: leaving everything running; Ctrl-C to stop');
+    await new Promise(() => undefined);
+  }
+  await svc.stopAll();
+  await nats.destroy();
+  await ferret.destroy();
+  fs.rmSync(expectFile, { force: true });
+  log(`result: ${result.violations.length ? `${result.violations.length} violation(s)` : 'all invariants hold'}`);
+  process.exit(result.violations.length ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(2);
+});
