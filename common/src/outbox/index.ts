@@ -253,10 +253,14 @@ export class OutboxRelay {
       for (const [name, ids] of taken) for (const id of ids) noteOutboxWrite(name, id, false);
       throw err;
     } finally {
-      const left = seen.filter((s) => !s.done);
-      outboxBacklog.set(left.length);
-      const oldest = Math.min(...left.map((s) => s.createdAt.getTime()));
-      outboxOldestAgeSeconds.set(left.length ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+      // Only a full scan sees everything pending (other processes' writes, a crashed replica's);
+      // a pass over this process's own writes would reset the gauges to its partial view.
+      if (full) {
+        const left = seen.filter((s) => !s.done);
+        outboxBacklog.set(left.length);
+        const oldest = Math.min(...left.map((s) => s.createdAt.getTime()));
+        outboxOldestAgeSeconds.set(left.length ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+      }
     }
     return published;
   }
