@@ -11,11 +11,12 @@ export function createLogger(service: string, opts: { level?: string; pretty?: b
   const pretty = opts.pretty ?? (process.env.NODE_ENV !== 'production' && process.env.LOG_FORMAT !== 'json');
   const base = { service };
   if (!pretty) return pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime });
-  // pino-pretty as a synchronous stream, so no worker thread is left behind at shutdown.
+  // pino-pretty as a synchronous stream, so no worker thread is left behind at shutdown. The
+  // service name is left out: locally every line is already prefixed with it (npm start).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pinoPretty = require('pino-pretty') as typeof import('pino-pretty');
   return pino(
     { level, base },
-    pinoPretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }),
+    pinoPretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss.l' }),
   );
 }

@@ -199,6 +199,19 @@ async function startFerretDb(): Promise<MongoTestServer> {
   };
 }
 
+/** Runs `fn` with console.warn/error muted: mongodb-memory-server prints a stack trace when it cannot download mongod, and the caller says why in one line instead. */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const { warn, error } = console;
+  console.warn = () => undefined;
+  console.error = () => undefined;
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
 /**
  * A MongoDB-wire server: MONGO_URL when set; else mongodb-memory-server (downloads mongod once on
  * a normal laptop); else FerretDB built by scripts/ensure-bins.sh. JETMART_MONGO=ferretdb or
@@ -210,7 +223,7 @@ export async function startMongo(): Promise<MongoTestServer> {
   if (choice !== 'ferretdb') {
     try {
       const { MongoMemoryServer } = await import('mongodb-memory-server');
-      const mms = await MongoMemoryServer.create();
+      const mms = await quietly(() => MongoMemoryServer.create());
       return { url: mongoServerUrl(mms.getUri()), kind: 'mongodb-memory-server', stop: async () => void (await mms.stop()) };
     } catch (err) {
       if (choice === 'memory-server') throw err;
