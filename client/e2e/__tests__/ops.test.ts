@@ -73,18 +73,21 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
   }
 }
 
-// The page answers with the storefront's not-found page. Its HTTP status is 200, not 404: the
-// root loading.tsx streams the shell before the page decides (Next sends notFound() after
-// streaming began as 200 + noindex). A real 404 needs the check before rendering (a proxy.ts).
+// Anyone but an admin gets the storefront's ordinary not-found page with HTTP 404: proxy.ts
+// decides before rendering (the page's own notFound() would come after the root loading.tsx
+// began streaming, i.e. with status 200).
 async function expectNotFoundPage(page: Page): Promise<void> {
-  await page.goto(url('/ops'));
+  const res = await page.goto(url('/ops'));
+  expect(res?.status()).toBe(404);
   await page.getByRole('heading', { name: 'Not found' }).waitFor();
   expect(await page.getByTestId('ops-page').count()).toBe(0);
   expect(await page.content()).not.toContain('DEADLETTER');
   expect(await page.getByRole('link', { name: 'Ops' }).count()).toBe(0);
+  // Below /ops too, and for a plain request with the same cookies.
+  expect((await page.request.get(url('/ops/anything'))).status()).toBe(404);
 }
 
-test('signed out, or signed in without being an admin: /ops is the not-found page, and replay is 404', async () => {
+test('signed out, or signed in without being an admin: /ops is the not-found page with HTTP 404, and replay is 404', async () => {
   await expectNotFoundPage(shopper);
   await signUp(shopper, shopperEmail);
   await expectNotFoundPage(shopper);
@@ -102,6 +105,7 @@ test('an admin sees the services, streams and consumers, and a dead-lettered eve
   await admin.getByRole('link', { name: 'Ops' }).click();
   await admin.waitForURL(url('/ops'));
   await admin.getByTestId('ops-page').waitFor();
+  expect((await admin.request.get(url('/ops'))).status()).toBe(200);
 
   for (const name of ['auth', 'products', 'orders', 'payments', 'expiration']) {
     expect(await admin.locator(`[data-testid="ops-service"][data-service="${name}"]`).getAttribute('data-ready')).toBe('true');

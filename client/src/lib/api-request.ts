@@ -1,0 +1,54 @@
+import http from 'node:http';
+import https from 'node:https';
+import { errorsFromBody, type ApiResult } from './errors';
+
+/**
+ * One GET to the jetmart API at API_BASE_URL on behalf of an incoming request: its Cookie, the
+ * Host it asked for (or API_HOST) and X-Forwarded-Proto are forwarded, so the ingress picks the
+ * right virtual host (jetmart.dev) and the services see the user's session. node:http is used
+ * rather than fetch because fetch does not let a caller set the Host header.
+ *
+ * Used by server components (server-api.ts, with `headers()`) and by proxy.ts (with the request's
+ * headers), which runs before rendering and cannot call `headers()`.
+ */
+const apiBase = () => new URL(process.env.API_BASE_URL || 'http://localhost:8080');
+const TIMEOUT_MS = 10_000;
+
+/** The incoming request's headers, as `headers()` or `NextRequest.headers` give them. */
+export interface IncomingHeaders {
+  get(name: string): string | null;
+}
+
+export function apiGet<T>(path: string, incoming: IncomingHeaders): Promise<ApiResult<T>> {
+  const forwarded: Record<string, string> = { accept: 'application/json' };
+  const cookie = incoming.get('cookie');
+  if (cookie) forwarded.cookie = cookie;
+  const host = process.env.API_HOST || incoming.get('x-forwarded-host') || incoming.get('host');
+  if (host) forwarded.host = host;
+  const proto = incoming.get('x-forwarded-proto');
+  if (proto) forwarded['x-forwarded-proto'] = proto;
+
+  const url = new URL(path, apiBase());
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    const req = client.request(url, { method: 'GET', headers: forwarded, timeout: TIMEOUT_MS, servername: host?.split(':')[0] }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        let body: unknown = null;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = null;
+        }
+        if (status >= 200 && status < 300) resolve({ ok: true, status, data: body as T });
+        else resolve({ ok: false, status, errors: errorsFromBody(status, body) });
+      });
+      res.on('error', () => resolve({ ok: false, status: 0, errors: errorsFromBody(0, null) }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ ok: false, status: 0, errors: errorsFromBody(0, null) }));
+    req.end();
+  });
+}
