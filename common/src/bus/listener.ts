@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, t
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { parseEvent, streamOf, type Event, type EventData, type Subject } from '../events';
+import { DeadLetterHeaders, deadLetterSubject } from '../events/dead-letter';
 import { eventsConsumed, eventsDeadLettered, eventsRedelivered, watchConsumerLag } from '../metrics';
 import { contextFromTraceparent, currentTraceId, endSpan, tracer } from '../tracing';
 import type { EventBus } from './event-bus';
@@ -44,14 +45,8 @@ export interface MessageContext<S extends Subject> {
   deliveryCount: number;
 }
 
-export const DeadLetterHeaders = {
-  subject: 'Jetmart-Original-Subject',
-  stream: 'Jetmart-Original-Stream',
-  sequence: 'Jetmart-Original-Sequence',
-  consumer: 'Jetmart-Consumer',
-  error: 'Jetmart-Error',
-  deliveries: 'Jetmart-Deliveries',
-} as const;
+/** Defined in events/dead-letter.ts (a pure module, also in `@jetmart/common/contracts`). */
+export { DeadLetterHeaders };
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -247,7 +242,7 @@ export abstract class Listener<S extends Subject> {
     const traceparent = msg.headers?.get('traceparent');
     if (traceparent) h.set('traceparent', traceparent);
     try {
-      await this.bus.js.publish(`deadletter.${this.durableName}`, msg.data, {
+      await this.bus.js.publish(deadLetterSubject(this.durableName), msg.data, {
         headers: h,
         msgID: `dl-${msg.info.stream}-${msg.info.streamSequence}-${this.durableName}`,
       });

@@ -118,18 +118,5 @@ export function makeEvent<S extends Subject>(subject: S, data: EventData<S>, eve
   return parseEvent({ id: eventId, subject, occurredAt: new Date().toISOString(), data }, subject);
 }
 
-/** The stream each subject family lives in. */
-export const Streams = {
-  products: { name: 'PRODUCTS', subjects: ['product.>'] },
-  orders: { name: 'ORDERS', subjects: ['order.>'] },
-  payments: { name: 'PAYMENTS', subjects: ['payment.>'] },
-  expiration: { name: 'EXPIRATION', subjects: ['expiration.>'] },
-  deadLetter: { name: 'DEADLETTER', subjects: ['deadletter.>'] },
-} as const;
-
-export function streamOf(subject: string): string {
-  const family = subject.split('.')[0];
-  const found = Object.values(Streams).find((s) => s.subjects.some((p) => p.split('.')[0] === family));
-  if (!found) throw new Error(`no stream for subject ${subject}`);
-  return found.name;
-}
+export * from './streams';
+export * from './dead-letter';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+// Pure constants only (no nats/mongoose of common's service machinery): the contracts subpath.
+import { DEAD_LETTER_SUBJECT_PREFIX, DeadLetterHeaders, Streams } from '@jetmart/common/contracts';
 import { getCurrentUser } from '@/lib/server-api';
 import { runtimeEnv } from '@/lib/env';
 import type { User } from '@/lib/types';
@@ -11,16 +13,9 @@ import { isAdminEmail } from './admin';
  * server only: the NATS monitoring port and the NATS connection are never exposed to the browser.
  */
 
-/** Headers the listeners put on a dead-lettered copy (common/src/bus/listener.ts DeadLetterHeaders). */
-const DL = {
-  subject: 'Jetmart-Original-Subject',
-  stream: 'Jetmart-Original-Stream',
-  sequence: 'Jetmart-Original-Sequence',
-  consumer: 'Jetmart-Consumer',
-  error: 'Jetmart-Error',
-  deliveries: 'Jetmart-Deliveries',
-} as const;
-export const DEADLETTER_STREAM = 'DEADLETTER';
+/** Headers the listeners put on a dead-lettered copy. */
+const DL = DeadLetterHeaders;
+export const DEADLETTER_STREAM = Streams.deadLetter.name;
 const MAX_DEAD_LETTERS_SHOWN = 100;
 const TIMEOUT_MS = 3_000;
 
@@ -214,7 +209,7 @@ export async function replayDeadLetter(seq: number): Promise<{ subject: string; 
     }
     if (!m) throw new ReplayError(`No dead-lettered message ${seq}`, 404);
     const subject = m.header?.get(DL.subject);
-    if (!subject || subject.startsWith('deadletter.')) throw new ReplayError(`Message ${seq} has no original subject to replay to`, 409);
+    if (!subject || subject.startsWith(DEAD_LETTER_SUBJECT_PREFIX)) throw new ReplayError(`Message ${seq} has no original subject to replay to`, 409);
     const h = natsHeaders();
     const traceparent = m.header?.get('traceparent');
     if (traceparent) h.set('traceparent', traceparent);
