@@ -1,3 +1,9 @@
+/**
+ * Test helpers of jetmart services (`@jetmart/common/testing`): test servers, databases, sessions,
+ * polling, stream reading, OpenAPI contract checks, and hostile-input/hostile-events helpers.
+ * Runs under jest; the hostile helpers import `fast-check` (an optional peer dependency of
+ * @jetmart/common): install it (`npm i -D fast-check`) to use this entry point.
+ */
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
@@ -7,6 +13,11 @@ import { signSessionToken, SESSION_COOKIE } from '../middlewares/session';
 import { mongoDatabaseUrl, startMongo } from './servers';
 
 export * from './servers';
+export * from './eventually';
+export * from './streams';
+// fast-check arbitraries and assertions for hostile input and events (need `fast-check` installed).
+export * from './hostile';
+export * from './hostile-events';
 export { InMemorySpanExporter };
 
 /** The dev JWT key tests sign with; services under test must use the same (`JWT_KEY`). */
@@ -68,22 +79,6 @@ export async function globalSetup(): Promise<void> {
 
 export async function globalTeardown(): Promise<void> {
   await (globalThis as { __jetmartMongo?: { stop(): Promise<void> } }).__jetmartMongo?.stop();
-}
-
-/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /**

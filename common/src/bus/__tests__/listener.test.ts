@@ -11,7 +11,7 @@ import {
   type ListenerOptions,
   type MessageContext,
 } from '../..';
-import { eventually, startNats, type NatsTestServer } from '../../testing';
+import { eventually, readStream, useTestBus } from '../../testing';
 
 type S = typeof Subjects.ProductCreated;
 const logger = createLogger('test', { level: 'silent' });
@@ -37,18 +37,10 @@ class RecordingListener extends Listener<S> {
 const product = (title: string, version = 0) =>
   makeEvent(Subjects.ProductCreated, { id: `p-${title}`, title, priceMinor: 100, quantity: 1, userId: 'u', version });
 
-async function deadLetters(bus: EventBus) {
-  const info = await bus.jsm.streams.info('DEADLETTER');
-  const out = [];
-  for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
-    const m = await bus.jsm.streams.getMessage('DEADLETTER', { seq }).catch(() => null);
-    if (m) out.push({ subject: m.subject, headers: m.header, body: m.string() });
-  }
-  return out;
-}
+const deadLetters = async (bus: EventBus) =>
+  (await readStream(bus, 'DEADLETTER')).map((m) => ({ subject: m.subject, headers: m.header, body: m.string() }));
 
 describe('event bus over real JetStream', () => {
-  let nats: NatsTestServer;
   let bus: EventBus;
   const started: Listener<S>[] = [];
   const listen = async <L extends Listener<S>>(l: L): Promise<L> => {
@@ -57,21 +49,10 @@ describe('event bus over real JetStream', () => {
     return l;
   };
 
-  beforeAll(async () => {
-    nats = await startNats();
-  });
-  afterAll(async () => {
-    await nats.destroy();
-  });
-  beforeEach(async () => {
-    bus = await EventBus.connect({ servers: nats.url, name: 'test', logger });
-    // Fresh streams per test: delete and recreate.
-    for (const s of ['PRODUCTS', 'DEADLETTER']) await bus.jsm.streams.delete(s).catch(() => undefined);
-    await bus.ensureStreams();
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((l) => l.stop()));
-    await bus.drain();
+  // Fresh streams per test: delete and recreate.
+  const jet = useTestBus({ name: 'test', logger, freshStreams: ['PRODUCTS', 'DEADLETTER'], beforeDrain: () => Promise.all(started.splice(0).map((l) => l.stop())) });
+  beforeEach(() => {
+    bus = jet.bus;
   });
 
   it('creates streams idempotently', async () => {

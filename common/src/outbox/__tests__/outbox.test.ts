@@ -1,6 +1,6 @@
 import mongoose, { Schema, type HydratedDocument } from 'mongoose';
 import { createLogger, EventBus, OutboxRelay, outboxEntry, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
-import { eventually, startNats, useTestDatabase, type NatsTestServer } from '../../testing';
+import { eventually, readStream, useTestBus, useTestDatabase } from '../../testing';
 
 const logger = createLogger('test', { level: 'silent' });
 
@@ -19,19 +19,14 @@ function recordProduct(doc: HydratedDocument<Item>, subject: typeof Subjects.Pro
 }
 
 async function streamEvents(bus: EventBus): Promise<Array<{ id: string; subject: string; version: number; title: string }>> {
-  const info = await bus.jsm.streams.info('PRODUCTS');
-  const out = [];
-  for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
-    const m = await bus.jsm.streams.getMessage('PRODUCTS', { seq });
-    const e = m!.json<{ id: string; subject: string; data: { version: number; title: string } }>();
-    out.push({ id: e.id, subject: e.subject, version: e.data.version, title: e.data.title });
-  }
-  return out;
+  return (await readStream(bus, 'PRODUCTS')).map((m) => {
+    const e = m.json<{ id: string; subject: string; data: { version: number; title: string } }>();
+    return { id: e.id, subject: e.subject, version: e.data.version, title: e.data.title };
+  });
 }
 
 describe('transactional outbox', () => {
   useTestDatabase();
-  let nats: NatsTestServer;
   let bus: EventBus;
   const relays: OutboxRelay[] = [];
   const relay = (opts = {}) => {
@@ -40,20 +35,9 @@ describe('transactional outbox', () => {
     return r;
   };
 
-  beforeAll(async () => {
-    nats = await startNats();
-  });
-  afterAll(async () => {
-    await nats.destroy();
-  });
-  beforeEach(async () => {
-    bus = await EventBus.connect({ servers: nats.url, name: 'test', logger });
-    await bus.jsm.streams.delete('PRODUCTS').catch(() => undefined);
-    await bus.ensureStreams();
-  });
-  afterEach(async () => {
-    await Promise.all(relays.splice(0).map((r) => r.stop()));
-    await bus.drain();
+  const jet = useTestBus({ name: 'test', logger, freshStreams: ['PRODUCTS'], beforeDrain: () => Promise.all(relays.splice(0).map((r) => r.stop())) });
+  beforeEach(() => {
+    bus = jet.bus;
   });
 
   it('stores the change and its event in one write, publishes in order, then clears the outbox', async () => {
@@ -150,14 +134,14 @@ describe('transactional outbox', () => {
   it('keeps events pending while NATS is down and publishes them when it is back', async () => {
     const r = relay();
     r.start();
-    await nats.stop();
+    await jet.nats.stop();
     const doc = new Item({ title: 'during-outage', quantity: 1 });
     recordProduct(doc, Subjects.ProductCreated, 0);
     await doc.save();
     r.kick();
     await new Promise((res) => setTimeout(res, 500));
     expect((await Item.collection.findOne({ _id: doc._id }))!.outbox).toHaveLength(1);
-    await nats.restart();
+    await jet.nats.restart();
     await eventually(async () => (await Item.collection.findOne({ _id: doc._id }))!.outbox.length === 0, 20_000);
     expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['during-outage']);
   });

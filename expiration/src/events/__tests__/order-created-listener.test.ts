@@ -1,31 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, EventBus, makeEvent, Subjects, type EventData } from '@jetmart/common';
-import { eventually, startNats, type NatsTestServer } from '@jetmart/common/testing';
+import { eventually, useTestBus } from '@jetmart/common/testing';
 import { OrderCreatedListener } from '../listeners/order-created-listener';
 
 const logger = createLogger('expiration-test', { level: 'silent' });
 
-let nats: NatsTestServer;
 let bus: EventBus;
 const running: OrderCreatedListener[] = [];
 const extraBuses: EventBus[] = [];
 
-beforeAll(async () => {
-  nats = await startNats();
+// Each test starts from empty streams and no durable.
+const jet = useTestBus({
+  name: 'expiration-test',
+  logger,
+  freshStreams: ['ORDERS', 'EXPIRATION', 'DEADLETTER'],
+  beforeDrain: async () => {
+    await Promise.all(running.splice(0).map((l) => l.stop()));
+    await Promise.all(extraBuses.splice(0).map((b) => b.drain()));
+  },
 });
-afterAll(async () => {
-  await nats.destroy();
-});
-beforeEach(async () => {
-  bus = await EventBus.connect({ servers: nats.url, name: 'expiration-test', logger });
-  // Each test starts from empty streams and no durable.
-  for (const s of ['ORDERS', 'EXPIRATION', 'DEADLETTER']) await bus.jsm.streams.delete(s).catch(() => undefined);
-  await bus.ensureStreams();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((l) => l.stop()));
-  await Promise.all(extraBuses.splice(0).map((b) => b.drain()));
-  await bus.drain();
+beforeEach(() => {
+  bus = jet.bus;
 });
 
 async function startListener(opts: { maxHoldMs?: number; on?: EventBus } = {}) {
@@ -110,7 +105,7 @@ describe('expiration scheduling on JetStream', () => {
   });
 
   it('two replicas on the shared durable fire each of 40 orders once', async () => {
-    const other = await EventBus.connect({ servers: nats.url, name: 'expiration-replica-2', logger });
+    const other = await EventBus.connect({ servers: jet.nats.url, name: 'expiration-replica-2', logger });
     extraBuses.push(other);
     await startListener();
     await startListener({ on: other });

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { createLogger, EventBus, makeEvent, Subjects, type EventData, type Listener, type Subject } from '@jetmart/common';
-import { eventually, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
+import { eventually, useTestBus, useTestDatabase } from '@jetmart/common/testing';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
 import { chargePendingPayment } from '../../models/charging';
 import { Order } from '../../models/order';
@@ -12,21 +12,13 @@ import { OrderCreatedListener } from '../listeners/order-created-listener';
 useTestDatabase({ prefix: 'payments_listeners' });
 const logger = createLogger('payments-test', { level: 'silent' });
 
-let nats: NatsTestServer;
 let bus: EventBus;
 let gateway: SandboxGateway;
 let listeners: Listener<Subject>[];
 
-beforeAll(async () => {
-  nats = await startNats();
-});
-afterAll(async () => {
-  await nats.destroy();
-});
+const jet = useTestBus({ name: 'payments-test', logger, freshStreams: ['ORDERS'], beforeDrain: () => Promise.all(listeners.map((l) => l.stop())) });
 beforeEach(async () => {
-  bus = await EventBus.connect({ servers: nats.url, name: 'payments-test', logger });
-  await bus.jsm.streams.delete('ORDERS').catch(() => undefined);
-  await bus.ensureStreams();
+  bus = jet.bus;
   gateway = new SandboxGateway();
   listeners = [
     new OrderCreatedListener(bus, 'payments', { backoffMs: 50 }),
@@ -34,10 +26,6 @@ beforeEach(async () => {
     new OrderCompletedListener(bus, 'payments', { backoffMs: 50 }),
   ];
   for (const l of listeners) await l.start();
-});
-afterEach(async () => {
-  await Promise.all(listeners.map((l) => l.stop()));
-  await bus.drain();
 });
 
 const newOrder = (): EventData<typeof Subjects.OrderCreated> => ({
