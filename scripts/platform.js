@@ -14,6 +14,8 @@
  *        (ferretdb | memory-server), JETMART_READY_TIMEOUT_SECONDS (120), JETMART_PID_FILE
  *        (writes the pids of what it started, for tools and tests), plus anything the services read
  *        (ORDER_EXPIRATION_SECONDS, STRIPE_SECRET_KEY, ...), which is passed through.
+ *        JETMART_STATE_DIR (default .jetmart/): where each run records what it started, so that the
+ *        next run kills what a run killed with SIGKILL left behind (scripts/lib/leftovers.js).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,6 +25,7 @@ const { createGateway } = require('./lib/gateway');
 const { isPortFree, pickPort } = require('./lib/ports');
 const { PrerequisiteError, loadCommonTesting, checkNats, mongoUnavailable, checkJwtKey } = require('./lib/prerequisites');
 const { DEMO_SELLER, DEMO_BUYER } = require('./lib/demo');
+const { RunRecord, reapLeftovers } = require('./lib/leftovers');
 
 const DEV_JWT_KEY = 'dev-only-insecure-jwt-key-never-use-in-production';
 const say = ((p) => (line) => process.stdout.write(p(line)))(prefixer('jetmart'));
@@ -35,7 +38,10 @@ const state = {
   gateway: undefined,
   shuttingDown: undefined,
   firstSignalAt: 0,
+  record: undefined, // RunRecord: what this run started, for the next run if this one is killed
 };
+
+const stateDir = () => process.env.JETMART_STATE_DIR || path.join(root, '.jetmart');
 
 function writePidFile(extra = {}) {
   const file = process.env.JETMART_PID_FILE;
@@ -54,10 +60,12 @@ async function startInfrastructure(testing) {
     say(`NATS: ${process.env.NATS_URL} (NATS_URL)`);
   } else {
     state.nats = await testing.startNats();
+    state.record.add('nats-server', state.nats.pid, { dirs: [state.nats.storeDir] });
     say(`NATS: nats-server with JetStream at ${state.nats.url}, monitoring ${state.nats.monitorUrl}`);
   }
   try {
     state.mongo = await testing.startMongo();
+    state.record.add(state.mongo.kind, state.mongo.pid);
   } catch (err) {
     throw mongoUnavailable(testing, err);
   }
@@ -93,6 +101,7 @@ async function startServices(infra, testing, gatewayPort) {
       env: serviceEnv(svc.name, port, infra, testing),
     });
     state.children.push(child);
+    state.record.add(svc.name, child.pid, { group: true });
     upstreams[svc.name] = { port, child };
     waits.push(waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: readyTimeoutMs(), child }));
   }
@@ -113,6 +122,7 @@ async function startServices(infra, testing, gatewayPort) {
     // `next start` is a production server: leave NODE_ENV to it unless the user set one.
     const child = startProcess('client', 'npm', ['run', 'start', '--silent', '-w', 'client'], { cwd: root, env });
     state.children.push(child);
+    state.record.add('client', child.pid, { group: true });
     upstreams.client = { port, child };
     // The storefront is not a service with /readyz: it is up when it answers at all. It is not
     // fatal either: the APIs are usable without it.
@@ -163,6 +173,7 @@ function shutdown(code) {
     await Promise.all(state.children.map((c) => c.stop(15_000)));
     if (state.nats) await state.nats.destroy().catch((err) => warn(`nats-server: ${err.message}`));
     if (state.mongo) await state.mongo.stop().catch((err) => warn(`MongoDB-wire server: ${err.message}`));
+    state.record?.remove();
     say('stopped');
     process.exit(code);
   })());
@@ -211,6 +222,10 @@ async function main() {
   if (!(await isPortFree(gatewayPort))) {
     throw new PrerequisiteError(`Port ${gatewayPort} is already in use (another jetmart?): stop it, or set PORT to another port.`);
   }
+
+  // A run killed with SIGKILL could not stop nats-server, FerretDB and the services: stop them now.
+  await reapLeftovers(stateDir(), say);
+  state.record = new RunRecord(stateDir());
 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -93,6 +93,8 @@ export interface NatsTestServer {
   port: number;
   monitorUrl: string;
   storeDir: string;
+  /** The nats-server process's pid (changes on restart; undefined while it is not running). */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, or SIGKILL to simulate a crash) and keeps the store. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same ports with the same store. */
@@ -128,6 +130,9 @@ export async function startNats(opts: { port?: number; monitorPort?: number; sto
     port,
     monitorUrl: `http://127.0.0.1:${monitorPort}`,
     storeDir,
+    get pid() {
+      return proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
+    },
     stop: (signal = 'SIGTERM') => stopProcess(proc, signal),
     restart: async () => {
       await stopProcess(proc);
@@ -145,6 +150,8 @@ export interface MongoTestServer {
   /** Server URL without a database name. */
   url: string;
   kind: 'external' | 'mongodb-memory-server' | 'ferretdb';
+  /** The server process's pid when it is a child of this process (FerretDB); mongodb-memory-server watches its own mongod. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -192,6 +199,7 @@ async function startFerretDb(): Promise<MongoTestServer> {
   return {
     url,
     kind: 'ferretdb',
+    pid: proc.pid,
     stop: async () => {
       await stopProcess(proc);
       rmSync(dataDir, { recursive: true, force: true });
