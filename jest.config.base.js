@@ -11,6 +11,7 @@ module.exports = (dir, overrides = {}) => ({
   moduleNameMapper: {
     '^@jetmart/common$': path.join(root, 'common/src/index.ts'),
     '^@jetmart/common/testing$': path.join(root, 'common/src/testing/index.ts'),
+    '^@jetmart/common/contracts$': path.join(root, 'common/src/contracts.ts'),
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
