@@ -256,6 +256,42 @@ function cpuDelta(before, after) {
   return { byProcess: Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Math.round(v * 100) / 100])), total: Math.round(total * 100) / 100 };
 }
 
+/**
+ * jetmart_event_delivery_seconds of every service (from its /metrics), as cumulative bucket counts
+ * by "service subject stage": outbox = occurredAt → JetStream store, consume = store → handled.
+ */
+async function eventDelivery(platform) {
+  const out = {};
+  for (const [svc, port] of Object.entries(platform.pids.servicePorts || {})) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    for (const m of text.matchAll(/^jetmart_event_delivery_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm)) {
+      const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      const key = `${svc} ${labels.subject} ${labels.stage}`;
+      const h = (out[key] ??= { buckets: {}, sum: 0, count: 0 });
+      if (m[1] === 'bucket') h.buckets[labels.le] = Number(m[3]);
+      else h[m[1]] = Number(m[3]);
+    }
+  }
+  return out;
+}
+
+/** Per key: count, mean and bucket-bound p50/p90/p99 (ms) of what happened between two scrapes. */
+function deliveryDiff(after, before) {
+  const res = {};
+  for (const [key, h] of Object.entries(after)) {
+    const b = before[key] || { buckets: {}, sum: 0, count: 0 };
+    const count = h.count - b.count;
+    if (!count) continue;
+    const les = Object.keys(h.buckets).sort((x, y) => (x === '+Inf' ? 1 : y === '+Inf' ? -1 : Number(x) - Number(y)));
+    const q = (p) => {
+      const le = les.find((l) => h.buckets[l] - (b.buckets[l] || 0) >= p * count);
+      return le === '+Inf' ? '>max' : `<=${Number(le) * 1000}`;
+    };
+    res[key] = { count, meanMs: Math.round(((h.sum - b.sum) / count) * 1000), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99) };
+  }
+  return res;
+}
+
 async function checkoutRun(url, shop, pidsToWatch, label) {
   const steps = shopSteps(shop);
   const before = pidsToWatch();
@@ -378,7 +414,11 @@ async function main() {
       log('checkout-only');
       const target = PROFILE && proc.tree(platform.pid).find((p) => proc.nameOf(p.cmd) === PROFILE);
       if (target) process.kill(target.pid, 'SIGUSR2');
+      const deliveryBefore = await eventDelivery(platform);
       results.checkout = await checkoutRun(platform.url, shop, platformCpu, 'platform checkout');
+      results.checkout.eventDelivery = deliveryDiff(await eventDelivery(platform), deliveryBefore);
+      for (const [k, v] of Object.entries(results.checkout.eventDelivery)) log(`  ${k}: ${JSON.stringify(v)}`);
+      log(`  routes: ${JSON.stringify(Object.fromEntries(Object.entries(results.checkout.routes).map(([r, v]) => [r, { ...v }])))}`);
       if (target) {
         process.kill(target.pid, 'SIGUSR2');
         await sleep(1000);

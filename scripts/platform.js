@@ -249,7 +249,7 @@ async function main() {
     state.gateway.once('error', reject);
     state.gateway.listen(gatewayPort, resolve);
   });
-  writePidFile({ gatewayPort });
+  writePidFile({ gatewayPort, servicePorts: Object.fromEntries(Object.entries(upstreams).filter(([, u]) => u.port).map(([n, u]) => [n, u.port])) });
 
   const url = `http://localhost:${gatewayPort}`;
   const running = Object.entries(upstreams).filter(([, u]) => u.port).map(([n]) => n);

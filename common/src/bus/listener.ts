@@ -4,7 +4,7 @@ import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { parseEvent, streamOf, type Event, type EventData, type Subject } from '../events';
 import { DeadLetterHeaders, deadLetterSubject } from '../events/dead-letter';
-import { eventsConsumed, eventsDeadLettered, eventsRedelivered, watchConsumerLag } from '../metrics';
+import { eventDeliverySeconds, eventsConsumed, eventsDeadLettered, eventsRedelivered, watchConsumerLag } from '../metrics';
 import { contextFromTraceparent, currentTraceId, endSpan, tracer } from '../tracing';
 import type { EventBus } from './event-bus';
 
@@ -49,6 +49,15 @@ export interface MessageContext<S extends Subject> {
 export { DeadLetterHeaders };
 
 const nanos = (ms: number) => ms * 1_000_000;
+
+function observeDelivery(subject: string, event: Event<Subject>, msg: JsMsg): void {
+  const stored = msg.info.timestampNanos / 1_000_000;
+  const occurred = Date.parse(event.occurredAt);
+  if (!Number.isFinite(stored) || !Number.isFinite(occurred)) return;
+  eventDeliverySeconds.observe({ subject, stage: 'outbox' }, Math.max(0, stored - occurred) / 1000);
+  eventDeliverySeconds.observe({ subject, stage: 'consume' }, Math.max(0, Date.now() - stored) / 1000);
+}
+
 
 /**
  * A durable pull consumer of one subject, shared by all replicas of one service (the durable is
@@ -210,6 +219,7 @@ export abstract class Listener<S extends Subject> {
     try {
       await this.onMessage(event.data, { event, msg, log, deliveryCount });
       msg.ack();
+      if (deliveryCount === 1) observeDelivery(this.subject, event, msg);
       span.setAttribute('jetmart.outcome', 'ack');
       eventsConsumed.inc({ subject: this.subject, outcome: 'ack' });
     } catch (err) {

@@ -43,6 +43,20 @@ export const eventsDeadLettered = new client.Counter({
   registers: [registry],
 });
 
+/**
+ * Where an event's time goes between the write that recorded it and the listener that applied it:
+ * `stage="outbox"` from the outbox entry (`occurredAt`) to its JetStream store time (the relay's
+ * wait), `stage="consume"` from the store time to the end of a successful first delivery (the
+ * consumer's queue and handler). Both use wall clocks of different processes.
+ */
+export const eventDeliverySeconds = new client.Histogram({
+  name: 'jetmart_event_delivery_seconds',
+  help: 'Event latency by subject and stage: outbox (occurredAt to JetStream store) and consume (store to first successful handling)',
+  labelNames: ['subject', 'stage'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  registers: [registry],
+});
+
 export const outboxBacklog = new client.Gauge({
   name: 'jetmart_outbox_backlog',
   help: 'Events written to the outbox and not yet published, at the last relay pass (counts at most batchSize documents per model)',

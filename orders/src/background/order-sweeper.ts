@@ -29,7 +29,8 @@ export class OrderSweeper implements BackgroundTask {
     private readonly models: OrdersModels,
     opts: OrderSweeperOptions,
   ) {
-    this.intervalMs = opts.intervalMs ?? 5_000;
+    // Recovery waits for pendingTimeoutMs (30 s) / settleAfterMs (10 s) anyway; each pass reads every order on FerretDB.
+    this.intervalMs = opts.intervalMs ?? 10_000;
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? PENDING_ORDER_TIMEOUT_MS;
     this.settleAfterMs = opts.settleAfterMs ?? 10_000;
     this.log = opts.logger.child({ component: 'order-sweeper' });
@@ -60,21 +61,29 @@ export class OrderSweeper implements BackgroundTask {
     const { Order } = this.models;
     let failed = 0;
     let settled = 0;
-    const abandoned = await Order.find({ status: 'pending', createdAt: { $lte: new Date(now - this.pendingTimeoutMs) } }, { items: 1 })
-      .limit(500)
+    const pendingBefore = new Date(now - this.pendingTimeoutMs);
+    const settleBefore = new Date(now - this.settleAfterMs);
+    // One query for both kinds of work: FerretDB reads the whole collection for any filter that
+    // is not on _id, so two queries were two full reads of the orders every pass.
+    const candidates = await Order.find(
+      {
+        $or: [
+          { status: 'pending', createdAt: { $lte: pendingBefore } },
+          { holdAction: { $in: ['release', 'sell'] }, updatedAt: { $lte: settleBefore } },
+        ],
+      },
+      { items: 1, holdAction: 1, status: 1, createdAt: 1, updatedAt: 1 },
+    )
+      .limit(1000)
       .lean();
+    const abandoned = candidates.filter((o) => o.status === 'pending' && o.createdAt <= pendingBefore);
+    const unfinished = candidates.filter((o) => (o.holdAction === 'release' || o.holdAction === 'sell') && o.updatedAt <= settleBefore);
     for (const order of abandoned) {
       if (!(await failPendingOrder(Order, order._id))) continue; // confirmed or failed meanwhile
       failed++;
       this.log.warn({ orderId: String(order._id) }, 'abandoned pending order failed; releasing its units');
       await settleHolds(this.models, { _id: order._id, id: String(order._id), items: order.items, holdAction: 'release' });
     }
-    const unfinished = await Order.find(
-      { holdAction: { $in: ['release', 'sell'] }, updatedAt: { $lte: new Date(now - this.settleAfterMs) } },
-      { items: 1, holdAction: 1 },
-    )
-      .limit(500)
-      .lean();
     for (const order of unfinished) {
       await settleHolds(this.models, { _id: order._id, id: String(order._id), items: order.items, holdAction: order.holdAction });
       settled++;

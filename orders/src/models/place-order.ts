@@ -37,9 +37,10 @@ const HOLDING_DEADLINE_MS = 10_000;
 export async function placeOrder(models: HoldModels, userId: string, request: OrderRequestLine[], opts: PlaceOrderOptions): Promise<OrderDoc> {
   const now = opts.now ?? Date.now;
   const { Order, ProductReplica } = models;
-  const replicas = new Map(
-    (await ProductReplica.find({ _id: { $in: request.map((l) => l.productId) } }).lean()).map((r) => [r._id, r]),
-  );
+  // One read by _id per line rather than `_id: {$in: [...]}`: FerretDB pushes down only _id
+  // equality, so $in read every product replica on each order.
+  const found = await Promise.all(request.map((l) => ProductReplica.findById(l.productId).lean()));
+  const replicas = new Map(found.filter((r) => r !== null).map((r) => [r._id, r]));
   const items: OrderLine[] = request.map((line, i) => {
     const product = replicas.get(line.productId);
     if (!product) throw new NotFoundError(`Product ${line.productId} not found`);

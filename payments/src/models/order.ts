@@ -31,6 +31,38 @@ const orderSchema = new Schema<OrderReplica>(
   { versionKey: false, collection: 'orders' },
 );
 
+/**
+ * Requests waiting in this process for an order's replica (a payment sent right after the order):
+ * woken by the replica's insert instead of each polling the database every few milliseconds.
+ */
+const replicaWaiters = new Map<string, Set<() => void>>();
+
+orderSchema.post('save', function (doc: OrderReplica) {
+  const waiters = replicaWaiters.get(String(doc._id));
+  if (waiters) for (const wake of waiters) wake();
+});
+
+/** Resolves when a replica of `orderId` is saved in this process, or after `ms`, whichever is first. */
+export function orderReplicated(orderId: string, ms: number): { arrived: Promise<void>; cancel(): void } {
+  let wake!: () => void;
+  let timer: NodeJS.Timeout | undefined;
+  const arrived = new Promise<void>((resolve) => {
+    wake = resolve;
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  let waiters = replicaWaiters.get(orderId);
+  if (!waiters) replicaWaiters.set(orderId, (waiters = new Set()));
+  waiters.add(wake);
+  const cancel = () => {
+    clearTimeout(timer);
+    waiters!.delete(wake);
+    if (!waiters!.size && replicaWaiters.get(orderId) === waiters) replicaWaiters.delete(orderId);
+    wake();
+  };
+  void arrived.then(cancel);
+  return { arrived, cancel };
+}
+
 export const Order = model<OrderReplica>('Order', orderSchema);
 export type OrderDoc = HydratedDocument<OrderReplica>;
 

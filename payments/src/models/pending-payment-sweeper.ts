@@ -70,6 +70,6 @@ export class PendingPaymentSweeper implements BackgroundTask {
           this.running = undefined;
           this.schedule();
         });
-    }, this.opts.intervalMs ?? 5_000);
+    }, this.opts.intervalMs ?? 10_000); // retryAfterMs is 30 s: a rarer pass (a full read of payments on FerretDB) delays little
   }
 }

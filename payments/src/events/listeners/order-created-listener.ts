@@ -1,9 +1,18 @@
-import { createReplica, Listener, Subjects, type EventData } from '@jetmart/common';
+import { createReplica, Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
 import { Order } from '../../models/order';
 
-/** Starts the replica of a new order at version 0. */
+/**
+ * Starts the replica of a new order at version 0. Handled many at once: each message is a
+ * different order, the insert is idempotent (a duplicate is a no-op) and later versions wait for
+ * it through applyVersion's version check, so delivery order does not matter. One at a time, the
+ * replica fell seconds behind under checkout load while buyers' payments waited for it.
+ */
 export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated> {
   readonly subject = Subjects.OrderCreated;
+
+  constructor(bus: EventBus, service: string, options: ListenerOptions = {}) {
+    super(bus, service, { concurrency: 16, ...options });
+  }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
     await createReplica(Order, {
