@@ -231,11 +231,14 @@ it('/metrics after traffic: request histograms, event counters, consumer lag and
   await ordersBus.js.publish(Subjects.OrderCreated, JSON.stringify({ id: 'broken' }), { msgID: `broken-${hex(4)}` });
   await eventually(async () => (await orders.Order.findById(paid.id).lean())?.status === 'complete');
   await eventually(async () => (await orders.Order.findById(expired.id).lean())?.status === 'cancelled');
-  // The listener's log line carries the trace id of the message it handled.
-  const expiredLine = ordersLog.find((l) => l.msg === 'order expired' && l.orderId === expired.id);
-  const expiryConsumed = spans
-    .getFinishedSpans()
-    .find((sp) => sp.attributes['messaging.consumer.group.name'] === 'orders-expiration-complete' && sp.attributes['jetmart.outcome'] === 'ack');
+  // The listener's log line carries the trace id of the message it handled. The status is saved
+  // before the holds are settled and the line is logged, so wait for the line and the span too.
+  const expiredLine = await eventually(() => ordersLog.find((l) => l.msg === 'order expired' && l.orderId === expired.id));
+  const expiryConsumed = await eventually(() =>
+    spans
+      .getFinishedSpans()
+      .find((sp) => sp.attributes['messaging.consumer.group.name'] === 'orders-expiration-complete' && sp.attributes['jetmart.outcome'] === 'ack'),
+  );
   expect(expiredLine?.traceId).toBe(expiryConsumed?.spanContext().traceId);
   expect(expiredLine?.traceId).toMatch(/^[0-9a-f]{32}$/);
 
