@@ -6,30 +6,7 @@
  * that exist are signed in instead, products the seller already lists (same title) are skipped.
  */
 const { DEMO_SELLER, DEMO_BUYER, DEMO_PRODUCTS } = require('./lib/demo');
-
-/** A tiny cookie-keeping client: one per demo user. */
-function session(baseUrl) {
-  let cookie = '';
-  return async function call(method, path, body) {
-    const res = await fetch(new URL(path, baseUrl), {
-      method,
-      headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: 'manual',
-    });
-    const set = res.headers.getSetCookie ? res.headers.getSetCookie() : [];
-    const sessionCookie = set.find((c) => c.startsWith('session='));
-    if (sessionCookie) cookie = sessionCookie.split(';')[0];
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, body: json, text };
-  };
-}
+const { apiSession: session } = require('./lib/api-session');
 
 function explain(what, res) {
   const msg = res.body && res.body.errors ? res.body.errors.map((e) => e.message).join('; ') : res.text.slice(0, 200);

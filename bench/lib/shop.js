@@ -1,30 +1,7 @@
 'use strict';
 // Sets up a shop for a load run through the public API: one seller with products, N buyers.
 const { MongoClient } = require('mongodb');
-
-function client(baseUrl) {
-  let cookie = '';
-  const call = async (method, path, body, headers = {}) => {
-    const res = await fetch(new URL(path, baseUrl), {
-      method,
-      headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const set = res.headers.getSetCookie();
-    const s = set.find((c) => c.startsWith('session='));
-    if (s) cookie = s.split(';')[0];
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, body: json, text };
-  };
-  call.cookie = () => cookie;
-  return call;
-}
+const { apiSession: client } = require('../../scripts/lib/api-session');
 
 async function must(p, what, ok = [200, 201]) {
   const r = await p;

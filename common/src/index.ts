@@ -14,6 +14,7 @@ export * from './metrics';
 export * from './service/config';
 export * from './service/app';
 export * from './service/run';
+export * from './service/periodic';
 export * from './models';
 export * from './lock';
 export * from './tracing';

@@ -1,4 +1,4 @@
-import type { BackgroundTask, Logger } from '@jetmart/common';
+import { PeriodicTask, type BackgroundTask, type Logger } from '@jetmart/common';
 import type { OrdersModels } from '../models';
 import { failPendingOrder, PENDING_ORDER_TIMEOUT_MS, settleHolds } from '../models';
 
@@ -17,10 +17,7 @@ export interface OrderSweeperOptions {
  * Safe to run in every replica at once: every step is conditional or idempotent.
  */
 export class OrderSweeper implements BackgroundTask {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
-  private readonly intervalMs: number;
+  private readonly task: PeriodicTask;
   private readonly pendingTimeoutMs: number;
   private readonly settleAfterMs: number;
   private readonly log: Logger;
@@ -30,30 +27,19 @@ export class OrderSweeper implements BackgroundTask {
     opts: OrderSweeperOptions,
   ) {
     // Recovery waits for pendingTimeoutMs (30 s) / settleAfterMs (10 s) anyway; each pass reads every order on FerretDB.
-    this.intervalMs = opts.intervalMs ?? 10_000;
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? PENDING_ORDER_TIMEOUT_MS;
     this.settleAfterMs = opts.settleAfterMs ?? 10_000;
     this.log = opts.logger.child({ component: 'order-sweeper' });
+    this.task = new PeriodicTask('order sweep', () => this.sweepOnce(), opts.intervalMs ?? 10_000, this.log);
   }
 
   start(): this {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.sweepOnce()
-        .catch((err) => this.log.warn({ err }, 'order sweep failed; will retry'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.intervalMs);
+    this.task.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass. Returns how many orders it failed and how many hold actions it finished. */

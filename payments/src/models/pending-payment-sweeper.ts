@@ -1,4 +1,4 @@
-import type { BackgroundTask } from '@jetmart/common';
+import { PeriodicTask, type BackgroundTask } from '@jetmart/common';
 import type { Logger } from 'pino';
 import { GatewayUnavailableError } from '../gateway/payment-gateway';
 import { chargePendingPayment, type ChargingDeps } from './charging';
@@ -18,28 +18,25 @@ export interface PendingPaymentSweeperOptions {
  * there was one) and records the result, with its event. Safe on every replica at once.
  */
 export class PendingPaymentSweeper implements BackgroundTask {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = true;
   private readonly log: Logger;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly deps: Pick<ChargingDeps, 'gateway' | 'kick'>,
     private readonly opts: PendingPaymentSweeperOptions,
   ) {
     this.log = opts.logger.child({ component: 'pending-payment-sweeper' });
+    // retryAfterMs is 30 s: a rarer pass (a full read of payments on FerretDB) delays little.
+    this.task = new PeriodicTask('pending payment sweep', () => this.sweep(), opts.intervalMs ?? 10_000, this.log);
   }
 
   start(): this {
-    this.stopped = false;
-    this.schedule();
+    this.task.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; returns how many payments it settled. */
@@ -59,17 +56,5 @@ export class PendingPaymentSweeper implements BackgroundTask {
       }
     }
     return settled;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .catch((err) => this.log.warn({ err }, 'sweep failed; will retry'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.opts.intervalMs ?? 10_000); // retryAfterMs is 30 s: a rarer pass (a full read of payments on FerretDB) delays little
   }
 }
