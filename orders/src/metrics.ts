@@ -18,7 +18,7 @@ export const ordersCompleted = new promClient.Counter({
 
 export const ordersCancelled = new promClient.Counter({
   name: 'jetmart_orders_cancelled_total',
-  help: 'Orders cancelled, by reason: buyer (cancelled by the buyer) or expired (not paid in time)',
+  help: 'Orders cancelled, by reason: buyer (cancelled by the buyer), expired (not paid in time) or unavailable (the seller listed fewer units than were held)',
   labelNames: ['reason'] as const,
   registers: [registry],
 });

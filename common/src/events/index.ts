@@ -50,7 +50,8 @@ export const eventDataSchemas = {
   [Subjects.OrderCancelled]: z.object({
     id,
     userId: id,
-    reason: z.enum(['buyer', 'expired']),
+    /** `unavailable`: the seller listed fewer units than live orders held (see orders' withdrawExcessHolds). */
+    reason: z.enum(['buyer', 'expired', 'unavailable']),
     items: z.array(orderLine).min(1),
     version,
   }),

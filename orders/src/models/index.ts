@@ -19,3 +19,4 @@ export interface OrdersModels {
 export function ordersModels(conn: Connection = mongoose.connection): OrdersModels {
   return { Order: orderModelOn(conn), ProductReplica: productReplicaModelOn(conn) };
 }
+export * from './withdraw-holds';

@@ -23,7 +23,7 @@ export interface OrderLine {
   quantity: number;
 }
 
-export type CancelReason = 'buyer' | 'expired';
+export type CancelReason = 'buyer' | 'expired' | 'unavailable';
 
 export interface OrderFields extends WithOutbox {
   userId: string;
@@ -77,7 +77,7 @@ const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
     items: { type: [lineSchema], required: true },
     totalMinor: { type: Number, required: true },
     expiresAt: { type: Date, required: true },
-    cancelReason: { type: String, enum: ['buyer', 'expired'] },
+    cancelReason: { type: String, enum: ['buyer', 'expired', 'unavailable'] },
     holdAction: { type: String, enum: ['release', 'sell', null], default: null },
   },
   {

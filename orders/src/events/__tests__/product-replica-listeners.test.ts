@@ -1,6 +1,6 @@
 import { createLogger, EventBus, Streams, Subjects, type EventData } from '@jetmart/common';
 import { eventually, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
-import { reserveUnits } from '../../models';
+import { placeOrder, reserveUnits } from '../../models';
 import { ProductCreatedListener, ProductUpdatedListener } from '../listeners';
 import { newId, syncIndexes, testApp } from '../../__tests__/helpers';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
   nats = await startNats();
   bus = await EventBus.connect({ servers: nats.url, name: 'orders-test', logger: createLogger('orders') });
   await bus.ensureStreams();
-  listeners = [new ProductCreatedListener(bus, models.ProductReplica, fast), new ProductUpdatedListener(bus, models.ProductReplica, fast)];
+  listeners = [new ProductCreatedListener(bus, models.ProductReplica, fast), new ProductUpdatedListener(bus, { models }, fast)];
   for (const l of listeners) await l.start();
 });
 
@@ -88,5 +88,19 @@ describe('product replica through JetStream', () => {
 
     await bus.emit(Subjects.ProductCreated, { id, title: 'fine', priceMinor: 100, quantity: 1, userId: newId(), version: 0 });
     await eventually(() => models.ProductReplica.findById(id).lean());
+  });
+
+  it('a lower quantity that arrives after holds were taken cancels the newest unpaid order (no oversell)', async () => {
+    const product = { id: newId(), title: 'Lamp', priceMinor: 100, quantity: 3, userId: newId(), version: 0 };
+    await bus.emit(Subjects.ProductCreated, product);
+    await eventually(() => models.ProductReplica.findById(product.id).lean());
+    const first = await placeOrder(models, newId(), [{ productId: product.id, quantity: 2 }], { expirationSeconds: 900 });
+    const second = await placeOrder(models, newId(), [{ productId: product.id, quantity: 1 }], { expirationSeconds: 900 });
+    await bus.emit(Subjects.ProductUpdated, { ...product, quantity: 2, version: 1 });
+    await eventually(async () => (await models.Order.findById(second.id).lean())?.status === 'cancelled', 10_000);
+    expect((await models.Order.findById(first.id).lean())!.status).toBe('created');
+    const replica = (await models.ProductReplica.findById(product.id).lean())!;
+    expect(replica.available).toBe(0);
+    expect(replica.holds.reduce((n, h) => n + h.quantity, 0) + replica.sold).toBeLessThanOrEqual(replica.quantity);
   });
 });

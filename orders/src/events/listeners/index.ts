@@ -10,7 +10,7 @@ export { ExpirationCompleteListener, PaymentCreatedListener, ProductCreatedListe
 export function ordersListeners(bus: EventBus, deps: { models: OrdersModels; relay?: OutboxRelay }, options?: ListenerOptions) {
   return [
     new ProductCreatedListener(bus, deps.models.ProductReplica, options),
-    new ProductUpdatedListener(bus, deps.models.ProductReplica, options),
+    new ProductUpdatedListener(bus, deps, options),
     new ExpirationCompleteListener(bus, deps, options),
     new PaymentCreatedListener(bus, deps, options),
   ];

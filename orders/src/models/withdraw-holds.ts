@@ -1,0 +1,35 @@
+import { changeOrder, type OrderDoc } from './order';
+import { settleHolds, type HoldModels } from './order-holds';
+
+/**
+ * No oversell when a seller lowers the listed quantity. Products refuses a quantity below the
+ * units it knows are held or sold, but it learns of new holds through events, so a lower quantity
+ * can reach this replica after orders here already hold more. `available` then drops below 0
+ * (no new holds can be taken) and this cancels the newest unpaid orders holding the product,
+ * reason `unavailable`, until the holds fit the listed stock again. Paid orders are never
+ * touched (their units are sold). Idempotent: it acts only while `available` < 0, so a
+ * redelivered product.updated, or a crash halfway, is finished by the next run.
+ * Returns the ids of the orders it cancelled.
+ */
+export async function withdrawExcessHolds(models: HoldModels, productId: string): Promise<string[]> {
+  const replica = await models.ProductReplica.findById(productId, { available: 1, holds: 1 }).lean();
+  if (!replica || replica.available >= 0) return [];
+  // One findById per holder: FerretDB pushes down only _id equality, not $in.
+  const holders: OrderDoc[] = [];
+  for (const h of replica.holds) {
+    const order = await models.Order.findById(h.orderId);
+    if (order?.status === 'created') holders.push(order);
+  }
+  holders.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (b.id < a.id ? -1 : 1));
+  const cancelled: string[] = [];
+  let shortfall = -replica.available;
+  for (const holder of holders) {
+    if (shortfall <= 0) break;
+    const result = await changeOrder(models.Order, holder.id, (o) => (o.status === 'created' ? o.cancel('unavailable') : false));
+    if (!result?.changed) continue; // paid or cancelled meanwhile
+    await settleHolds(models, result.order);
+    cancelled.push(holder.id);
+    shortfall -= replica.holds.find((h) => h.orderId === holder.id)?.quantity ?? 0;
+  }
+  return cancelled;
+}
