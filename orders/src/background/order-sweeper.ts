@@ -1,6 +1,6 @@
 import { PeriodicTask, type BackgroundTask, type Logger } from '@jetmart/common';
 import type { OrdersModels } from '../models';
-import { failPendingOrder, PENDING_ORDER_TIMEOUT_MS, settleHolds } from '../models';
+import { failPendingOrder, PENDING_ORDER_TIMEOUT_MS, settleHolds, withdrawExcessHolds } from '../models';
 
 export interface OrderSweeperOptions {
   intervalMs?: number;
@@ -30,7 +30,15 @@ export class OrderSweeper implements BackgroundTask {
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? PENDING_ORDER_TIMEOUT_MS;
     this.settleAfterMs = opts.settleAfterMs ?? 10_000;
     this.log = opts.logger.child({ component: 'order-sweeper' });
-    this.task = new PeriodicTask('order sweep', () => this.sweepOnce(), opts.intervalMs ?? 10_000, this.log);
+    this.task = new PeriodicTask(
+      'order sweep',
+      async () => {
+        await this.sweepOnce();
+        await this.withdrawOverheld();
+      },
+      opts.intervalMs ?? 10_000,
+      this.log,
+    );
   }
 
   start(): this {
@@ -40,6 +48,22 @@ export class OrderSweeper implements BackgroundTask {
 
   stop(): Promise<void> {
     return this.task.stop();
+  }
+
+  /**
+   * Products held beyond their listed stock that product.updated could not fix at the time (an
+   * order still being placed held units then confirmed): cancel the newest unpaid holders.
+   * Returns the ids of the orders cancelled.
+   */
+  async withdrawOverheld(): Promise<string[]> {
+    const overheld = await this.models.ProductReplica.find({ available: { $lt: 0 } }, { _id: 1 }).limit(100).lean();
+    const cancelled: string[] = [];
+    for (const p of overheld) {
+      const ids = await withdrawExcessHolds(this.models, p._id);
+      if (ids.length) this.log.warn({ productId: p._id, orderIds: ids }, 'listed quantity below units held: newest unpaid orders cancelled');
+      cancelled.push(...ids);
+    }
+    return cancelled;
   }
 
   /** One pass. Returns how many orders it failed and how many hold actions it finished. */

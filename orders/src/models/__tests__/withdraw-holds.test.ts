@@ -1,4 +1,6 @@
+import { createLogger } from '@jetmart/common';
 import { useTestDatabase } from '@jetmart/common/testing';
+import { OrderSweeper } from '../../background/order-sweeper';
 import { applyProductUpdated, changeOrder, placeOrder, settleHolds, withdrawExcessHolds } from '..';
 import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
@@ -53,6 +55,16 @@ describe('withdrawExcessHolds: the seller lists fewer units than orders hold', (
     expect(replica.holds).toEqual([]);
     expect(replica.sold).toBe(1);
     expect(replica.available).toBe(0);
+  });
+
+  it('the sweeper finishes what product.updated could not: an order confirmed while the stock was short', async () => {
+    const product = await seedProduct(models, { quantity: 2 });
+    const confirmedLate = await order(product.id, 2);
+    // As if the holds were taken while placing, the lower quantity applied, then the order confirmed.
+    await applyProductUpdated(models.ProductReplica, { ...product, quantity: 1, version: 1 });
+    const sweeper = new OrderSweeper(models, { logger: createLogger('orders', { level: 'silent' }) });
+    expect(await sweeper.withdrawOverheld()).toEqual([confirmedLate.id]);
+    expect((await models.ProductReplica.findById(product.id).lean())!.available).toBe(1);
   });
 
   it('does nothing while the holds fit', async () => {
