@@ -15,6 +15,7 @@ export * from './service/config';
 export * from './service/app';
 export * from './service/run';
 export * from './service/periodic';
+export * from './service/concurrency';
 export * from './models';
 export * from './lock';
 export * from './tracing';

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { concurrencyLimit } from '@jetmart/common';
 
 /**
  * Password hashing with node's scrypt. A stored hash is self-describing,
@@ -10,12 +11,22 @@ const COST = { N: 16_384, r: 8, p: 1 } as const;
 const SALT_BYTES = 16;
 const KEY_BYTES = 64;
 
+/**
+ * Each derivation holds 128·N·r·p bytes (16 MiB at the default cost) while it runs, and node runs
+ * up to 4 at once on its thread pool: two at a time keeps a burst of sign-ins from adding 64 MiB
+ * to auth's memory; the others queue for a few milliseconds.
+ */
+const derivationSlot = concurrencyLimit(2);
+
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }, keyLength: number): Promise<Buffer> {
   // 128·N·r·p bytes of memory are needed; leave headroom over node's 32 MiB default.
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r * params.p };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return derivationSlot(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize('NFKC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
