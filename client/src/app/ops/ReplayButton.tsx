@@ -1,12 +1,15 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
-/** Replays one dead-lettered message (POST /api/ops/deadletter/:seq/replay), then re-reads the page. */
+/** Replays one dead-lettered message (POST /api/ops/deadletter/:seq/replay), then re-reads the page with the outcome. */
 export function ReplayButton({ seq, subject }: { seq: number; subject: string }) {
   const router = useRouter();
   const [state, setState] = useState<{ busy: boolean; message?: string; error?: boolean }>({ busy: false });
+  // Disabled until hydrated: a click on the server-rendered button before React attaches does nothing.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   async function replay() {
     setState({ busy: true });
@@ -17,8 +20,9 @@ export function ReplayButton({ seq, subject }: { seq: number; subject: string })
         setState({ busy: false, error: true, message: body?.errors?.[0]?.message ?? `Replay failed (HTTP ${res.status})` });
         return;
       }
-      setState({ busy: false, message: `Replayed to ${body?.subject} (#${body?.seq})` });
-      router.refresh();
+      // The row disappears with the message; the page says what happened after re-reading.
+      setState({ busy: false });
+      router.replace(`/ops?replayed=${encodeURIComponent(`${body?.subject} (#${body?.seq})`)}`);
     } catch {
       setState({ busy: false, error: true, message: 'Replay failed: no answer' });
     }
@@ -26,7 +30,7 @@ export function ReplayButton({ seq, subject }: { seq: number; subject: string })
 
   return (
     <>
-      <button type="button" className="button button-small" onClick={replay} disabled={state.busy} aria-label={`Replay message ${seq} to ${subject}`}>
+      <button type="button" className="button button-small" onClick={replay} disabled={!hydrated || state.busy} aria-label={`Replay message ${seq} to ${subject}`}>
         {state.busy ? 'Replaying…' : 'Replay'}
       </button>
       {state.message ? (

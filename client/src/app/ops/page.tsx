@@ -31,13 +31,20 @@ function Unavailable({ what, error }: { what: string; error: string }) {
  * requested: NATS monitoring (/jsz, /varz), the DEADLETTER stream over JetStream, and each
  * service's /readyz. Anyone else gets the ordinary 404, so the page's existence is not revealed.
  */
-export default async function OpsPage() {
+export default async function OpsPage({ searchParams }: { searchParams: Promise<{ replayed?: string | string[] }> }) {
   if (!(await currentAdmin())) notFound();
   const [svc, nats, js, dead] = await Promise.all([load(readiness()), load(server()), load(streams()), load(deadLetters())]);
+  // Set by the replay button: the replayed row is gone from the table, so the outcome is said here.
+  const replayed = (await searchParams).replayed;
 
   return (
     <div data-testid="ops-page">
       <h1>Operations</h1>
+      {typeof replayed === 'string' ? (
+        <p role="status" data-testid="ops-replayed">
+          Replayed to {replayed.slice(0, 200)}
+        </p>
+      ) : null}
 
       <section aria-labelledby="services-h">
         <h2 id="services-h">Services</h2>
