@@ -1,7 +1,7 @@
 /**
  * `node scripts/platform.js` killed with SIGKILL cannot stop nats-server, FerretDB or the services
  * it started. The next start kills what is still running from that run (pids recorded under the
- * state dir, checked against /proc/<pid>/cmdline and start time), with one log line. Needs the
+ * state dir, checked against /proc/<pid> start time), with one log line. Needs the
  * services built (npm run build) and FerretDB (scripts/ensure-bins.sh).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +35,8 @@ function stillRunning(p: Recorded): boolean {
   try {
     const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
     if (/^\S+ \(.*\) [ZX] /.test(stat)) return false;
-    return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8') === p.cmdline;
+    // Same pid and start time: the recorded process (npm rewrites its cmdline, so not that).
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === p.start;
   } catch {
     return false;
   }

@@ -7,8 +7,9 @@
  * Each run writes <state dir>/platform/<its pid>.json: itself and every process it started, each
  * with its command line and start time as /proc shows them. A run removes its file once it has
  * stopped everything. At start, every other file whose platform is no longer running is a
- * leftover: its processes that are still the recorded ones (same /proc/<pid>/cmdline and start
- * time, so a pid reused by an unrelated process is never touched) are killed, the file removed.
+ * leftover: its processes that are still the recorded ones (same pid and start time, which no
+ * other process can share, so a reused pid is never touched) are killed, the file removed. The
+ * command line is kept for the log only: npm rewrites its own (`npm run start`) after starting.
  * Files of a platform that is still running (another `npm start`, a test) are left alone.
  * Needs /proc (Linux); elsewhere nothing is recorded as verifiable and nothing is killed.
  */
@@ -32,11 +33,11 @@ function procInfo(pid) {
   }
 }
 
-/** Whether `entry` ({pid, cmdline, start}) is still the process it was when recorded. */
+/** Whether `entry` ({pid, start}) is still the process it was when recorded. */
 function isSameProcess(entry) {
-  if (!entry || !entry.cmdline) return false;
+  if (!entry || !entry.start) return false;
   const now = procInfo(entry.pid);
-  return Boolean(now && now.cmdline === entry.cmdline && now.start === entry.start);
+  return Boolean(now && now.start === entry.start);
 }
 
 const runsDir = (stateDir) => path.join(stateDir, 'platform');
