@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNats, type NatsTestServer } from '@jetmart/common/testing';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, screenshot, signUp as signUpAt } from '../support/browser';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
 const run = `r${Date.now().toString(36)}`;
@@ -44,14 +44,7 @@ afterAll(async () => {
   await nats?.destroy();
 });
 
-async function signUp(page: Page, email: string): Promise<void> {
-  await page.goto(url('/signup'));
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(url('/'));
-  await page.getByTestId('current-user').filter({ hasText: email }).waitFor();
-}
+const signUp = (page: Page, email: string) => signUpAt(page, platform.baseUrl, email, password);
 
 const deadLettersFor = async (durable: string) => {
   const info = await jsm.streams.info('DEADLETTER');

@@ -6,7 +6,7 @@
  * The steps share one seller and one buyer and run in order (the buyer buys what the seller lists).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, parseMoney, screenshot } from '../support/browser';
+import { launchChromium, parseMoney, screenshot, signUp as signUpAt } from '../support/browser';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
 const ORDER_EXPIRATION_SECONDS = 8;
@@ -55,14 +55,7 @@ async function wasReloaded(page: Page): Promise<boolean> {
   return !(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true));
 }
 
-async function signUp(page: Page, email: string): Promise<void> {
-  await page.goto(url('/signup'));
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(url('/'));
-  await expectText(page.getByTestId('current-user'), email);
-}
+const signUp = (page: Page, email: string) => signUpAt(page, platform.baseUrl, email, password);
 
 async function listProduct(page: Page, p: { title: string; description: string; price: number; quantity: number }): Promise<string> {
   await page.goto(url('/sell/new'));

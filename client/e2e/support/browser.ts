@@ -26,3 +26,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function parseMoney(text: string | null): number {
   return Number((text ?? '').replace(/[^0-9.-]/g, ''));
 }
+
+/** Signs up through the storefront's form and waits until the header shows the new user. */
+export async function signUp(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  await page.getByTestId('current-user').filter({ hasText: email }).waitFor();
+}
