@@ -1,8 +1,9 @@
 /**
- * `@jetmart/common/contracts`: the pure constants of jetmart's messaging contracts, with no runtime
- * dependencies (no nats, mongoose, zod, express): stream names and the dead-letter headers. For
- * code that must not load the service machinery, such as the storefront (Next.js).
- * Keep it that way: everything exported here may import only other pure modules.
+ * `@jetmart/common/contracts`: the pure parts of jetmart's contracts, with no runtime dependencies
+ * (no nats, mongoose, zod, express): stream names, the dead-letter headers, and the API's record
+ * types and limits. For code that must not load the service machinery, such as the storefront
+ * (Next.js). Keep it that way: everything exported here may import only other pure modules.
  */
 export * from './events/streams';
 export * from './events/dead-letter';
+export * from './api/records';
