@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { apiGet } from '@/lib/api-request';
-import type { User } from '@/lib/types';
+import type { User } from '@jetmart/common/contracts';
 import { isAdminEmail } from '@/app/ops/lib/admin';
 
 /**

@@ -3,7 +3,7 @@ import { ApiErrorNotice } from '@/components/ApiErrorNotice';
 import { ProductCard } from '@/components/ProductCard';
 import { firstParam } from '@/lib/params';
 import { serverApi } from '@/lib/server-api';
-import type { ProductPage } from '@/lib/types';
+import type { ProductPage } from '@jetmart/common/contracts';
 
 const PAGE_SIZE = 12;
 

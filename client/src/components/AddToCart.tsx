@@ -2,8 +2,8 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { addToCart, MAX_LINE_QUANTITY, useCart } from '@/lib/cart';
-import type { Product } from '@/lib/types';
+import { addToCart, MAX_LINE_QUANTITY, MAX_LINES, useCart } from '@/lib/cart';
+import type { Product } from '@jetmart/common/contracts';
 import { Field } from './Field';
 
 /** Quantity picker and "Add to cart" for one product. */
@@ -29,7 +29,7 @@ export function AddToCart({ product }: { product: Product }) {
     if (!Number.isInteger(n) || n < 1) return setError('Choose a whole number of at least 1.');
     if (n > max) return setError(max === 0 ? 'All available units are already in your cart.' : `You can add at most ${max} more.`);
     if (!addToCart({ productId: product.id, title: product.title, price: product.price, quantity: n, available: product.available })) {
-      return setError('Your cart is full (50 different products at most).');
+      return setError(`Your cart is full (${MAX_LINES} different products at most).`);
     }
     setError(undefined);
     setAdded(n);

@@ -1,4 +1,4 @@
-import type { ApiErrorItem } from '@/lib/types';
+import type { ApiErrorItem } from '@jetmart/common/contracts';
 
 /** A page-level error from the API (e.g. a service that is down): the page still renders around it. */
 export function ApiErrorNotice({ errors, title = 'Something went wrong' }: { errors: ApiErrorItem[]; title?: string }) {

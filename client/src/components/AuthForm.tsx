@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
-import type { ApiErrorItem, User } from '@/lib/types';
+import type { ApiErrorItem, User } from '@jetmart/common/contracts';
 import { Field, FormErrors } from './Field';
 
 const FIELDS = ['email', 'password'];

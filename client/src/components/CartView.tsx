@@ -8,7 +8,7 @@ import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney, lineTotal } from '@/lib/money';
 import { signinUrl } from '@/lib/redirect';
-import type { ApiErrorItem, Order } from '@/lib/types';
+import type { ApiErrorItem, Order } from '@jetmart/common/contracts';
 import { FormErrors } from './Field';
 
 export function CartView({ signedIn }: { signedIn: boolean }) {

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { isAdminEmail } from '@/app/ops/lib/admin';
-import type { User } from '@/lib/types';
+import type { User } from '@jetmart/common/contracts';
 import { CartCount } from './CartCount';
 import { SignOutButton } from './SignOutButton';
 

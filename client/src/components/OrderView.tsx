@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney } from '@/lib/money';
-import type { ApiErrorItem, Order, Payment } from '@/lib/types';
+import type { ApiErrorItem, Order, Payment } from '@jetmart/common/contracts';
 import { FormErrors } from './Field';
 import { StatusBadge } from './StatusBadge';
 import { StripeCardInput, type TokenSource } from './StripeCardInput';

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatMoney } from '@/lib/money';
-import type { Product } from '@/lib/types';
+import type { Product } from '@jetmart/common/contracts';
 
 export function ProductCard({ product }: { product: Product }) {
   const soldOut = product.available <= 0;

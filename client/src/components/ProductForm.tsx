@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
-import type { ApiErrorItem, Product } from '@/lib/types';
+import type { ApiErrorItem, Product } from '@jetmart/common/contracts';
 import { Field, FormErrors, TextAreaField } from './Field';
 
 const FIELDS = ['title', 'price', 'quantity', 'description'];

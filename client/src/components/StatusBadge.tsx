@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@/lib/types';
+import type { OrderStatus } from '@jetmart/common/contracts';
 
 const LABELS: Record<OrderStatus, string> = { created: 'awaiting payment', complete: 'complete', cancelled: 'cancelled' };
 

@@ -1,6 +1,7 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
+import { ORDER_LIMITS } from '@jetmart/common/contracts';
 
 /** One cart line: what the product page knew when it was added (price is re-checked at checkout). */
 export interface CartLine {
@@ -13,9 +14,9 @@ export interface CartLine {
 }
 
 export const CART_STORAGE_KEY = 'jetmart.cart.v1';
-/** The orders API accepts 1–100 units per line and 1–50 lines. */
-export const MAX_LINE_QUANTITY = 100;
-export const MAX_LINES = 50;
+/** What POST /api/orders accepts: a cart never holds more, so checkout is not refused for size. */
+export const MAX_LINE_QUANTITY = ORDER_LIMITS.maxLineQuantity;
+export const MAX_LINES = ORDER_LIMITS.maxLines;
 
 const EMPTY: CartLine[] = [];
 let cached: { raw: string | null; lines: CartLine[] } = { raw: null, lines: EMPTY };

@@ -1,4 +1,4 @@
-import type { ApiErrorItem } from './types';
+import type { ApiErrorItem } from '@jetmart/common/contracts';
 
 /** The outcome of an API call: the body on 2xx, else the status and the API's error list. */
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; errors: ApiErrorItem[] };

@@ -1,5 +1,5 @@
 import { serverApi } from './server-api';
-import type { ApiErrorItem, Product, ProductPage } from './types';
+import type { ApiErrorItem, Product, ProductPage } from '@jetmart/common/contracts';
 
 /** Pages of 100 read at most when looking for a seller's products (20 × 100 = the newest 2,000 products). */
 const MAX_PAGES = 20;

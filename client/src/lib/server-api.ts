@@ -1,7 +1,7 @@
 import { headers } from 'next/headers';
 import { apiGet } from './api-request';
 import type { ApiResult } from './errors';
-import type { User } from './types';
+import type { User } from '@jetmart/common/contracts';
 
 /**
  * Server-side (SSR) calls to the jetmart API.

@@ -6,7 +6,7 @@ import { StatusBadge } from '@/components/StatusBadge';
 import { formatMoney } from '@/lib/money';
 import { signinUrl } from '@/lib/redirect';
 import { serverApi } from '@/lib/server-api';
-import type { Order } from '@/lib/types';
+import type { Order } from '@jetmart/common/contracts';
 
 export const metadata: Metadata = { title: 'My orders' };
 

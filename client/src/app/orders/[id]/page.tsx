@@ -5,7 +5,7 @@ import { OrderView } from '@/components/OrderView';
 import { runtimeEnv } from '@/lib/env';
 import { signinUrl } from '@/lib/redirect';
 import { serverApi } from '@/lib/server-api';
-import type { Order } from '@/lib/types';
+import type { Order } from '@jetmart/common/contracts';
 
 export const metadata: Metadata = { title: 'Order' };
 

@@ -5,7 +5,7 @@ import { AddToCart } from '@/components/AddToCart';
 import { ApiErrorNotice } from '@/components/ApiErrorNotice';
 import { formatMoney } from '@/lib/money';
 import { getCurrentUser, serverApi } from '@/lib/server-api';
-import type { Product } from '@/lib/types';
+import type { Product } from '@jetmart/common/contracts';
 
 type Props = { params: Promise<{ id: string }> };
 

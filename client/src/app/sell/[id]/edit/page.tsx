@@ -4,7 +4,7 @@ import { ApiErrorNotice } from '@/components/ApiErrorNotice';
 import { ProductForm } from '@/components/ProductForm';
 import { signinUrl } from '@/lib/redirect';
 import { getCurrentUser, serverApi } from '@/lib/server-api';
-import type { Product } from '@/lib/types';
+import type { Product } from '@jetmart/common/contracts';
 
 export const metadata: Metadata = { title: 'Edit product' };
 
