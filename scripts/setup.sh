@@ -9,13 +9,9 @@ for_tests=0
 [ "${1:-}" = "--for-tests" ] && for_tests=1
 
 command -v node >/dev/null || { echo "jetmart: Node.js 20.19+ is required" >&2; exit 1; }
-# `npm ci` when the lock file is complete. The registry mirror this project is developed against
-# lacks some other platforms' optional binaries (e.g. @swc/core-darwin-arm64), so the lock cannot
-# list them and npm 11's `npm ci` refuses it; `npm install` then installs the same locked versions.
-if ! npm ci --no-audit --no-fund; then
-  echo "jetmart: npm ci refused the lock file; installing the locked versions with npm install" >&2
-  npm install --no-audit --no-fund
-fi
+# Exactly the locked versions, for every platform: the lock lists each OS's optional binaries
+# (infra/tests/package-lock.test.ts checks it), so `npm ci` is the one install path.
+npm ci --no-audit --no-fund
 bash scripts/ensure-bins.sh
 if [ $for_tests = 1 ]; then
   [ -f scripts/ensure-tools.sh ] && bash scripts/ensure-tools.sh

@@ -22,7 +22,7 @@ step() { # name, command...
 
 step "install test servers" bash scripts/ensure-bins.sh
 [ -f scripts/ensure-tools.sh ] && step "install check tools" bash scripts/ensure-tools.sh
-[ -d node_modules ] || step "npm install" bash -c "npm ci --no-audit --no-fund || npm install --no-audit --no-fund"
+[ -d node_modules ] || step "npm ci" npm ci --no-audit --no-fund
 step "build" npm run build --silent
 step "typecheck" npm run typecheck --silent
 

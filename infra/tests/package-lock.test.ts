@@ -65,3 +65,14 @@ test('the binaries of every OS are there for @swc/core and next (not just the ma
   }
   expect(unlisted).toEqual([]);
 });
+
+test('setup and test scripts install with `npm ci` only (no `npm install` fallback that would rewrite the lock)', () => {
+  for (const script of ['scripts/setup.sh', 'scripts/test.sh']) {
+    const code = fs
+      .readFileSync(path.join(repo, script), 'utf8')
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
+    expect({ script, ci: /\bnpm ci\b/.test(code), install: /\bnpm (install|i)\b/.test(code) }).toEqual({ script, ci: true, install: false });
+  }
+});
