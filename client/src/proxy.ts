@@ -1,24 +1,37 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { apiGet } from '@/lib/api-request';
 import type { User } from '@jetmart/common/contracts';
+import { apiGet } from '@/lib/api-request';
+import { signinUrl } from '@/lib/redirect';
 import { isAdminEmail } from '@/app/ops/lib/admin';
 
 /**
- * Runs before rendering (Next 16 "proxy", formerly middleware; Node.js runtime), only for /ops.
+ * Runs before rendering (Next 16 "proxy", formerly middleware; Node.js runtime).
  *
- * The operations page is for admins (ADMIN_EMAILS). The page checks this itself, but by then the
- * root loading.tsx has started streaming, so its notFound() can only produce the not-found page
- * with HTTP 200. Deciding here, before anything is rendered, lets everyone else get a real 404:
- * the request is rewritten to a path no route matches, which renders the ordinary not-found page
- * with status 404 (the page's existence is not revealed). The page keeps its own check.
+ * /ops is for admins (ADMIN_EMAILS); everyone else gets a real 404: the request is rewritten to a
+ * path no route matches, which renders the ordinary not-found page with status 404 (the page's
+ * existence is not revealed). The page keeps its own check.
+ *
+ * /orders and /sell need an account. A request with no session cookie at all is sent to sign in
+ * here, without rendering anything. A cookie that is no longer a valid session is caught by the
+ * pages themselves (their redirect() is a server 307 too, since no loading.tsx streams before it).
  */
 export async function proxy(request: NextRequest) {
-  if (await isAdmin(request)) return NextResponse.next();
-  return NextResponse.rewrite(new URL(NOT_FOUND_PATH, request.url));
+  const { pathname, search } = request.nextUrl;
+  if (pathname === '/ops' || pathname.startsWith('/ops/')) {
+    if (await isAdmin(request)) return NextResponse.next();
+    return NextResponse.rewrite(new URL(NOT_FOUND_PATH, request.url));
+  }
+  if (!hasSessionCookie(request)) return NextResponse.redirect(new URL(signinUrl(pathname + search), request.url));
+  return NextResponse.next();
 }
 
 /** No route matches it, so Next renders app/not-found.tsx with HTTP 404. */
 const NOT_FOUND_PATH = '/_jetmart/not-found';
+
+/** The services' cookie-session cookie (common's currentUser middleware reads `session`). */
+function hasSessionCookie(request: NextRequest): boolean {
+  return request.cookies.has('session');
+}
 
 async function isAdmin(request: NextRequest): Promise<boolean> {
   if (!process.env.ADMIN_EMAILS || !request.headers.get('cookie')) return false;
@@ -27,5 +40,5 @@ async function isAdmin(request: NextRequest): Promise<boolean> {
 }
 
 export const config = {
-  matcher: ['/ops/:path*'],
+  matcher: ['/ops/:path*', '/orders/:path*', '/sell/:path*'],
 };

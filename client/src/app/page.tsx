@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/ApiErrorNotice';
 import { ProductCard } from '@/components/ProductCard';
@@ -7,7 +8,14 @@ import type { ProductPage } from '@jetmart/common/contracts';
 
 const PAGE_SIZE = 12;
 
-export default async function CatalogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
+  const q = (firstParam((await searchParams).q) ?? '').trim();
+  return { title: q ? `Results for “${q}”` : 'Catalog' };
+}
+
+export default async function CatalogPage({ searchParams }: Props) {
   const params = await searchParams;
   const q = (firstParam(params.q) ?? '').trim();
   const cursor = firstParam(params.cursor);

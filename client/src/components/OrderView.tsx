@@ -4,9 +4,12 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
-import { formatMoney } from '@/lib/money';
+import { formatMoney, lineTotal } from '@/lib/money';
+import { cancelReasonSentence, itemCountText, orderNumber } from '@/lib/orders';
 import type { ApiErrorItem, Order, Payment } from '@jetmart/common/contracts';
+import { ConfirmDialog } from './ConfirmDialog';
 import { FormErrors } from './Field';
+import { LocalDateTime } from './LocalDateTime';
 import { StatusBadge } from './StatusBadge';
 import { StripeCardInput, type TokenSource } from './StripeCardInput';
 
@@ -27,13 +30,25 @@ function formatRemaining(ms: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
-export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder: Order; stripePublishableKey?: string }) {
+export function OrderView({
+  initialOrder,
+  initialPaymentId,
+  stripePublishableKey,
+}: {
+  initialOrder: Order;
+  /** The payment of a complete order, when the payments API could tell (a receipt shows it). */
+  initialPaymentId?: string;
+  stripePublishableKey?: string;
+}) {
   const [order, setOrder] = useState(initialOrder);
   const [now, setNow] = useState<number | null>(null);
   const [paid, setPaid] = useState(false);
+  const [paymentId, setPaymentId] = useState<string | undefined>(initialPaymentId);
   const [cancelErrors, setCancelErrors] = useState<ApiErrorItem[]>([]);
   const [cancelling, setCancelling] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [pollError, setPollError] = useState<string | null>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
 
   const refresh = useCallback(async () => {
     const res = await callApi<Order>('GET', `/api/orders/${encodeURIComponent(order.id)}`);
@@ -59,12 +74,22 @@ export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder
     return () => clearInterval(t);
   }, [order.status, refresh]);
 
+  // Completed while this page was open but paid elsewhere (another tab): ask for the reference once
+  // (the server already asked for an order that was complete when the page was rendered).
+  const askedForPayment = useRef(initialOrder.status === 'complete');
+  useEffect(() => {
+    if (order.status !== 'complete' || paymentId || askedForPayment.current) return;
+    askedForPayment.current = true;
+    void findPaymentId(order.id).then((id) => id && setPaymentId(id));
+  }, [order.status, order.id, paymentId]);
+
   const expiresAt = new Date(order.expiresAt).getTime();
   const remaining = now === null ? null : expiresAt - now;
   const expired = remaining !== null && remaining <= 0;
   const open = order.status === 'created';
 
   async function cancel() {
+    setConfirming(false);
     setCancelling(true);
     setCancelErrors([]);
     const res = await callApi<Order>('DELETE', `/api/orders/${encodeURIComponent(order.id)}`);
@@ -76,14 +101,21 @@ export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder
     setCancelling(false);
   }
 
+  const cancelledBecause =
+    cancelReasonSentence(order.cancelReason) ?? (expired ? 'This order expired: it was not paid in time.' : 'This order was cancelled.');
+
   return (
     <div data-testid="order-page" data-order-status={order.status}>
       <div className="order-head">
-        <h1>Order</h1>
+        <h1>
+          {order.status === 'complete' ? 'Receipt' : 'Order'} <span className="order-number">{orderNumber(order.id)}</span>
+        </h1>
         <StatusBadge status={order.status} />
-        <span className="muted" title={order.id}>
-          #{order.id.slice(-8)}
-        </span>
+        {order.createdAt ? (
+          <span className="muted">
+            Placed <LocalDateTime iso={order.createdAt} testId="order-date" />
+          </span>
+        ) : null}
       </div>
       <div className="order-grid">
         <section aria-label="Items">
@@ -109,14 +141,14 @@ export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder
                     {item.quantity}
                   </td>
                   <td className="num" data-label="Subtotal">
-                    {formatMoney((Math.round(item.price * 100) * item.quantity) / 100)}
+                    {formatMoney(lineTotal([item]))}
                   </td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr>
-                <td colSpan={3}>Total</td>
+                <td colSpan={3}>{order.status === 'complete' ? 'Total paid' : 'Total'}</td>
                 <td className="num" data-testid="order-total">
                   {formatMoney(order.total)}
                 </td>
@@ -125,15 +157,40 @@ export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder
           </table>
         </section>
 
-        <section className="panel buy-box" aria-label="Payment">
+        <section className="panel buy-box" aria-label={order.status === 'complete' ? 'Payment' : open ? 'Pay' : 'Outcome'}>
           {order.status === 'complete' ? (
-            <p className="success" role="status" data-testid="order-outcome">
-              Paid — thank you! Your order is complete.
-            </p>
+            <>
+              <p className="success" role="status" data-testid="order-outcome">
+                Paid — thank you! Your order is complete.
+              </p>
+              <dl className="receipt" data-testid="receipt">
+                <dt>Order</dt>
+                <dd title={order.id}>{orderNumber(order.id)}</dd>
+                {order.createdAt ? (
+                  <>
+                    <dt>Date</dt>
+                    <dd>
+                      <LocalDateTime iso={order.createdAt} />
+                    </dd>
+                  </>
+                ) : null}
+                <dt>Items</dt>
+                <dd>{itemCountText(order)}</dd>
+                <dt>Total paid</dt>
+                <dd>{formatMoney(order.total)}</dd>
+                {paymentId ? (
+                  <>
+                    <dt>Payment reference</dt>
+                    <dd data-testid="payment-reference">
+                      <code>{paymentId}</code>
+                    </dd>
+                  </>
+                ) : null}
+              </dl>
+            </>
           ) : order.status === 'cancelled' ? (
             <p className="notice" role="status" data-testid="order-outcome">
-              This order was cancelled{expired ? ' (its payment time ran out)' : ''}. The units were released.{' '}
-              <Link href="/">Continue shopping</Link>
+              <span data-testid="cancel-reason">{cancelledBecause}</span> The units were released. <Link href="/">Continue shopping</Link>
             </p>
           ) : paid ? (
             <p className="success" role="status" data-testid="order-outcome">
@@ -153,15 +210,23 @@ export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder
                   </>
                 )}
               </p>
-              <PayForm orderId={order.id} amount={order.total} disabled={expired} stripePublishableKey={stripePublishableKey} onPaid={() => {
-                setPaid(true);
-                void refresh();
-              }} onConflict={() => void refresh()} />
+              <PayForm
+                orderId={order.id}
+                amount={order.total}
+                disabled={expired}
+                stripePublishableKey={stripePublishableKey}
+                onPaid={(payment) => {
+                  setPaid(true);
+                  setPaymentId(payment.id);
+                  void refresh();
+                }}
+                onConflict={() => void refresh()}
+              />
             </>
           )}
           {open && !paid ? (
             <div className="actions">
-              <button type="button" className="button-danger" onClick={cancel} disabled={cancelling}>
+              <button ref={cancelButton} type="button" className="button-danger" onClick={() => setConfirming(true)} disabled={cancelling}>
                 {cancelling ? 'Cancelling…' : 'Cancel order'}
               </button>
             </div>
@@ -170,11 +235,30 @@ export function OrderView({ initialOrder, stripePublishableKey }: { initialOrder
           {pollError && open ? <p className="muted">{pollError}</p> : null}
         </section>
       </div>
+      {confirming && open && !paid ? (
+        <ConfirmDialog
+          title="Cancel this order?"
+          description={`The ${itemCountText(order)} held for you are released to other buyers. This cannot be undone.`}
+          confirmLabel="Yes, cancel order"
+          dismissLabel="Keep order"
+          onConfirm={() => void cancel()}
+          onDismiss={() => {
+            setConfirming(false);
+            cancelButton.current?.focus();
+          }}
+        />
+      ) : null}
       <p style={{ marginTop: '1.5rem' }}>
         <Link href="/orders">← My orders</Link>
       </p>
     </div>
   );
+}
+
+/** The caller's payment for an order (GET /api/payments?orderId=), or undefined when the API cannot say. */
+async function findPaymentId(orderId: string): Promise<string | undefined> {
+  const res = await callApi<Payment[]>('GET', `/api/payments?${new URLSearchParams({ orderId })}`);
+  return res.ok && Array.isArray(res.data) ? res.data.find((p) => p.orderId === orderId)?.id : undefined;
 }
 
 function PayForm({

@@ -2,8 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { ApiErrorNotice } from '@/components/ApiErrorNotice';
+import { LocalDateTime } from '@/components/LocalDateTime';
 import { StatusBadge } from '@/components/StatusBadge';
 import { formatMoney } from '@/lib/money';
+import { cancelReasonShort, itemCountText, orderNumber } from '@/lib/orders';
 import { signinUrl } from '@/lib/redirect';
 import { serverApi } from '@/lib/server-api';
 import type { Order } from '@jetmart/common/contracts';
@@ -30,26 +32,41 @@ export default async function MyOrdersPage() {
           <thead>
             <tr>
               <th scope="col">Order</th>
+              <th scope="col">Placed</th>
               <th scope="col">Items</th>
               <th scope="col">Status</th>
               <th scope="col" className="num">Total</th>
             </tr>
           </thead>
           <tbody>
-            {res.data.map((order) => (
-              <tr key={order.id} data-testid="my-order" data-order-id={order.id}>
-                <td data-label="Order">
-                  <Link href={`/orders/${order.id}`}>#{order.id.slice(-8)}</Link>
-                </td>
-                <td data-label="Items">{order.items.map((i) => `${i.quantity} × ${i.title}`).join(', ')}</td>
-                <td data-label="Status">
-                  <StatusBadge status={order.status} />
-                </td>
-                <td className="num" data-label="Total">
-                  {formatMoney(order.total)}
-                </td>
-              </tr>
-            ))}
+            {res.data.map((order) => {
+              const reason = order.status === 'cancelled' ? cancelReasonShort(order.cancelReason) : undefined;
+              return (
+                <tr key={order.id} data-testid="my-order" data-order-id={order.id}>
+                  <td data-label="Order">
+                    <Link href={`/orders/${order.id}`} aria-label={`Order ${orderNumber(order.id)}`}>
+                      {orderNumber(order.id)}
+                    </Link>
+                  </td>
+                  <td data-label="Placed">{order.createdAt ? <LocalDateTime iso={order.createdAt} testId="order-date" /> : null}</td>
+                  <td data-label="Items">
+                    <span data-testid="order-item-count">{itemCountText(order)}</span>
+                    <span className="muted order-item-titles">{order.items.map((i) => `${i.quantity} × ${i.title}`).join(', ')}</span>
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={order.status} />
+                    {reason ? (
+                      <span className="muted cancel-reason" data-testid="cancel-reason">
+                        {reason}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="num" data-label="Total">
+                    {formatMoney(order.total)}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

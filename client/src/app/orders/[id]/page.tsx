@@ -5,17 +5,32 @@ import { OrderView } from '@/components/OrderView';
 import { runtimeEnv } from '@/lib/env';
 import { signinUrl } from '@/lib/redirect';
 import { serverApi } from '@/lib/server-api';
-import type { Order } from '@jetmart/common/contracts';
+import type { Order, Payment } from '@jetmart/common/contracts';
 
-export const metadata: Metadata = { title: 'Order' };
+type Props = { params: Promise<{ id: string }> };
 
-export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
+/** The short number the page shows; no API call (the page itself decides whether the order is yours). */
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Order #${(await params).id.slice(-8)}` };
+}
+
+export default async function OrderPage({ params }: Props) {
   const { id } = await params;
   const res = await serverApi<Order>(`/api/orders/${encodeURIComponent(id)}`);
   if (!res.ok && res.status === 401) redirect(signinUrl(`/orders/${id}`));
   if (!res.ok && (res.status === 404 || res.status === 400)) notFound();
   if (!res.ok) return <ApiErrorNotice title="Could not load this order" errors={res.errors} />;
+  const paymentId = res.data.status === 'complete' ? await findPaymentId(res.data.id) : undefined;
   // Read at request time, so one build serves both the sandbox and a Stripe-configured deployment.
   const stripeKey = runtimeEnv('NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY');
-  return <OrderView initialOrder={res.data} stripePublishableKey={stripeKey} />;
+  return <OrderView initialOrder={res.data} initialPaymentId={paymentId} stripePublishableKey={stripeKey} />;
+}
+
+/**
+ * The reference of the payment that completed the order, for the receipt. Without an answer from
+ * GET /api/payments?orderId= (an older payments service, or it is down) the receipt goes without.
+ */
+async function findPaymentId(orderId: string): Promise<string | undefined> {
+  const res = await serverApi<Payment[]>(`/api/payments?${new URLSearchParams({ orderId })}`);
+  return res.ok && Array.isArray(res.data) ? res.data.find((p) => p.orderId === orderId)?.id : undefined;
 }

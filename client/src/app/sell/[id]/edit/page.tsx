@@ -15,8 +15,7 @@ export default async function EditProductPage({ params }: { params: Promise<{ id
   const res = await serverApi<Product>(`/api/products/${encodeURIComponent(id)}`);
   if (!res.ok && (res.status === 404 || res.status === 400)) notFound();
   if (!res.ok) return <ApiErrorNotice title="Could not load this product" errors={res.errors} />;
-  if (res.data.userId !== user.id) {
-    return <ApiErrorNotice title="Not your product" errors={[{ message: 'Only the seller who listed a product can edit it.' }]} />;
-  }
+  // Only its seller may edit a product; to anyone else the edit page does not exist.
+  if (res.data.userId !== user.id) notFound();
   return <ProductForm product={res.data} />;
 }
