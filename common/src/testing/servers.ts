@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -103,8 +103,14 @@ export interface NatsTestServer {
   destroy(): Promise<void>;
 }
 
-/** Starts a nats-server with JetStream (file store in a temp dir) and monitoring, on free ports. */
-export async function startNats(opts: { port?: number; monitorPort?: number; storeDir?: string } = {}): Promise<NatsTestServer> {
+/**
+ * Starts a nats-server with JetStream (file store in a temp dir, or `storeDir`) and monitoring, on
+ * free ports. `detached`: in its own process group, so a terminal's Ctrl-C reaches only the caller,
+ * which stops it after its own clients have drained (the local platform).
+ */
+export async function startNats(
+  opts: { port?: number; monitorPort?: number; storeDir?: string; detached?: boolean } = {},
+): Promise<NatsTestServer> {
   const bin = natsServerBinary();
   if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`, or set NATS_SERVER_BIN');
   const port = opts.port ?? (await freePort());
@@ -114,6 +120,7 @@ export async function startNats(opts: { port?: number; monitorPort?: number; sto
   const launch = async () => {
     proc = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.detached ?? false,
     });
     const output = capture(proc);
     await waitFor(
@@ -168,7 +175,16 @@ export function mongoDatabaseUrl(serverUrl: string, db: string): string {
   return `${m[1]}/${db}${m[2] ?? ''}`;
 }
 
-async function startFerretDb(): Promise<MongoTestServer> {
+/**
+ * `dataDir`: keep the databases there (created if missing) and leave them on stop, instead of a
+ * temp dir that stop deletes. `detached`: the server in its own process group (see startNats).
+ */
+export interface StartMongoOptions {
+  dataDir?: string;
+  detached?: boolean;
+}
+
+async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestServer> {
   const bin = ferretdbBinary();
   if (!bin) {
     throw new Error(
@@ -177,9 +193,12 @@ async function startFerretDb(): Promise<MongoTestServer> {
     );
   }
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
+  const keep = opts.dataDir !== undefined;
+  const dataDir = keep ? resolve(opts.dataDir!) : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
+  if (keep) mkdirSync(dataDir, { recursive: true });
   const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   const output = capture(proc);
   const { MongoClient } = await import('mongodb');
@@ -202,7 +221,7 @@ async function startFerretDb(): Promise<MongoTestServer> {
     pid: proc.pid,
     stop: async () => {
       await stopProcess(proc);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -225,20 +244,27 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
  * a normal laptop); else FerretDB built by scripts/ensure-bins.sh. JETMART_MONGO=ferretdb or
  * JETMART_MONGO=memory-server forces one.
  */
-export async function startMongo(): Promise<MongoTestServer> {
+export async function startMongo(opts: StartMongoOptions = {}): Promise<MongoTestServer> {
   if (process.env.MONGO_URL) return { url: mongoServerUrl(process.env.MONGO_URL), kind: 'external', stop: async () => undefined };
   const choice = process.env.JETMART_MONGO;
   if (choice !== 'ferretdb') {
     try {
       const { MongoMemoryServer } = await import('mongodb-memory-server');
-      const mms = await quietly(() => MongoMemoryServer.create());
+      // A given dbPath is the caller's: mongodb-memory-server's cleanup deletes only its own temp dir.
+      if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+      const mms = await quietly(() =>
+        MongoMemoryServer.create({
+          ...(opts.dataDir ? { instance: { dbPath: resolve(opts.dataDir), storageEngine: 'wiredTiger' as const } } : {}),
+          ...(opts.detached ? { spawn: { detached: true } } : {}),
+        }),
+      );
       return { url: mongoServerUrl(mms.getUri()), kind: 'mongodb-memory-server', stop: async () => void (await mms.stop()) };
     } catch (err) {
       if (choice === 'memory-server') throw err;
       process.stderr.write(`jetmart: mongodb-memory-server unavailable (${(err as Error).message.split('\n')[0]}); using FerretDB\n`);
     }
   }
-  return startFerretDb();
+  return startFerretDb(opts);
 }
 
 export const repoRoot = (): string => {
