@@ -11,6 +11,7 @@ const FIELDS = ['email', 'password'];
 
 export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: string }) {
   const [errors, setErrors] = useState<ApiErrorItem[]>([]);
+  const [notCreated, setNotCreated] = useState(false);
   const [busy, setBusy] = useState(false);
   const isSignup = mode === 'signup';
   const keepNext = next === '/' ? '' : `?next=${encodeURIComponent(next)}`;
@@ -20,6 +21,7 @@ export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: stri
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setErrors([]);
+    setNotCreated(false);
     const res = await callApi<User>('POST', `/api/users/${mode}`, {
       email: String(form.get('email') ?? '').trim(),
       password: String(form.get('password') ?? ''),
@@ -29,7 +31,10 @@ export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: stri
       window.location.assign(next);
       return;
     }
-    setErrors(res.errors);
+    // 409 means the email has an account. Saying so would tell anyone who has an account here, so
+    // the page says only that no account was made, and where to go if it is theirs.
+    if (isSignup && res.status === 409) setNotCreated(true);
+    else setErrors(res.errors);
     setBusy(false);
   }
 
@@ -48,6 +53,14 @@ export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: stri
         error={messageFor(errors, 'password')}
       />
       <FormErrors messages={generalMessages(errors, FIELDS)} />
+      {notCreated ? (
+        <div className="form-errors" role="alert" data-testid="form-error">
+          <p>
+            We couldn&apos;t create an account with these details. If you already have one,{' '}
+            <Link href={`/signin${keepNext}`}>sign in</Link> instead.
+          </p>
+        </div>
+      ) : null}
       <button type="submit" disabled={busy}>
         {busy ? (isSignup ? 'Creating account…' : 'Signing in…') : isSignup ? 'Sign up' : 'Sign in'}
       </button>

@@ -3,24 +3,41 @@ import type { InputHTMLAttributes, TextareaHTMLAttributes } from 'react';
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   id: string;
   label: string;
-  /** The API's message for this field, shown under the input and linked with aria-describedby. */
+  /** The message for this field, shown under the input and linked with aria-describedby. */
   error?: string;
+  /** Help for the field; it stays visible beside an error, which often needs it to be fixed. */
   hint?: string;
 }
 
-/** A labelled input with its error message next to it. */
-export function Field({ id, label, error, hint, className, ...input }: FieldProps) {
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+/** The ids the input is described by: its error first (read first), then its help. */
+function describedBy(id: string, error?: string, hint?: string): string | undefined {
+  return [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+}
+
+function Messages({ id, error, hint }: { id: string; error?: string; hint?: string }) {
   return (
-    <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <input id={id} name={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-      {hint && !error ? <p id={`${id}-hint`} className="field-hint">{hint}</p> : null}
+    <>
       {error ? (
         <p id={`${id}-error`} className="field-error" role="alert" data-field-error={id}>
           {error}
         </p>
       ) : null}
+      {hint ? (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A labelled input with its error message and help next to it. */
+export function Field({ id, label, error, hint, className, ...input }: FieldProps) {
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} name={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, error, hint)} {...input} />
+      <Messages id={id} error={error} hint={hint} />
     </div>
   );
 }
@@ -29,18 +46,15 @@ interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement>
   id: string;
   label: string;
   error?: string;
+  hint?: string;
 }
 
-export function TextAreaField({ id, label, error, ...textarea }: TextAreaFieldProps) {
+export function TextAreaField({ id, label, error, hint, ...textarea }: TextAreaFieldProps) {
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} name={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} {...textarea} />
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert" data-field-error={id}>
-          {error}
-        </p>
-      ) : null}
+      <textarea id={id} name={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, error, hint)} {...textarea} />
+      <Messages id={id} error={error} hint={hint} />
     </div>
   );
 }
