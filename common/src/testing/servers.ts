@@ -157,6 +157,8 @@ export interface MongoTestServer {
   /** Server URL without a database name. */
   url: string;
   kind: 'external' | 'mongodb-memory-server' | 'ferretdb';
+  /** Where its databases are, when startMongo was given a dataDir. */
+  dataDir?: string;
   /** The server process's pid when it is a child of this process (FerretDB); mongodb-memory-server watches its own mongod. */
   pid?: number;
   stop(): Promise<void>;
@@ -176,8 +178,9 @@ export function mongoDatabaseUrl(serverUrl: string, db: string): string {
 }
 
 /**
- * `dataDir`: keep the databases there (created if missing) and leave them on stop, instead of a
- * temp dir that stop deletes. `detached`: the server in its own process group (see startNats).
+ * `dataDir`: keep the databases under it and leave them on stop, instead of in a temp dir that stop
+ * deletes; each kind of server has its own subdirectory (`ferretdb/`, `mongodb/`), as their files
+ * differ. `detached`: the server in its own process group (see startNats).
  */
 export interface StartMongoOptions {
   dataDir?: string;
@@ -194,7 +197,7 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
   }
   const port = await freePort();
   const keep = opts.dataDir !== undefined;
-  const dataDir = keep ? resolve(opts.dataDir!) : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
+  const dataDir = keep ? join(resolve(opts.dataDir!), 'ferretdb') : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
   if (keep) mkdirSync(dataDir, { recursive: true });
   const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -219,6 +222,7 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
     url,
     kind: 'ferretdb',
     pid: proc.pid,
+    ...(keep ? { dataDir } : {}),
     stop: async () => {
       await stopProcess(proc);
       if (!keep) rmSync(dataDir, { recursive: true, force: true });
@@ -251,14 +255,20 @@ export async function startMongo(opts: StartMongoOptions = {}): Promise<MongoTes
     try {
       const { MongoMemoryServer } = await import('mongodb-memory-server');
       // A given dbPath is the caller's: mongodb-memory-server's cleanup deletes only its own temp dir.
-      if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+      const dbPath = opts.dataDir ? join(resolve(opts.dataDir), 'mongodb') : undefined;
+      if (dbPath) mkdirSync(dbPath, { recursive: true });
       const mms = await quietly(() =>
         MongoMemoryServer.create({
-          ...(opts.dataDir ? { instance: { dbPath: resolve(opts.dataDir), storageEngine: 'wiredTiger' as const } } : {}),
+          ...(dbPath ? { instance: { dbPath, storageEngine: 'wiredTiger' as const } } : {}),
           ...(opts.detached ? { spawn: { detached: true } } : {}),
         }),
       );
-      return { url: mongoServerUrl(mms.getUri()), kind: 'mongodb-memory-server', stop: async () => void (await mms.stop()) };
+      return {
+        url: mongoServerUrl(mms.getUri()),
+        kind: 'mongodb-memory-server',
+        ...(dbPath ? { dataDir: dbPath } : {}),
+        stop: async () => void (await mms.stop()),
+      };
     } catch (err) {
       if (choice === 'memory-server') throw err;
       process.stderr.write(`jetmart: mongodb-memory-server unavailable (${(err as Error).message.split('\n')[0]}); using FerretDB\n`);
