@@ -17,6 +17,7 @@ export * from './service/run';
 export * from './service/periodic';
 export * from './service/concurrency';
 export * from './models';
+export * from './database';
 export * from './lock';
 export * from './tracing';
 export * from './openapi';

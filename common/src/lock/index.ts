@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Schema } from 'mongoose';
 import { ServiceUnavailableError } from '../errors';
+import { isDuplicateKey } from '../database/duplicate-key';
 
 /**
  * Per-document write locks, for servers whose single-document updates are not atomic.
@@ -37,6 +38,19 @@ async function locksEnabled(conn: Connection): Promise<boolean> {
   return p;
 }
 
+/** Whether writes on this connection take document locks, and why (logged once at start-up). */
+export async function documentLocksCapability(conn: Connection): Promise<{ enabled: boolean; reason: string }> {
+  const mode = process.env.JETMART_DOCUMENT_LOCKS ?? 'auto';
+  const enabled = await locksEnabled(conn);
+  if (mode === 'on' || mode === 'off') return { enabled, reason: `JETMART_DOCUMENT_LOCKS=${mode}` };
+  return {
+    enabled,
+    reason: enabled
+      ? 'the server is FerretDB, whose single-document updates are not atomic'
+      : 'the server applies single-document updates atomically (MongoDB)',
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface DocumentLock {
@@ -61,7 +75,7 @@ export async function lockDocument(collection: string, id: unknown, conn: Connec
       await locks.insertOne({ _id: key, owner, expiresAt: new Date(Date.now() + TTL_MS) });
       return { release: async () => void (await locks.deleteOne({ _id: key, owner })) };
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     // Held. A holder that crashed leaves a lock that expires; take it over once stale.
     if (Date.now() >= notStaleUntil) {
@@ -98,7 +112,7 @@ function singleId(filter: Record<string, unknown> | undefined): unknown {
 const LOCKED_QUERIES = ['updateOne', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'findOneAndDelete', 'findOneAndReplace'] as const;
 
 /**
- * Mongoose plugin (registered globally by @jetmart/common): `save()` of an existing document and
+ * Mongoose plugin (installed on a connection by `installDatabasePlugins`): `save()` of an existing document and
  * single-`_id` update/delete queries take the document's lock. Writes through the raw driver
  * (`Model.collection`) must use `withDocumentLock` themselves.
  */
@@ -134,4 +148,3 @@ export function documentLockPlugin(schema: Schema): void {
   }
 }
 
-mongoose.plugin(documentLockPlugin);

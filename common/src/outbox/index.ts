@@ -126,7 +126,7 @@ export class OutboxRelay {
   private readonly fullScanIntervalMs: number;
   private readonly concurrency: number;
   private lastFullScan = 0;
-  private readonly wake = () => this.kick();
+  private readonly wake = () => this.publishSoon();
   private readonly log: Logger;
 
   constructor(
@@ -148,8 +148,11 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Publish now (call after a write) instead of waiting for the next poll. */
-  kick(): void {
+  /**
+   * Called by the outbox plugin's hooks after a write of this process: publish now instead of
+   * waiting for the next poll. Service code never calls it (a write is enough).
+   */
+  private publishSoon(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;

@@ -1,11 +1,8 @@
 import type { Model, UpdateQuery } from 'mongoose';
 import { RetryLater } from '../bus/listener';
+import { isDuplicateKey } from '../database/duplicate-key';
 
 export type ReplicaOutcome = 'applied' | 'duplicate';
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
-}
 
 /**
  * Creates the replica of a record at its first version. A second delivery finds it already

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
-import mongoose, { type Model } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { EventBus } from '../bus/event-bus';
 import type { Listener } from '../bus/listener';
@@ -10,13 +10,17 @@ import { OutboxRelay } from '../outbox';
 import type { Subject } from '../events';
 import { ConfigError } from './config';
 import { setupTracing } from '../tracing';
+import { installDatabasePlugins } from '../database';
+import { documentLocksCapability } from '../lock';
 
-export interface ServiceContext {
+export interface ServiceContext<M = undefined> {
   logger: Logger;
   bus: EventBus;
   /** Present when the service has outbox models. */
   relay?: OutboxRelay;
   isReady: () => boolean;
+  /** The service's models, built on the service's connection by `spec.models`. */
+  models: M;
 }
 
 /** Something that runs beside the HTTP server and listeners (a sweeper, a scheduler). */
@@ -24,23 +28,26 @@ export interface BackgroundTask {
   stop(): Promise<void>;
 }
 
-export interface ServiceSpec {
+export interface ServiceSpec<M = undefined> {
   name: string;
   port: number;
   natsUrl: string;
   /** Omit for a service without a database. */
   mongoUrl?: string;
-  outboxModels?: Model<any>[];
-  listeners?: (ctx: ServiceContext) => Listener<Subject>[];
-  app: (ctx: ServiceContext) => Express;
-  background?: (ctx: ServiceContext) => BackgroundTask[];
+  /** Builds the service's models on its connection (after the plugins are installed on it). */
+  models?: (conn: Connection) => M;
+  /** The models whose documents carry an outbox (the relay publishes them). */
+  outboxModels?: (models: M) => Model<any>[];
+  listeners?: (ctx: ServiceContext<M>) => Listener<Subject>[];
+  app: (ctx: ServiceContext<M>) => Express;
+  background?: (ctx: ServiceContext<M>) => BackgroundTask[];
   logger?: Logger;
   /** Max time to wait for in-flight requests at shutdown. */
   shutdownTimeoutMs?: number;
 }
 
-export interface RunningService {
-  ctx: ServiceContext;
+export interface RunningService<M = undefined> {
+  ctx: ServiceContext<M>;
   server: Server;
   port: number;
   stop(): Promise<void>;
@@ -65,13 +72,18 @@ async function retry<T>(what: string, log: Logger, fn: () => Promise<T>, attempt
  * reverse: stop accepting and finish in-flight requests, finish in-flight messages, stop the
  * relay, drain NATS, close the database.
  */
-export async function startService(spec: ServiceSpec): Promise<RunningService> {
+export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise<RunningService<M>> {
   const logger = spec.logger ?? createLogger(spec.name);
   const tracing = setupTracing({ serviceName: spec.name });
   let stopping = false;
 
+  const conn = mongoose.connection;
+  installDatabasePlugins(conn);
+  const models = spec.models ? spec.models(conn) : (undefined as M);
   if (spec.mongoUrl) {
     await retry('MongoDB', logger, () => mongoose.connect(spec.mongoUrl!, { serverSelectionTimeoutMS: 3000 }));
+    const locks = await documentLocksCapability(conn);
+    logger.info({ documentLocks: locks.enabled }, `document locks ${locks.enabled ? 'on' : 'off'}: ${locks.reason}`);
   }
   const bus = await retry('NATS', logger, () =>
     EventBus.connect({ servers: spec.natsUrl.split(','), name: `${spec.name}-${randomBytes(3).toString('hex')}`, logger }),
@@ -80,8 +92,9 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
 
   const isReady = () =>
     !stopping && bus.connected && (!spec.mongoUrl || mongoose.connection.readyState === mongoose.ConnectionStates.connected);
-  const relay = spec.outboxModels?.length ? new OutboxRelay(bus, spec.outboxModels, { logger }) : undefined;
-  const ctx: ServiceContext = { logger, bus, relay, isReady };
+  const outboxModels = spec.outboxModels?.(models) ?? [];
+  const relay = outboxModels.length ? new OutboxRelay(bus, outboxModels, { logger }) : undefined;
+  const ctx: ServiceContext<M> = { logger, bus, relay, isReady, models };
 
   relay?.start();
   const listeners = spec.listeners?.(ctx) ?? [];
@@ -130,8 +143,8 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
 }
 
 /** `src/index.ts` of a service: start, exit 1 with a clear message on bad config, exit 0 after SIGTERM. */
-export function runService(build: () => ServiceSpec): void {
-  let spec: ServiceSpec;
+export function runService<M = undefined>(build: () => ServiceSpec<M>): void {
+  let spec: ServiceSpec<M>;
   try {
     spec = build();
   } catch (err) {

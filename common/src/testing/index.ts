@@ -9,6 +9,7 @@ import mongoose from 'mongoose';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import pino, { type Logger } from 'pino';
 import { setupTracing } from '../tracing';
+import { installDatabasePlugins } from '../database';
 import { signSessionToken, SESSION_COOKIE } from '../middlewares/session';
 import { mongoDatabaseUrl, startMongo } from './servers';
 
@@ -44,16 +45,21 @@ export function testDatabaseUrl(prefix?: string): string {
 }
 
 /**
- * Connects mongoose to a fresh database for this test file, empties it before each test
- * (unless `clearEachTest: false`) and drops it at the end.
+ * Connects mongoose's connection to a fresh database for this test file, empties it before each
+ * test (unless `clearEachTest: false`) and drops it at the end. Installs jetmart's plugins on the
+ * connection at once (call it at the top of the file, before building models on `connection`),
+ * as `runService` does in production.
  */
-export function useTestDatabase(opts: { clearEachTest?: boolean; prefix?: string } = {}): { url: () => string } {
+export function useTestDatabase(opts: { clearEachTest?: boolean; prefix?: string } = {}): { url: () => string; connection: mongoose.Connection } {
   let url = '';
+  const connection = mongoose.connection;
+  installDatabasePlugins(connection);
   beforeAll(async () => {
     url = testDatabaseUrl(opts.prefix);
     await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000 });
     // Build declared indexes (unique ones are part of the behaviour under test).
-    await Promise.all(Object.values(mongoose.models).map((m) => m.syncIndexes()));
+    const models = new Set([...Object.values(mongoose.models), ...Object.values(connection.models)]);
+    await Promise.all([...models].map((m) => m.syncIndexes()));
   });
   if (opts.clearEachTest !== false) {
     beforeEach(async () => {
@@ -65,7 +71,7 @@ export function useTestDatabase(opts: { clearEachTest?: boolean; prefix?: string
     await mongoose.connection.db?.dropDatabase().catch(() => undefined);
     await mongoose.disconnect();
   });
-  return { url: () => url };
+  return { url: () => url, connection };
 }
 
 /** Jest global setup: one MongoDB-wire server per run, shared by test files through MONGO_URL. */

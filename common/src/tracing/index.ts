@@ -33,7 +33,7 @@ export type { ReadableSpan, SpanExporter };
  * mongoose are already loaded, so require-hook instrumentations would need `node --require` in
  * every image. Spans made here:
  *   - SERVER per HTTP request (createApp), child of the caller's `traceparent`;
- *   - CLIENT per mongoose operation (global plugin below);
+ *   - CLIENT per mongoose operation (mongooseTracingPlugin, installed by installDatabasePlugins);
  *   - PRODUCER per JetStream publish (EventBus.publish), child of the `traceparent` captured when
  *     the event was written to the outbox, so a request's trace continues through the relay;
  *   - CONSUMER per delivery (Listener), child of the message's `traceparent` header; the handler
@@ -253,6 +253,5 @@ export function mongooseTracingPlugin(schema: Schema): void {
   } as never);
 }
 
-mongoose.plugin(mongooseTracingPlugin);
 
 export { context as traceContext, SpanKind, SpanStatusCode, trace };

@@ -1,6 +1,10 @@
 import mongoose, { Schema } from 'mongoose';
 import { lockDocument, withDocumentLock } from '../..';
 import { useTestDatabase } from '../../testing';
+import { installDatabasePlugins, modelOn } from '../../database';
+
+// The models below are built at load time, before useTestDatabase() runs.
+installDatabasePlugins(mongoose.connection);
 
 interface Counter {
   _id: string;
@@ -8,7 +12,7 @@ interface Counter {
   stock: number;
   version: number;
 }
-const Counter = mongoose.model<Counter>(
+const Counter = modelOn<mongoose.Model<Counter>>(mongoose.connection, 
   'LockCounter',
   new Schema<Counter>({ _id: String, n: Number, stock: Number }, { optimisticConcurrency: true, versionKey: 'version' }),
 );

@@ -1,6 +1,10 @@
 import mongoose, { Schema } from 'mongoose';
 import { createLogger, EventBus, OutboxRelay, outboxBacklog, outboxOldestAgeSeconds, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
 import { startNats, useTestDatabase, type NatsTestServer } from '../../testing';
+import { installDatabasePlugins, modelOn } from '../../database';
+
+// The models below are built at load time, before useTestDatabase() runs.
+installDatabasePlugins(mongoose.connection);
 
 /** The outbox gauges while NATS refuses publishes: they show the backlog, and only full scans set them. */
 const logger = createLogger('test', { level: 'silent' });
@@ -11,7 +15,7 @@ interface Gadget {
 }
 const schema = new Schema<Gadget>({ title: String }, { optimisticConcurrency: true, versionKey: 'version' });
 schema.plugin(outboxPlugin);
-const Gadget = mongoose.model<Gadget>('OutboxGaugeGadget', schema);
+const Gadget = modelOn<mongoose.Model<Gadget>>(mongoose.connection, 'OutboxGaugeGadget', schema);
 
 useTestDatabase();
 let nats: NatsTestServer;

@@ -1,6 +1,10 @@
 import mongoose, { Schema, type HydratedDocument } from 'mongoose';
 import { createLogger, EventBus, OutboxRelay, outboxEntry, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
 import { eventually, readStream, useTestBus, useTestDatabase } from '../../testing';
+import { installDatabasePlugins, modelOn } from '../../database';
+
+// The models below are built at load time, before useTestDatabase() runs.
+installDatabasePlugins(mongoose.connection);
 
 const logger = createLogger('test', { level: 'silent' });
 
@@ -12,7 +16,7 @@ interface Item {
 }
 const schema = new Schema<Item>({ title: String, quantity: Number }, { optimisticConcurrency: true, versionKey: 'version' });
 schema.plugin(outboxPlugin);
-const Item = mongoose.model<Item>('OutboxItem', schema);
+const Item = modelOn<mongoose.Model<Item>>(mongoose.connection, 'OutboxItem', schema);
 
 function recordProduct(doc: HydratedDocument<Item>, subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, version: number) {
   recordEvent(doc, subject, { id: doc.id, title: doc.title, priceMinor: 100, quantity: doc.quantity, userId: 'u', version });
@@ -138,7 +142,6 @@ describe('transactional outbox', () => {
     const doc = new Item({ title: 'during-outage', quantity: 1 });
     recordProduct(doc, Subjects.ProductCreated, 0);
     await doc.save();
-    r.kick();
     await new Promise((res) => setTimeout(res, 500));
     expect((await Item.collection.findOne({ _id: doc._id }))!.outbox).toHaveLength(1);
     await jet.nats.restart();

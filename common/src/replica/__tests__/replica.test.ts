@@ -1,6 +1,10 @@
 import mongoose, { Schema } from 'mongoose';
 import { applyVersion, createReplica, RetryLater } from '../..';
 import { useTestDatabase } from '../../testing';
+import { installDatabasePlugins, modelOn } from '../../database';
+
+// The models below are built at load time, before useTestDatabase() runs.
+installDatabasePlugins(mongoose.connection);
 
 interface Replica {
   _id: string;
@@ -8,7 +12,7 @@ interface Replica {
   stock: number;
   version: number;
 }
-const Replica = mongoose.model<Replica>(
+const Replica = modelOn<mongoose.Model<Replica>>(mongoose.connection, 
   'ReplicaThing',
   new Schema<Replica>({ _id: String, title: String, stock: Number, version: Number }, { versionKey: false }),
 );
