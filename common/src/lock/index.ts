@@ -14,7 +14,19 @@ import { isDuplicateKey } from '../database/duplicate-key';
  * insert into `_locks`, and every write to a document takes the document's lock.
  *
  * Mode (`JETMART_DOCUMENT_LOCKS`): `auto` (default) turns locks on when the server reports
- * itself as FerretDB, `on` always, `off` never.
+ * itself as FerretDB, `on` always, `off` never. It is a capability of the connection:
+ * `documentLocksCapability(conn)` says whether and why, and `runService` logs it at start-up.
+ *
+ * The rules for service code (also in docs/SERVICE_LAYOUT.md):
+ * - `save()` of an existing document and `updateOne` / `findOneAndUpdate` / `replaceOne` /
+ *   `deleteOne` / `findOneAnd*` through mongoose are locked by `documentLockPlugin`, but only when
+ *   the filter names one scalar `_id`.
+ * - Writes through the raw driver (`Model.collection.*`) take the lock themselves:
+ *   `withDocumentLock(collection, id, fn)`.
+ * - `updateMany` is never locked: never use it on documents other writers touch concurrently.
+ * - A lock not obtained within WAIT_MS answers 503 "busy, try again" (`ServiceUnavailableError`);
+ *   a lock older than TTL_MS is taken over (its holder died).
+ * - The plugin is installed on a connection by `installDatabasePlugins`, never by importing.
  */
 const LOCKS = '_locks';
 const TTL_MS = 15_000;

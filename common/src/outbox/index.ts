@@ -39,7 +39,7 @@ export interface WithOutbox {
 /**
  * Documents this process has written outbox entries to, by collection: the relay reads these by
  * `_id` instead of scanning for pending entries (FerretDB pushes down only `_id` filters, so a
- * scan reads the whole collection: 140–180 ms at 3,000 documents against < 1 ms by `_id`). The
+ * scan reads the whole collection; measured in docs/BENCHMARKS.md, "Profile-driven fixes"). The
  * periodic full scan remains the safety net for what another process or a crash left behind.
  */
 const writtenIds = new Map<string, Set<string>>();
@@ -106,8 +106,8 @@ export interface OutboxRelayOptions {
   fullScanIntervalMs?: number;
   /**
    * Documents handled at once within a pass (each document's own entries stay strictly in order).
-   * One at a time, a pass of 16 checkouts waited on 16 × (publish + lock + $pop + unlock) round
-   * trips to a busy database before the last order.created went out.
+   * One at a time, a busy pass makes the last document wait for every other one's publish, lock
+   * and removal round trips before its event goes out.
    */
   concurrency?: number;
   logger: Logger;
