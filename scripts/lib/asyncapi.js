@@ -354,7 +354,8 @@ function buildAsyncApi(root, contracts) {
     title: 'dead letters',
     description:
       'Stream DEADLETTER. A consumer that gives up on a message (invalid payload at once; a failing handler after a bounded number of deliveries) ' +
-      'publishes the original bytes here, with where it came from and why in the headers. The storefront\'s /ops page lists and replays them.',
+      'publishes the original bytes here, with where it came from and why in the headers. An admin can replay one from the /ops page: ' +
+      'it is republished unchanged to its original subject (every consumer of that subject gets it again; they are idempotent) and deleted here.',
     parameters: { [dlParam]: { enum: durables, description: 'The durable consumer that gave up.' } },
     messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
     'x-jetmart-stream': streamOf(deadLetterSubject('x')),
