@@ -11,7 +11,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { transformSync } = require('@swc/core');
-const { buildAsyncApi, renderAsyncApi } = require('./lib/asyncapi');
+const { buildAsyncApi, durableRuleOf, renderAsyncApi } = require('./lib/asyncapi');
 
 const root = path.resolve(__dirname, '..');
 const target = path.join(root, 'docs', 'asyncapi.yaml');
@@ -29,7 +29,6 @@ require.extensions['.ts'] = (module, filename) => {
 function contracts() {
   const events = require(path.join(root, 'common/src/events/index.ts'));
   const { Listener } = require(path.join(root, 'common/src/bus/listener.ts'));
-  const durable = Object.getOwnPropertyDescriptor(Listener.prototype, 'durableName').get;
   return {
     // The zod that common's schemas were built with.
     z: require(require.resolve('zod', { paths: [path.join(root, 'common')] })).z,
@@ -38,7 +37,7 @@ function contracts() {
     streamOf: events.streamOf,
     deadLetterSubject: events.deadLetterSubject,
     deadLetterHeaders: events.DeadLetterHeaders,
-    durableName: (service, subject) => durable.call({ service, subject }),
+    durableName: durableRuleOf(Listener),
     version: require(path.join(root, 'common/package.json')).version,
   };
 }

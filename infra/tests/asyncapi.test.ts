@@ -6,10 +6,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { Listener } from '../../common/src/bus/listener';
 import { deadLetterSubject, DeadLetterHeaders, eventDataSchemas, makeEvent, parseEvent, streamOf, Subjects } from '../../common/src/events';
-
-// The generator is plain JavaScript in scripts/ (never in a service's dist): no types to import.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS module without types
-const generator = require('../../scripts/lib/asyncapi');
+// The generator is plain JavaScript in scripts/, so it never ships in a service's dist.
+import * as generator from '../../scripts/lib/asyncapi';
 
 /**
  * docs/asyncapi.yaml is generated from the code (npm run docs:asyncapi). These tests regenerate
@@ -19,7 +17,6 @@ const generator = require('../../scripts/lib/asyncapi');
  */
 const repo = path.resolve(__dirname, '..', '..');
 const docPath = path.join(repo, 'docs', 'asyncapi.yaml');
-const durable = Object.getOwnPropertyDescriptor(Listener.prototype, 'durableName')!.get!;
 const contracts = {
   z,
   subjects: Subjects,
@@ -27,7 +24,7 @@ const contracts = {
   streamOf,
   deadLetterSubject,
   deadLetterHeaders: DeadLetterHeaders,
-  durableName: (service: string, subject: string) => durable.call({ service, subject }),
+  durableName: generator.durableRuleOf(Listener),
   version: JSON.parse(fs.readFileSync(path.join(repo, 'common', 'package.json'), 'utf8')).version,
 };
 type Doc = Record<string, any>;

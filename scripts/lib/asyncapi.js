@@ -228,6 +228,22 @@ function scanServices(root, subjects) {
   return { services: scans.map((s) => s.service), scans };
 }
 
+/**
+ * Listener's durable rule (its `durableName` getter, which reads `service` and `subject`) as a
+ * function, so the document names durables exactly as the running consumers do. Fails loudly if
+ * the getter stops reading those two fields.
+ */
+function durableRuleOf(Listener) {
+  const get = Object.getOwnPropertyDescriptor(Listener.prototype, 'durableName')?.get;
+  if (!get) throw new Error('Listener has no durableName getter: update durableRuleOf in scripts/lib/asyncapi.js');
+  const rule = (service, subject) => get.call({ service, subject });
+  const probe = rule('probe-service', 'probe.subject');
+  if (typeof probe !== 'string' || !probe.includes('probe-service') || !/probe.subject/.test(probe) || probe.includes('undefined')) {
+    throw new Error(`Listener.durableName no longer derives from service and subject (got ${probe}): update durableRuleOf in scripts/lib/asyncapi.js`);
+  }
+  return rule;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The document
 
@@ -442,4 +458,4 @@ function renderAsyncApi(doc) {
   return HEADER + YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-module.exports = { EXAMPLES, buildAsyncApi, envelopeSchema, renderAsyncApi, scanService, scanServices, serviceNames, sourceFiles };
+module.exports = { EXAMPLES, buildAsyncApi, durableRuleOf, envelopeSchema, renderAsyncApi, scanService, scanServices, serviceNames, sourceFiles };
