@@ -15,8 +15,9 @@ const password = 'correct horse battery';
 const sellerEmail = `seller-${run}@example.com`;
 const buyerEmail = `buyer-${run}@example.com`;
 
-// What the seller lists; the buyer's expectations are computed from these.
-const lamp = { title: `Lamp ${run}`, description: 'A warm desk lamp.', price: 12.5, quantity: 5 };
+// What the seller lists; the buyer's expectations are computed from these. The lamp's price is
+// typed with a decimal comma, as many sellers write it.
+const lamp = { title: `Lamp ${run}`, description: 'A warm desk lamp.', price: 12.5, priceText: '12,50', quantity: 5 };
 const mug = { title: `Mug ${run}`, description: 'Holds coffee.', price: 4, editedPrice: 3.25, quantity: 10 };
 const poster = { title: `Poster ${run}`, description: 'Listed with no stock.', price: 9.99, quantity: 0 };
 
@@ -57,11 +58,11 @@ async function wasReloaded(page: Page): Promise<boolean> {
 
 const signUp = (page: Page, email: string) => signUpAt(page, platform.baseUrl, email, password);
 
-async function listProduct(page: Page, p: { title: string; description: string; price: number; quantity: number }): Promise<string> {
+async function listProduct(page: Page, p: { title: string; description: string; price: number; priceText?: string; quantity: number }): Promise<string> {
   await page.goto(url('/sell/new'));
   await page.getByLabel('Title').fill(p.title);
   await page.getByLabel('Description (optional)').fill(p.description);
-  await page.getByLabel('Price (USD)').fill(String(p.price));
+  await page.getByLabel('Price (USD)').fill(p.priceText ?? String(p.price));
   await page.getByLabel('Units in stock').fill(String(p.quantity));
   await page.getByRole('button', { name: 'List product' }).click();
   await page.waitForURL(/\/products\/[^/]+$/);
@@ -127,13 +128,37 @@ test('a seller signs up, sees validation errors on an empty product, lists produ
 
   await seller.goto(url('/sell/new'));
   await seller.getByRole('button', { name: 'List product' }).click();
-  for (const field of ['title', 'price']) {
+  for (const field of ['title', 'price', 'quantity']) {
     await seller.locator(`#${field}-error`).waitFor();
     expect(await seller.locator(`#${field}`).getAttribute('aria-invalid')).toBe('true');
   }
+  await expectText(seller.locator('#title-error'), 'Title is required.');
+  // The first field to fix has the focus.
+  expect(await seller.evaluate(() => document.activeElement?.id)).toBe('title');
+
+  // Messages name the field as labelled and say what is expected; the help stays beside them.
+  await seller.getByLabel('Title').fill(`Invalid ${run}`);
+  await seller.getByLabel('Price (USD)').fill('twelve');
+  await seller.getByLabel('Units in stock').fill('2.5');
+  await seller.getByRole('button', { name: 'List product' }).click();
+  await expectText(seller.locator('#price-error'), 'Price must be a number like 18.50.');
+  await expectText(seller.locator('#quantity-error'), 'Units in stock must be a whole number, like 5.');
+  expect(await seller.locator('#title-error').count()).toBe(0);
+  for (const field of ['price', 'quantity']) {
+    expect(await seller.locator(`#${field}-hint`).isVisible()).toBe(true);
+    expect((await seller.locator(`#${field}`).getAttribute('aria-describedby'))?.split(' ')).toEqual([`${field}-error`, `${field}-hint`]);
+  }
+  await seller.getByLabel('Price (USD)').fill('12.505');
+  await seller.getByLabel('Units in stock').fill('3');
+  await seller.getByRole('button', { name: 'List product' }).click();
+  await expectText(seller.locator('#price-error'), 'Price can have at most 2 decimals, like 18.50.');
+  expect(await seller.locator('#quantity-error').count()).toBe(0);
+  expect(seller.url()).toBe(url('/sell/new')); // nothing was listed
   await screenshot(seller, 'seller-product-form-errors');
 
+  // "12,50" (decimal comma) lists the lamp at 12.50.
   productIds.lamp = await listProduct(seller, lamp);
+  await expectText(seller.getByTestId('product-price'), '$12.50');
   productIds.mug = await listProduct(seller, mug);
   productIds.poster = await listProduct(seller, poster);
   // A seller's own product page offers editing instead of buying.
@@ -162,6 +187,18 @@ test('a buyer signs up, signs out, is refused a wrong password and signs in', as
   await buyer.getByRole('button', { name: 'Sign out' }).click();
   await buyer.getByRole('link', { name: 'Sign in' }).waitFor();
   expect(await buyer.getByTestId('current-user').count()).toBe(0);
+
+  // Signing up again with the same email does not tell the page's reader that the email has an account.
+  await buyer.goto(url('/signup'));
+  await buyer.getByLabel('Email').fill(buyerEmail);
+  await buyer.getByLabel('Password').fill('another long password');
+  await buyer.getByRole('button', { name: 'Sign up' }).click();
+  const refused = buyer.getByTestId('form-error');
+  await expectText(refused, "We couldn't create an account with these details. If you already have one, sign in instead.");
+  expect(await refused.textContent()).not.toMatch(/in use|already (used|registered|exists)|taken/i);
+  expect(await buyer.locator('#email').getAttribute('aria-invalid')).toBeNull();
+  expect(await refused.getByRole('link', { name: 'sign in' }).getAttribute('href')).toBe('/signin');
+  expect(buyer.url()).toBe(url('/signup'));
 
   await buyer.goto(url('/signin'));
   await buyer.getByLabel('Email').fill(buyerEmail);
@@ -250,7 +287,21 @@ test('checkout creates the order and paying with tok_visa completes it without a
   await buyer.getByRole('button', { name: /^Pay / }).click();
   await waitForOrderStatus(buyer, 'complete', 45_000);
   expect(await wasReloaded(buyer)).toBe(false);
+
+  // A receipt: date, lines, total paid and the payment's reference.
+  await expectText(buyer.getByRole('heading', { level: 1 }), 'Receipt');
+  const receipt = buyer.getByTestId('receipt');
+  await expectText(receipt, 'Total paid');
+  await expectText(receipt, '5 items');
+  await expectText(receipt, `$${(2 * lamp.price + 3 * mug.editedPrice).toFixed(2)}`);
+  const reference = (await buyer.getByTestId('payment-reference').textContent())?.trim();
+  expect(reference).toMatch(/^[0-9a-f]{24}$/);
+  expect(await buyer.getByTestId('order-date').first().getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
   await screenshot(buyer, 'order-complete');
+
+  // Opened later, the receipt has the same reference (the server asks the payments API for it).
+  await buyer.reload();
+  await expectText(buyer.getByTestId('payment-reference'), reference!);
 });
 
 test('the product page shows fewer available units after the paid order', async () => {
@@ -285,12 +336,26 @@ test('a declined card shows the decline message; the unpaid order then expires t
   await screenshot(buyer, 'order-expired');
 });
 
-test('the cancel button cancels an open order', async () => {
+test('cancelling an order asks first: "Keep order" keeps it, "Yes, cancel order" cancels it', async () => {
   await addToCart(buyer, productIds.mug, 1);
   orderIds.cancelled = await checkOut(buyer);
   await waitForOrderStatus(buyer, 'created', 10_000);
+
   await buyer.getByRole('button', { name: 'Cancel order' }).click();
+  const dialog = buyer.getByRole('dialog', { name: 'Cancel this order?' });
+  await dialog.waitFor();
+  await expectText(dialog, 'Cancelling releases the 1 item held for you');
+  await screenshot(buyer, 'order-cancel-confirm');
+  await dialog.getByRole('button', { name: 'Keep order' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  // Still open a moment later (a cancel would show within the page's next poll).
+  await buyer.waitForTimeout(2500);
+  expect(await buyer.getByTestId('order-page').getAttribute('data-order-status')).toBe('created');
+
+  await buyer.getByRole('button', { name: 'Cancel order' }).click();
+  await dialog.getByRole('button', { name: 'Yes, cancel order' }).click();
   await waitForOrderStatus(buyer, 'cancelled', 10_000);
+  await expectText(buyer.getByTestId('cancel-reason'), 'You cancelled this order.');
 });
 
 test('my orders lists every order with its status and total', async () => {
@@ -300,8 +365,18 @@ test('my orders lists every order with its status and total', async () => {
   expect(await statusOf(orderIds.paid!)).toBe('complete');
   expect(await statusOf(orderIds.expired!)).toBe('cancelled');
   expect(await statusOf(orderIds.cancelled!)).toBe('cancelled');
-  const paidRow = buyer.locator(`[data-testid="my-order"][data-order-id="${orderIds.paid}"]`);
+  const row = (id: string) => buyer.locator(`[data-testid="my-order"][data-order-id="${id}"]`);
+  const paidRow = row(orderIds.paid!);
   expect(parseMoney(await paidRow.locator('td').last().textContent())).toBe(2 * lamp.price + 3 * mug.editedPrice);
+
+  // The date it was placed (today, in the browser's time zone), the number of items, why it was cancelled.
+  const today = await buyer.evaluate(() => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(new Date()));
+  for (const id of [orderIds.paid!, orderIds.expired!, orderIds.cancelled!]) await expectText(row(id).getByTestId('order-date'), today);
+  await expectText(paidRow.getByTestId('order-item-count'), '5 items');
+  await expectText(row(orderIds.expired!).getByTestId('order-item-count'), '1 item');
+  expect(await paidRow.getByTestId('cancel-reason').count()).toBe(0);
+  await expectText(row(orderIds.expired!).getByTestId('cancel-reason'), 'Expired: not paid in time');
+  await expectText(row(orderIds.cancelled!).getByTestId('cancel-reason'), 'Cancelled by you');
   await screenshot(buyer, 'my-orders');
 });
 

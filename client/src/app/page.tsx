@@ -12,7 +12,8 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
   const q = (firstParam((await searchParams).q) ?? '').trim();
-  return { title: q ? `Results for “${q}”` : 'Catalog' };
+  // `absolute`: the layout's title template applies to child segments only, not to this page beside it.
+  return { title: { absolute: `${q ? `Results for “${q}”` : 'Catalog'} · jetmart` } };
 }
 
 export default async function CatalogPage({ searchParams }: Props) {

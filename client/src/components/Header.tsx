@@ -24,7 +24,7 @@ export function Header({ user }: { user: User | null }) {
             </>
           ) : null}
         </nav>
-        <div className="account" aria-label="Account">
+        <div className="account" role="group" aria-label="Account">
           {user ? (
             <>
               <span className="current-user" data-testid="current-user" title={user.email}>

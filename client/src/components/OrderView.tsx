@@ -238,7 +238,7 @@ export function OrderView({
       {confirming && open && !paid ? (
         <ConfirmDialog
           title="Cancel this order?"
-          description={`The ${itemCountText(order)} held for you are released to other buyers. This cannot be undone.`}
+          description={`Cancelling releases the ${itemCountText(order)} held for you to other buyers. This cannot be undone.`}
           confirmLabel="Yes, cancel order"
           dismissLabel="Keep order"
           onConfirm={() => void cancel()}

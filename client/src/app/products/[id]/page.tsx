@@ -37,7 +37,7 @@ export default async function ProductPage({ params }: Props) {
         </p>
         {product.available > 0 ? (
           <p className="stock" data-testid="product-available">
-            {product.available} available
+            {`${product.available} available`}
           </p>
         ) : null}
         {isOwner ? (

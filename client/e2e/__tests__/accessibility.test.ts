@@ -1,0 +1,228 @@
+/**
+ * Accessibility of the storefront in a real browser against the whole platform:
+ *  - axe-core (through @axe-core/playwright) on every page, in the states a person meets them
+ *    (empty and filled, with form errors, the cancel confirmation open, a receipt): no violation
+ *    of serious or critical impact;
+ *  - a purchase with the keyboard only (Tab, Enter, arrows): add to cart, open the cart, place the
+ *    order and pay with the sandbox card, and cancel an order through its confirmation.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, signUp } from '../support/browser';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+const run = `a${Date.now().toString(36)}`;
+const password = 'correct horse battery';
+
+let platform: RunningPlatform;
+let browser: Browser;
+let sellerContext: BrowserContext;
+let buyerContext: BrowserContext;
+let guestContext: BrowserContext;
+let seller: Page;
+let buyer: Page;
+let guest: Page;
+let productId: string;
+let soldOutId: string;
+
+const url = (path: string) => platform.baseUrl + path;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  browser = await launchChromium();
+  const viewport = { width: 1280, height: 860 };
+  [sellerContext, buyerContext, guestContext] = await Promise.all([0, 1, 2].map(() => browser.newContext({ viewport })));
+  [seller, buyer, guest] = await Promise.all([sellerContext, buyerContext, guestContext].map((c) => c.newPage()));
+  for (const page of [seller, buyer, guest]) page.setDefaultTimeout(20_000);
+
+  await signUp(seller, platform.baseUrl, `seller-${run}@example.com`, password);
+  const listed = await sellerContext.request.post(url('/api/products'), {
+    data: { title: `Keyboard ${run}`, description: 'Mechanical, quiet switches.', price: 49.9, quantity: 20 },
+  });
+  expect(listed.status()).toBe(201);
+  productId = ((await listed.json()) as { id: string }).id;
+  const soldOut = await sellerContext.request.post(url('/api/products'), { data: { title: `Sold out ${run}`, price: 5, quantity: 0 } });
+  soldOutId = ((await soldOut.json()) as { id: string }).id;
+  await signUp(buyer, platform.baseUrl, `buyer-${run}@example.com`, password);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+/** The serious and critical axe violations on the page as it is now, in a form that reads well in a failure. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} at ${n.target.join(' ')}`));
+}
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const found = await seriousViolations(page);
+  expect({ page: what, violations: found }).toEqual({ page: what, violations: [] });
+}
+
+/** Presses Tab until the focused element is the one wanted (by its accessible text), or fails. */
+async function tabTo(page: Page, wanted: RegExp, maxPresses = 80): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return '';
+      const labelled = (el as HTMLInputElement).labels?.[0]?.textContent;
+      return `${el.tagName.toLowerCase()}: ${(el.getAttribute('aria-label') || labelled || el.textContent || '').trim()}`;
+    });
+    seen.push(focused);
+    if (wanted.test(focused)) return;
+  }
+  throw new Error(`Tab never reached ${wanted}; focus went through:\n${seen.join('\n')}`);
+}
+
+/** An order of the buyer's, placed through the API with the buyer's session (retried while the orders service learns of the product). */
+async function placeOrder(quantity = 1): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await buyerContext.request.post(url('/api/orders'), { data: { items: [{ productId, quantity }] } });
+    if (res.status() === 201) return ((await res.json()) as { id: string }).id;
+    if (Date.now() > deadline) throw new Error(`order not placed: ${res.status()} ${await res.text()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+test('the pages a visitor sees have no serious or critical accessibility violations', async () => {
+  const pages: Array<[string, string]> = [
+    ['catalog', '/'],
+    ['catalog search with no result', `/?q=nothing-${run}`],
+    ['product', `/products/${productId}`],
+    ['sold-out product', `/products/${soldOutId}`],
+    ['empty cart', '/cart'],
+    ['sign in', '/signin'],
+    ['sign up', '/signup'],
+    ['not found', '/products/000000000000000000000000'],
+  ];
+  for (const [what, path] of pages) {
+    await guest.goto(url(path));
+    await expectAccessible(guest, what);
+  }
+
+  await guest.goto(url('/signup'));
+  await guest.getByLabel('Email').fill('not-an-email');
+  await guest.getByLabel('Password').fill('short');
+  await guest.getByRole('button', { name: 'Sign up' }).click();
+  await guest.locator('#password-error').waitFor();
+  await expectAccessible(guest, 'sign up with errors');
+});
+
+test("the seller's pages have no serious or critical accessibility violations", async () => {
+  for (const [what, path] of [
+    ['my products', '/sell'],
+    ['list a product', '/sell/new'],
+    ['edit product', `/sell/${productId}/edit`],
+    ["seller's own product", `/products/${productId}`],
+  ] as const) {
+    await seller.goto(url(path));
+    await expectAccessible(seller, what);
+  }
+  await seller.goto(url('/sell/new'));
+  await seller.getByLabel('Price (USD)').fill('a lot');
+  await seller.getByRole('button', { name: 'List product' }).click();
+  await seller.locator('#price-error').waitFor();
+  await expectAccessible(seller, 'list a product with errors');
+});
+
+test("the buyer's pages have no serious or critical accessibility violations", async () => {
+  await buyer.goto(url('/orders'));
+  await expectAccessible(buyer, 'my orders, empty');
+
+  await buyer.goto(url(`/products/${productId}`));
+  await buyer.getByRole('button', { name: 'Add to cart' }).click();
+  await buyer.getByRole('status').filter({ hasText: 'Added 1' }).waitFor();
+  await expectAccessible(buyer, 'product, added to cart');
+  await buyer.goto(url('/cart'));
+  await buyer.getByTestId('cart-line').waitFor();
+  await expectAccessible(buyer, 'cart with a line');
+  await buyer.getByRole('button', { name: 'Empty cart' }).click();
+
+  const open = await placeOrder();
+  await buyer.goto(url(`/orders/${open}`));
+  await buyer.getByTestId('countdown').waitFor();
+  await expectAccessible(buyer, 'open order with the pay form');
+  await buyer.getByRole('button', { name: 'Cancel order' }).click();
+  await buyer.getByRole('dialog', { name: 'Cancel this order?' }).waitFor();
+  await expectAccessible(buyer, 'cancel confirmation');
+  await buyer.getByRole('button', { name: 'Yes, cancel order' }).click();
+  await buyer.locator('[data-testid="order-page"][data-order-status="cancelled"]').waitFor();
+  await expectAccessible(buyer, 'cancelled order');
+
+  const paid = await placeOrder(2);
+  await buyer.goto(url(`/orders/${paid}`));
+  await buyer.getByRole('button', { name: /^Pay / }).click();
+  await buyer.locator('[data-testid="order-page"][data-order-status="complete"]').waitFor({ timeout: 45_000 });
+  await expectAccessible(buyer, 'receipt');
+
+  await buyer.goto(url('/orders'));
+  await buyer.getByTestId('my-order').first().waitFor();
+  await expectAccessible(buyer, 'my orders');
+});
+
+test('a buyer checks out and pays with the keyboard only', async () => {
+  const page = await buyerContext.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(url(`/products/${productId}`));
+
+  await tabTo(page, /^input: Quantity$/);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('2');
+  await tabTo(page, /^button: Add to cart$/);
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'Added 2' }).waitFor();
+
+  await tabTo(page, /^a: Go to cart$/);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(url('/cart'));
+  await page.getByTestId('cart-line').waitFor();
+
+  await tabTo(page, /^button: Check out$/);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/orders\/[^/]+$/);
+  await page.getByTestId('countdown').waitFor();
+
+  // The sandbox's succeeding card is chosen by default; Tab enters the card choice on it.
+  await tabTo(page, /^input: Test Visa/);
+  expect(await page.getByLabel(/Test Visa/).isChecked()).toBe(true);
+  await tabTo(page, /^button: Pay /);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="order-page"][data-order-status="complete"]').waitFor({ timeout: 45_000 });
+  await page.getByTestId('payment-reference').waitFor();
+  await page.close();
+});
+
+test('the cancel confirmation works with the keyboard: Escape keeps the order, the confirm button cancels it', async () => {
+  const orderId = await placeOrder();
+  const page = await buyerContext.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(url(`/orders/${orderId}`));
+  await page.getByTestId('countdown').waitFor();
+
+  await tabTo(page, /^button: Cancel order$/);
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Cancel this order?' });
+  await dialog.waitFor();
+  // Focus starts on the safe choice.
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep order');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel order');
+  expect(await page.getByTestId('order-page').getAttribute('data-order-status')).toBe('created');
+
+  await page.keyboard.press('Enter');
+  await dialog.waitFor();
+  await page.keyboard.press('Shift+Tab'); // from "Keep order" back to "Yes, cancel order"
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, cancel order');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="order-page"][data-order-status="cancelled"]').waitFor();
+  await page.close();
+});

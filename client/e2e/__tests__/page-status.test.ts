@@ -1,0 +1,243 @@
+/**
+ * What the storefront's server answers before any JavaScript runs: real status codes (404 for an
+ * unknown product or order, a server redirect to sign in for the account pages), the content in
+ * the HTML itself (no "Loading…" placeholder), a title per page and a favicon.
+ *
+ * The built storefront runs alone (`next start`) against a stand-in for the ingress that answers
+ * the API calls the way the services do, so each case controls exactly what the API says.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Order, Product, User } from '@jetmart/common/contracts';
+import { startNext, type RunningNext } from '../support/next-server';
+
+const HOST = 'jetmart.dev';
+const buyer: User = { id: 'user-buyer-1', email: 'buyer@jetmart.dev' };
+const seller: User = { id: 'user-seller-1', email: 'seller@jetmart.dev' };
+/** Cookie → who the stand-in auth says it is; any other cookie is a session that is no longer valid. */
+const SESSIONS: Record<string, User> = { 'session=buyer': buyer, 'session=seller': seller };
+const STALE = 'session=expired';
+
+const teapot: Product = { id: 'aaaaaaaaaaaaaaaaaaaaaaa1', title: 'Server-rendered teapot', description: 'Brews on the server.', price: 21.5, quantity: 3, available: 3, userId: seller.id, version: 0 };
+const order = (status: Order['status'], id: string, extra: Partial<Order> = {}): Order => ({
+  id,
+  userId: buyer.id,
+  status,
+  items: [{ productId: teapot.id, title: teapot.title, price: teapot.price, quantity: 2 }],
+  total: 43,
+  expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+  createdAt: '2026-03-04T10:20:00.000Z',
+  version: 0,
+  ...extra,
+});
+const openOrder = order('created', 'bbbbbbbbbbbbbbbbbbbbbbb1');
+const paidOrder = order('complete', 'bbbbbbbbbbbbbbbbbbbbbbb2', { version: 1 });
+const cancelledOrder = order('cancelled', 'bbbbbbbbbbbbbbbbbbbbbbb3', { cancelReason: 'expired', version: 1 });
+const PAYMENT_ID = 'ccccccccccccccccccccccc1';
+
+let paymentsLookup: 'answers' | 'missing' = 'answers';
+let apiCalls: string[] = [];
+let ingress: http.Server;
+let next: RunningNext;
+
+beforeAll(async () => {
+  ingress = http.createServer((req, res) => {
+    apiCalls.push(req.url ?? '');
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const url = new URL(req.url ?? '/', 'http://ingress');
+    const user = req.headers.host === HOST ? SESSIONS[req.headers.cookie ?? ''] : undefined;
+    const needUser = () => (user ? false : (json(401, { errors: [{ message: 'Not authorized' }] }), true));
+    const parts = url.pathname.split('/').filter(Boolean); // ['api', 'products', id]
+
+    if (url.pathname === '/api/users/currentuser') return json(200, { currentUser: user ?? null });
+    if (url.pathname === '/api/products') return json(200, { items: [teapot], nextCursor: null });
+    if (parts[1] === 'products' && parts.length === 3) {
+      if (!/^[0-9a-f]{24}$/.test(parts[2])) return json(400, { errors: [{ message: 'id is not valid', field: 'id' }] });
+      return parts[2] === teapot.id ? json(200, teapot) : json(404, { errors: [{ message: 'Product not found' }] });
+    }
+    if (url.pathname === '/api/orders') return needUser() || json(200, user === buyer ? [paidOrder, cancelledOrder, openOrder] : []);
+    if (parts[1] === 'orders' && parts.length === 3) {
+      if (needUser()) return;
+      const found = user === buyer ? [openOrder, paidOrder, cancelledOrder].find((o) => o.id === parts[2]) : undefined;
+      return found ? json(200, found) : json(404, { errors: [{ message: 'Order not found' }] });
+    }
+    if (url.pathname === '/api/payments') {
+      if (needUser()) return;
+      if (paymentsLookup === 'missing') return json(404, { errors: [{ message: 'Route not found' }] });
+      const orderId = url.searchParams.get('orderId');
+      return json(200, orderId === paidOrder.id ? [{ id: PAYMENT_ID, orderId, amount: paidOrder.total }] : []);
+    }
+    json(404, { errors: [{ message: 'Route not found' }] });
+  });
+  await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
+  next = await startNext({ API_BASE_URL: `http://127.0.0.1:${(ingress.address() as AddressInfo).port}` });
+});
+
+afterAll(async () => {
+  await next?.stop();
+  await new Promise((resolve) => ingress?.close(resolve));
+});
+
+beforeEach(() => {
+  apiCalls = [];
+  paymentsLookup = 'answers';
+});
+
+interface Answer {
+  status: number;
+  location?: string;
+  contentType?: string;
+  html: string;
+}
+
+/** One GET as a browser's first request (no JavaScript, redirects not followed). */
+function get(path: string, cookie?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: HOST, accept: 'text/html' };
+    if (cookie) headers.cookie = cookie;
+    const req = http.request({ host: '127.0.0.1', port: next.port, path, headers }, (res) => {
+      let html = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (html += c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, contentType: res.headers['content-type'], html }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The path and query a Location header points to (Next may send it absolute). */
+const target = (location: string | undefined) => {
+  const u = new URL(location ?? '', `http://${HOST}`);
+  return u.pathname + u.search;
+};
+
+const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
+
+describe('unknown pages answer 404', () => {
+  test.each([
+    ['a product id that does not exist', '/products/aaaaaaaaaaaaaaaaaaaaaaa9', undefined],
+    ['a product id the API rejects', '/products/not-an-id', undefined],
+    ['an order that is not there', '/orders/bbbbbbbbbbbbbbbbbbbbbbb9', 'session=buyer'],
+    ["another buyer's order", `/orders/${openOrder.id}`, 'session=seller'],
+    ["editing another seller's product", `/sell/${teapot.id}/edit`, 'session=buyer'],
+  ])('%s', async (_case, path, cookie) => {
+    const page = await get(path, cookie);
+    expect(page.status).toBe(404);
+    expect(page.html).toContain('Not found');
+    expect(titleOf(page.html)).toBe('Not found · jetmart');
+  });
+
+  test('a page that exists answers 200 with its content', async () => {
+    const page = await get(`/products/${teapot.id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(teapot.title);
+  });
+});
+
+describe('the account pages redirect on the server when signed out', () => {
+  const paths = ['/orders', `/orders/${openOrder.id}`, '/sell', '/sell/new', `/sell/${teapot.id}/edit`];
+
+  test.each(paths)('%s without a session cookie: redirected before anything renders', async (path) => {
+    const page = await get(path);
+    expect([303, 307]).toContain(page.status);
+    expect(target(page.location)).toBe(`/signin?next=${encodeURIComponent(path)}`);
+    expect(apiCalls).toEqual([]); // decided by the proxy, no page rendered
+  });
+
+  test.each(paths)('%s with a session that is no longer valid: redirected by the page, still by HTTP', async (path) => {
+    const page = await get(path, STALE);
+    expect([303, 307]).toContain(page.status);
+    expect(target(page.location)).toBe(`/signin?next=${encodeURIComponent(path)}`);
+  });
+
+  test('the query string is kept in the way back', async () => {
+    const page = await get('/orders?from=mail');
+    expect(target(page.location)).toBe(`/signin?next=${encodeURIComponent('/orders?from=mail')}`);
+  });
+
+  test('signed in, the same pages render', async () => {
+    expect((await get('/orders', 'session=buyer')).status).toBe(200);
+    expect((await get('/sell/new', 'session=seller')).status).toBe(200);
+    expect((await get(`/sell/${teapot.id}/edit`, 'session=seller')).status).toBe(200);
+  });
+});
+
+describe('content arrives in the HTML of a full page load', () => {
+  test.each([
+    ['/', undefined, [teapot.title, '$21.50']],
+    [`/products/${teapot.id}`, undefined, [teapot.title, teapot.description!, '$21.50', '3 available']],
+    ['/orders', 'session=buyer', ['My orders', '2 items', 'Expired: not paid in time', '$43.00']],
+    [`/orders/${openOrder.id}`, 'session=buyer', [teapot.title, '$43.00', 'Cancel order']],
+    ['/sell', 'session=seller', ['My products', teapot.title]],
+  ] as const)('%s', async (path, cookie, texts) => {
+    const page = await get(path, cookie);
+    expect(page.status).toBe(200);
+    for (const text of texts) expect(page.html).toContain(text);
+    expect(page.html).not.toContain('Loading…');
+  });
+
+  test('the order date is in the HTML, in UTC until the browser shows its own time zone', async () => {
+    const page = await get('/orders', 'session=buyer');
+    expect(page.html).toMatch(new RegExp(`datetime="${paidOrder.createdAt}"`, 'i'));
+    expect(page.html).toMatch(/Mar 4, 2026, 10:20\sAM UTC/);
+  });
+});
+
+describe('a paid order reads like a receipt', () => {
+  test('with the payment reference when the payments API gives it', async () => {
+    const page = await get(`/orders/${paidOrder.id}`, 'session=buyer');
+    expect(page.status).toBe(200);
+    for (const text of ['Receipt', 'Total paid', '$43.00', '2 items', 'Payment reference', PAYMENT_ID, teapot.title]) expect(page.html).toContain(text);
+    expect(apiCalls).toContain(`/api/payments?orderId=${paidOrder.id}`);
+  });
+
+  test('still a receipt, without the reference, when the payments API cannot say', async () => {
+    paymentsLookup = 'missing';
+    const page = await get(`/orders/${paidOrder.id}`, 'session=buyer');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Receipt');
+    expect(page.html).toContain('$43.00');
+    expect(page.html).not.toContain('Payment reference');
+  });
+
+  test('a cancelled order says why', async () => {
+    const page = await get(`/orders/${cancelledOrder.id}`, 'session=buyer');
+    expect(page.html).toContain('This order expired: it was not paid in time.');
+  });
+});
+
+describe('titles and favicon', () => {
+  test.each([
+    ['/', undefined, 'Catalog · jetmart'],
+    ['/?q=teapot', undefined, 'Results for “teapot” · jetmart'],
+    [`/products/${teapot.id}`, undefined, `${teapot.title} · jetmart`],
+    ['/cart', undefined, 'Cart · jetmart'],
+    ['/signin', undefined, 'Sign in · jetmart'],
+    ['/signup', undefined, 'Sign up · jetmart'],
+    ['/orders', 'session=buyer', 'My orders · jetmart'],
+    [`/orders/${openOrder.id}`, 'session=buyer', `Order #${openOrder.id.slice(-8)} · jetmart`],
+    ['/sell', 'session=seller', 'My products · jetmart'],
+    ['/sell/new', 'session=seller', 'List a product · jetmart'],
+    [`/sell/${teapot.id}/edit`, 'session=seller', 'Edit product · jetmart'],
+  ])('%s is titled', async (path, cookie, title) => {
+    const page = await get(path, cookie);
+    expect(page.status).toBe(200);
+    expect(titleOf(page.html)).toBe(title);
+  });
+
+  test('every page links the favicon, which is served as SVG', async () => {
+    const page = await get('/');
+    const href = /<link rel="icon" href="([^"]+)"/.exec(page.html)?.[1];
+    expect(href).toMatch(/^\/icon\.svg/);
+    const icon = await get(href!);
+    expect(icon.status).toBe(200);
+    expect(icon.contentType).toContain('image/svg+xml');
+    expect(icon.html).toContain('<svg');
+  });
+});
