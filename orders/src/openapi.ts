@@ -13,7 +13,7 @@ export const ordersApiDocument = openApiDocument({
     Order: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'version'],
+      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'version'],
       properties: {
         id,
         userId: id,
@@ -35,6 +35,12 @@ export const ordersApiDocument = openApiDocument({
         },
         total: money,
         expiresAt: { type: 'string', format: 'date-time', description: 'units are held until then unless paid' },
+        createdAt: { type: 'string', format: 'date-time', description: 'when the order was placed' },
+        cancelReason: {
+          type: 'string',
+          enum: ['buyer', 'expired', 'unavailable'],
+          description: 'only on a cancelled order: cancelled by its buyer, not paid in time, or its units were withdrawn by the seller',
+        },
         version: { type: 'integer', minimum: 0 },
       },
     },

@@ -7,7 +7,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import request from 'supertest';
-import { createLogger, EventBus, OutboxRelay, Subjects, type Listener, type Subject } from '@jetmart/common';
+import { createLogger, EventBus, installDatabasePlugins, OutboxRelay, Subjects, type Listener, type Subject } from '@jetmart/common';
 import { eventually, signinCookie, startNats, testDatabaseUrl, type NatsTestServer } from '@jetmart/common/testing';
 import { buildApp as buildProductsApp } from '../../../products/src/app';
 import { productsListeners } from '../../../products/src/events/listeners';
@@ -36,7 +36,9 @@ const fast = { backoffMs: 50, maxBackoffMs: 200, ackWaitMs: 5_000 };
 
 async function startOne(name: string, build: (conn: Connection, bus: EventBus) => { models: mongoose.Model<any>[]; outbox: mongoose.Model<any>[]; listeners: (relay: OutboxRelay) => Listener<Subject>[] }) {
   const logger = createLogger(name);
-  const conn = await mongoose.createConnection(testDatabaseUrl(name)).asPromise();
+  const conn = mongoose.createConnection(testDatabaseUrl(name));
+  installDatabasePlugins(conn);
+  await conn.asPromise();
   const svcBus = await EventBus.connect({ servers: nats.url, name, logger });
   await svcBus.ensureStreams();
   const spec = build(conn, svcBus);
@@ -59,9 +61,9 @@ beforeAll(async () => {
   productsApp = buildProductsApp({ logger: p.logger, relay: p.relay, isReady: () => true }, { models: products, jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
   const o = await startOne('orders', (conn, b) => {
     orders = ordersModels(conn);
-    return { models: Object.values(orders), outbox: [orders.Order], listeners: (relay) => ordersListeners(b, { models: orders, relay }, fast) as Listener<Subject>[] };
+    return { models: Object.values(orders), outbox: [orders.Order], listeners: () => ordersListeners(b, { models: orders }, fast) as Listener<Subject>[] };
   });
-  ordersApp = buildOrdersApp({ logger: o.logger, relay: o.relay, isReady: () => true }, { models: orders, jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
+  ordersApp = buildOrdersApp({ logger: o.logger, isReady: () => true, models: orders }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
   // Stands in for payments and expiration, which publish the events orders consumes.
   bus = await EventBus.connect({ servers: nats.url, name: 'other-services', logger: createLogger('test') });
 }, 60_000);

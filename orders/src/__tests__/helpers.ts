@@ -1,19 +1,17 @@
 import { Types, type Connection } from 'mongoose';
-import { createLogger, type ServiceContext } from '@jetmart/common';
+import { createLogger } from '@jetmart/common';
 import { TEST_JWT_KEY } from '@jetmart/common/testing';
 import { buildApp } from '../app';
-import { applyProductCreated, ordersModels, type OrdersModels } from '../models';
+import { placeOrder, type OrderRequestLine } from '../lifecycle';
+import { applyProductCreated, ordersModels, type OrderDoc, type OrdersModels } from '../models';
 
 export const jwtKey = () => process.env.JWT_KEY ?? TEST_JWT_KEY;
 export const newId = () => new Types.ObjectId().toHexString();
 
-/** The orders app on `conn` (default: mongoose's global connection). */
-export function testApp(conn?: Connection, ctx: Partial<Pick<ServiceContext, 'relay'>> = {}) {
+/** The orders app and models on `conn` (a connection with jetmart's plugins installed). */
+export function testApp(conn: Connection) {
   const models = ordersModels(conn);
-  const app = buildApp(
-    { logger: createLogger('orders'), isReady: () => true, ...ctx },
-    { models, jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 },
-  );
+  const app = buildApp({ logger: createLogger('orders'), isReady: () => true, models }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
   return { app, models };
 }
 
@@ -29,4 +27,11 @@ export async function seedProduct(
   const data = { id: newId(), title: 'Lamp', priceMinor: 1999, quantity: 10, userId: newId(), version: 0, ...attrs };
   await applyProductCreated(models.ProductReplica, data);
   return data;
+}
+
+/** placeOrder for a test that needs the order placed (fails the test otherwise). */
+export async function placed(models: OrdersModels, userId: string, lines: OrderRequestLine[], expirationSeconds = 900): Promise<OrderDoc> {
+  const result = await placeOrder({ models }, userId, lines, { expirationSeconds });
+  if (result.kind !== 'placed') throw new Error(`order not placed: ${JSON.stringify(result)}`);
+  return result.order;
 }

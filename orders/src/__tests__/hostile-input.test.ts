@@ -10,8 +10,8 @@ import request from 'supertest';
 import { anyValue, expectErrorShape, expectNever5xx, hostileCookie, hostileId, percentEncode, rawBody, rawSegment, signinCookie, useTestDatabase, weirdNumber, weirdString, wrongType } from '@jetmart/common/testing';
 import { newId, seedProduct, syncIndexes, testApp } from './helpers';
 
-useTestDatabase({ clearEachTest: false, prefix: 'orders_hostile' });
-const { app, models } = testApp();
+const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'orders_hostile' });
+const { app, models } = testApp(connection);
 const buyer = { id: newId() };
 let productId = '';
 let orderId = '';

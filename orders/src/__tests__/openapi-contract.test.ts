@@ -4,12 +4,12 @@
  */
 import request from 'supertest';
 import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
-import { changeOrder } from '../models';
+import { completeOrder } from '../lifecycle';
 import { ordersApiDocument } from '../openapi';
 import { newId, seedProduct, syncIndexes, testApp } from './helpers';
 
-useTestDatabase({ prefix: 'orders_contract', clearEachTest: false });
-const { app, models } = testApp();
+const { connection } = useTestDatabase({ prefix: 'orders_contract', clearEachTest: false });
+const { app, models } = testApp(connection);
 const contract = new OpenApiContract(ordersApiDocument);
 beforeAll(() => syncIndexes(models));
 
@@ -49,7 +49,7 @@ it('DELETE /api/orders/:id: 200, 401, 404, 409', async () => {
   await contract.expect(request(app).delete(`/api/orders/${toCancel}`), 401);
   await contract.expect(request(app).delete(`/api/orders/${toCancel}`).set('Cookie', stranger), 404);
   const paid = await place();
-  await changeOrder(models.Order, paid, (o) => o.complete());
+  await completeOrder({ models }, paid);
   await contract.expect(request(app).delete(`/api/orders/${paid}`).set('Cookie', buyer), 409);
 });
 

@@ -1,6 +1,7 @@
 import { PeriodicTask, type BackgroundTask, type Logger } from '@jetmart/common';
 import type { OrdersModels } from '../models';
-import { failPendingOrder, PENDING_ORDER_TIMEOUT_MS, settleHolds, withdrawExcessHolds } from '../models';
+import { PENDING_ORDER_TIMEOUT_MS, withdrawExcessHolds } from '../lifecycle';
+import { failPendingOrder, settleHolds } from '../models';
 
 export interface OrderSweeperOptions {
   intervalMs?: number;
@@ -59,7 +60,7 @@ export class OrderSweeper implements BackgroundTask {
     const overheld = await this.models.ProductReplica.find({ available: { $lt: 0 } }, { _id: 1 }).limit(100).lean();
     const cancelled: string[] = [];
     for (const p of overheld) {
-      const ids = await withdrawExcessHolds(this.models, p._id);
+      const ids = await withdrawExcessHolds({ models: this.models }, p._id);
       if (ids.length) this.log.warn({ productId: p._id, orderIds: ids }, 'listed quantity below units held: newest unpaid orders cancelled');
       cancelled.push(...ids);
     }
@@ -74,7 +75,7 @@ export class OrderSweeper implements BackgroundTask {
     const pendingBefore = new Date(now - this.pendingTimeoutMs);
     const settleBefore = new Date(now - this.settleAfterMs);
     // One query for both kinds of work: FerretDB reads the whole collection for any filter that
-    // is not on _id, so two queries were two full reads of the orders every pass.
+    // is not on _id, so two queries would be two full reads of the orders every pass.
     const candidates = await Order.find(
       {
         $or: [

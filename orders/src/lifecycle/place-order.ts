@@ -1,8 +1,7 @@
-import { BadRequestError, ConflictError, NotFoundError, outboxEntry, Subjects } from '@jetmart/common';
-import { orderCreatedData, type OrderDoc, type OrderLine } from './order';
-import { failPendingOrder, settleHolds, type HoldModels } from './order-holds';
-import { reserveUnits } from './product-replica';
+import { outboxEntry, Subjects } from '@jetmart/common';
 import { ordersCreated } from '../metrics';
+import { failPendingOrder, orderCreatedData, reserveUnits, settleHolds, type OrderDoc, type OrderLine } from '../models';
+import type { LifecycleDeps } from './deps';
 
 export interface OrderRequestLine {
   productId: string;
@@ -16,10 +15,17 @@ export interface PlaceOrderOptions {
    * PENDING_ORDER_TIMEOUT_MS, so it never releases units this call is still holding.
    */
   holdingDeadlineMs?: number;
-  now?: () => number;
-  /** Called after line `i`'s units are held (a seam for tests that interleave other writers). */
-  afterHold?: (i: number) => Promise<void>;
 }
+
+/** `line` is the index of the request line concerned. Nothing is held unless `placed`. */
+export type PlaceResult =
+  | { kind: 'placed'; order: OrderDoc }
+  | { kind: 'unknown-product'; line: number; productId: string }
+  | { kind: 'own-product'; line: number }
+  | { kind: 'short'; line: number; title: string }
+  | { kind: 'too-slow' };
+
+type Failure = Exclude<PlaceResult, { kind: 'placed' }>;
 
 /** Pending orders older than this are taken to be abandoned (their process died) by the sweeper. */
 export const PENDING_ORDER_TIMEOUT_MS = 30_000;
@@ -33,23 +39,24 @@ const HOLDING_DEADLINE_MS = 10_000;
  * conditional update makes the order `created` and queues order.created in its outbox. If a
  * line is short, the lines already held are released and the order is marked failed. If the
  * process dies midway, the sweeper finds the pending order and does the same.
+ * A database error is rethrown after undoing what can be undone.
  */
-export async function placeOrder(models: HoldModels, userId: string, request: OrderRequestLine[], opts: PlaceOrderOptions): Promise<OrderDoc> {
-  const now = opts.now ?? Date.now;
-  const { Order, ProductReplica } = models;
+export async function placeOrder(deps: LifecycleDeps, userId: string, request: OrderRequestLine[], opts: PlaceOrderOptions): Promise<PlaceResult> {
+  const now = deps.now ?? Date.now;
+  const { Order, ProductReplica } = deps.models;
   // One read by _id per line rather than `_id: {$in: [...]}`: FerretDB pushes down only _id
-  // equality, so $in read every product replica on each order.
+  // equality, so $in would read every product replica on each order.
   const found = await Promise.all(request.map((l) => ProductReplica.findById(l.productId).lean()));
-  const replicas = new Map(found.filter((r) => r !== null).map((r) => [r._id, r]));
-  const items: OrderLine[] = request.map((line, i) => {
-    const product = replicas.get(line.productId);
-    if (!product) throw new NotFoundError(`Product ${line.productId} not found`);
-    if (product.userId === userId) throw new BadRequestError('You cannot buy your own product', `items.${i}.productId`);
-    return { productId: line.productId, title: product.title, priceMinor: product.priceMinor, quantity: line.quantity };
-  });
+  const items: OrderLine[] = [];
+  for (const [i, line] of request.entries()) {
+    const product = found[i];
+    if (!product) return { kind: 'unknown-product', line: i, productId: line.productId };
+    if (product.userId === userId) return { kind: 'own-product', line: i };
+    items.push({ productId: line.productId, title: product.title, priceMinor: product.priceMinor, quantity: line.quantity });
+  }
   // Fast answer for what is visibly short; the conditional holds below are what decide.
-  const shortLine = items.findIndex((l) => replicas.get(l.productId)!.available < l.quantity);
-  if (shortLine >= 0) throw new ConflictError(`Not enough units of "${items[shortLine].title}" available`, `items.${shortLine}.quantity`);
+  const shortLine = items.findIndex((l, i) => found[i]!.available < l.quantity);
+  if (shortLine >= 0) return { kind: 'short', line: shortLine, title: items[shortLine].title };
 
   const started = now();
   const order = await Order.create({
@@ -60,19 +67,18 @@ export async function placeOrder(models: HoldModels, userId: string, request: Or
     expiresAt: new Date(started + opts.expirationSeconds * 1000),
   });
 
-  const tooSlow = () => new ConflictError('Placing the order took too long; nothing was held, please try again');
-  let failure: Error | undefined;
+  let failure: Failure | undefined;
+  let error: unknown;
   try {
     for (const [i, line] of items.entries()) {
       if (now() - started > (opts.holdingDeadlineMs ?? HOLDING_DEADLINE_MS)) {
-        failure = tooSlow();
+        failure = { kind: 'too-slow' };
         break;
       }
       if (!(await reserveUnits(ProductReplica, line.productId, order.id, line.quantity))) {
-        failure = new ConflictError(`Not enough units of "${line.title}" available`, `items.${i}.quantity`);
+        failure = { kind: 'short', line: i, title: line.title };
         break;
       }
-      await opts.afterHold?.(i);
     }
     if (!failure) {
       // All held: pending → created with order.created, in one conditional single-document
@@ -84,12 +90,12 @@ export async function placeOrder(models: HoldModels, userId: string, request: Or
       if (confirmed.modifiedCount === 1) {
         order.status = 'created';
         ordersCreated.inc();
-        return order;
+        return { kind: 'placed', order };
       }
-      failure = tooSlow(); // the sweeper took it for abandoned
+      failure = { kind: 'too-slow' }; // the sweeper took it for abandoned
     }
   } catch (err) {
-    failure = err as Error; // e.g. the database went away: undo what can be undone, the sweeper does the rest
+    error = err; // e.g. the database went away: undo what can be undone, the sweeper does the rest
   }
 
   if (!(await failPendingOrder(Order, order._id))) {
@@ -97,10 +103,11 @@ export async function placeOrder(models: HoldModels, userId: string, request: Or
     const current = await Order.findById(order._id);
     if (current?.status === 'created') {
       ordersCreated.inc();
-      return current;
+      return { kind: 'placed', order: current };
     }
   }
   // Release every line even if the sweeper failed the order first: holds taken after it ran would leak.
-  await settleHolds(models, { _id: order._id, id: order.id, items: order.items, holdAction: 'release' });
-  throw failure;
+  await settleHolds(deps.models, { _id: order._id, id: order.id, items: order.items, holdAction: 'release' });
+  if (failure) return failure;
+  throw error;
 }

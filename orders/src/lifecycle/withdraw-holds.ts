@@ -1,5 +1,6 @@
-import { changeOrder, type OrderDoc } from './order';
-import { settleHolds, type HoldModels } from './order-holds';
+import type { OrderDoc } from '../models';
+import type { LifecycleDeps } from './deps';
+import { cancelOrder } from './end-order';
 
 /**
  * No oversell when a seller lowers the listed quantity. Products refuses a quantity below the
@@ -11,7 +12,8 @@ import { settleHolds, type HoldModels } from './order-holds';
  * redelivered product.updated, or a crash halfway, is finished by the next run.
  * Returns the ids of the orders it cancelled.
  */
-export async function withdrawExcessHolds(models: HoldModels, productId: string): Promise<string[]> {
+export async function withdrawExcessHolds(deps: LifecycleDeps, productId: string): Promise<string[]> {
+  const { models } = deps;
   const replica = await models.ProductReplica.findById(productId, { available: 1, holds: 1 }).lean();
   if (!replica || replica.available >= 0) return [];
   // One findById per holder: FerretDB pushes down only _id equality, not $in.
@@ -25,9 +27,8 @@ export async function withdrawExcessHolds(models: HoldModels, productId: string)
   let shortfall = -replica.available;
   for (const holder of holders) {
     if (shortfall <= 0) break;
-    const result = await changeOrder(models.Order, holder.id, (o) => (o.status === 'created' ? o.cancel('unavailable') : false));
-    if (!result?.changed) continue; // paid or cancelled meanwhile
-    await settleHolds(models, result.order);
+    const result = await cancelOrder(deps, holder.id, 'unavailable');
+    if (result.kind !== 'cancelled') continue; // paid or cancelled meanwhile
     cancelled.push(holder.id);
     shortfall -= replica.holds.find((h) => h.orderId === holder.id)?.quantity ?? 0;
   }

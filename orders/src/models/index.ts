@@ -1,10 +1,9 @@
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
 
 export * from './order';
 export * from './order-holds';
-export * from './place-order';
 export * from './product-replica';
 
 export interface OrdersModels {
@@ -13,10 +12,9 @@ export interface OrdersModels {
 }
 
 /**
- * The service's models on a connection (default: mongoose's global one). Taking the
- * connection as a parameter lets one test process run two services, each on its own database.
+ * The service's models on a connection (with jetmart's plugins installed). Taking the connection
+ * as a parameter lets one test process run two services, each on its own database.
  */
-export function ordersModels(conn: Connection = mongoose.connection): OrdersModels {
+export function ordersModels(conn: Connection): OrdersModels {
   return { Order: orderModelOn(conn), ProductReplica: productReplicaModelOn(conn) };
 }
-export * from './withdraw-holds';

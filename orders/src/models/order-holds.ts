@@ -8,11 +8,6 @@ export interface HoldModels {
 
 type OrderRef = Pick<OrderDoc, '_id' | 'id' | 'items'>;
 
-/** Releases every unit the order may hold, line by line (lines it does not hold are no-ops). */
-export async function releaseOrderUnits(Replica: ProductReplicaModel, order: OrderRef): Promise<void> {
-  for (const line of order.items) await releaseUnits(Replica, line.productId, String(order._id), line.quantity);
-}
-
 /**
  * Carries out the order's pending hold action (release or sell every line), then clears it.
  * Idempotent: the sweeper repeats it for orders whose process died before clearing.

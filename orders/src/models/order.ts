@@ -1,5 +1,5 @@
-import mongoose, { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { apiJson, ConflictError, fromMinor, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 
 /**
  * `pending` (units being held, never shown) → `created` → `complete` | `cancelled`;
@@ -38,25 +38,22 @@ export interface OrderFields extends WithOutbox {
   updatedAt: Date;
 }
 
+/**
+ * What a transition did. Only `cancelled` / `completed` changed the document (save it); the others
+ * leave it as it was. `not-placed`: the order is pending or failed, never shown to its buyer.
+ */
+export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'is-complete' | 'not-placed';
+export type CompleteOutcome = 'completed' | 'already-complete' | 'is-cancelled' | 'not-placed';
+
 interface OrderMethods {
-  /** created → cancelled, queuing order.cancelled; false if already cancelled; 409 if complete. */
-  cancel(reason: CancelReason): boolean;
-  /** created → complete (paid), queuing order.completed; false if already complete; 409 if cancelled. */
-  complete(): boolean;
+  /** created → cancelled, marked to release its units, queuing order.cancelled. */
+  cancel(reason: CancelReason): CancelOutcome;
+  /** created → complete (paid), marked to sell its units, queuing order.completed. */
+  complete(): CompleteOutcome;
 }
 
 export type OrderModel = Model<OrderFields, object, OrderMethods>;
 export type OrderDoc = HydratedDocument<OrderFields, OrderMethods>;
-
-export interface OrderJson {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  items: { productId: string; title: string; price: number; quantity: number }[];
-  total: number;
-  expiresAt: string;
-  version: number;
-}
 
 const lineSchema = new Schema<OrderLine>(
   {
@@ -67,8 +64,6 @@ const lineSchema = new Schema<OrderLine>(
   },
   { _id: false },
 );
-
-const orderJson = apiJson();
 
 const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
   {
@@ -84,21 +79,6 @@ const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
     timestamps: true,
     optimisticConcurrency: true,
     versionKey: 'version',
-    toJSON: {
-      ...orderJson,
-      transform(doc: unknown, ret: Record<string, unknown>): OrderJson {
-        orderJson.transform(doc, ret);
-        return {
-          id: ret.id as string,
-          userId: ret.userId as string,
-          status: ret.status as OrderStatus,
-          items: (ret.items as OrderLine[]).map((l) => ({ productId: l.productId, title: l.title, price: fromMinor(l.priceMinor), quantity: l.quantity })),
-          total: fromMinor(ret.totalMinor as number),
-          expiresAt: (ret.expiresAt as Date).toISOString(),
-          version: ret.version as number,
-        };
-      },
-    },
   },
 );
 orderSchema.plugin(outboxPlugin);
@@ -108,26 +88,26 @@ orderSchema.index({ holdAction: 1, updatedAt: 1 });
 
 const lines = (order: OrderDoc) => order.items.map((l) => ({ productId: l.productId, quantity: l.quantity }));
 
-orderSchema.methods.cancel = function (this: OrderDoc, reason: CancelReason): boolean {
-  if (this.status === 'cancelled') return false;
-  if (this.status === 'complete') throw new ConflictError('This order is paid and can no longer be cancelled');
-  if (this.status !== 'created') throw new ConflictError(`An order that is ${this.status} cannot be cancelled`);
+orderSchema.methods.cancel = function (this: OrderDoc, reason: CancelReason): CancelOutcome {
+  if (this.status === 'cancelled') return 'already-cancelled';
+  if (this.status === 'complete') return 'is-complete';
+  if (this.status !== 'created') return 'not-placed';
   this.status = 'cancelled';
   this.cancelReason = reason;
   this.holdAction = 'release';
   // save() with optimisticConcurrency raises the version by one.
   recordEvent(this, Subjects.OrderCancelled, { id: this.id, userId: this.userId, reason, items: lines(this), version: this.version + 1 });
-  return true;
+  return 'cancelled';
 };
 
-orderSchema.methods.complete = function (this: OrderDoc): boolean {
-  if (this.status === 'complete') return false;
-  if (this.status === 'cancelled') throw new ConflictError('This order was cancelled and cannot be paid');
-  if (this.status !== 'created') throw new ConflictError(`An order that is ${this.status} cannot be paid`);
+orderSchema.methods.complete = function (this: OrderDoc): CompleteOutcome {
+  if (this.status === 'complete') return 'already-complete';
+  if (this.status === 'cancelled') return 'is-cancelled';
+  if (this.status !== 'created') return 'not-placed';
   this.status = 'complete';
   this.holdAction = 'sell';
   recordEvent(this, Subjects.OrderCompleted, { id: this.id, userId: this.userId, items: lines(this), version: this.version + 1 });
-  return true;
+  return 'completed';
 };
 
 /** The order.created payload (the order is created at version 0; see placeOrder). */
@@ -143,30 +123,6 @@ export function orderCreatedData(order: OrderDoc) {
   };
 }
 
-/**
- * Loads an order, applies `change` and saves it, reloading and trying again when another
- * writer got there first (VersionError): so a racing cancel and payment cannot both win, and
- * the loser sees the winner's state. Returns the order and whether it changed.
- */
-export async function changeOrder(
-  Order: OrderModel,
-  id: string,
-  change: (order: OrderDoc) => boolean,
-  attempts = 5,
-): Promise<{ order: OrderDoc; changed: boolean } | null> {
-  for (let i = 1; ; i++) {
-    const order = await Order.findById(id);
-    if (!order) return null;
-    if (!change(order)) return { order, changed: false };
-    try {
-      await order.save();
-      return { order, changed: true };
-    } catch (err) {
-      if (!(err instanceof mongoose.Error.VersionError) || i >= attempts) throw err;
-    }
-  }
-}
-
 export function orderModelOn(conn: Connection): OrderModel {
-  return (conn.models.Order as OrderModel) ?? conn.model<OrderFields, OrderModel>('Order', orderSchema);
+  return modelOn<OrderModel>(conn, 'Order', orderSchema);
 }

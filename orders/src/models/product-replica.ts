@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { applyVersion, createReplica, RetryLater, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
+import { applyVersion, createReplica, modelOn, RetryLater, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
 
 /**
  * This service's copy of a product (version-checked), and the single place that decides
@@ -30,7 +30,7 @@ const holdSchema = new Schema<UnitHold>(
   { _id: false },
 );
 
-const productReplicaSchema = new Schema<ProductReplicaFields>(
+export const productReplicaSchema = new Schema<ProductReplicaFields>(
   {
     _id: { type: String, required: true },
     title: { type: String, required: true },
@@ -47,7 +47,7 @@ const productReplicaSchema = new Schema<ProductReplicaFields>(
 );
 
 export function productReplicaModelOn(conn: Connection): ProductReplicaModel {
-  return (conn.models.ProductReplica as ProductReplicaModel) ?? conn.model<ProductReplicaFields>('ProductReplica', productReplicaSchema);
+  return modelOn<ProductReplicaModel>(conn, 'ProductReplica', productReplicaSchema);
 }
 
 /**

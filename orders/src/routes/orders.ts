@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError, objectIdPattern, requireAuth, validateBody, type ServiceContext } from '@jetmart/common';
-import { ordersCancelled } from '../metrics';
-import { changeOrder, placeOrder, settleHolds, VISIBLE_STATUSES, type OrderDoc, type OrdersModels } from '../models';
+import { BadRequestError, ConflictError, NotFoundError, objectIdPattern, requireAuth, validateBody } from '@jetmart/common';
+import { cancelOrder, placeOrder, type PlaceResult } from '../lifecycle';
+import { VISIBLE_STATUSES, type OrderDoc, type OrdersModels } from '../models';
+import { presentOrder } from './presenters';
 
 const line = z.object({
   productId: z.string({ error: 'productId must be a string' }).min(1, 'productId is required').max(128, 'productId is too long'),
@@ -27,12 +28,26 @@ const createBody = z.object({
     }),
 });
 
-export interface OrdersRouteDeps extends Pick<ServiceContext, 'relay'> {
+export interface OrdersRouteDeps {
   models: OrdersModels;
   expirationSeconds: number;
 }
 
-export function ordersRouter({ models, relay, expirationSeconds }: OrdersRouteDeps): Router {
+/** Why an order could not be placed, as the HTTP error the buyer sees. Nothing was held. */
+function placeFailure(result: Exclude<PlaceResult, { kind: 'placed' }>): Error {
+  switch (result.kind) {
+    case 'unknown-product':
+      return new NotFoundError(`Product ${result.productId} not found`);
+    case 'own-product':
+      return new BadRequestError('You cannot buy your own product', `items.${result.line}.productId`);
+    case 'short':
+      return new ConflictError(`Not enough units of "${result.title}" available`, `items.${result.line}.quantity`);
+    case 'too-slow':
+      return new ConflictError('Placing the order took too long; nothing was held, please try again');
+  }
+}
+
+export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Router {
   const { Order } = models;
   const router = Router();
 
@@ -45,29 +60,34 @@ export function ordersRouter({ models, relay, expirationSeconds }: OrdersRouteDe
 
   router.post('/api/orders', requireAuth, validateBody(createBody), async (req, res) => {
     const { items } = req.body as z.infer<typeof createBody>;
-    const order = await placeOrder(models, req.currentUser!.id, items, { expirationSeconds });
-    relay?.kick();
-    res.status(201).json(order);
+    const result = await placeOrder({ models }, req.currentUser!.id, items, { expirationSeconds });
+    if (result.kind !== 'placed') throw placeFailure(result);
+    res.status(201).json(presentOrder(result.order));
   });
 
   router.get('/api/orders', requireAuth, async (req, res) => {
-    const orders = await Order.find({ userId: req.currentUser!.id, status: { $in: VISIBLE_STATUSES } }).sort({ createdAt: -1, _id: -1 });
-    res.json(orders);
+    const orders = await Order.find({ userId: req.currentUser!.id, status: { $in: VISIBLE_STATUSES } }).sort({ createdAt: -1, _id: -1 }).lean();
+    res.json(orders.map(presentOrder));
   });
 
   router.get('/api/orders/:id', requireAuth, async (req, res) => {
-    res.json(await findOwn(String(req.params.id), req.currentUser!.id));
+    res.json(presentOrder(await findOwn(String(req.params.id), req.currentUser!.id)));
   });
 
   router.delete('/api/orders/:id', requireAuth, async (req, res) => {
     const own = await findOwn(String(req.params.id), req.currentUser!.id);
-    const result = (await changeOrder(Order, own.id, (order) => order.cancel('buyer')))!;
-    if (result.changed) {
-      ordersCancelled.inc({ reason: 'buyer' });
-      relay?.kick();
-      await settleHolds(models, result.order);
+    const result = await cancelOrder({ models }, own.id, 'buyer');
+    switch (result.kind) {
+      case 'cancelled':
+      case 'already-cancelled':
+        res.json(presentOrder(result.order));
+        return;
+      case 'is-complete':
+        throw new ConflictError('This order is paid and can no longer be cancelled');
+      case 'not-placed': // never shown to its buyer (findOwn reads visible orders only)
+      case 'not-found':
+        throw new NotFoundError('Order not found');
     }
-    res.json(result.order);
   });
 
   return router;

@@ -1,11 +1,11 @@
 import { createLogger } from '@jetmart/common';
 import { useTestDatabase } from '@jetmart/common/testing';
-import { placeOrder, reserveUnits, type OrderLine } from '../../models';
+import { reserveUnits, type OrderLine } from '../../models';
 import { OrderSweeper } from '../order-sweeper';
-import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
+import { newId, placed, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
-useTestDatabase();
-const { models } = testApp();
+const { connection } = useTestDatabase();
+const { models } = testApp(connection);
 beforeAll(() => syncIndexes(models));
 
 const replica = (id: string) => models.ProductReplica.findById(id).lean();
@@ -20,7 +20,7 @@ describe('OrderSweeper (crash recovery)', () => {
     expect(await reserveUnits(models.ProductReplica, products[0].id, order.id, 2)).toBe(true);
     expect(await reserveUnits(models.ProductReplica, products[1].id, order.id, 2)).toBe(true);
     // A live order on the same product must keep its units.
-    const live = await placeOrder(models, newId(), [{ productId: products[0].id, quantity: 1 }], { expirationSeconds: 900 });
+    const live = await placed(models, newId(), [{ productId: products[0].id, quantity: 1 }]);
 
     // Too young to be abandoned: left alone.
     expect(await sweeper().sweepOnce(Date.now())).toEqual({ failed: 0, settled: 0 });
@@ -39,9 +39,9 @@ describe('OrderSweeper (crash recovery)', () => {
 
   it('finishes a release that a process died before doing (order cancelled, units still held)', async () => {
     const p = await seedProduct(models, { quantity: 3 });
-    const order = await placeOrder(models, newId(), [{ productId: p.id, quantity: 3 }], { expirationSeconds: 900 });
+    const order = await placed(models, newId(), [{ productId: p.id, quantity: 3 }]);
     const doc = (await models.Order.findById(order.id))!;
-    expect(doc.cancel('buyer')).toBe(true);
+    expect(doc.cancel('buyer')).toBe('cancelled');
     await doc.save(); // ...and the process dies before releasing
     expect((await replica(p.id))!.available).toBe(0);
     expect(await sweeper().sweepOnce(Date.now() + 11_000)).toEqual({ failed: 0, settled: 1 });
@@ -51,9 +51,9 @@ describe('OrderSweeper (crash recovery)', () => {
 
   it('finishes a sale that a process died before recording (order complete, units still held)', async () => {
     const p = await seedProduct(models, { quantity: 3 });
-    const order = await placeOrder(models, newId(), [{ productId: p.id, quantity: 2 }], { expirationSeconds: 900 });
+    const order = await placed(models, newId(), [{ productId: p.id, quantity: 2 }]);
     const doc = (await models.Order.findById(order.id))!;
-    expect(doc.complete()).toBe(true);
+    expect(doc.complete()).toBe('completed');
     await doc.save();
     await sweeper().sweepOnce(Date.now() + 11_000);
     expect(await replica(p.id)).toMatchObject({ available: 1, sold: 2, holds: [] });

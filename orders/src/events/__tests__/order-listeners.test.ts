@@ -1,12 +1,11 @@
 import request from 'supertest';
 import { createLogger, EventBus, RetryLater } from '@jetmart/common';
 import { signinCookie, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
-import { placeOrder } from '../../models';
 import { ExpirationCompleteListener, PaymentCreatedListener } from '../listeners';
-import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
+import { newId, placed, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
-useTestDatabase();
-const { app, models } = testApp();
+const { connection } = useTestDatabase();
+const { app, models } = testApp(connection);
 let nats: NatsTestServer;
 let bus: EventBus;
 let payment: PaymentCreatedListener;
@@ -34,7 +33,7 @@ const replica = (id: string) => models.ProductReplica.findById(id).lean();
 async function newOrder(quantity = 2, expiresInSeconds = 900) {
   const product = await seedProduct(models, { quantity: 5 });
   const userId = newId();
-  const order = await placeOrder(models, userId, [{ productId: product.id, quantity }], { expirationSeconds: expiresInSeconds });
+  const order = await placed(models, userId, [{ productId: product.id, quantity }], expiresInSeconds);
   return { product, order, user: { id: userId } };
 }
 

@@ -1,6 +1,6 @@
-import { Listener, RetryLater, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext, type OutboxRelay } from '@jetmart/common';
-import { ordersCancelled } from '../../metrics';
-import { changeOrder, settleHolds, type OrdersModels } from '../../models';
+import { Listener, RetryLater, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { cancelOrder } from '../../lifecycle';
+import type { OrdersModels } from '../../models';
 
 /** How early an expiry may arrive (clock skew between services) and still be honoured. */
 const EARLY_TOLERANCE_MS = 5_000;
@@ -9,13 +9,12 @@ const EARLY_TOLERANCE_MS = 5_000;
 export class ExpirationCompleteListener extends Listener<typeof Subjects.ExpirationComplete> {
   readonly subject = Subjects.ExpirationComplete;
 
-  constructor(bus: EventBus, private readonly deps: { models: OrdersModels; relay?: OutboxRelay }, options?: ListenerOptions) {
+  constructor(bus: EventBus, private readonly deps: { models: OrdersModels }, options?: ListenerOptions) {
     super(bus, 'orders', options);
   }
 
   async onMessage(data: EventData<typeof Subjects.ExpirationComplete>, { log }: MessageContext<typeof Subjects.ExpirationComplete>): Promise<void> {
-    const { models, relay } = this.deps;
-    const found = await models.Order.findById(data.orderId, { status: 1, expiresAt: 1 }).lean();
+    const found = await this.deps.models.Order.findById(data.orderId, { status: 1, expiresAt: 1 }).lean();
     if (!found) {
       log.warn({ orderId: data.orderId }, 'expiry for an unknown order ignored');
       return;
@@ -23,13 +22,8 @@ export class ExpirationCompleteListener extends Listener<typeof Subjects.Expirat
     if (found.status !== 'created') return; // paid, already cancelled: nothing to do
     const early = found.expiresAt.getTime() - Date.now();
     if (early > EARLY_TOLERANCE_MS) throw new RetryLater(`order expires in ${early} ms`, early);
-    // Only a `created` order is cancelled; one paid meanwhile stays complete (cancel() throws 409 → ack below).
-    const result = await changeOrder(models.Order, data.orderId, (order) => (order.status === 'created' ? order.cancel('expired') : false));
-    if (result?.changed) {
-      ordersCancelled.inc({ reason: 'expired' });
-      relay?.kick();
-      await settleHolds(models, result.order);
-      log.info({ orderId: data.orderId }, 'order expired');
-    }
+    // Only a `created` order is cancelled; one paid or cancelled meanwhile is left as it is (ack).
+    const result = await cancelOrder(this.deps, data.orderId, 'expired');
+    if (result.kind === 'cancelled') log.info({ orderId: data.orderId }, 'order expired');
   }
 }

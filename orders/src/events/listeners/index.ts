@@ -1,4 +1,4 @@
-import type { EventBus, ListenerOptions, OutboxRelay } from '@jetmart/common';
+import type { EventBus, ListenerOptions } from '@jetmart/common';
 import type { OrdersModels } from '../../models';
 import { ExpirationCompleteListener } from './expiration-complete-listener';
 import { PaymentCreatedListener } from './payment-created-listener';
@@ -7,7 +7,7 @@ import { ProductUpdatedListener } from './product-updated-listener';
 
 export { ExpirationCompleteListener, PaymentCreatedListener, ProductCreatedListener, ProductUpdatedListener };
 
-export function ordersListeners(bus: EventBus, deps: { models: OrdersModels; relay?: OutboxRelay }, options?: ListenerOptions) {
+export function ordersListeners(bus: EventBus, deps: { models: OrdersModels }, options?: ListenerOptions) {
   return [
     new ProductCreatedListener(bus, deps.models.ProductReplica, options),
     new ProductUpdatedListener(bus, deps, options),

@@ -1,6 +1,6 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext, type OutboxRelay } from '@jetmart/common';
-import { ordersCancelled } from '../../metrics';
-import { applyProductUpdated, withdrawExcessHolds, type OrdersModels } from '../../models';
+import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { withdrawExcessHolds } from '../../lifecycle';
+import { applyProductUpdated, type OrdersModels } from '../../models';
 
 /**
  * A product changed: applied only onto the previous version (gaps wait, duplicates are dropped).
@@ -10,17 +10,15 @@ import { applyProductUpdated, withdrawExcessHolds, type OrdersModels } from '../
 export class ProductUpdatedListener extends Listener<typeof Subjects.ProductUpdated> {
   readonly subject = Subjects.ProductUpdated;
 
-  constructor(bus: EventBus, private readonly deps: { models: OrdersModels; relay?: OutboxRelay }, options?: ListenerOptions) {
+  constructor(bus: EventBus, private readonly deps: { models: OrdersModels }, options?: ListenerOptions) {
     super(bus, 'orders', options);
   }
 
   async onMessage(data: EventData<typeof Subjects.ProductUpdated>, { log }: MessageContext<typeof Subjects.ProductUpdated>): Promise<void> {
     const outcome = await applyProductUpdated(this.deps.models.ProductReplica, data);
     log.debug({ productId: data.id, version: data.version, outcome }, 'product replica updated');
-    const cancelled = await withdrawExcessHolds(this.deps.models, data.id);
+    const cancelled = await withdrawExcessHolds(this.deps, data.id);
     if (cancelled.length) {
-      ordersCancelled.inc({ reason: 'unavailable' }, cancelled.length);
-      this.deps.relay?.kick();
       log.warn({ productId: data.id, quantity: data.quantity, orderIds: cancelled }, 'listed quantity below units held: newest unpaid orders cancelled');
     }
   }

@@ -1,13 +1,39 @@
-import { ConflictError } from '@jetmart/common';
+import type { Query } from 'mongoose';
 import { useTestDatabase } from '@jetmart/common/testing';
-import { placeOrder, reserveUnits } from '..';
+import { placeOrder } from '..';
+import { productReplicaSchema, reserveUnits } from '../../models';
 import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
-useTestDatabase();
-const { models } = testApp();
+const { connection } = useTestDatabase();
+
+/**
+ * Set by a test to act between placeOrder's steps: runs after every update of a product replica
+ * (a post hook on this file's ProductReplica model), with the update's filter.
+ */
+let afterReplicaUpdate: ((filter: Record<string, unknown>) => Promise<void>) | undefined;
+const hookedSchema = productReplicaSchema.clone();
+hookedSchema.post('updateOne', async function (this: Query<unknown, unknown>) {
+  await afterReplicaUpdate?.(this.getFilter());
+});
+// Registered before the service's models are built, so ordersModels(connection) uses it.
+connection.model('ProductReplica', hookedSchema);
+
+const { models } = testApp(connection);
 beforeAll(() => syncIndexes(models));
+afterEach(() => {
+  afterReplicaUpdate = undefined;
+});
 
 const replica = (id: string) => models.ProductReplica.findById(id).lean();
+
+/** Runs `act` once, after the first update of product `productId`'s replica. */
+function afterFirstUpdateOf(productId: string, act: () => Promise<void>) {
+  afterReplicaUpdate = async (filter) => {
+    if (filter._id !== productId) return;
+    afterReplicaUpdate = undefined;
+    await act();
+  };
+}
 
 describe('placeOrder', () => {
   it('when line 3 turns out short after lines 1 and 2 are held, releases them and fails the order', async () => {
@@ -15,24 +41,16 @@ describe('placeOrder', () => {
     const b = await seedProduct(models, { quantity: 5 });
     const c = await seedProduct(models, { quantity: 1 });
     const rival = newId();
-    const attempt = placeOrder(
-      models,
-      newId(),
-      [
-        { productId: a.id, quantity: 2 },
-        { productId: b.id, quantity: 3 },
-        { productId: c.id, quantity: 1 },
-      ],
-      {
-        expirationSeconds: 900,
-        // Another order takes c's last unit after this one passed the pre-check.
-        afterHold: async (i) => {
-          if (i === 1) expect(await reserveUnits(models.ProductReplica, c.id, rival, 1)).toBe(true);
-        },
-      },
-    );
-    await expect(attempt).rejects.toMatchObject({ statusCode: 409, field: 'items.2.quantity' });
-    await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+    // Another order takes c's last unit after this one passed the pre-check and held line 2.
+    afterFirstUpdateOf(b.id, async () => {
+      expect(await reserveUnits(models.ProductReplica, c.id, rival, 1)).toBe(true);
+    });
+    const result = await placeOrder({ models }, newId(), [
+      { productId: a.id, quantity: 2 },
+      { productId: b.id, quantity: 3 },
+      { productId: c.id, quantity: 1 },
+    ], { expirationSeconds: 900 });
+    expect(result).toEqual({ kind: 'short', line: 2, title: c.title });
     expect(await replica(a.id)).toMatchObject({ available: 5, holds: [] });
     expect(await replica(b.id)).toMatchObject({ available: 5, holds: [] });
     expect(await replica(c.id)).toMatchObject({ available: 0, holds: [{ orderId: rival, quantity: 1 }] });
@@ -45,15 +63,15 @@ describe('placeOrder', () => {
     const a = await seedProduct(models, { quantity: 5 });
     const b = await seedProduct(models, { quantity: 5 });
     let clock = 1_000_000;
-    const attempt = placeOrder(models, newId(), [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }], {
-      expirationSeconds: 900,
-      now: () => clock,
-      holdingDeadlineMs: 1000,
-      afterHold: async () => {
-        clock += 5000;
-      },
+    // Holding line 1 takes 5 s on this clock.
+    afterFirstUpdateOf(a.id, async () => {
+      clock += 5000;
     });
-    await expect(attempt).rejects.toMatchObject({ statusCode: 409 });
+    const result = await placeOrder({ models, now: () => clock }, newId(), [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }], {
+      expirationSeconds: 900,
+      holdingDeadlineMs: 1000,
+    });
+    expect(result).toEqual({ kind: 'too-slow' });
     expect((await replica(a.id))!.available).toBe(5);
     expect((await replica(b.id))!.available).toBe(5);
     expect((await models.Order.findOne().lean())!.status).toBe('failed');

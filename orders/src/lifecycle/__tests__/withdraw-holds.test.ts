@@ -1,18 +1,18 @@
 import { createLogger } from '@jetmart/common';
 import { useTestDatabase } from '@jetmart/common/testing';
 import { OrderSweeper } from '../../background/order-sweeper';
-import { applyProductUpdated, changeOrder, placeOrder, settleHolds, withdrawExcessHolds } from '..';
-import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
+import { applyProductUpdated } from '../../models';
+import { completeOrder, withdrawExcessHolds } from '..';
+import { newId, placed, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
-useTestDatabase();
-const { models } = testApp();
+const { connection } = useTestDatabase();
+const { models } = testApp(connection);
 beforeAll(() => syncIndexes(models));
 
-const order = (productId: string, quantity: number) => placeOrder(models, newId(), [{ productId, quantity }], { expirationSeconds: 900 });
+const order = (productId: string, quantity: number) => placed(models, newId(), [{ productId, quantity }]);
 
 async function pay(id: string) {
-  const result = await changeOrder(models.Order, id, (o) => o.complete());
-  await settleHolds(models, result!.order);
+  expect((await completeOrder({ models }, id)).kind).toBe('completed');
 }
 
 describe('withdrawExcessHolds: the seller lists fewer units than orders hold', () => {
@@ -28,7 +28,7 @@ describe('withdrawExcessHolds: the seller lists fewer units than orders hold', (
     await applyProductUpdated(models.ProductReplica, { ...product, quantity: 3, version: 1 });
     expect((await models.ProductReplica.findById(product.id).lean())!.available).toBe(-2);
 
-    expect(await withdrawExcessHolds(models, product.id)).toEqual([newest.id]);
+    expect(await withdrawExcessHolds({ models }, product.id)).toEqual([newest.id]);
     const replica = (await models.ProductReplica.findById(product.id).lean())!;
     expect(replica.available).toBe(0);
     expect(replica.holds.map((h) => h.orderId)).toEqual([oldest.id]);
@@ -40,7 +40,7 @@ describe('withdrawExcessHolds: the seller lists fewer units than orders hold', (
     expect((await models.Order.findById(paid.id).lean())!.status).toBe('complete');
 
     // A redelivered product.updated changes nothing more.
-    expect(await withdrawExcessHolds(models, product.id)).toEqual([]);
+    expect(await withdrawExcessHolds({ models }, product.id)).toEqual([]);
   });
 
   it('holds + sold never exceed the listed stock when the seller keeps only what was sold', async () => {
@@ -50,7 +50,7 @@ describe('withdrawExcessHolds: the seller lists fewer units than orders hold', (
     const c = await order(product.id, 1);
     await pay(c.id);
     await applyProductUpdated(models.ProductReplica, { ...product, quantity: 1, version: 1 });
-    expect((await withdrawExcessHolds(models, product.id)).sort()).toEqual([a.id, b.id].sort());
+    expect((await withdrawExcessHolds({ models }, product.id)).sort()).toEqual([a.id, b.id].sort());
     const replica = (await models.ProductReplica.findById(product.id).lean())!;
     expect(replica.holds).toEqual([]);
     expect(replica.sold).toBe(1);
@@ -71,7 +71,7 @@ describe('withdrawExcessHolds: the seller lists fewer units than orders hold', (
     const product = await seedProduct(models, { quantity: 5 });
     const a = await order(product.id, 2);
     await applyProductUpdated(models.ProductReplica, { ...product, quantity: 2, version: 1 });
-    expect(await withdrawExcessHolds(models, product.id)).toEqual([]);
+    expect(await withdrawExcessHolds({ models }, product.id)).toEqual([]);
     expect((await models.Order.findById(a.id).lean())!.status).toBe('created');
   });
 });

@@ -1,17 +1,20 @@
 import mongoose, { type Connection } from 'mongoose';
 import request from 'supertest';
+import { installDatabasePlugins } from '@jetmart/common';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
 // Two instances of the orders service sharing one database, each with its own connection pool.
 const db = useTestDatabase({ clearEachTest: false });
-const first = testApp();
+const first = testApp(db.connection);
 let secondConn: Connection;
 let second: ReturnType<typeof testApp>;
 
 beforeAll(async () => {
   await syncIndexes(first.models);
-  secondConn = await mongoose.createConnection(db.url()).asPromise();
+  secondConn = mongoose.createConnection(db.url());
+  installDatabasePlugins(secondConn);
+  await secondConn.asPromise();
   second = testApp(secondConn);
 });
 afterAll(() => secondConn?.close());

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
-useTestDatabase();
-const { app, models } = testApp();
+const { connection } = useTestDatabase();
+const { app, models } = testApp(connection);
 beforeAll(() => syncIndexes(models));
 
 const buyer = { id: newId() };
@@ -66,8 +66,12 @@ describe('POST /api/orders', () => {
       ],
       total: 0.5,
       expiresAt: expect.any(String),
+      createdAt: expect.any(String),
       version: 0,
     });
+    const createdAt = Date.parse(res.body.createdAt);
+    expect(createdAt).toBeGreaterThanOrEqual(before);
+    expect(createdAt).toBeLessThanOrEqual(Date.now());
     const expiresIn = Date.parse(res.body.expiresAt) - before;
     expect(expiresIn).toBeGreaterThanOrEqual(900_000);
     expect(expiresIn).toBeLessThan(910_000);
@@ -123,7 +127,7 @@ describe('DELETE /api/orders/:id', () => {
     const p = await seedProduct(models, { quantity: 4 });
     const order = (await post({ items: [{ productId: p.id, quantity: 3 }] }).expect(201)).body;
     const res = await cancel(order.id).expect(200);
-    expect(res.body).toMatchObject({ id: order.id, status: 'cancelled', version: 1 });
+    expect(res.body).toMatchObject({ id: order.id, status: 'cancelled', cancelReason: 'buyer', createdAt: order.createdAt, version: 1 });
     expect(await replica(p.id)).toMatchObject({ available: 4, holds: [] });
     const again = await cancel(order.id).expect(200);
     expect(again.body).toMatchObject({ status: 'cancelled', version: 1 });
