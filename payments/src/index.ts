@@ -1,12 +1,10 @@
 import { createLogger, runService } from '@jetmart/common';
 import { buildApp } from './app';
+import { PendingPaymentSweeper } from './background/pending-payment-sweeper';
 import { loadConfig } from './config';
-import { OrderCancelledListener } from './events/listeners/order-cancelled-listener';
-import { OrderCompletedListener } from './events/listeners/order-completed-listener';
-import { OrderCreatedListener } from './events/listeners/order-created-listener';
+import { paymentsListeners } from './events/listeners';
 import { createGateway } from './gateway';
-import { Payment } from './models/payment';
-import { PendingPaymentSweeper } from './models/pending-payment-sweeper';
+import { paymentsModels } from './models';
 
 runService(() => {
   const config = loadConfig();
@@ -18,18 +16,15 @@ runService(() => {
     mongoUrl: config.MONGO_URL,
     natsUrl: config.NATS_URL,
     logger,
-    outboxModels: [Payment],
-    listeners: ({ bus }) => [
-      new OrderCreatedListener(bus, 'payments'),
-      new OrderCancelledListener(bus, 'payments', gateway),
-      new OrderCompletedListener(bus, 'payments'),
-    ],
+    models: (conn) => paymentsModels(conn),
+    outboxModels: (m) => [m.Payment],
+    listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway }),
     background: (ctx) => [
       new PendingPaymentSweeper(
-        { gateway, kick: () => ctx.relay?.kick() },
+        { models: ctx.models, gateway },
         { retryAfterMs: config.PAYMENT_RETRY_PENDING_AFTER_SECONDS * 1000, logger: ctx.logger },
       ).start(),
     ],
-    app: (ctx) => buildApp(ctx, config, gateway),
+    app: (ctx) => buildApp(ctx, { settings: config, gateway }),
   };
 });

@@ -52,6 +52,17 @@ export const paymentsApiDocument = openApiDocument({
           '503': errorResponse('The payment provider did not answer; the payment is being processed, check the order shortly'),
         },
       },
+      get: {
+        summary: "The caller's succeeded payments of one order (at most one: an order is paid once)",
+        tags: ['payments'],
+        security: sessionSecurity,
+        parameters: [{ name: 'orderId', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-fA-F0-9]{24}$' } }],
+        responses: {
+          '200': { description: "The order's payment, or an empty list (not paid, unknown, or another user's)", content: json({ type: 'array', items: ref('Payment') }) },
+          '400': errorResponse('orderId missing or not an order id'),
+          '401': commonErrors.unauthorized,
+        },
+      },
     },
   },
 });

@@ -7,12 +7,12 @@
  */
 import fc from 'fast-check';
 import request from 'supertest';
-import { expectErrorShape, expectNever5xx, hostileCookie, rawBody, signinCookie, useTestDatabase, weirdString, wrongType } from '@jetmart/common/testing';
+import { expectErrorShape, expectNever5xx, hostileCookie, hostileId, percentEncode, rawBody, rawSegment, signinCookie, useTestDatabase, weirdString, wrongType } from '@jetmart/common/testing';
 import { SandboxGateway } from '../gateway/sandbox-gateway';
-import { Payment } from '../models/payment';
-import { seedOrder, testApp } from '../testing/fixtures';
+import { seedOrder, testApp, testModels } from './support/fixtures';
 
 useTestDatabase({ clearEachTest: false, prefix: 'payments_hostile' });
+const { Payment } = testModels();
 const gateway = new SandboxGateway();
 const app = testApp(gateway);
 let order: Awaited<ReturnType<typeof seedOrder>>;
@@ -88,5 +88,35 @@ describe('payments: hostile input never answers 5xx and never charges', () => {
     const res = await request(app).post('/api/payments').set('Cookie', signinCookie({ id: order.userId })).send({ orderId: order._id, token: 'x'.repeat(200 * 1024) });
     expect(res.status).toBe(413);
     expectErrorShape(res);
+  });
+
+  // Last: it pays the order, which the properties above must not see.
+  it("GET /api/payments?…: hostile order ids, query keys and cookies → 200/400/401, never another buyer's payment", async () => {
+    const paid = await request(app).post('/api/payments').set('Cookie', signinCookie({ id: order.userId })).send({ orderId: order._id, token: 'tok_visa' });
+    expect(paid.status).toBe(201);
+    const key = fc.constantFrom('orderId', 'orderId[$ne]', 'orderId[$gt]', 'orderId[]', 'userId', 'status', '__proto__');
+    const value = fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(order._id));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 4 }), fc.boolean(), async (pairs, asBuyer) => {
+        const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${v}`).join('&');
+        // Another user, or the buyer: only the buyer's own well-formed query may list the payment.
+        const res = await request(app).get(`/api/payments?${qs}`).set('Cookie', signinCookie(asBuyer ? { id: order.userId } : {}));
+        expectNever5xx(res);
+        expect([200, 400]).toContain(res.status);
+        if (res.status !== 200) return expectErrorShape(res);
+        expect(Array.isArray(res.body)).toBe(true);
+        if (!asBuyer) expect(res.body).toEqual([]);
+        else expect(res.body.every((p: { orderId: string }) => p.orderId === order._id)).toBe(true);
+      }),
+      params(305),
+    );
+    await fc.assert(
+      fc.asyncProperty(hostileCookie, async (cookie) => {
+        const res = await request(app).get(`/api/payments?orderId=${order._id}`).set('Cookie', cookie);
+        expect(res.status).toBe(401);
+        expectErrorShape(res);
+      }),
+      params(306),
+    );
   });
 });

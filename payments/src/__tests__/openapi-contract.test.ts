@@ -10,7 +10,7 @@ import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/
 import { SandboxGateway } from '../gateway/sandbox-gateway';
 import { StripeGateway } from '../gateway/stripe-gateway';
 import { paymentsApiDocument } from '../openapi';
-import { seedOrder, testApp } from '../testing/fixtures';
+import { seedOrder, testApp } from './support/fixtures';
 
 useTestDatabase({ prefix: 'payments_contract' });
 const contract = new OpenApiContract(paymentsApiDocument);
@@ -49,6 +49,22 @@ it('POST /api/payments: 201, 400, 401, 402, 404, 409, 503', async () => {
   const unreachable = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: await closedPort(), protocol: 'http', maxNetworkRetries: 0, timeoutMs: 2000 });
   const waiting = await seedOrder();
   await contract.expect(request(testApp(unreachable)).post('/api/payments').set('Cookie', signinCookie({ id: waiting.userId })).send({ orderId: waiting._id, token: 'tok_visa' }), 503);
+});
+
+it('GET /api/payments?orderId=: 200, 400, 401', async () => {
+  const order = await seedOrder({ totalMinor: 500 });
+  const list = (userId: string | undefined, query: string) => {
+    const r = request(app).get(`/api/payments${query}`);
+    return userId ? r.set('Cookie', signinCookie({ id: userId })) : r;
+  };
+  const none = await contract.expect(list(order.userId, `?orderId=${order._id}`), 200);
+  expect(none.body).toEqual([]);
+  const paid = await pay(order.userId, { orderId: order._id, token: 'tok_visa' });
+  expect(paid.status).toBe(201);
+  const listed = await contract.expect(list(order.userId, `?orderId=${order._id}`), 200);
+  expect(listed.body).toEqual([paid.body]);
+  await contract.expect(list(order.userId, '?orderId=nope'), 400);
+  await contract.expect(list(undefined, `?orderId=${order._id}`), 401);
 });
 
 it('every documented response was produced', () => {

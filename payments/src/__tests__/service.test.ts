@@ -4,13 +4,11 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { createLogger, makeEvent, startService, Subjects, type RunningService } from '@jetmart/common';
 import { eventually, signinCookie, startNats, testDatabaseUrl, type NatsTestServer } from '@jetmart/common/testing';
 import { buildApp } from '../app';
-import { OrderCancelledListener } from '../events/listeners/order-cancelled-listener';
-import { OrderCompletedListener } from '../events/listeners/order-completed-listener';
-import { OrderCreatedListener } from '../events/listeners/order-created-listener';
+import { paymentsListeners } from '../events/listeners';
 import { StripeGateway } from '../gateway/stripe-gateway';
-import { Payment } from '../models/payment';
-import { startStripeMock, type StripeMock } from '../testing/stripe-mock';
-import { TEST_SETTINGS } from '../testing/fixtures';
+import { paymentsModels, type PaymentsModels } from '../models';
+import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import { TEST_SETTINGS } from './support/fixtures';
 
 // The service as index.ts wires it (listeners, outbox relay, HTTP), charging through the Stripe
 // SDK against stripe-mock: an order arrives as an event, is paid over HTTP, and payment.created
@@ -18,7 +16,8 @@ import { TEST_SETTINGS } from '../testing/fixtures';
 describe('payments service with the Stripe gateway (stripe-mock)', () => {
   let nats: NatsTestServer;
   let stripe: StripeMock;
-  let service: RunningService;
+  let service: RunningService<PaymentsModels>;
+  const Payment = () => service.ctx.models.Payment;
 
   beforeAll(async () => {
     [nats, stripe] = await Promise.all([startNats(), startStripeMock()]);
@@ -29,15 +28,12 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
       natsUrl: nats.url,
       mongoUrl: testDatabaseUrl('payments_service'),
       logger: createLogger('payments-test', { level: 'silent' }),
-      outboxModels: [Payment],
-      listeners: ({ bus }) => [
-        new OrderCreatedListener(bus, 'payments'),
-        new OrderCancelledListener(bus, 'payments', gateway),
-        new OrderCompletedListener(bus, 'payments'),
-      ],
-      app: (ctx) => buildApp(ctx, TEST_SETTINGS, gateway),
+      models: (conn) => paymentsModels(conn),
+      outboxModels: (m) => [m.Payment],
+      listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway }),
+      app: (ctx) => buildApp(ctx, { settings: TEST_SETTINGS, gateway }),
     });
-    await Promise.all(Object.values(mongoose.models).map((m) => m.syncIndexes()));
+    await Promise.all(Object.values(service.ctx.models).map((m) => m.syncIndexes()));
   });
   afterAll(async () => {
     await mongoose.connection.db?.dropDatabase().catch(() => undefined);
@@ -66,7 +62,7 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ id: expect.any(String), orderId, amount: 19.99 });
-    expect((await Payment.findById(res.body.id).lean())!.chargeId).toMatch(/^ch_/);
+    expect((await Payment().findById(res.body.id).lean())!.chargeId).toMatch(/^ch_/);
 
     const replay = await request(service.server).post('/api/payments').set('Cookie', cookie).set('Idempotency-Key', 'k1').send({ orderId, token: 'tok_visa' });
     expect(replay.status).toBe(201);
@@ -74,7 +70,7 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
 
     const jsm = service.ctx.bus.jsm;
     await eventually(async () => (await jsm.streams.info('PAYMENTS')).state.messages === 1);
-    await eventually(async () => ((await Payment.findById(res.body.id).lean())!.outbox.length === 0 ? true : undefined));
+    await eventually(async () => ((await Payment().findById(res.body.id).lean())!.outbox.length === 0 ? true : undefined));
     await jsm.consumers.add('PAYMENTS', { durable_name: 'probe', ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
     const msg = await (await service.ctx.bus.js.consumers.get('PAYMENTS', 'probe')).next();
     expect(msg!.json()).toMatchObject({ subject: 'payment.created', data: { id: res.body.id, orderId, userId, amountMinor: 1999 } });

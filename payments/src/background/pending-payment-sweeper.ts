@@ -1,8 +1,8 @@
 import { PeriodicTask, type BackgroundTask } from '@jetmart/common';
 import type { Logger } from 'pino';
-import { GatewayUnavailableError } from '../gateway/payment-gateway';
-import { chargePendingPayment, type ChargingDeps } from './charging';
-import { Payment } from './payment';
+import { chargePendingPayment } from '../charging';
+import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
+import type { PaymentsModels } from '../models';
 
 export interface PendingPaymentSweeperOptions {
   /** A pending payment this old has lost its request (crash, timeout) and is charged again. */
@@ -22,7 +22,7 @@ export class PendingPaymentSweeper implements BackgroundTask {
   private readonly task: PeriodicTask;
 
   constructor(
-    private readonly deps: Pick<ChargingDeps, 'gateway' | 'kick'>,
+    private readonly deps: { models: PaymentsModels; gateway: PaymentGateway },
     private readonly opts: PendingPaymentSweeperOptions,
   ) {
     this.log = opts.logger.child({ component: 'pending-payment-sweeper' });
@@ -40,14 +40,15 @@ export class PendingPaymentSweeper implements BackgroundTask {
   }
 
   /** One pass; returns how many payments it settled. */
-  async sweep(now: Date = new Date()): Promise<number> {
-    const stale = await Payment.find({ status: 'pending', updatedAt: { $lt: new Date(now.getTime() - this.opts.retryAfterMs) } })
+  async sweep(): Promise<number> {
+    const staleBefore = new Date(Date.now() - this.opts.retryAfterMs);
+    const stale = await this.deps.models.Payment.find({ status: 'pending', updatedAt: { $lt: staleBefore } })
       .sort({ updatedAt: 1 })
       .limit(this.opts.batchSize ?? 50);
     let settled = 0;
     for (const payment of stale) {
       try {
-        const after = await chargePendingPayment(payment, this.deps);
+        const after = await chargePendingPayment(this.deps, payment);
         this.log.info({ paymentId: payment.id, orderId: payment.orderId, status: after.status }, 'pending payment settled');
         settled++;
       } catch (err) {

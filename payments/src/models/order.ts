@@ -1,7 +1,5 @@
-import { Schema, model, type HydratedDocument } from 'mongoose';
-// Loaded first: @jetmart/common registers the per-document write-lock plugin that FerretDB needs
-// (docs/SERVICE_LAYOUT.md), and mongoose applies global plugins only to models compiled after it.
-import '@jetmart/common';
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { modelOn } from '@jetmart/common';
 
 export type OrderStatus = 'created' | 'cancelled' | 'complete';
 
@@ -63,8 +61,12 @@ export function orderReplicated(orderId: string, ms: number): { arrived: Promise
   return { arrived, cancel };
 }
 
-export const Order = model<OrderReplica>('Order', orderSchema);
+export type OrderModel = Model<OrderReplica>;
 export type OrderDoc = HydratedDocument<OrderReplica>;
+
+export function orderModelOn(conn: Connection): OrderModel {
+  return modelOn<OrderModel>(conn, 'Order', orderSchema);
+}
 
 /**
  * Why `order` cannot be paid now, or undefined when it can. An order past `expiresAt` is

@@ -1,5 +1,5 @@
-import { Schema, model, type HydratedDocument, type Model } from 'mongoose';
-import { apiJson, fromMinor, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import type { ChargeRequest, ChargeResult } from '../gateway/payment-gateway';
 
 /**
@@ -65,12 +65,7 @@ const paymentSchema = new Schema<PaymentAttrs, PaymentModel, PaymentMethods>(
     failureMessage: { type: String },
     refundId: { type: String },
   },
-  {
-    timestamps: true,
-    optimisticConcurrency: true,
-    versionKey: 'version',
-    toJSON: apiJson(['token', 'clientKey', 'chargeId', 'refundId', 'failureReason', 'failureMessage', 'version']),
-  },
+  { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
 paymentSchema.plugin(outboxPlugin);
 // One payment per order: the unique index is what makes two concurrent requests (or replicas) unable
@@ -148,11 +143,8 @@ paymentSchema.methods.markRefunded = function (this: PaymentDoc, refundId: strin
   this.refundId = refundId;
 };
 
-export const Payment = model<PaymentAttrs, PaymentModel>('Payment', paymentSchema);
-
-/** The API's view of a payment: `{id, orderId, amount}` (spec: payments). */
-export function paymentResponse(p: PaymentDoc): { id: string; orderId: string; amount: number } {
-  return { id: p.id, orderId: p.orderId, amount: fromMinor(p.amountMinor) };
+export function paymentModelOn(conn: Connection): PaymentModel {
+  return modelOn<PaymentModel>(conn, 'Payment', paymentSchema);
 }
 
 /**

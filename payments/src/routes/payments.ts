@@ -1,31 +1,70 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { BadRequestError, requireAuth, validateBody } from '@jetmart/common';
-import { payOrder, type ChargingDeps } from '../models/charging';
-import { paymentResponse } from '../models/payment';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  objectIdPattern,
+  parseQuery,
+  PaymentDeclinedError,
+  requireAuth,
+  ServiceUnavailableError,
+  validateBody,
+  type CustomError,
+} from '@jetmart/common';
+import { payOrder, type PayOrderDeps, type PayOrderOutcome } from '../charging';
+import { presentPayment } from './presenters';
 
 const payBody = z.object({
   orderId: z.string({ error: 'orderId must be a string' }).trim().min(1, 'orderId is required').max(128, 'orderId is too long'),
   token: z.string({ error: 'token must be a string' }).trim().min(1, 'token is required').max(255, 'token is too long'),
 });
 
+const listQuery = z.object({
+  orderId: z.string({ error: 'orderId must be a single string' }).regex(objectIdPattern, 'orderId is not a valid order id'),
+});
+
 /** Printable ASCII, as Stripe allows for its own Idempotency-Key; long enough for a UUID and a prefix. */
 const CLIENT_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function clientKeyOf(header: string | undefined): string | undefined {
+function clientKeyOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (!CLIENT_KEY.test(header)) throw new BadRequestError('Idempotency-Key must be 1-255 printable ASCII characters', 'Idempotency-Key');
   return header;
 }
 
-export function paymentsRouter(deps: ChargingDeps): Router {
+/** The HTTP error for every outcome of paying but a success. */
+function errorFor(outcome: Exclude<PayOrderOutcome, { kind: 'paid' }>): CustomError {
+  switch (outcome.kind) {
+    case 'order-not-found':
+      return new NotFoundError('Order not found');
+    case 'conflict':
+      return new ConflictError(outcome.message);
+    case 'declined':
+      return new PaymentDeclinedError(outcome.message);
+    case 'invalid-token':
+      return new BadRequestError(outcome.message, 'token');
+    case 'processor-unavailable':
+      return new ServiceUnavailableError('The payment provider did not answer; the payment is being processed, check the order shortly');
+  }
+}
+
+export function paymentsRouter(deps: PayOrderDeps): Router {
   const router = Router();
 
   router.post('/api/payments', requireAuth, validateBody(payBody), async (req, res) => {
     const { orderId, token } = req.body as z.infer<typeof payBody>;
     const clientKey = clientKeyOf(req.get('idempotency-key'));
-    const payment = await payOrder({ orderId, token, userId: req.currentUser!.id, clientKey }, deps);
-    res.status(201).json(paymentResponse(payment));
+    const outcome = await payOrder(deps, { orderId, token, userId: req.currentUser!.id, clientKey });
+    if (outcome.kind !== 'paid') throw errorFor(outcome);
+    res.status(201).json(presentPayment(outcome.payment));
+  });
+
+  router.get('/api/payments', requireAuth, async (req, res) => {
+    const { orderId } = parseQuery(listQuery, req);
+    // One payment per order (unique orderId); listed only once it has charged the card.
+    const payments = await deps.models.Payment.find({ orderId, userId: req.currentUser!.id, status: 'succeeded' });
+    res.json(payments.map(presentPayment));
   });
 
   return router;

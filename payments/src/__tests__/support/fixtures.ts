@@ -1,14 +1,20 @@
 import mongoose from 'mongoose';
 import { createLogger } from '@jetmart/common';
-import { buildApp } from '../app';
-import type { PaymentGateway } from '../gateway/payment-gateway';
-import { Order, type OrderReplica } from '../models/order';
+import { buildApp, type AppSettings } from '../../app';
+import type { PaymentGateway } from '../../gateway/payment-gateway';
+import { paymentsModels, type OrderReplica, type PaymentsModels } from '../../models';
 
-export const TEST_SETTINGS = { JWT_KEY: 'test-only-jwt-key', JWT_TTL_SECONDS: 3600, PAYMENT_CURRENCY: 'usd' };
+export const TEST_SETTINGS: AppSettings = { JWT_KEY: 'test-only-jwt-key', JWT_TTL_SECONDS: 3600, PAYMENT_CURRENCY: 'usd' };
+
+/** The models on the test database's connection (call useTestDatabase() first: it installs the plugins). */
+export const testModels = (): PaymentsModels => paymentsModels(mongoose.connection);
 
 /** The payments app as the service builds it, with the given gateway and no bus. */
-export function testApp(gateway: PaymentGateway) {
-  return buildApp({ logger: createLogger('payments-test', { level: 'silent' }), isReady: () => true }, TEST_SETTINGS, gateway);
+export function testApp(gateway: PaymentGateway, settings: Partial<AppSettings> = {}) {
+  return buildApp(
+    { logger: createLogger('payments-test', { level: 'silent' }), isReady: () => true, models: testModels() },
+    { settings: { ...TEST_SETTINGS, ...settings }, gateway },
+  );
 }
 
 /** An order replica as the order.created listener would store it. */
@@ -22,6 +28,6 @@ export async function seedOrder(over: Partial<OrderReplica> = {}): Promise<Order
     version: 0,
     ...over,
   };
-  await Order.create(order);
+  await testModels().Order.create(order);
   return order;
 }

@@ -1,13 +1,16 @@
 import mongoose from 'mongoose';
 import { createLogger } from '@jetmart/common';
 import { useTestDatabase } from '@jetmart/common/testing';
-import { GatewayUnavailableError, type ChargeRequest, type ChargeResult } from '../../gateway/payment-gateway';
+import { GatewayUnavailableError, type ChargeRequest, type ChargeResult, type PaymentGateway } from '../../gateway/payment-gateway';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
-import { chargeIdempotencyKey, Payment } from '../payment';
+import { chargeIdempotencyKey, paymentsModels } from '../../models';
 import { PendingPaymentSweeper } from '../pending-payment-sweeper';
 
-useTestDatabase({ prefix: 'payments_sweeper' });
+const { connection } = useTestDatabase({ prefix: 'payments_sweeper' });
+const models = paymentsModels(connection);
+const { Payment } = models;
 const logger = createLogger('payments-test', { level: 'silent' });
+const sweeper = (gateway: PaymentGateway) => new PendingPaymentSweeper({ models, gateway }, { retryAfterMs: 30_000, logger });
 
 /** A pending payment as a request leaves it when its process dies before recording the charge. */
 async function orphanedPending(token = 'tok_visa', ageMs = 60_000) {
@@ -30,8 +33,7 @@ describe('PendingPaymentSweeper', () => {
     const p = await orphanedPending();
     // The crashed request had charged already.
     await gateway.charge({ amountMinor: 1200, currency: 'usd', token: 'tok_visa', idempotencyKey: chargeIdempotencyKey(p.orderId, 1), description: '', metadata: {} });
-    const sweeper = new PendingPaymentSweeper({ gateway }, { retryAfterMs: 30_000, logger });
-    expect(await sweeper.sweep()).toBe(1);
+    expect(await sweeper(gateway).sweep()).toBe(1);
     const after = await Payment.findById(p.id).lean();
     expect(after).toMatchObject({ status: 'succeeded', chargeId: gateway.charges[0].id });
     expect(after!.outbox.map((e) => e.subject)).toEqual(['payment.created']);
@@ -41,14 +43,14 @@ describe('PendingPaymentSweeper', () => {
   it('records a decline for a crashed attempt so the buyer can try again', async () => {
     const gateway = new SandboxGateway();
     const p = await orphanedPending('tok_chargeDeclined');
-    await new PendingPaymentSweeper({ gateway }, { retryAfterMs: 30_000, logger }).sweep();
+    await sweeper(gateway).sweep();
     expect(await Payment.findById(p.id).lean()).toMatchObject({ status: 'failed', failureReason: 'declined', outbox: [] });
   });
 
   it('leaves young pending payments to their request', async () => {
     const gateway = new SandboxGateway();
     const p = await orphanedPending('tok_visa', 1_000);
-    expect(await new PendingPaymentSweeper({ gateway }, { retryAfterMs: 30_000, logger }).sweep()).toBe(0);
+    expect(await sweeper(gateway).sweep()).toBe(0);
     expect((await Payment.findById(p.id).lean())!.status).toBe('pending');
     expect(gateway.charges).toHaveLength(0);
   });
@@ -64,15 +66,15 @@ describe('PendingPaymentSweeper', () => {
       },
     };
     const p = await orphanedPending();
-    expect(await new PendingPaymentSweeper({ gateway: down }, { retryAfterMs: 30_000, logger }).sweep()).toBe(0);
+    expect(await sweeper(down).sweep()).toBe(0);
     expect(await Payment.findById(p.id).lean()).toMatchObject({ status: 'pending', token: 'tok_visa' });
   });
 
   it('two sweepers racing over one payment charge once and record one event', async () => {
     const gateway = new SandboxGateway();
     const p = await orphanedPending();
-    const a = new PendingPaymentSweeper({ gateway }, { retryAfterMs: 30_000, logger });
-    const b = new PendingPaymentSweeper({ gateway }, { retryAfterMs: 30_000, logger });
+    const a = sweeper(gateway);
+    const b = sweeper(gateway);
     await Promise.all([a.sweep(), b.sweep()]);
     const after = await Payment.findById(p.id).lean();
     expect(after!.status).toBe('succeeded');

@@ -10,16 +10,14 @@
 import mongoose from 'mongoose';
 import { makeEvent, Subjects, type Event, type Subject } from '@jetmart/common';
 import { eventually, snapshotModels, useHostileEvents, useTestDatabase } from '@jetmart/common/testing';
+import { chargePendingPayment } from '../../charging';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
-import { chargePendingPayment } from '../../models/charging';
-import { Order } from '../../models/order';
-import { Payment } from '../../models/payment';
-import { OrderCancelledListener } from '../listeners/order-cancelled-listener';
-import { OrderCompletedListener } from '../listeners/order-completed-listener';
-import { OrderCreatedListener } from '../listeners/order-created-listener';
+import { paymentsModels } from '../../models';
+import { paymentsListeners } from '../listeners';
 
-useTestDatabase({ clearEachTest: false, prefix: 'payments_hostile_events' });
-const models = { Order, Payment };
+const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'payments_hostile_events' });
+const models = paymentsModels(connection);
+const { Order, Payment } = models;
 const oid = () => new mongoose.Types.ObjectId().toHexString();
 const gateway = new SandboxGateway();
 const buyer = oid();
@@ -27,17 +25,17 @@ const paidOrder = oid();
 const openOrder = oid();
 
 beforeAll(async () => {
-  await Promise.all(Object.values(models).map((m) => (m as mongoose.Model<unknown>).syncIndexes()));
+  await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
   // Existing state a wrongly applied event would change: two order replicas, one with a succeeded charge.
   const expiresAt = new Date(Date.now() + 600_000);
   await Order.create({ _id: paidOrder, userId: buyer, status: 'created', totalMinor: 3000, expiresAt, version: 0 });
   await Order.create({ _id: openOrder, userId: buyer, status: 'created', totalMinor: 3000, expiresAt, version: 0 });
   const payment = await Payment.create({ orderId: paidOrder, userId: buyer, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_visa' });
-  await chargePendingPayment(payment, { gateway });
+  await chargePendingPayment({ models, gateway }, payment);
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'payments-hostile',
-  listeners: (bus, opts) => [new OrderCreatedListener(bus, 'payments', opts), new OrderCancelledListener(bus, 'payments', gateway, opts), new OrderCompletedListener(bus, 'payments', opts)],
+  listeners: (bus, opts) => paymentsListeners(bus, { models, gateway }, opts),
   snapshot: () => snapshotModels(models),
 });
 const { attack } = hostile;

@@ -1,15 +1,14 @@
 import mongoose from 'mongoose';
 import { createLogger, EventBus, makeEvent, Subjects, type EventData, type Listener, type Subject } from '@jetmart/common';
 import { eventually, useTestBus, useTestDatabase } from '@jetmart/common/testing';
+import { chargePendingPayment } from '../../charging';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
-import { chargePendingPayment } from '../../models/charging';
-import { Order } from '../../models/order';
-import { Payment } from '../../models/payment';
-import { OrderCancelledListener } from '../listeners/order-cancelled-listener';
-import { OrderCompletedListener } from '../listeners/order-completed-listener';
-import { OrderCreatedListener } from '../listeners/order-created-listener';
+import { paymentsModels } from '../../models';
+import { paymentsListeners } from '../listeners';
 
-useTestDatabase({ prefix: 'payments_listeners' });
+const { connection } = useTestDatabase({ prefix: 'payments_listeners' });
+const models = paymentsModels(connection);
+const { Order, Payment } = models;
 const logger = createLogger('payments-test', { level: 'silent' });
 
 let bus: EventBus;
@@ -20,11 +19,7 @@ const jet = useTestBus({ name: 'payments-test', logger, freshStreams: ['ORDERS']
 beforeEach(async () => {
   bus = jet.bus;
   gateway = new SandboxGateway();
-  listeners = [
-    new OrderCreatedListener(bus, 'payments', { backoffMs: 50 }),
-    new OrderCancelledListener(bus, 'payments', gateway, { backoffMs: 50 }),
-    new OrderCompletedListener(bus, 'payments', { backoffMs: 50 }),
-  ];
+  listeners = paymentsListeners(bus, { models, gateway }, { backoffMs: 50 });
   for (const l of listeners) await l.start();
 });
 
@@ -88,7 +83,7 @@ describe('cancellation after a charge went through (expiry won the race at order
   it('refunds the succeeded payment once, even if the event is delivered twice', async () => {
     const o = await paidOrder();
     const payment = await Payment.create({ orderId: o.id, userId: o.userId, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_visa' });
-    await chargePendingPayment(payment, { gateway });
+    await chargePendingPayment({ models, gateway }, payment);
     const event = makeEvent(Subjects.OrderCancelled, cancelled(o));
     await bus.publish(event);
     await bus.publish({ ...event, id: `${event.id}-redelivered` });
@@ -105,7 +100,7 @@ describe('cancellation after a charge went through (expiry won the race at order
     await eventually(async () => (await Order.findById(o.id).lean())?.status === 'cancelled');
     await new Promise((r) => setTimeout(r, 300));
     expect(gateway.refunds).toHaveLength(0);
-    await chargePendingPayment(payment, { gateway });
+    await chargePendingPayment({ models, gateway }, payment);
     await eventually(async () => (await Payment.findById(payment.id).lean())?.status === 'refunded', 20_000);
     expect(gateway.refunds).toHaveLength(1);
   });
@@ -113,7 +108,7 @@ describe('cancellation after a charge went through (expiry won the race at order
   it('leaves a declined payment alone', async () => {
     const o = await paidOrder();
     const payment = await Payment.create({ orderId: o.id, userId: o.userId, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_chargeDeclined' });
-    await chargePendingPayment(payment, { gateway });
+    await chargePendingPayment({ models, gateway }, payment);
     await publish(Subjects.OrderCancelled, cancelled(o));
     await eventually(async () => (await Order.findById(o.id).lean())?.status === 'cancelled');
     await new Promise((r) => setTimeout(r, 300));

@@ -1,7 +1,10 @@
-import { applyVersion, Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
+import { applyVersion, Listener, RetryLater, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
+import { refundIfCharged } from '../../charging';
 import type { PaymentGateway } from '../../gateway/payment-gateway';
-import { refundIfCharged } from '../../models/charging';
-import { Order } from '../../models/order';
+import type { PaymentsModels } from '../../models';
+
+/** How long the cancel listener waits before looking again at a charge in flight or a refund that failed. */
+export const REFUND_RECHECK_MS = 5_000;
 
 /**
  * Marks the replica cancelled, then refunds a charge that went through anyway. The refund step
@@ -13,16 +16,24 @@ export class OrderCancelledListener extends Listener<typeof Subjects.OrderCancel
 
   constructor(
     bus: EventBus,
-    service: string,
-    private readonly gateway: PaymentGateway,
+    private readonly deps: { models: PaymentsModels; gateway: PaymentGateway },
     options: ListenerOptions = {},
   ) {
     // Waiting for a charge in flight or a processor outage is not a failure: allow hours of waits.
-    super(bus, service, { maxWaits: 2_000, ...options });
+    super(bus, 'payments', { maxWaits: 2_000, ...options });
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCancelled>): Promise<void> {
-    await applyVersion(Order, data.id, data.version, { $set: { status: 'cancelled' } });
-    await refundIfCharged(data.id, this.gateway);
+    await applyVersion(this.deps.models.Order, data.id, data.version, { $set: { status: 'cancelled' } });
+    const outcome = await refundIfCharged(this.deps, data.id);
+    switch (outcome.kind) {
+      case 'refunded':
+      case 'nothing-charged':
+        return;
+      case 'charge-in-flight':
+        throw new RetryLater(`charge of order ${data.id} still in flight`, REFUND_RECHECK_MS);
+      case 'processor-unavailable':
+        throw new RetryLater(outcome.message, REFUND_RECHECK_MS * 3);
+    }
   }
 }

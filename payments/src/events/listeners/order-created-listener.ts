@@ -1,5 +1,5 @@
 import { createReplica, Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { Order } from '../../models/order';
+import type { OrderModel } from '../../models';
 
 /**
  * Starts the replica of a new order at version 0. Handled many at once: each message is a
@@ -10,12 +10,16 @@ import { Order } from '../../models/order';
 export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated> {
   readonly subject = Subjects.OrderCreated;
 
-  constructor(bus: EventBus, service: string, options: ListenerOptions = {}) {
-    super(bus, service, { concurrency: 16, ...options });
+  constructor(
+    bus: EventBus,
+    private readonly orders: OrderModel,
+    options: ListenerOptions = {},
+  ) {
+    super(bus, 'payments', { concurrency: 16, ...options });
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
-    await createReplica(Order, {
+    await createReplica(this.orders, {
       _id: data.id,
       userId: data.userId,
       status: data.status,

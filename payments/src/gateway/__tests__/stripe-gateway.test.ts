@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@jetmart/common/testing';
-import { startStripeMock, type StripeMock } from '../../testing/stripe-mock';
+import { startStripeMock, type StripeMock } from '../../__tests__/support/stripe-mock';
 import { GatewayUnavailableError, type ChargeRequest } from '../payment-gateway';
 import { StripeGateway } from '../stripe-gateway';
 

@@ -7,8 +7,8 @@
 import request from 'supertest';
 import { SpanKind, SpanStatusCode, tracer, type ReadableSpan } from '@jetmart/common';
 import { freePort, recordSpans, signinCookie, useTestDatabase } from '@jetmart/common/testing';
-import { startStripeMock, type StripeMock } from '../../testing/stripe-mock';
-import { seedOrder, testApp } from '../../testing/fixtures';
+import { startStripeMock, type StripeMock } from '../../__tests__/support/stripe-mock';
+import { seedOrder, testApp } from '../../__tests__/support/fixtures';
 import { createGateway, GatewayUnavailableError, StripeGateway, tracedGateway, type ChargeRequest } from '..';
 
 const spans = recordSpans('payments-gateway-test');

@@ -1,15 +1,12 @@
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { createLogger } from '@jetmart/common';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
-import { buildApp } from '../../app';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
-import { seedOrder, TEST_SETTINGS } from '../../testing/fixtures';
+import { seedOrder, testApp } from '../../__tests__/support/fixtures';
 
 useTestDatabase({ prefix: 'payments_wait' });
 
-const app = (waitMs: number) =>
-  buildApp({ logger: createLogger('payments-test', { level: 'silent' }), isReady: () => true }, { ...TEST_SETTINGS, ORDER_REPLICA_WAIT_MS: waitMs }, new SandboxGateway());
+const app = (waitMs: number) => testApp(new SandboxGateway(), { ORDER_REPLICA_WAIT_MS: waitMs });
 
 describe('paying an order that has not been replicated yet', () => {
   it('waits for its order.created instead of answering 404', async () => {

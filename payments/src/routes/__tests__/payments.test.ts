@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
-import { Payment } from '../../models/payment';
-import { seedOrder, testApp } from '../../testing/fixtures';
+import { seedOrder, testApp, testModels } from '../../__tests__/support/fixtures';
 
 useTestDatabase({ prefix: 'payments_routes' });
+const { Payment } = testModels();
 
 let gateway: SandboxGateway;
 let app: ReturnType<typeof testApp>;
@@ -176,5 +176,72 @@ describe('POST /api/payments', () => {
     expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
     expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     expect(gateway.charges).toHaveLength(1);
+  });
+});
+
+describe('GET /api/payments?orderId=', () => {
+  const list = (cookie: string | undefined, query: string) => {
+    const r = request(app).get(`/api/payments${query}`);
+    return cookie ? r.set('Cookie', cookie) : r;
+  };
+
+  it("200 [{id, orderId, amount}]: the caller's succeeded payment of the order, as POST answered it", async () => {
+    const order = await seedOrder({ totalMinor: 1999 });
+    const cookie = signinCookie({ id: order.userId });
+    const paid = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
+    expect(paid.status).toBe(201);
+    const res = await list(cookie, `?orderId=${order._id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([paid.body]);
+    expect(res.body).toEqual([{ id: expect.any(String), orderId: order._id, amount: 19.99 }]);
+  });
+
+  it('200 [] for an order not paid yet, a declined attempt, and an unknown order', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    expect((await list(cookie, `?orderId=${order._id}`)).body).toEqual([]);
+    expect((await pay(cookie, { orderId: order._id, token: 'tok_chargeDeclined' })).status).toBe(402);
+    const declined = await list(cookie, `?orderId=${order._id}`);
+    expect(declined.status).toBe(200);
+    expect(declined.body).toEqual([]);
+    const unknown = await list(cookie, '?orderId=0123456789abcdef01234567');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual([]);
+  });
+
+  it("200 [] for another user's paid order: ids reveal nothing", async () => {
+    const order = await seedOrder();
+    expect((await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' })).status).toBe(201);
+    const res = await list(signinCookie(), `?orderId=${order._id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([]);
+  });
+
+  it('200 [] once the payment was refunded (the order was cancelled after the charge)', async () => {
+    const order = await seedOrder();
+    const cookie = signinCookie({ id: order.userId });
+    const paid = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
+    await Payment.updateOne({ _id: paid.body.id }, { $set: { status: 'refunded', refundId: 're_1' } });
+    expect((await list(cookie, `?orderId=${order._id}`)).body).toEqual([]);
+  });
+
+  it('401 when not signed in', async () => {
+    const order = await seedOrder();
+    const res = await list(undefined, `?orderId=${order._id}`);
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].message).toBeDefined();
+  });
+
+  it.each([
+    ['no orderId', ''],
+    ['an empty orderId', '?orderId='],
+    ['an orderId that is not an order id', '?orderId=not-an-id'],
+    ['a 25-character orderId', '?orderId=0123456789abcdef012345678'],
+    ['two orderIds', '?orderId=0123456789abcdef01234567&orderId=0123456789abcdef01234568'],
+    ['an operator in the key', '?orderId[$ne]=x'],
+  ])('400 naming orderId for %s', async (_what, query) => {
+    const res = await list(signinCookie(), query);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'orderId', message: expect.any(String) })]);
   });
 });

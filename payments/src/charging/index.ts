@@ -1,0 +1,3 @@
+export * from './charge-pending';
+export * from './pay-order';
+export * from './refund';

@@ -1,0 +1,16 @@
+import type { Connection } from 'mongoose';
+import { orderModelOn, type OrderModel } from './order';
+import { paymentModelOn, type PaymentModel } from './payment';
+
+export * from './order';
+export * from './payment';
+
+export interface PaymentsModels {
+  Order: OrderModel;
+  Payment: PaymentModel;
+}
+
+/** Every payments model on `conn` (which must have the database plugins: runService, useTestDatabase). */
+export function paymentsModels(conn: Connection): PaymentsModels {
+  return { Order: orderModelOn(conn), Payment: paymentModelOn(conn) };
+}
