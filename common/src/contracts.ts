@@ -7,3 +7,4 @@
 export * from './events/streams';
 export * from './events/dead-letter';
 export * from './api/records';
+export * from './api/ops';
