@@ -1,14 +1,15 @@
 import type { Express } from 'express';
 import { createApp, type ServiceContext } from '@jetmart/common';
-import { loadConfig, type AuthConfig } from './config';
+import type { AuthConfig } from './config';
 import { AttemptLimiter } from './models/attempt-limiter';
+import type { AuthModels } from './models';
 import { decoyPasswordHash } from './models/password';
 import { authApiDocument } from './openapi';
 import { usersRouter } from './routes/users';
 
 export type AppSettings = Pick<AuthConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'SIGNIN_MAX_ATTEMPTS' | 'SIGNIN_WINDOW_SECONDS'>;
 
-export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'isReady'>, settings: AppSettings = loadConfig()): Express {
+export function buildApp(ctx: Pick<ServiceContext<AuthModels>, 'logger' | 'isReady' | 'models'>, settings: AppSettings): Express {
   // Computed now, so the first sign-in with an unknown email is not the one slow request.
   void decoyPasswordHash();
   const signinLimiter = new AttemptLimiter(settings.SIGNIN_MAX_ATTEMPTS, settings.SIGNIN_WINDOW_SECONDS * 1000);
@@ -18,6 +19,6 @@ export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'isReady'>, settin
     jwtTtlSeconds: settings.JWT_TTL_SECONDS,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/users/docs', document: authApiDocument },
-    routers: [usersRouter({ jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter })],
+    routers: [usersRouter({ models: ctx.models, jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter })],
   });
 }

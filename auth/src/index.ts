@@ -1,8 +1,7 @@
 import { runService } from '@jetmart/common';
 import { buildApp } from './app';
 import { loadConfig } from './config';
-// Registers the User model, so its indexes are built on start-up.
-import './models/user';
+import { authModels } from './models';
 
 runService(() => {
   const config = loadConfig();
@@ -11,6 +10,7 @@ runService(() => {
     port: config.PORT,
     mongoUrl: config.MONGO_URL,
     natsUrl: config.NATS_URL,
+    models: (conn) => authModels(conn),
     app: (ctx) => buildApp(ctx, config),
   };
 });

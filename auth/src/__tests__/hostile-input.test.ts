@@ -10,11 +10,13 @@ import request from 'supertest';
 import { createLogger } from '@jetmart/common';
 import { expectErrorShape, expectNever5xx, hostileCookie, rawBody, TEST_JWT_KEY, useTestDatabase, weirdString, wrongType } from '@jetmart/common/testing';
 import { buildApp } from '../app';
-import { User } from '../models/user';
+import { authModels } from '../models';
 
-useTestDatabase({ clearEachTest: false, prefix: 'auth_hostile' });
+const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'auth_hostile' });
+const models = authModels(connection);
+const { User } = models;
 const app = buildApp(
-  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true },
+  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models },
   { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 5, SIGNIN_WINDOW_SECONDS: 60 },
 );
 beforeAll(() => User.syncIndexes());

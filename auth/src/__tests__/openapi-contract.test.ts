@@ -6,12 +6,13 @@ import request from 'supertest';
 import { createLogger } from '@jetmart/common';
 import { OpenApiContract, TEST_JWT_KEY, useTestDatabase } from '@jetmart/common/testing';
 import { buildApp } from '../app';
+import { authModels } from '../models';
 import { authApiDocument } from '../openapi';
 
-useTestDatabase({ prefix: 'auth_contract' });
+const { connection } = useTestDatabase({ prefix: 'auth_contract' });
 const contract = new OpenApiContract(authApiDocument);
 const app = buildApp(
-  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true },
+  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models: authModels(connection) },
   { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 },
 );
 const password = 'correct horse battery';

@@ -7,12 +7,14 @@ import request from 'supertest';
 import { createLogger } from '@jetmart/common';
 import { TEST_JWT_KEY, useTestDatabase } from '@jetmart/common/testing';
 import { buildApp } from '../app';
+import { authModels } from '../models';
 
-useTestDatabase({ prefix: 'auth_security' });
+const { connection } = useTestDatabase({ prefix: 'auth_security' });
 const logger = createLogger('auth', { level: 'silent' });
+const models = authModels(connection);
 let app: ReturnType<typeof buildApp>;
 beforeEach(() => {
-  app = buildApp({ logger, isReady: () => true }, { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 });
+  app = buildApp({ logger, isReady: () => true, models }, { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 });
 });
 const creds = { email: 'sec@example.com', password: 'correct horse battery' };
 const sessionCookie = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('session='));

@@ -1,5 +1,5 @@
-import mongoose, { type HydratedDocument, type Model } from 'mongoose';
-import { apiJson, ConflictError } from '@jetmart/common';
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { isDuplicateKey, modelOn } from '@jetmart/common';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 
 export interface UserAttrs {
@@ -9,9 +9,14 @@ export interface UserAttrs {
 
 export type UserDoc = HydratedDocument<UserAttrs>;
 
-interface UserModel extends Model<UserAttrs> {
-  /** Creates an account; an email that is already registered → 409 (also when two sign-ups race). */
-  register(email: string, password: string): Promise<UserDoc>;
+export type RegisterOutcome = { kind: 'created'; user: UserDoc } | { kind: 'email-taken' };
+
+export interface UserModel extends Model<UserAttrs> {
+  /**
+   * Creates an account, or says the email is registered already (also when two sign-ups race).
+   * Both take one password derivation, so the time taken does not tell which emails have accounts.
+   */
+  register(email: string, password: string): Promise<RegisterOutcome>;
   /** The user whose email and password match, else null (same work and time either way). */
   authenticate(email: string, password: string): Promise<UserDoc | null>;
 }
@@ -19,37 +24,29 @@ interface UserModel extends Model<UserAttrs> {
 /** Emails are compared and stored in one canonical form: trimmed and lower-cased. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-export const EMAIL_TAKEN_MESSAGE = 'Email is already in use';
-
-const isDuplicateKeyError = (err: unknown) => (err as { code?: number })?.code === 11000;
-
-const userSchema = new mongoose.Schema<UserAttrs, UserModel>(
+const userSchema = new Schema<UserAttrs, UserModel>(
   {
     email: { type: String, required: true, lowercase: true, trim: true },
     passwordHash: { type: String, required: true },
   },
-  {
-    timestamps: true,
-    versionKey: false,
-    toJSON: apiJson(['passwordHash', 'createdAt', 'updatedAt']),
-  },
+  { timestamps: true, versionKey: false },
 );
 // The unique index, not a read-then-write check, is what makes "one account per email" hold
 // when two sign-ups for the same email arrive at once (on any number of replicas).
 userSchema.index({ email: 1 }, { unique: true });
 
-userSchema.static('register', async function register(this: UserModel, email: string, password: string) {
-  const normalized = normalizeEmail(email);
-  // No read-before-write check: the unique index answers "taken" for the plain case and for
+userSchema.static('register', async function register(this: UserModel, email: string, password: string): Promise<RegisterOutcome> {
+  // The password is hashed before the insert, so a taken email costs the same derivation as a new
+  // one. No read-before-write check: the unique index answers "taken" for the plain case and for
   // concurrent sign-ups alike, so there is one code path and it is always exercised.
-  const user = new this({ email: normalized, passwordHash: await hashPassword(password) });
+  const user = new this({ email: normalizeEmail(email), passwordHash: await hashPassword(password) });
   try {
     await user.save();
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new ConflictError(EMAIL_TAKEN_MESSAGE, 'email');
+    if (isDuplicateKey(err)) return { kind: 'email-taken' };
     throw err;
   }
-  return user;
+  return { kind: 'created', user };
 });
 
 userSchema.static('authenticate', async function authenticate(this: UserModel, email: string, password: string) {
@@ -58,7 +55,6 @@ userSchema.static('authenticate', async function authenticate(this: UserModel, e
   return user && matches ? user : null;
 });
 
-export const User = mongoose.model<UserAttrs, UserModel>('User', userSchema);
-
-/** What the API and the session say about a user. */
-export const publicUser = (user: UserDoc) => ({ id: user.id as string, email: user.email });
+export function userModelOn(conn: Connection): UserModel {
+  return modelOn<UserModel>(conn, 'User', userSchema);
+}

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { endSession, NotAuthorizedError, startSession, TooManyRequestsError, validateBody } from '@jetmart/common';
-import { normalizeEmail, publicUser, User } from '../models/user';
+import { ConflictError, endSession, NotAuthorizedError, startSession, TooManyRequestsError, validateBody } from '@jetmart/common';
 import type { AttemptLimiter } from '../models/attempt-limiter';
+import { normalizeEmail, type AuthModels } from '../models';
+import { presentUser } from './presenters';
 
 const email = z.string().trim().max(254, 'Email must be at most 254 characters').pipe(z.email('Email must be valid'));
 
@@ -24,18 +25,24 @@ const signinBody = z.object({
 /** Same message for unknown email and wrong password: the answer must not reveal who has an account. */
 export const BAD_CREDENTIALS_MESSAGE = 'Invalid email or password';
 
+const EMAIL_TAKEN_MESSAGE = 'Email is already in use';
+
 export interface UsersRouterOptions {
+  models: AuthModels;
   jwtKey: string;
   jwtTtlSeconds: number;
   signinLimiter: AttemptLimiter;
 }
 
-export function usersRouter({ jwtKey, jwtTtlSeconds, signinLimiter }: UsersRouterOptions): Router {
+export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter }: UsersRouterOptions): Router {
+  const { User } = models;
   const router = Router();
 
   router.post('/api/users/signup', validateBody(signupBody), async (req, res) => {
     const { email, password } = req.body as z.infer<typeof signupBody>;
-    const user = publicUser(await User.register(email, password));
+    const outcome = await User.register(email, password);
+    if (outcome.kind === 'email-taken') throw new ConflictError(EMAIL_TAKEN_MESSAGE, 'email');
+    const user = presentUser(outcome.user);
     startSession(req, user, jwtKey, jwtTtlSeconds);
     res.status(201).json(user);
   });
@@ -49,7 +56,7 @@ export function usersRouter({ jwtKey, jwtTtlSeconds, signinLimiter }: UsersRoute
     }
     const found = await User.authenticate(email, password);
     if (!found) throw new NotAuthorizedError(BAD_CREDENTIALS_MESSAGE);
-    const user = publicUser(found);
+    const user = presentUser(found);
     startSession(req, user, jwtKey, jwtTtlSeconds);
     res.json(user);
   });

@@ -1,0 +1,13 @@
+import type { Connection } from 'mongoose';
+import { userModelOn, type UserModel } from './user';
+
+export * from './user';
+
+export interface AuthModels {
+  User: UserModel;
+}
+
+/** Every auth model on `conn` (which must have the database plugins: runService, useTestDatabase). */
+export function authModels(conn: Connection): AuthModels {
+  return { User: userModelOn(conn) };
+}
