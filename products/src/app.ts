@@ -5,18 +5,17 @@ import { productsApiDocument } from './openapi';
 import { productsRouter } from './routes/products';
 
 export interface ProductsAppOptions {
-  models: ProductsModels;
   jwtKey: string;
   jwtTtlSeconds: number;
 }
 
-export function buildApp(ctx: Pick<ServiceContext, 'logger' | 'relay' | 'isReady'>, opts: ProductsAppOptions): Express {
+export function buildApp(ctx: Pick<ServiceContext<ProductsModels>, 'logger' | 'isReady' | 'models'>, opts: ProductsAppOptions): Express {
   return createApp({
     logger: ctx.logger,
     jwtKey: opts.jwtKey,
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/products/docs', document: productsApiDocument },
-    routers: [productsRouter({ models: opts.models, relay: ctx.relay })],
+    routers: [productsRouter({ models: ctx.models })],
   });
 }

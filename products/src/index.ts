@@ -6,14 +6,14 @@ import { productsModels } from './models';
 
 runService(() => {
   const config = loadConfig();
-  const models = productsModels();
   return {
     name: 'products',
     port: config.PORT,
     mongoUrl: config.MONGO_URL,
     natsUrl: config.NATS_URL,
-    outboxModels: [models.Product],
-    listeners: (ctx) => productsListeners(ctx.bus, models),
-    app: (ctx) => buildApp(ctx, { models, jwtKey: config.JWT_KEY, jwtTtlSeconds: config.JWT_TTL_SECONDS }),
+    models: (conn) => productsModels(conn),
+    outboxModels: (m) => [m.Product],
+    listeners: (ctx) => productsListeners(ctx.bus, { models: ctx.models }),
+    app: (ctx) => buildApp(ctx, { jwtKey: config.JWT_KEY, jwtTtlSeconds: config.JWT_TTL_SECONDS }),
   };
 });

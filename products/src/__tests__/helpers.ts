@@ -1,15 +1,18 @@
+import mongoose from 'mongoose';
 import { createLogger } from '@jetmart/common';
 import { TEST_JWT_KEY } from '@jetmart/common/testing';
-import type { Connection } from 'mongoose';
 import { buildApp } from '../app';
 import { productsModels, type ProductsModels } from '../models';
 
 export const jwtKey = () => process.env.JWT_KEY ?? TEST_JWT_KEY;
 
-/** The products app on `conn` (default: mongoose's global connection), without a relay. */
-export function testApp(conn?: Connection): { app: ReturnType<typeof buildApp>; models: ProductsModels } {
-  const models = productsModels(conn);
-  const app = buildApp({ logger: createLogger('products'), isReady: () => true }, { models, jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
+/**
+ * The products app on the test database's connection, without a bus. Call useTestDatabase()
+ * first: it installs the database plugins the models need.
+ */
+export function testApp(): { app: ReturnType<typeof buildApp>; models: ProductsModels } {
+  const models = productsModels(mongoose.connection);
+  const app = buildApp({ logger: createLogger('products'), isReady: () => true, models }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
   return { app, models };
 }
 

@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { productModelOn, type ProductModel } from './product';
 import { unitLedgerModelOn, type UnitLedgerModel } from './unit-ledger';
 
@@ -11,10 +11,10 @@ export interface ProductsModels {
 }
 
 /**
- * The service's models on a connection (default: mongoose's global one). Taking the
- * connection as a parameter lets one test process run products and orders side by side,
- * each on its own database.
+ * Every products model on `conn` (which must have the database plugins: runService,
+ * useTestDatabase). Taking the connection lets one test process run products and orders side by
+ * side, each on its own database.
  */
-export function productsModels(conn: Connection = mongoose.connection): ProductsModels {
+export function productsModels(conn: Connection): ProductsModels {
   return { Product: productModelOn(conn), UnitLedger: unitLedgerModelOn(conn) };
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey, modelOn } from '@jetmart/common';
 
 /**
  * What this service knows about the units each order line takes: one document per
@@ -40,10 +41,6 @@ export interface OrderLine {
 }
 
 const entryId = (orderId: string, productId: string) => `${orderId}:${productId}`;
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
-}
 
 /**
  * Moves the line to `to` if it is in one of the `from` states; a missing entry is created
@@ -97,5 +94,5 @@ export async function unitsTaken(Ledger: UnitLedgerModel, productIds: string[]):
 }
 
 export function unitLedgerModelOn(conn: Connection): UnitLedgerModel {
-  return (conn.models.UnitLedger as UnitLedgerModel) ?? conn.model<UnitLedgerEntry>('UnitLedger', unitLedgerSchema);
+  return modelOn<UnitLedgerModel>(conn, 'UnitLedger', unitLedgerSchema);
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import {
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   objectIdPattern,
@@ -10,10 +11,10 @@ import {
   requireAuth,
   toMinor,
   validateBody,
-  type ServiceContext,
 } from '@jetmart/common';
-import { buildProduct, presentProduct, unitsTaken, type ProductDoc, type ProductsModels } from '../models';
+import { buildProduct, unitsTaken, type ProductDoc, type ProductsModels } from '../models';
 import { decodeCursor, encodeCursor, titleWordsFilter } from './listing';
+import { presentProduct, presentProductPage } from './presenters';
 
 const title = z.string({ error: 'title must be a string' }).trim().min(1, 'title is required').max(200, 'title can have at most 200 characters');
 const description = z.string({ error: 'description must be a string' }).max(5000, 'description can have at most 5000 characters');
@@ -32,9 +33,7 @@ const listQuery = z.object({
   cursor: z.string({ error: 'cursor must be a single string' }).optional(),
 });
 
-export type ProductsRouteDeps = Pick<ServiceContext, 'relay'> & { models: ProductsModels };
-
-export function productsRouter({ models, relay }: ProductsRouteDeps): Router {
+export function productsRouter({ models }: { models: ProductsModels }): Router {
   const { Product, UnitLedger } = models;
   const router = Router();
 
@@ -59,7 +58,6 @@ export function productsRouter({ models, relay }: ProductsRouteDeps): Router {
       userId: req.currentUser!.id,
     });
     await product.save();
-    relay?.kick();
     res.status(201).json(presentProduct(product, 0));
   });
 
@@ -74,10 +72,7 @@ export function productsRouter({ models, relay }: ProductsRouteDeps): Router {
     const found = await Product.find(filter).sort({ createdAt: -1, _id: -1 }).limit(query.limit + 1);
     const page = found.slice(0, query.limit);
     const last = page[page.length - 1];
-    res.json({
-      items: await present(page),
-      nextCursor: found.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    });
+    res.json(presentProductPage(await present(page), found.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null));
   });
 
   router.get('/api/products/:id', async (req, res) => {
@@ -90,7 +85,7 @@ export function productsRouter({ models, relay }: ProductsRouteDeps): Router {
     const product = await findOr404(String(req.params.id));
     if (product.userId !== req.currentUser!.id) throw new ForbiddenError('Only the seller can change this product');
     const taken = (await unitsTaken(UnitLedger, [product.id])).get(product.id) ?? 0;
-    const changed = product.applyChanges(
+    const outcome = product.applyChanges(
       {
         title: body.title,
         description: body.description,
@@ -99,10 +94,10 @@ export function productsRouter({ models, relay }: ProductsRouteDeps): Router {
       },
       taken,
     );
-    if (changed) {
-      await product.save();
-      relay?.kick();
+    if (outcome.kind === 'quantity-below-taken') {
+      throw new ConflictError(`quantity cannot be lower than the ${outcome.unitsTaken} units already held or sold`, 'quantity');
     }
+    if (outcome.kind === 'changed') await product.save();
     res.json(presentProduct(product, taken));
   });
 

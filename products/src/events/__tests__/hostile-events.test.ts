@@ -12,8 +12,8 @@ import { eventually, snapshotModels, useHostileEvents, useTestDatabase } from '@
 import { productsModels, recordHeld } from '../../models';
 import { productsListeners } from '../listeners';
 
-useTestDatabase({ clearEachTest: false, prefix: 'products_hostile_events' });
-const models = productsModels();
+const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'products_hostile_events' });
+const models = productsModels(connection);
 const oid = () => new mongoose.Types.ObjectId().toHexString();
 const productId = oid();
 const heldOrder = oid();
@@ -23,7 +23,7 @@ beforeAll(async () => {
   // Existing state a wrongly applied event would change: an order holding 2 units.
   await recordHeld(models.UnitLedger, heldOrder, [{ productId, quantity: 2 }]);
 }, 60_000);
-const hostile = useHostileEvents({ name: 'products-hostile', listeners: (bus, opts) => productsListeners(bus, models, opts), snapshot: () => snapshotModels(models) });
+const hostile = useHostileEvents({ name: 'products-hostile', listeners: (bus, opts) => productsListeners(bus, { models }, opts), snapshot: () => snapshotModels(models) });
 const { attack } = hostile;
 
 // ---- valid events

@@ -4,9 +4,12 @@ import { OrderCancelledListener } from './order-cancelled-listener';
 import { OrderCompletedListener } from './order-completed-listener';
 import { OrderCreatedListener } from './order-created-listener';
 
-export { OrderCancelledListener, OrderCompletedListener, OrderCreatedListener };
+export interface ProductsListenerDeps {
+  models: ProductsModels;
+}
 
-export function productsListeners(bus: EventBus, models: ProductsModels, options?: ListenerOptions) {
+/** Every subject products consumes: order events move units through the unit ledger. */
+export function productsListeners(bus: EventBus, { models }: ProductsListenerDeps, options?: ListenerOptions) {
   return [
     new OrderCreatedListener(bus, models.UnitLedger, options),
     new OrderCancelledListener(bus, models.UnitLedger, options),
