@@ -9,26 +9,41 @@
  *   storefront           npm run start -w client (when built)
  *   gateway              http://localhost:$PORT (8080), routes of infra/routes.json (= the ingress)
  *
- * Flags: --seed (create the demo shop once ready; same as `npm run seed`).
+ *   data                 the databases and the JetStream store in one directory, kept between runs
+ *
+ * Flags: --seed (create the demo shop once ready; same as `npm run seed`),
+ *        --fresh (empty the data directory first: start with no users, products or orders).
  * Env:   PORT, MONGO_URL, NATS_URL, JWT_KEY, NODE_ENV (default development), JETMART_MONGO
  *        (ferretdb | memory-server), JETMART_READY_TIMEOUT_SECONDS (120), JETMART_PID_FILE
  *        (writes the pids of what it started, for tools and tests), plus anything the services read
  *        (ORDER_EXPIRATION_SECONDS, STRIPE_SECRET_KEY, ...), which is passed through.
  *        JETMART_STATE_DIR (default .jetmart/): where each run records what it started, so that the
  *        next run kills what a run killed with SIGKILL left behind (scripts/lib/leftovers.js).
+ *        JETMART_DATA_DIR (default <state dir>/data, i.e. .jetmart/data/): FerretDB's SQLite files
+ *        (ferretdb/) or mongod's (mongodb/), and the JetStream store (nats/). Under NODE_ENV=test
+ *        (test runs) a throw-away temp directory instead, unless JETMART_DATA_DIR is set.
+ *        ADMIN_EMAILS (default admin@jetmart.dev outside production, the account `npm run seed`
+ *        creates), passed to every child.
+ *
+ * Stopping (Ctrl-C, SIGTERM): the gateway, then the services and storefront (they drain NATS and
+ * close their databases), then nats-server and the MongoDB-wire server. Those two run in their own
+ * process groups, so the terminal's Ctrl-C reaches only this process and they outlive the services.
  */
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { root, SERVICES, CLIENT, readRoutes, isBuilt, clientStatus } = require('./lib/services');
 const { startProcess, waitForHttp, prefixer } = require('./lib/processes');
 const { createGateway } = require('./lib/gateway');
 const { isPortFree, pickPort } = require('./lib/ports');
 const { PrerequisiteError, loadCommonTesting, checkNats, mongoUnavailable, checkJwtKey } = require('./lib/prerequisites');
-const { DEMO_SELLER, DEMO_BUYER } = require('./lib/demo');
-const { RunRecord, reapLeftovers } = require('./lib/leftovers');
+const { DEMO_SELLER, DEMO_BUYER, DEMO_ADMIN } = require('./lib/demo');
+const { RunRecord, reapLeftovers, procInfo, isSameProcess } = require('./lib/leftovers');
 
 const DEV_JWT_KEY = 'dev-only-insecure-jwt-key-never-use-in-production';
-const say = ((p) => (line) => process.stdout.write(p(line)))(prefixer('jetmart'));
+const sayPrefix = prefixer('jetmart');
+const say = (line) => process.stdout.write(sayPrefix(line));
+say.raw = sayPrefix;
 const warn = ((p) => (line) => process.stderr.write(p(line)))(prefixer('jetmart'));
 
 const state = {
@@ -39,9 +54,74 @@ const state = {
   shuttingDown: undefined,
   firstSignalAt: 0,
   record: undefined, // RunRecord: what this run started, for the next run if this one is killed
+  data: undefined, // { dir, throwaway, lockFile }
 };
 
-const stateDir = () => process.env.JETMART_STATE_DIR || path.join(root, '.jetmart');
+// Relative paths in the environment are the user's, from where they ran npm (npm runs scripts in
+// the package root and says where it was started in INIT_CWD).
+const userCwd = process.env.INIT_CWD || process.cwd();
+const stateDir = () => (process.env.JETMART_STATE_DIR ? path.resolve(userCwd, process.env.JETMART_STATE_DIR) : path.join(root, '.jetmart'));
+
+const DATA_MARKER = '.jetmart-data';
+const DATA_LOCK = 'running.json';
+
+function chooseDataDir() {
+  if (process.env.JETMART_DATA_DIR) return { dir: path.resolve(userCwd, process.env.JETMART_DATA_DIR), throwaway: false };
+  // Test runs (scripts/test.sh sets NODE_ENV=test) start the platform many times and expect it empty.
+  if (process.env.NODE_ENV === 'test') return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'jetmart-data-')), throwaway: true };
+  return { dir: path.join(stateDir(), 'data'), throwaway: false };
+}
+
+/**
+ * Makes `data.dir` ready for this run: refuses a directory that is not ours (it is emptied on
+ * --fresh) or that a running platform uses; empties it when `fresh`; marks it as ours and as in
+ * use. Returns whether it already held data.
+ */
+function prepareDataDir(data, fresh) {
+  const entries = fs.existsSync(data.dir) ? fs.readdirSync(data.dir) : [];
+  if (entries.length && !entries.includes(DATA_MARKER)) {
+    throw new PrerequisiteError(
+      `${data.dir} is not empty and is not a jetmart data directory (it has no ${DATA_MARKER} file): set JETMART_DATA_DIR to a new or empty directory.`,
+    );
+  }
+  const lockFile = path.join(data.dir, DATA_LOCK);
+  let holder;
+  try {
+    holder = JSON.parse(fs.readFileSync(lockFile, 'utf8'));
+  } catch {
+    holder = undefined; // none, or of a run that was killed mid-write
+  }
+  if (holder && holder.pid !== process.pid && isSameProcess(holder)) {
+    throw new PrerequisiteError(`${data.dir} is in use by the jetmart running as pid ${holder.pid}: stop it first, or set JETMART_DATA_DIR to another directory.`);
+  }
+  const held = entries.filter((e) => e !== DATA_MARKER && e !== DATA_LOCK);
+  if (fresh) for (const e of entries) fs.rmSync(path.join(data.dir, e), { recursive: true, force: true });
+  fs.mkdirSync(data.dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(data.dir, DATA_MARKER),
+    'jetmart local data: the databases (ferretdb/ or mongodb/) and the JetStream store (nats/).\n' +
+      '`npm start` reuses them; `npm start -- --fresh` empties this directory first.\n',
+  );
+  fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, start: (procInfo(process.pid) || {}).start }));
+  data.lockFile = lockFile; // ours now: removed on stop
+
+  return { held: held.length > 0 && !fresh, emptied: fresh && held.length > 0 };
+}
+
+function releaseDataDir() {
+  const data = state.data;
+  if (!data) return;
+  if (data.throwaway) fs.rmSync(data.dir, { recursive: true, force: true });
+  else if (data.lockFile) fs.rmSync(data.lockFile, { force: true });
+}
+
+/** ADMIN_EMAILS for every child: the user's, else (outside production) the dev admin `npm run seed` creates. */
+function defaultAdminEmails() {
+  if (process.env.ADMIN_EMAILS) return 'ADMIN_EMAILS';
+  if (process.env.NODE_ENV === 'production') return 'none';
+  process.env.ADMIN_EMAILS = DEMO_ADMIN.email;
+  return 'default';
+}
 
 function writePidFile(extra = {}) {
   const file = process.env.JETMART_PID_FILE;
@@ -56,20 +136,26 @@ function writePidFile(extra = {}) {
 }
 
 async function startInfrastructure(testing) {
+  const { dir, throwaway } = state.data;
+  // A throw-away directory is removed by the next run if this one is killed (leftovers.js).
+  const dirs = throwaway ? [dir] : [];
+  // Own process groups (detached): Ctrl-C must not stop them under services still draining.
   if (process.env.NATS_URL) {
     say(`NATS: ${process.env.NATS_URL} (NATS_URL)`);
   } else {
-    state.nats = await testing.startNats();
-    state.record.add('nats-server', state.nats.pid, { dirs: [state.nats.storeDir] });
-    say(`NATS: nats-server with JetStream at ${state.nats.url}, monitoring ${state.nats.monitorUrl}`);
+    const storeDir = path.join(dir, 'nats');
+    fs.mkdirSync(storeDir, { recursive: true });
+    state.nats = await testing.startNats({ storeDir, detached: true });
+    state.record.add('nats-server', state.nats.pid, { dirs });
+    say(`NATS: nats-server with JetStream at ${state.nats.url}, monitoring ${state.nats.monitorUrl}, store ${storeDir}`);
   }
   try {
-    state.mongo = await testing.startMongo();
-    state.record.add(state.mongo.kind, state.mongo.pid);
+    state.mongo = await testing.startMongo({ dataDir: dir, detached: true });
+    state.record.add(state.mongo.kind, state.mongo.pid, { dirs });
   } catch (err) {
     throw mongoUnavailable(testing, err);
   }
-  say(`MongoDB-wire server: ${state.mongo.kind} at ${state.mongo.url}`);
+  say(`MongoDB-wire server: ${state.mongo.kind} at ${state.mongo.url}${state.mongo.dataDir ? `, data ${state.mongo.dataDir}` : ''}`);
   return { natsUrl: process.env.NATS_URL || state.nats.url, mongoServerUrl: state.mongo.url };
 }
 
@@ -175,13 +261,56 @@ function shutdown(code) {
       await closed;
     }
     // Services first (they drain NATS and close their databases), then the servers under them.
-    await Promise.all(state.children.map((c) => c.stop(15_000)));
-    if (state.nats) await state.nats.destroy().catch((err) => warn(`nats-server: ${err.message}`));
-    if (state.mongo) await state.mongo.stop().catch((err) => warn(`MongoDB-wire server: ${err.message}`));
+    if (state.children.length) {
+      await Promise.all(state.children.map((c) => c.stop(15_000)));
+      say(`stopped ${state.children.map((c) => c.name).join(', ')}`);
+    }
+    if (state.nats) {
+      await state.nats.stop().then(
+        () => say('stopped nats-server'),
+        (err) => warn(`nats-server: ${err.message}`),
+      );
+    }
+    if (state.mongo) {
+      await state.mongo.stop().then(
+        () => state.mongo.kind !== 'external' && say(`stopped ${state.mongo.kind}`),
+        (err) => warn(`MongoDB-wire server: ${err.message}`),
+      );
+    }
+    releaseDataDir();
     state.record?.remove();
-    say('stopped');
+    const kept = state.data && !state.data.throwaway && (state.nats || state.mongo?.dataDir);
+    say(kept ? `stopped; the data stays in ${state.data.dir} for the next start` : 'stopped');
     process.exit(code);
   })());
+}
+
+/** The ready line and what to open: storefront, API docs, NATS monitoring, where the data is, who is admin. */
+function readyBlock(url, routes, upstreams, admins) {
+  const apis = routes.filter((r) => r.prefix.startsWith('/api/') && upstreams[r.service] && upstreams[r.service].port);
+  const natsMonitor = state.nats ? state.nats.monitorUrl : process.env.NATS_MONITOR_URL || `the monitoring of ${process.env.NATS_URL} (NATS_URL)`;
+  const where = [];
+  if (state.mongo && state.mongo.dataDir) where.push('databases');
+  if (state.nats) where.push('JetStream');
+  let data;
+  if (where.length === 0) data = 'none here (MONGO_URL and NATS_URL are external servers)';
+  else if (state.data.throwaway) data = `${state.data.dir} (${where.join(' + ')}; throw-away, removed on stop)`;
+  else data = `${state.data.dir} (${where.join(' + ')}; kept between runs, \`npm start -- --fresh\` starts empty)`;
+  const admin = {
+    default: `${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} (dev default ADMIN_EMAILS; the account is created by \`npm run seed\`)`,
+    ADMIN_EMAILS: `${process.env.ADMIN_EMAILS} (ADMIN_EMAILS)`,
+    none: 'none: set ADMIN_EMAILS (no default in production)',
+  }[admins];
+  const client = upstreams.client && upstreams.client.port ? `${url}/` : `not running (${(upstreams.client && upstreams.client.unavailable) || 'not started'})`;
+  return [
+    `jetmart is ready on ${url}`,
+    `  storefront      ${client}`,
+    ...apis.map((r, i) => `  ${i === 0 ? 'API docs' : ''.padEnd(8)}        ${url}${r.prefix}/docs`),
+    `  NATS monitoring ${natsMonitor}`,
+    `  data            ${data}`,
+    `  admin           ${admin}`,
+    `  demo accounts   seller ${DEMO_SELLER.email} / ${DEMO_SELLER.password}, buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password} (after \`npm run seed\`)`,
+  ];
 }
 
 function onSignal(signal) {
@@ -217,6 +346,7 @@ function watchParent() {
 async function main() {
   process.chdir(root);
   const seedAfterStart = process.argv.includes('--seed');
+  const fresh = process.argv.includes('--fresh');
   const gatewayPort = Number(process.env.PORT || 8080);
   if (!Number.isInteger(gatewayPort) || gatewayPort < 1 || gatewayPort > 65535) throw new PrerequisiteError(`PORT must be a port number, got "${process.env.PORT}"`);
 
@@ -230,7 +360,13 @@ async function main() {
 
   // A run killed with SIGKILL could not stop nats-server, FerretDB and the services: stop them now.
   await reapLeftovers(stateDir(), say);
+  state.data = chooseDataDir();
+  const { held, emptied } = prepareDataDir(state.data, fresh);
   state.record = new RunRecord(stateDir());
+  state.record.describe({ dataDir: state.data.dir });
+  const admins = defaultAdminEmails();
+  if (state.data.throwaway) say(`data: ${state.data.dir} (throw-away, NODE_ENV=test: removed on stop)`);
+  else say(`data: ${state.data.dir} (${emptied ? 'emptied (--fresh)' : held ? 'reused from the last run' : 'new'})`);
 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -241,6 +377,15 @@ async function main() {
   // Last resort (e.g. an uncaught error): never leave service process groups behind.
   process.on('exit', () => {
     for (const c of state.children) if (!c.hasExited()) c.signalGroup('SIGKILL');
+    // Their own process groups: nothing else stops them. SIGTERM, so they write their files out.
+    for (const pid of [state.nats && state.nats.pid, state.mongo && state.mongo.pid]) {
+      if (!pid) continue;
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already stopped
+      }
+    }
   });
 
   const infra = await startInfrastructure(testing);
@@ -257,10 +402,11 @@ async function main() {
   writePidFile({ gatewayPort, servicePorts: Object.fromEntries(Object.entries(upstreams).filter(([, u]) => u.port).map(([n, u]) => [n, u.port])) });
 
   const url = `http://localhost:${gatewayPort}`;
+  state.record.describe({ url: `http://127.0.0.1:${gatewayPort}`, gatewayPort });
   const running = Object.entries(upstreams).filter(([, u]) => u.port).map(([n]) => n);
   say(`running: ${running.join(', ')}`);
-  say(`jetmart is ready on ${url}`);
-  say(`demo accounts (after \`npm run seed\`): seller ${DEMO_SELLER.email} / ${DEMO_SELLER.password}, buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
+  // One write, so the whole block arrives together for anyone waiting for the ready line.
+  process.stdout.write(readyBlock(url, routes, upstreams, admins).map(say.raw).join(''));
   if (seedAfterStart) {
     const { seed } = require('./seed');
     await seed(`http://127.0.0.1:${gatewayPort}`, say).catch((err) => warn(`seeding failed: ${err.message}`));
@@ -274,6 +420,8 @@ main().catch((err) => {
   // Nothing started yet (a missing prerequisite): just the message, no shutdown chatter.
   // (exitCode, not exit(): lets the message reach a piped stderr before node ends.)
   if (!state.nats && !state.mongo && state.children.length === 0) {
+    releaseDataDir();
+    state.record?.remove();
     process.exitCode = 1;
     return;
   }

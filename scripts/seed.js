@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * `npm run seed`: a demo seller with a few products and a demo buyer, created through the HTTP API
- * of a running platform (http://localhost:$PORT, default 8080; or SEED_URL). Idempotent: accounts
- * that exist are signed in instead, products the seller already lists (same title) are skipped.
+ * `npm run seed`: a demo seller with a few products, a demo buyer and the dev admin, created
+ * through the HTTP API of a running platform. Idempotent: accounts that exist are signed in
+ * instead, products the seller already lists (same title) are skipped.
+ *
+ * Which platform: SEED_URL, else http://localhost:$PORT when PORT is set, else the running
+ * `npm start` (it records its URL in .jetmart/platform/<pid>.json, JETMART_STATE_DIR), else
+ * http://localhost:8080.
  */
-const { DEMO_SELLER, DEMO_BUYER, DEMO_PRODUCTS } = require('./lib/demo');
+const path = require('node:path');
+const { DEMO_SELLER, DEMO_BUYER, DEMO_ADMIN, DEMO_PRODUCTS } = require('./lib/demo');
 const { apiSession: session } = require('./lib/api-session');
+const { runningPlatforms } = require('./lib/leftovers');
 
 function explain(what, res) {
   const msg = res.body && res.body.errors ? res.body.errors.map((e) => e.message).join('; ') : res.text.slice(0, 200);
@@ -41,6 +47,8 @@ async function seed(baseUrl, log = (line) => console.log(line)) {
   log(`demo seller ${DEMO_SELLER.email}: ${seller.created ? 'created' : 'exists'}`);
   const buyer = await ensureUser(baseUrl, DEMO_BUYER);
   log(`demo buyer ${DEMO_BUYER.email}: ${buyer.created ? 'created' : 'exists'}`);
+  const admin = await ensureUser(baseUrl, DEMO_ADMIN);
+  log(`dev admin ${DEMO_ADMIN.email}: ${admin.created ? 'created' : 'exists'} (an admin where ADMIN_EMAILS lists it, as npm start sets by default)`);
 
   const listed = await titlesListedBy(seller.call, seller.user.id);
   let added = 0;
@@ -51,16 +59,34 @@ async function seed(baseUrl, log = (line) => console.log(line)) {
     added++;
   }
   log(`demo products: ${added} added, ${DEMO_PRODUCTS.length - added} already listed`);
-  log(`sign in as ${DEMO_BUYER.email} / ${DEMO_BUYER.password} to shop, or ${DEMO_SELLER.email} / ${DEMO_SELLER.password} to sell`);
+  log(`sign in as ${DEMO_BUYER.email} / ${DEMO_BUYER.password} to shop, ${DEMO_SELLER.email} / ${DEMO_SELLER.password} to sell, ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} for /ops`);
 }
 
-module.exports = { seed, ensureUser };
+/** Where to seed, and how that was decided (for the error message when nothing answers there). */
+function target(env = process.env) {
+  if (env.SEED_URL) return { baseUrl: env.SEED_URL, how: 'SEED_URL' };
+  if (env.PORT) return { baseUrl: `http://localhost:${env.PORT}`, how: 'PORT' };
+  const stateDir = env.JETMART_STATE_DIR || path.join(__dirname, '..', '.jetmart');
+  const running = runningPlatforms(stateDir).filter((r) => r.info && r.info.url);
+  if (running.length > 0) {
+    const more = running.length > 1 ? `; ${running.length} are running, this is the newest (PORT picks another)` : '';
+    return { baseUrl: running[0].info.url, how: `the running npm start (pid ${running[0].platform.pid})${more}`, found: true };
+  }
+  return { baseUrl: 'http://localhost:8080', how: 'the default, no running npm start was found' };
+}
+
+module.exports = { seed, ensureUser, target };
 
 if (require.main === module) {
-  const baseUrl = process.env.SEED_URL || `http://localhost:${process.env.PORT || 8080}`;
+  const { baseUrl, how } = target();
+  console.log(`seeding ${baseUrl} (${how})`);
   seed(baseUrl).catch((err) => {
     const refused = err && err.cause && err.cause.code === 'ECONNREFUSED';
-    console.error(refused ? `jetmart seed: nothing answers at ${baseUrl}: start the platform first (npm start).` : `jetmart seed: ${err.message}`);
+    console.error(
+      refused
+        ? `jetmart seed: nothing answers at ${baseUrl}: start the platform first (npm start), or set PORT to the port it runs on.`
+        : `jetmart seed: ${err.message}`,
+    );
     process.exit(1);
   });
 }

@@ -3,6 +3,9 @@
 
 const DEMO_SELLER = { email: 'seller@jetmart.dev', password: 'jetmart-demo' };
 const DEMO_BUYER = { email: 'buyer@jetmart.dev', password: 'jetmart-demo' };
+// An ordinary account; what makes it an admin (the storefront's /ops page) is being in
+// ADMIN_EMAILS, which the local platform sets to this address outside production when unset.
+const DEMO_ADMIN = { email: 'admin@jetmart.dev', password: 'jetmart-demo' };
 
 const DEMO_PRODUCTS = [
   { title: 'Espresso grinder', description: 'Conical burrs, 40 grind settings, built to last a decade.', price: 189.0, quantity: 8 },
@@ -12,4 +15,4 @@ const DEMO_PRODUCTS = [
   { title: 'Concert ticket: The Event Loops', description: 'Standing, general admission. Only a few left!', price: 55.0, quantity: 3 },
 ];
 
-module.exports = { DEMO_SELLER, DEMO_BUYER, DEMO_PRODUCTS };
+module.exports = { DEMO_SELLER, DEMO_BUYER, DEMO_ADMIN, DEMO_PRODUCTS };

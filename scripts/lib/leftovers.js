@@ -48,6 +48,13 @@ class RunRecord {
     this.file = path.join(runsDir(stateDir), `${process.pid}.json`);
     this.platform = { name: 'platform', pid: process.pid, ...procInfo(process.pid) };
     this.processes = [];
+    this.info = {};
+  }
+
+  /** What others may ask of a running platform (its URL and data directory: `npm run seed`, a second start). */
+  describe(info) {
+    Object.assign(this.info, info);
+    this.write();
   }
 
   /** Records a started process (`group`: it leads its own process group, killed as a whole). */
@@ -62,7 +69,7 @@ class RunRecord {
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ platform: this.platform, processes: this.processes }, null, 2));
+      fs.writeFileSync(tmp, JSON.stringify({ platform: this.platform, info: this.info, processes: this.processes }, null, 2));
       fs.renameSync(tmp, this.file);
     } catch {
       // best effort: a read-only checkout still runs
@@ -132,4 +139,24 @@ async function reapLeftovers(stateDir, log) {
   return killed;
 }
 
-module.exports = { RunRecord, reapLeftovers, procInfo, isSameProcess };
+/** The records of platforms that are running now (not this process), newest first. */
+function runningPlatforms(stateDir) {
+  let files;
+  try {
+    files = fs.readdirSync(runsDir(stateDir)).filter((f) => /^\d+\.json$/.test(f));
+  } catch {
+    return [];
+  }
+  const runs = [];
+  for (const f of files) {
+    try {
+      const run = JSON.parse(fs.readFileSync(path.join(runsDir(stateDir), f), 'utf8'));
+      if (run && run.platform && run.platform.pid !== process.pid && isSameProcess(run.platform)) runs.push(run);
+    } catch {
+      // being written
+    }
+  }
+  return runs.sort((a, b) => Number(b.platform.start) - Number(a.platform.start));
+}
+
+module.exports = { RunRecord, reapLeftovers, runningPlatforms, procInfo, isSameProcess };
