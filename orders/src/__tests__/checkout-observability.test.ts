@@ -14,6 +14,7 @@ import mongoose, { type Connection } from 'mongoose';
 import request from 'supertest';
 import {
   EventBus,
+  installDatabasePlugins,
   OutboxRelay,
   SpanKind,
   startService,
@@ -27,12 +28,10 @@ import { capturingLogger, eventually, recordSpans, signinCookie, startNats, test
 import { buildApp as buildExpirationApp } from '../../../expiration/src/app';
 import { OrderCreatedListener as ExpirationOrderCreatedListener } from '../../../expiration/src/events/listeners/order-created-listener';
 import { buildApp as buildPaymentsApp } from '../../../payments/src/app';
-import { OrderCancelledListener } from '../../../payments/src/events/listeners/order-cancelled-listener';
-import { OrderCompletedListener } from '../../../payments/src/events/listeners/order-completed-listener';
-import { OrderCreatedListener as PaymentsOrderCreatedListener } from '../../../payments/src/events/listeners/order-created-listener';
+import { TEST_SETTINGS } from '../../../payments/src/__tests__/support/fixtures';
+import { paymentsListeners } from '../../../payments/src/events/listeners';
 import { SandboxGateway } from '../../../payments/src/gateway/sandbox-gateway';
-import { Payment } from '../../../payments/src/models/payment';
-import { TEST_SETTINGS } from '../../../payments/src/testing/fixtures';
+import { paymentsModels, type PaymentsModels } from '../../../payments/src/models';
 import { buildApp } from '../app';
 import { ordersListeners } from '../events/listeners';
 import { ordersModels, type OrdersModels } from '../models';
@@ -44,7 +43,7 @@ const fast = { backoffMs: 50, maxBackoffMs: 200, ackWaitMs: 5_000 };
 const silent = capturingLogger('other', 'silent').logger;
 
 let nats: NatsTestServer;
-let payments: RunningService;
+let payments: RunningService<PaymentsModels>;
 let expiration: RunningService;
 let ordersConn: Connection;
 let ordersBus: EventBus;
@@ -64,15 +63,12 @@ beforeAll(async () => {
     natsUrl: nats.url,
     mongoUrl: testDatabaseUrl('payments_trace'),
     logger: silent,
-    outboxModels: [Payment],
-    listeners: ({ bus }) => [
-      new PaymentsOrderCreatedListener(bus, 'payments', fast),
-      new OrderCancelledListener(bus, 'payments', gateway, fast),
-      new OrderCompletedListener(bus, 'payments', fast),
-    ],
-    app: (ctx) => buildPaymentsApp(ctx, TEST_SETTINGS, gateway),
+    models: (conn) => paymentsModels(conn),
+    outboxModels: (m) => [m.Payment],
+    listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway }, fast),
+    app: (ctx) => buildPaymentsApp(ctx, { settings: TEST_SETTINGS, gateway }),
   });
-  await Promise.all(Object.values(mongoose.models).map((m) => m.syncIndexes()));
+  await Promise.all(Object.values(payments.ctx.models).map((m) => m.syncIndexes()));
   expiration = await startService({
     name: 'expiration',
     port: 0,
@@ -83,15 +79,17 @@ beforeAll(async () => {
   });
 
   const logger = ordersLogger;
-  ordersConn = await mongoose.createConnection(testDatabaseUrl('orders_trace')).asPromise();
+  ordersConn = mongoose.createConnection(testDatabaseUrl('orders_trace'));
+  installDatabasePlugins(ordersConn);
+  await ordersConn.asPromise();
   orders = ordersModels(ordersConn);
   for (const m of Object.values(orders)) await m.syncIndexes();
   ordersBus = await EventBus.connect({ servers: nats.url, name: 'orders', logger });
   ordersRelay = new OutboxRelay(ordersBus, [orders.Order], { logger, intervalMs: 100 });
   ordersRelay.start();
-  ordersListenersRunning = ordersListeners(ordersBus, { models: orders, relay: ordersRelay }, fast) as Listener<Subject>[];
+  ordersListenersRunning = ordersListeners(ordersBus, { models: orders }, fast) as Listener<Subject>[];
   for (const l of ordersListenersRunning) await l.start();
-  ordersApp = buildApp({ logger, relay: ordersRelay, isReady: () => true }, { models: orders, jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
+  ordersApp = buildApp({ logger, isReady: () => true, models: orders }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
 }, 60_000);
 
 afterAll(async () => {

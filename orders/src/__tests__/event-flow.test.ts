@@ -56,9 +56,9 @@ beforeAll(async () => {
   nats = await startNats();
   const p = await startOne('products', (conn, b) => {
     products = productsModels(conn);
-    return { models: Object.values(products), outbox: [products.Product], listeners: () => productsListeners(b, products, fast) as Listener<Subject>[] };
+    return { models: Object.values(products), outbox: [products.Product], listeners: () => productsListeners(b, { models: products }, fast) as Listener<Subject>[] };
   });
-  productsApp = buildProductsApp({ logger: p.logger, relay: p.relay, isReady: () => true }, { models: products, jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
+  productsApp = buildProductsApp({ logger: p.logger, isReady: () => true, models: products }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
   const o = await startOne('orders', (conn, b) => {
     orders = ordersModels(conn);
     return { models: Object.values(orders), outbox: [orders.Order], listeners: () => ordersListeners(b, { models: orders }, fast) as Listener<Subject>[] };
