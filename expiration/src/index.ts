@@ -1,7 +1,7 @@
 import { runService } from '@jetmart/common';
 import { buildApp } from './app';
 import { loadConfig } from './config';
-import { OrderCreatedListener } from './events/listeners/order-created-listener';
+import { expirationListeners } from './events/listeners';
 
 runService(() => {
   const config = loadConfig();
@@ -9,9 +9,12 @@ runService(() => {
     name: 'expiration',
     port: config.PORT,
     natsUrl: config.NATS_URL,
-    listeners: ({ bus }) => [
-      new OrderCreatedListener(bus, 'expiration', { maxHoldMs: config.EXPIRATION_MAX_HOLD_SECONDS * 1000, graceMs: config.EXPIRATION_GRACE_SECONDS * 1000 }, { concurrency: config.EXPIRATION_CONCURRENCY }),
-    ],
+    listeners: (ctx) =>
+      expirationListeners(
+        ctx.bus,
+        { maxHoldMs: config.EXPIRATION_MAX_HOLD_SECONDS * 1000, graceMs: config.EXPIRATION_GRACE_SECONDS * 1000 },
+        { concurrency: config.EXPIRATION_CONCURRENCY },
+      ),
     app: (ctx) => buildApp(ctx, config),
   };
 });

@@ -10,13 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { makeEvent, Streams, Subjects, type Event } from '@jetmart/common';
 import { eventually, useHostileEvents } from '@jetmart/common/testing';
-import { OrderCreatedListener } from '../listeners/order-created-listener';
+import { expirationListeners } from '../listeners';
 
 const oid = () => randomBytes(12).toString('hex');
 
 const hostile = useHostileEvents({
   name: 'expiration-hostile',
-  listeners: (bus, opts) => [new OrderCreatedListener(bus, 'expiration', { maxHoldMs: 60_000 }, opts)],
+  listeners: (bus, opts) => expirationListeners(bus, { maxHoldMs: 60_000 }, opts),
   /** Expiration keeps no database: what it did is the EXPIRATION stream (fired expiries). */
   snapshot: async (bus) => JSON.stringify((await bus.jsm.streams.info(Streams.expiration.name)).state.messages),
 });

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, EventBus, makeEvent, Subjects, type EventData } from '@jetmart/common';
+import { createLogger, EventBus, makeEvent, Subjects, type EventData, type Listener, type Subject } from '@jetmart/common';
 import { eventually, useTestBus } from '@jetmart/common/testing';
-import { OrderCreatedListener } from '../listeners/order-created-listener';
+import { expirationListeners } from '../listeners';
 
 const logger = createLogger('expiration-test', { level: 'silent' });
 
 let bus: EventBus;
-const running: OrderCreatedListener[] = [];
+const running: Listener<Subject>[] = [];
 const extraBuses: EventBus[] = [];
 
 // Each test starts from empty streams and no durable.
@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 
 async function startListener(opts: { maxHoldMs?: number; on?: EventBus } = {}) {
-  const l = new OrderCreatedListener(opts.on ?? bus, 'expiration', { maxHoldMs: opts.maxHoldMs ?? 60_000 }, { backoffMs: 50 });
+  const [l] = expirationListeners(opts.on ?? bus, { maxHoldMs: opts.maxHoldMs ?? 60_000 }, { backoffMs: 50 });
   await l.start();
   running.push(l);
   return l;

@@ -6,7 +6,6 @@ export interface ExpirySchedulingOptions {
   maxHoldMs: number;
   /** How long after `expiresAt` the expiry fires (see `expiryDecision`). */
   graceMs?: number;
-  now?: () => Date;
 }
 
 /** Every outstanding order is one unacknowledged message: room for 10,000+ at once (issue 4). */
@@ -20,15 +19,13 @@ export const MAX_OUTSTANDING_EXPIRIES = 50_000;
  */
 export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated> {
   readonly subject = Subjects.OrderCreated;
-  private readonly now: () => Date;
 
   constructor(
     bus: EventBus,
-    service: string,
     private readonly scheduling: ExpirySchedulingOptions,
     options: ListenerOptions = {},
   ) {
-    super(bus, service, {
+    super(bus, 'expiration', {
       // Holding is waiting, not failing: a 900 s order with a 300 s hold cap waits 3+ times, and
       // no number of waits may send an order to the dead-letter stream.
       maxWaits: Number.MAX_SAFE_INTEGER,
@@ -36,11 +33,10 @@ export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated>
       concurrency: 32,
       ...options,
     });
-    this.now = scheduling.now ?? (() => new Date());
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
-    const decision = expiryDecision(new Date(data.expiresAt), this.now(), this.scheduling.maxHoldMs, this.scheduling.graceMs);
+    const decision = expiryDecision(new Date(data.expiresAt), new Date(), this.scheduling.maxHoldMs, this.scheduling.graceMs);
     if (!decision.due) throw new RetryLater(`order ${data.id} expires at ${data.expiresAt}`, decision.waitMs);
     await this.bus.emit(Subjects.ExpirationComplete, { orderId: data.id, version: data.version }, expirationEventId(data.id));
   }
