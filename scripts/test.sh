@@ -25,6 +25,12 @@ step "install test servers" bash scripts/ensure-bins.sh
 [ -d node_modules ] || step "npm ci" npm ci --no-audit --no-fund
 step "build" npm run build --silent
 step "typecheck" npm run typecheck --silent
+# Lint (ESLint + Prettier's check): the whole repository, or only the folders of the suites asked for.
+if [ $# -eq 0 ]; then
+  step "lint" npm run lint --silent
+else
+  step "lint" bash -c 'npx eslint --max-warnings 0 "$@" && npx prettier --check "$@"' lint "${suites[@]}"
+fi
 
 # Decide the MongoDB-wire server once: MONGO_URL, else mongodb-memory-server if it can get a
 # mongod, else the project's FerretDB build (this machine: no mongod can be downloaded).
