@@ -189,7 +189,7 @@ async function startServices(infra, testing, gatewayPort) {
     taken.add(port);
     const child = startProcess(svc.name, process.execPath, [path.join(root, svc.name, 'dist', 'index.js')], {
       cwd: root,
-      env: serviceEnv(svc.name, port, infra, testing),
+      env: { ...serviceEnv(svc.name, port, infra, testing), ...(svc.env ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl }) : {}) },
     });
     state.children.push(child);
     state.record.add(svc.name, child.pid, { group: true });
@@ -201,15 +201,9 @@ async function startServices(infra, testing, gatewayPort) {
   if (client.runnable) {
     const port = await pickPort(CLIENT.port, taken);
     taken.add(port);
+    // ADMIN_EMAILS passes through from the environment: the storefront shows admins the Ops link,
+    // the ops service (/api/ops) decides.
     const env = { ...process.env, PORT: String(port), API_BASE_URL: `http://127.0.0.1:${gatewayPort}` };
-    // The operations page (/ops) reads NATS monitoring, the DEADLETTER stream and each service's
-    // /readyz from the storefront's server; ADMIN_EMAILS passes through from the environment.
-    env.NATS_URL = infra.natsUrl;
-    if (!env.NATS_MONITOR_URL && state.nats) env.NATS_MONITOR_URL = state.nats.monitorUrl;
-    env.OPS_SERVICE_URLS = Object.entries(upstreams)
-      .filter(([, u]) => u.port)
-      .map(([name, u]) => `${name}=http://127.0.0.1:${u.port}`)
-      .join(',');
     // `next start` is a production server: leave NODE_ENV to it unless the user set one.
     const child = startProcess('client', 'npm', ['run', 'start', '--silent', '-w', 'client'], { cwd: root, env });
     state.children.push(child);

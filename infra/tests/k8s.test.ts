@@ -80,14 +80,19 @@ describe('Kubernetes manifests: what the services need', () => {
     }
   });
 
-  test('orders gets ORDER_EXPIRATION_SECONDS; payments gets the optional Stripe secret; client its URLs', () => {
+  test('orders gets ORDER_EXPIRATION_SECONDS; payments gets the optional Stripe secret; client its URLs; ops NATS monitoring and the services', () => {
     expect(find('ConfigMap', 'jetmart-config')!.data!.ORDER_EXPIRATION_SECONDS).toMatch(/^\d+$/);
     expect(envOf(find('Deployment', 'payments')!).STRIPE_SECRET_KEY).toEqual({
       secretKeyRef: { name: 'stripe-secret', key: 'STRIPE_SECRET_KEY', optional: true },
     });
     const client = envOf(find('Deployment', 'client')!);
     expect(client.API_BASE_URL).toBe('http://ingress-nginx-controller.ingress-nginx.svc.cluster.local');
-    expect(client.NATS_MONITOR_URL).toBe('http://nats:8222');
+    // The storefront talks to the API only, never to NATS.
+    expect(Object.keys(client).filter((k) => k.startsWith('NATS') || k.startsWith('OPS_'))).toEqual([]);
+    const ops = envOf(find('Deployment', 'ops')!);
+    expect(ops.NATS_MONITOR_URL).toBe('http://nats:8222');
+    const readiness = Object.fromEntries((ops.OPS_SERVICE_URLS as string).split(',').map((p) => p.split('=')));
+    expect(readiness).toEqual(Object.fromEntries(SERVICES.filter((s) => s !== 'ops').map((s) => [s, `http://${s}:3000`])));
     expect(find('ConfigMap', 'jetmart-config')!.data).toHaveProperty('ADMIN_EMAILS');
   });
 

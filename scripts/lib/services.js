@@ -13,7 +13,21 @@ const SERVICES = [
   { name: 'orders', port: 3003 },
   { name: 'payments', port: 3004 },
   { name: 'expiration', port: 3005 },
+  // Last: its status reports the others' readiness, so it is told their ports once they are placed.
+  { name: 'ops', port: 3006, env: opsEnv },
 ];
+
+/** ops's own environment: each started service's base URL, and NATS monitoring for /varz. */
+function opsEnv({ upstreams, natsMonitorUrl }) {
+  const env = {
+    OPS_SERVICE_URLS: Object.entries(upstreams)
+      .filter(([, u]) => u.port)
+      .map(([name, u]) => `${name}=http://127.0.0.1:${u.port}`)
+      .join(','),
+  };
+  if (natsMonitorUrl && !process.env.NATS_MONITOR_URL) env.NATS_MONITOR_URL = natsMonitorUrl;
+  return env;
+}
 
 const CLIENT = { name: 'client', port: 3000 };
 
@@ -23,6 +37,7 @@ const DEFAULT_ROUTES = [
   { prefix: '/api/products', service: 'products', port: 3000 },
   { prefix: '/api/orders', service: 'orders', port: 3000 },
   { prefix: '/api/payments', service: 'payments', port: 3000 },
+  { prefix: '/api/ops', service: 'ops', port: 3000 },
   { prefix: '/', service: 'client', port: 3000 },
 ];
 
