@@ -1,7 +1,8 @@
 /**
  * `node scripts/platform.js` killed with SIGKILL cannot stop nats-server, FerretDB or the services
  * it started. The next start kills what is still running from that run (pids recorded under the
- * state dir, checked against /proc/<pid> start time), with one log line. Needs the
+ * state dir, checked against /proc/<pid> start time), with one log line, and starts on the data
+ * the killed run kept (its data dir is free again once its processes are gone). Needs the
  * services built (npm run build) and FerretDB (scripts/ensure-bins.sh).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -118,8 +119,10 @@ it('after a SIGKILL of the platform, the next start kills its leftover nats-serv
   expect(ferret.cmdline).toContain('ferretdb');
   const services = firstRun.processes.filter((p) => p.group);
   expect(services.map((p) => p.name)).toEqual(expect.arrayContaining(['auth', 'products', 'orders', 'payments', 'expiration']));
-  const natsStore = nats.dirs[0];
-  expect(existsSync(natsStore)).toBe(true);
+  // The JetStream store is the run's data (the data dir under the state dir), not a leftover.
+  const natsStore = join(stateDir, 'data', 'nats');
+  expect(nats.cmdline).toContain(`-sd\0${natsStore}`);
+  expect(nats.dirs).toEqual([]);
 
   // No chance to clean up: its children are left running.
   first.proc.kill('SIGKILL');
@@ -131,7 +134,7 @@ it('after a SIGKILL of the platform, the next start kills its leftover nats-serv
   expect(stillRunning(nats)).toBe(false);
   expect(stillRunning(ferret)).toBe(false);
   for (const s of services) expect(stillRunning(s)).toBe(false);
-  expect(existsSync(natsStore)).toBe(false);
+  expect(existsSync(join(natsStore, 'jetstream'))).toBe(true);
   expect(existsSync(runFile(first.proc.pid!))).toBe(false);
   const lines = second.output().split('\n').filter((l) => l.includes('left behind'));
   expect(lines).toHaveLength(1);

@@ -1,23 +1,38 @@
 /**
  * The whole platform as a user runs it: `npm start` in a child process, then only HTTP through
  * the one gateway port. Needs every service built (bash scripts/setup.sh / npm run build).
+ *
+ * Three starts on one data directory: the first runs a shop (seeded, an order paid, one expired)
+ * and is stopped with Ctrl-C; the second finds all of it again and is stopped by SIGTERM to npm;
+ * the third, with --fresh, starts empty.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually, freePort } from '@jetmart/common/testing';
 
 const root = resolve(__dirname, '..', '..');
 const EXPIRATION_SECONDS = 5;
+const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration'];
 
-let platform: ChildProcess;
-let output = '';
+let port = 0;
 let baseUrl = '';
 let workDir = '';
+const dataDir = () => join(workDir, 'data');
+const stateDir = () => join(workDir, 'state');
 const pidFile = () => join(workDir, 'pids.json');
-/** Every process seen in the platform's tree while it ran: pid → command line. */
+/** Every process seen in a platform's tree while it ran: pid → command line. */
 const started = new Map<number, string>();
+
+interface Run {
+  proc: ChildProcess;
+  /** stdout and stderr interleaved as they arrived. */
+  output: () => string;
+  stderr: () => string;
+  exited: Promise<void>;
+}
+const runs: Run[] = [];
 
 function processTable(): Array<{ pid: number; ppid: number; args: string }> {
   return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
@@ -28,9 +43,9 @@ function processTable(): Array<{ pid: number; ppid: number; args: string }> {
 }
 
 /** Records the descendants of `npm start` (services run in their own process groups, still its descendants). */
-function recordProcessTree() {
+function recordProcessTree(run: Run) {
   const table = processTable();
-  const tree = new Set([platform.pid!]);
+  const tree = new Set([run.proc.pid!]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const p of table) {
@@ -55,6 +70,70 @@ function stillRunning(pid: number, args: string): boolean {
   }
 }
 
+/** The environment as the user's shell has it: none of the test harness's servers or settings. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ORDER_EXPIRATION_SECONDS: String(EXPIRATION_SECONDS),
+    JETMART_DATA_DIR: dataDir(),
+    JETMART_STATE_DIR: stateDir(),
+  };
+  for (const name of ['MONGO_URL', 'NATS_URL', 'JWT_KEY', 'NODE_ENV', 'ADMIN_EMAILS', 'PORT', 'SEED_URL']) delete env[name];
+  return env;
+}
+
+/** `npm start [-- args]` in its own process group (as a terminal runs it), resolved once the ready block is out. */
+async function startPlatform(args: string[] = []): Promise<Run> {
+  const env = { ...userEnv(), PORT: String(port), JETMART_PID_FILE: pidFile() };
+  const proc = spawn('npm', ['start', ...(args.length ? ['--', ...args] : [])], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (b) => (out += b));
+  proc.stderr!.on('data', (b) => {
+    out += b;
+    err += b;
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const run: Run = { proc, output: () => out, stderr: () => err, exited };
+  runs.push(run);
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`platform not ready in 150 s:\n${out.slice(-4000)}`)), 150_000);
+    // The ready block is written at once; its last line is the demo accounts.
+    const check = () => {
+      if (/jetmart is ready on[^]*demo accounts/.test(out)) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`npm start exited with ${code} before it was ready:\n${out.slice(-4000)}`));
+    });
+  });
+  recordProcessTree(run);
+  return run;
+}
+
+/** What stopping printed: the output from the moment `stop` is called until npm has exited. */
+async function stopAndCapture(run: Run, stop: () => void): Promise<{ output: string; stderr: string }> {
+  const from = run.output().length;
+  const fromErr = run.stderr().length;
+  recordProcessTree(run);
+  stop();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    run.exited,
+    new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`not stopped in 45 s:\n${run.output().slice(from)}`)), 45_000))),
+  ]).finally(() => clearTimeout(timer));
+  await eventually(() => [...started].every(([pid, args]) => !stillRunning(pid, args)), 15_000, 200);
+  return { output: run.output().slice(from), stderr: run.stderr().slice(fromErr) };
+}
+
+/** Lines that are warnings or errors: pino's pretty `WARN:`/`ERROR:`, JSON levels, anything saying WARN. */
+const warningLines = (text: string) =>
+  text.split('\n').filter((l) => /\b(WARN|ERROR|FATAL)\b|"level":\s*"?(40|50|60|warn|error|fatal)\b|npm (error|warn)/i.test(l));
+
 /** A browser-like client: keeps its session cookie. */
 function client() {
   let cookie = '';
@@ -78,47 +157,31 @@ function client() {
   };
 }
 
+const signIn = async (email: string, password: string) => {
+  const c = client();
+  const res = await c('POST', '/api/users/signin', { email, password });
+  return { c, status: res.status };
+};
+
+/** The NATS monitoring URL the ready block printed. */
+const natsMonitorUrl = (run: Run) => /NATS monitoring\s+(http:\/\/\S+)/.exec(run.output())![1];
+
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'jetmart-e2e-'));
-  const port = await freePort();
+  port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    ORDER_EXPIRATION_SECONDS: String(EXPIRATION_SECONDS),
-    JETMART_PID_FILE: pidFile(),
-  };
-  // As a user would: none of the test harness's own servers or settings leak into the platform.
-  delete env.MONGO_URL;
-  delete env.JWT_KEY;
-  delete env.NODE_ENV;
-  platform = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  platform.stdout!.on('data', (b) => (output += b));
-  platform.stderr!.on('data', (b) => (output += b));
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`platform not ready in 150 s:\n${output.slice(-4000)}`)), 150_000);
-    const check = () => {
-      if (output.includes('jetmart is ready on')) {
-        clearTimeout(timer);
-        ready();
-      }
-    };
-    platform.stdout!.on('data', check);
-    platform.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`npm start exited with ${code} before it was ready:\n${output.slice(-4000)}`));
-    });
-  });
-  recordProcessTree();
+  await startPlatform();
 }, 170_000);
 
 afterAll(async () => {
-  // Only if a test failed before the shutdown test: never leave the platform running.
-  if (platform && platform.exitCode === null && platform.signalCode === null) {
-    try {
-      process.kill(-platform.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
+  // Only if a test failed before its stop: never leave a platform running.
+  for (const run of runs) {
+    if (run.proc.exitCode === null && run.proc.signalCode === null) {
+      try {
+        process.kill(-run.proc.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   }
   for (const [pid, args] of started) if (stillRunning(pid, args)) process.kill(pid, 'SIGKILL');
@@ -129,6 +192,7 @@ describe('jetmart through one port', () => {
   const seller = client();
   const buyer = client();
   let productId = '';
+  let paidOrderId = '';
 
   const product = async () => {
     const res = await buyer('GET', `/api/products/${productId}`);
@@ -136,11 +200,50 @@ describe('jetmart through one port', () => {
     return res.body as { available: number; quantity: number };
   };
 
-  it('prints one ready line with the URL and routes like the ingress', async () => {
-    expect(output).toMatch(/jetmart is ready on http:\/\/localhost:\d+/);
+  it('prints a ready block: URL, storefront, each API docs page, NATS monitoring, data directory, admin account', async () => {
+    const out = runs[0].output();
+    expect(out).toMatch(new RegExp(`jetmart is ready on http://localhost:${port}\\n`));
+    expect(out).toMatch(/storefront\s+(http:\/\/localhost:\d+\/|not running \(.+\))\n/);
+    for (const api of ['users', 'products', 'orders', 'payments']) {
+      const docs = new RegExp(`http://localhost:${port}(/api/${api}/docs)\\n`).exec(out);
+      expect(docs).not.toBeNull();
+      const res = await fetch(baseUrl + docs![1]);
+      expect({ api, status: res.status, type: res.headers.get('content-type') }).toEqual({ api, status: 200, type: expect.stringContaining('text/html') });
+    }
+    const jsz = await fetch(`${natsMonitorUrl(runs[0])}/jsz`);
+    expect(jsz.status).toBe(200);
+    expect(out).toContain(`data            ${dataDir()} (databases + JetStream; kept between runs`);
+    expect(out).toMatch(/admin\s+admin@jetmart\.dev \/ jetmart-demo/);
+    expect(out).toContain(`data: ${dataDir()} (new)`);
+
     expect(await buyer('GET', '/api/users/currentuser')).toEqual({ status: 200, body: { currentUser: null } });
     const unknown = await buyer('GET', '/api/users/no-such-route');
     expect(unknown).toEqual({ status: 404, body: { errors: [{ message: 'Route not found' }] } });
+  });
+
+  it('keeps the JetStream store and the databases in the data directory', () => {
+    const entries = readdirSync(dataDir());
+    expect(entries).toEqual(expect.arrayContaining(['nats', '.jetmart-data']));
+    expect(entries.some((e) => e === 'ferretdb' || e === 'mongodb')).toBe(true);
+    expect(readdirSync(join(dataDir(), 'nats'))).toContain('jetstream');
+  });
+
+  it('`npm run seed` finds the running platform without PORT and creates the demo shop and the dev admin', async () => {
+    const seeded = execFileSync('npm', ['run', 'seed', '--silent'], { cwd: root, env: userEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(seeded).toContain(`seeding http://127.0.0.1:${port} (the running npm start`);
+    expect(seeded).toContain('demo products: 5 added');
+    for (const email of ['seller@jetmart.dev', 'buyer@jetmart.dev', 'admin@jetmart.dev']) {
+      expect({ email, status: (await signIn(email, 'jetmart-demo')).status }).toEqual({ email, status: 200 });
+    }
+  });
+
+  it('passes the dev-only ADMIN_EMAILS=admin@jetmart.dev to every child when it is not set', () => {
+    const info = JSON.parse(readFileSync(pidFile(), 'utf8')) as { children: Array<{ name: string; pid: number }> };
+    expect(info.children.map((c) => c.name)).toEqual(expect.arrayContaining(SERVICES));
+    for (const c of info.children) {
+      const env = readFileSync(`/proc/${c.pid}/environ`, 'utf8').split('\0');
+      expect({ child: c.name, admin: env.filter((e) => e.startsWith('ADMIN_EMAILS=')) }).toEqual({ child: c.name, admin: ['ADMIN_EMAILS=admin@jetmart.dev'] });
+    }
   });
 
   it('signs up a seller and a buyer', async () => {
@@ -163,6 +266,7 @@ describe('jetmart through one port', () => {
       return res.status === 201 ? res.body : undefined;
     }, 30_000, 250);
     expect(order).toMatchObject({ status: 'created', total: 12.5, items: [expect.objectContaining({ productId, quantity: 1 })] });
+    paidOrderId = order.id;
 
     // payments learns about the order through events too.
     const payment = await eventually(async () => {
@@ -201,19 +305,78 @@ describe('jetmart through one port', () => {
     expect(late.body.errors[0].message).toEqual(expect.any(String));
   });
 
-  it('stops on SIGTERM and leaves no process or temp dir behind', async () => {
-    recordProcessTree();
+  it('stops on Ctrl-C in order (services, then nats-server, then the database) with no warning, keeping the data', async () => {
+    // A terminal's Ctrl-C: SIGINT to the whole foreground process group (npm, sh, the platform).
+    const run = runs[0];
+    const { output, stderr } = await stopAndCapture(run, () => process.kill(-run.proc.pid!, 'SIGINT'));
+    expect(warningLines(output)).toEqual([]);
+    expect(stderr).toBe('');
+    const at = (text: string) => {
+      const i = output.indexOf(text);
+      expect({ text, found: i >= 0 }).toEqual({ text, found: true });
+      return i;
+    };
+    const natsStopped = at('stopped nats-server');
+    for (const svc of SERVICES) expect({ svc, before: at(`${svc} stopped`) < natsStopped }).toEqual({ svc, before: true });
+    const database = /MongoDB-wire server: (\S+) at/.exec(run.output())![1];
+    expect(natsStopped).toBeLessThan(at(`stopped ${database}`));
+    expect(output).toContain(`stopped; the data stays in ${dataDir()}`);
+    expect(readdirSync(dataDir())).not.toContain('running.json');
+    expect(readdirSync(join(dataDir(), 'nats'))).toContain('jetstream');
+  }, 60_000);
+
+  it('starts again with everything there: accounts, products, orders and the JetStream store', async () => {
+    const run = await startPlatform();
+    expect(run.output()).toContain(`data: ${dataDir()} (reused from the last run)`);
+    // The streams hold the first run's events before anything happens in this one.
+    const jsz = (await (await fetch(`${natsMonitorUrl(run)}/jsz`)).json()) as { streams: number; messages: number };
+    expect(jsz.streams).toBeGreaterThanOrEqual(4);
+    expect(jsz.messages).toBeGreaterThan(0);
+
+    const again = await signIn('e2e-buyer@jetmart.dev', 'buyer-password');
+    expect(again.status).toBe(200);
+    const paid = await again.c('GET', `/api/orders/${paidOrderId}`);
+    expect(paid).toMatchObject({ status: 200, body: { id: paidOrderId, status: 'complete' } });
+    expect((await again.c('GET', `/api/products/${productId}`)).body).toMatchObject({ quantity: 3, available: 2 });
+
+    const demoSeller = await signIn('seller@jetmart.dev', 'jetmart-demo');
+    expect(demoSeller.status).toBe(200);
+    const me = (await demoSeller.c('GET', '/api/users/currentuser')).body.currentUser;
+    const listed = await demoSeller.c('GET', '/api/products?limit=100');
+    expect(listed.body.items.filter((p: { userId: string }) => p.userId === me.id)).toHaveLength(5);
+    expect((await signIn('admin@jetmart.dev', 'jetmart-demo')).status).toBe(200);
+    // The services work on the reused stores: a new order is placed and held.
+    const order = await again.c('POST', '/api/orders', { items: [{ productId, quantity: 1 }] });
+    expect(order).toMatchObject({ status: 201, body: { status: 'created' } });
+  }, 170_000);
+
+  it('stops on SIGTERM to npm and leaves no process behind', async () => {
+    const run = runs[1];
     const info = JSON.parse(readFileSync(pidFile(), 'utf8')) as { platform: number; children: Array<{ name: string; pid: number }>; natsStoreDir?: string };
-    expect(info.children.map((c) => c.name)).toEqual(expect.arrayContaining(['auth', 'products', 'orders', 'payments', 'expiration']));
+    expect(info.children.map((c) => c.name)).toEqual(expect.arrayContaining(SERVICES));
+    recordProcessTree(run);
     for (const c of info.children) expect(started.has(c.pid)).toBe(true);
-    expect(started.size).toBeGreaterThanOrEqual(info.children.length + 3); // + npm, platform, nats-server, …
 
     // What `kill <pid>` of `npm start` does; the platform must not outlive it.
-    process.kill(platform.pid!, 'SIGTERM');
-    await eventually(() => [...started].every(([pid, args]) => !stillRunning(pid, args)), 45_000, 200);
-    const left = [...started].filter(([pid, args]) => stillRunning(pid, args));
-    expect(left).toEqual([]);
-    if (info.natsStoreDir) expect(existsSync(info.natsStoreDir)).toBe(false);
+    const { output } = await stopAndCapture(run, () => process.kill(run.proc.pid!, 'SIGTERM'));
+    expect([...started].filter(([pid, args]) => stillRunning(pid, args))).toEqual([]);
+    expect(warningLines(output)).toEqual([]);
     expect(output).toContain('stopped');
+    expect(info.natsStoreDir).toBe(join(dataDir(), 'nats'));
+    expect(existsSync(join(dataDir(), 'nats', 'jetstream'))).toBe(true);
   }, 60_000);
+
+  it('`npm start -- --fresh` empties the data directory first: no accounts, products or orders', async () => {
+    const run = await startPlatform(['--fresh']);
+    expect(run.output()).toContain(`data: ${dataDir()} (emptied (--fresh))`);
+    expect(await client()('GET', '/api/products?limit=10')).toEqual({ status: 200, body: { items: [], nextCursor: null } });
+    for (const [email, password] of [
+      ['e2e-buyer@jetmart.dev', 'buyer-password'],
+      ['seller@jetmart.dev', 'jetmart-demo'],
+    ]) {
+      expect({ email, status: (await signIn(email, password)).status }).toEqual({ email, status: 401 });
+    }
+    const { output } = await stopAndCapture(run, () => process.kill(-run.proc.pid!, 'SIGINT'));
+    expect(warningLines(output)).toEqual([]);
+  }, 170_000);
 });
