@@ -1,13 +1,14 @@
 /**
  * The operations page in a real browser (Debian chromium through playwright-core) against the
- * whole platform (`node scripts/platform.js`). The test runs the nats-server itself and hands it
- * to the platform (NATS_URL, NATS_MONITOR_URL), so it can publish a malformed event that a
- * service dead-letters, then check what the page shows and that its replay button republishes it.
+ * whole platform (`node scripts/platform.js`), whose ops service (/api/ops) the page reads. The
+ * test runs the nats-server itself and hands it to the platform (NATS_URL, NATS_MONITOR_URL), so
+ * it can publish a malformed event that a service dead-letters, then check what the page shows
+ * and that its replay button republishes it. The storefront itself never connects to NATS.
  */
 import type { Browser, Page } from 'playwright-core';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, type NatsTestServer } from '@jetmart/common/testing';
+import { createLogger, EventBus, Streams } from '@jetmart/common';
+import { publishRaw, readStream, startNats, type NatsTestServer } from '@jetmart/common/testing';
+import type { OpsDeadLetterPage } from '@jetmart/common/contracts';
 import { launchChromium, screenshot, signUp as signUpAt } from '../support/browser';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
@@ -17,8 +18,7 @@ const adminEmail = `ops-${run}@example.com`;
 const shopperEmail = `shopper-${run}@example.com`;
 
 let nats: NatsTestServer;
-let nc: NatsConnection;
-let jsm: JetStreamManager;
+let bus: EventBus;
 let platform: RunningPlatform;
 let browser: Browser;
 let admin: Page;
@@ -29,8 +29,7 @@ const url = (path: string) => platform.baseUrl + path;
 beforeAll(async () => {
   nats = await startNats();
   platform = await startPlatform({ NATS_URL: nats.url, NATS_MONITOR_URL: nats.monitorUrl, ADMIN_EMAILS: `someone@example.com, ${adminEmail.toUpperCase()}` });
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
+  bus = await EventBus.connect({ servers: nats.url, name: 'ops-browser-test', logger: createLogger('ops-browser-test', { level: 'silent' }) });
   browser = await launchChromium();
   admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   shopper = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -39,22 +38,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await nc?.close();
+  await bus?.drain();
   await platform?.stop();
   await nats?.destroy();
 });
 
 const signUp = (page: Page, email: string) => signUpAt(page, platform.baseUrl, email, password);
 
-const deadLettersFor = async (durable: string) => {
-  const info = await jsm.streams.info('DEADLETTER');
-  const found: number[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage('DEADLETTER', { seq }).catch(() => null);
-    if (m?.subject === `deadletter.${durable}`) found.push(m.seq);
-  }
-  return found;
-};
+const deadLettersFor = async (durable: string) =>
+  (await readStream(bus, Streams.deadLetter.name, { subject: `deadletter.${durable}` })).map((m) => m.seq);
 
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -80,18 +72,20 @@ async function expectNotFoundPage(page: Page): Promise<void> {
   expect((await page.request.get(url('/ops/anything'))).status()).toBe(404);
 }
 
-test('signed out, or signed in without being an admin: /ops is the not-found page with HTTP 404, and replay is 404', async () => {
+test('signed out, or signed in without being an admin: /ops is the not-found page with HTTP 404, and the ops API refuses (401, 403)', async () => {
   await expectNotFoundPage(shopper);
+  const signedOut = await shopper.request.post(url('/api/ops/deadletters/1/replay'), { data: {} });
+  expect([signedOut.status(), await signedOut.json()]).toEqual([401, { errors: [{ message: 'Not signed in' }] }]);
   await signUp(shopper, shopperEmail);
   await expectNotFoundPage(shopper);
-  const replay = await shopper.request.post(url('/api/ops/deadletter/1/replay'), { data: {} });
-  expect(replay.status()).toBe(404);
-  expect(await replay.json()).toEqual({ errors: [{ message: 'Not found' }] });
+  const replay = await shopper.request.post(url('/api/ops/deadletters/1/replay'), { data: {} });
+  expect([replay.status(), await replay.json()]).toEqual([403, { errors: [{ message: 'Admins only' }] }]);
+  expect((await shopper.request.get(url('/api/ops/status'))).status()).toBe(403);
 });
 
 test('an admin sees the services, streams and consumers, and a dead-lettered event, and replays it', async () => {
   // A malformed product.created: orders' durable dead-letters it at once (schema check).
-  await jetstream(nc).publish('product.created', JSON.stringify({ id: 'not-an-event' }), { msgID: `broken-${run}` });
+  await publishRaw(bus, 'product.created', [new TextEncoder().encode(JSON.stringify({ id: 'not-an-event' }))]);
   const deadSeq = await until('dead-lettered by orders', async () => (await deadLettersFor('orders-product-created')).at(0) ?? null);
 
   await signUp(admin, adminEmail);
@@ -99,6 +93,10 @@ test('an admin sees the services, streams and consumers, and a dead-lettered eve
   await admin.waitForURL(url('/ops'));
   await admin.getByTestId('ops-page').waitFor();
   expect((await admin.request.get(url('/ops'))).status()).toBe(200);
+  // What the page shows is what the ops API answers the admin.
+  const api = await admin.request.get(url('/api/ops/deadletters'));
+  expect(api.status()).toBe(200);
+  expect(((await api.json()) as OpsDeadLetterPage).messages.find((m) => m.seq === deadSeq)).toMatchObject({ originalSubject: 'product.created', consumer: 'orders-product-created' });
 
   for (const name of ['auth', 'products', 'orders', 'payments', 'expiration']) {
     expect(await admin.locator(`[data-testid="ops-service"][data-service="${name}"]`).getAttribute('data-ready')).toBe('true');
@@ -124,7 +122,7 @@ test('an admin sees the services, streams and consumers, and a dead-lettered eve
   // Gone from DEADLETTER, republished to PRODUCTS with a new sequence.
   await admin.locator(`[data-testid="ops-deadletter"][data-seq="${deadSeq}"]`).waitFor({ state: 'detached' });
   expect(await deadLettersFor('orders-product-created').then((seqs) => seqs.includes(deadSeq))).toBe(false);
-  const replayed = await jsm.streams.getMessage('PRODUCTS', { last_by_subj: 'product.created' });
+  const replayed = await bus.jsm.streams.getMessage('PRODUCTS', { last_by_subj: 'product.created' });
   expect(replayed!.seq).toBeGreaterThan(lastSeqBefore);
   expect(replayed!.header?.get('Jetmart-Replayed-From')).toBe(`DEADLETTER/${deadSeq}`);
   expect(JSON.parse(replayed!.string())).toEqual({ id: 'not-an-event' });

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 
-/** Replays one dead-lettered message (POST /api/ops/deadletter/:seq/replay), then re-reads the page with the outcome. */
+/** Replays one dead-lettered message through the ops service (POST /api/ops/deadletters/:seq/replay), then re-reads the page with the outcome. */
 export function ReplayButton({ seq, subject }: { seq: number; subject: string }) {
   const router = useRouter();
   const [state, setState] = useState<{ busy: boolean; message?: string; error?: boolean }>({ busy: false });
@@ -14,7 +14,7 @@ export function ReplayButton({ seq, subject }: { seq: number; subject: string })
   async function replay() {
     setState({ busy: true });
     try {
-      const res = await fetch(`/api/ops/deadletter/${seq}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`/api/ops/deadletters/${seq}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       const body = (await res.json().catch(() => null)) as { errors?: { message: string }[]; subject?: string; seq?: number } | null;
       if (!res.ok) {
         setState({ busy: false, error: true, message: body?.errors?.[0]?.message ?? `Replay failed (HTTP ${res.status})` });

@@ -1,19 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { currentAdmin, deadLetters, readiness, server, streams, type DeadLetter, type ServerInfo, type ServiceReadiness, type StreamRow } from './lib/ops';
+import type { OpsDeadLetter, OpsPart, OpsServerInfo, OpsServiceReadiness, OpsStream } from '@jetmart/common/contracts';
+import { deadLetters, opsStatus, refused } from './lib/ops';
 import { ReplayButton } from './ReplayButton';
 
 export const metadata: Metadata = { title: 'Operations' };
 export const dynamic = 'force-dynamic';
-
-type Loaded<T> = { ok: true; data: T } | { ok: false; error: string };
-const load = async <T,>(p: Promise<T>): Promise<Loaded<T>> => {
-  try {
-    return { ok: true, data: await p };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message || 'unavailable' };
-  }
-};
 
 const n = (v: number) => v.toLocaleString('en-US');
 const bytes = (v: number) => (v < 1024 ? `${v} B` : v < 1024 ** 2 ? `${(v / 1024).toFixed(1)} KiB` : `${(v / 1024 ** 2).toFixed(1)} MiB`);
@@ -27,15 +19,20 @@ function Unavailable({ what, error }: { what: string; error: string }) {
 }
 
 /**
- * Operations page (admins only: ADMIN_EMAILS). Everything is read on the server when the page is
- * requested: NATS monitoring (/jsz, /varz), the DEADLETTER stream over JetStream, and each
- * service's /readyz. Anyone else gets the ordinary 404, so the page's existence is not revealed.
+ * Operations page (admins only: ADMIN_EMAILS). Everything comes from the ops service's API
+ * (/api/ops/status and /api/ops/deadletters), asked on the server with the visitor's cookie when
+ * the page is requested. proxy.ts already answers everyone else with a 404; should the ops service
+ * refuse anyway (401/403), the page is not found either, so its existence is not revealed.
  */
 export default async function OpsPage({ searchParams }: { searchParams: Promise<{ replayed?: string | string[] }> }) {
-  if (!(await currentAdmin())) notFound();
-  const [svc, nats, js, dead] = await Promise.all([load(readiness()), load(server()), load(streams()), load(deadLetters())]);
+  const [status, dead] = await Promise.all([opsStatus(), deadLetters()]);
+  if (refused(status) || refused(dead)) notFound();
   // Set by the replay button: the replayed row is gone from the table, so the outcome is said here.
   const replayed = (await searchParams).replayed;
+  const unavailable = (r: { ok: false; errors: { message: string }[] }) => r.errors.map((e) => e.message).join('; ');
+  const svc: OpsPart<OpsServiceReadiness[]> = status.ok ? { ok: true, data: status.data.services } : { ok: false, error: unavailable(status) };
+  const nats: OpsPart<OpsServerInfo> = status.ok ? status.data.server : { ok: false, error: unavailable(status) };
+  const js: OpsPart<OpsStream[]> = status.ok ? status.data.streams : { ok: false, error: unavailable(status) };
 
   return (
     <div data-testid="ops-page">
@@ -63,13 +60,13 @@ export default async function OpsPage({ searchParams }: { searchParams: Promise<
 
       <section aria-labelledby="dead-h">
         <h2 id="dead-h">Dead letters</h2>
-        {dead.ok ? <DeadLetters total={dead.data.total} rows={dead.data.messages} /> : <Unavailable what="The DEADLETTER stream" error={dead.error} />}
+        {dead.ok ? <DeadLetters total={dead.data.total} rows={dead.data.messages} /> : <Unavailable what="The DEADLETTER stream" error={unavailable(dead)} />}
       </section>
     </div>
   );
 }
 
-function Services({ rows }: { rows: ServiceReadiness[] }) {
+function Services({ rows }: { rows: OpsServiceReadiness[] }) {
   return (
     <table className="lines" aria-label="Service readiness">
       <thead>
@@ -92,7 +89,7 @@ function Services({ rows }: { rows: ServiceReadiness[] }) {
   );
 }
 
-function Server({ info }: { info: ServerInfo }) {
+function Server({ info }: { info: OpsServerInfo }) {
   return (
     <p data-testid="ops-server">
       nats-server {info.version} ({info.serverName}), up {info.uptime}, {n(info.connections)} connections, {n(info.inMsgs)} messages in / {n(info.outMsgs)} out,{' '}
@@ -101,7 +98,7 @@ function Server({ info }: { info: ServerInfo }) {
   );
 }
 
-function Streams({ rows }: { rows: StreamRow[] }) {
+function Streams({ rows }: { rows: OpsStream[] }) {
   return (
     <table className="lines" aria-label="Streams">
       <thead>
@@ -141,7 +138,7 @@ function Streams({ rows }: { rows: StreamRow[] }) {
   );
 }
 
-function DeadLetters({ total, rows }: { total: number; rows: DeadLetter[] }) {
+function DeadLetters({ total, rows }: { total: number; rows: OpsDeadLetter[] }) {
   if (!rows.length) return <p data-testid="ops-deadletters-empty">No dead-lettered messages.</p>;
   return (
     <>
