@@ -7,4 +7,5 @@
 export * from './events/streams';
 export * from './events/dead-letter';
 export * from './api/records';
+export * from './api/address';
 export * from './api/ops';

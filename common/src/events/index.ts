@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ADDRESS_LIMITS, COUNTRY_CODES } from '../api/address';
+import { SHIPMENT_LIMITS } from '../api/records';
 
 /**
  * The event contracts of jetmart. Every event is an envelope `{id, subject, occurredAt, data}`;
@@ -14,6 +16,11 @@ export const Subjects = {
   OrderCompleted: 'order.completed',
   PaymentCreated: 'payment.created',
   ExpirationComplete: 'expiration.complete',
+  ShipmentCreated: 'shipment.created',
+  ShipmentShipped: 'shipment.shipped',
+  ShipmentDelivered: 'shipment.delivered',
+  /** A shipped shipment's auto-delivery time has come (the expiration service is the platform's timer). */
+  ShipmentDeliveryDue: 'expiration.shipment-delivery-due',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
@@ -30,10 +37,29 @@ const productData = z.object({
   version,
 });
 
+/**
+ * An order line in events. `sellerId` was added with fulfilment: events written before it have
+ * none and still parse (consumers treat such an order as placed before fulfilment existed).
+ */
 const orderLine = z.object({
   productId: id,
   quantity: z.number().int().min(1),
+  sellerId: id.optional(),
 });
+
+/** A postal address snapshot (the API's Address; see api/address.ts for the limits). */
+export const addressSchema = z.object({
+  name: z.string().min(1).max(ADDRESS_LIMITS.name),
+  line1: z.string().min(1).max(ADDRESS_LIMITS.line1),
+  line2: z.string().max(ADDRESS_LIMITS.line2).optional(),
+  city: z.string().min(1).max(ADDRESS_LIMITS.city),
+  postalCode: z.string().min(1).max(ADDRESS_LIMITS.postalCode),
+  country: z.string().refine((c) => COUNTRY_CODES.includes(c), 'country must be an ISO 3166-1 alpha-2 code'),
+  phone: z.string().max(ADDRESS_LIMITS.phone).optional(),
+});
+
+const shipmentLine = z.object({ productId: id, quantity: z.number().int().min(1) });
+const shipmentRef = { id, orderId: id, sellerId: id, buyerId: id };
 
 export const eventDataSchemas = {
   [Subjects.ProductCreated]: productData,
@@ -45,6 +71,8 @@ export const eventDataSchemas = {
     expiresAt: z.iso.datetime(),
     items: z.array(orderLine.extend({ title: z.string(), priceMinor: minor })).min(1),
     totalMinor: minor,
+    /** Added with fulfilment; absent in older events. */
+    shippingAddress: addressSchema.optional(),
     version,
   }),
   [Subjects.OrderCancelled]: z.object({
@@ -58,7 +86,10 @@ export const eventDataSchemas = {
   [Subjects.OrderCompleted]: z.object({
     id,
     userId: id,
-    items: z.array(orderLine).min(1),
+    /** title and priceMinor were added with fulfilment (shipping shows the lines); absent in older events. */
+    items: z.array(orderLine.extend({ title: z.string().optional(), priceMinor: minor.optional() })).min(1),
+    /** Added with fulfilment; absent in older events (such orders get no shipment). */
+    shippingAddress: addressSchema.optional(),
     version,
   }),
   [Subjects.PaymentCreated]: z.object({
@@ -71,6 +102,27 @@ export const eventDataSchemas = {
   [Subjects.ExpirationComplete]: z.object({
     orderId: id,
     /** The order version the expiry was scheduled for. */
+    version,
+  }),
+  [Subjects.ShipmentCreated]: z.object({ ...shipmentRef, items: z.array(shipmentLine).min(1), version }),
+  [Subjects.ShipmentShipped]: z.object({
+    ...shipmentRef,
+    carrier: z.string().min(1).max(SHIPMENT_LIMITS.maxCarrierLength),
+    trackingNumber: z.string().min(1).max(SHIPMENT_LIMITS.maxTrackingNumberLength),
+    shippedAt: z.iso.datetime(),
+    /** When the shipment counts as delivered if nobody confirms it (SHIPPING_AUTO_DELIVER_DAYS). */
+    autoDeliverAt: z.iso.datetime(),
+    version,
+  }),
+  [Subjects.ShipmentDelivered]: z.object({
+    ...shipmentRef,
+    deliveredAt: z.iso.datetime(),
+    by: z.enum(['seller', 'buyer', 'auto']),
+    version,
+  }),
+  [Subjects.ShipmentDeliveryDue]: z.object({
+    shipmentId: id,
+    /** The shipment version the timer was scheduled for (the shipped version). */
     version,
   }),
 } satisfies Record<Subject, z.ZodType>;
@@ -91,6 +143,10 @@ export type OrderCancelledEvent = Event<typeof Subjects.OrderCancelled>;
 export type OrderCompletedEvent = Event<typeof Subjects.OrderCompleted>;
 export type PaymentCreatedEvent = Event<typeof Subjects.PaymentCreated>;
 export type ExpirationCompleteEvent = Event<typeof Subjects.ExpirationComplete>;
+export type ShipmentCreatedEvent = Event<typeof Subjects.ShipmentCreated>;
+export type ShipmentShippedEvent = Event<typeof Subjects.ShipmentShipped>;
+export type ShipmentDeliveredEvent = Event<typeof Subjects.ShipmentDelivered>;
+export type ShipmentDeliveryDueEvent = Event<typeof Subjects.ShipmentDeliveryDue>;
 
 const subjectSchema = z.enum(Object.values(Subjects) as [Subject, ...Subject[]]);
 

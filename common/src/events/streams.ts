@@ -7,6 +7,7 @@ export const Streams = {
   orders: { name: 'ORDERS', subjects: ['order.>'] },
   payments: { name: 'PAYMENTS', subjects: ['payment.>'] },
   expiration: { name: 'EXPIRATION', subjects: ['expiration.>'] },
+  shipments: { name: 'SHIPMENTS', subjects: ['shipment.>'] },
   deadLetter: { name: 'DEADLETTER', subjects: ['deadletter.>'] },
 } as const;
 

@@ -20,7 +20,8 @@ describe('models on a connection', () => {
     installDatabasePlugins(conn);
     const schema = new Schema({ a: String });
     const Thing = modelOn<mongoose.Model<{ a: string }>>(conn, 'Thing', schema);
-    expect(Thing.schema.plugins.filter((p) => p.fn === documentLockPlugin)).toHaveLength(1);
+    const plugins = (Thing.schema as unknown as { plugins: { fn: unknown }[] }).plugins;
+    expect(plugins.filter((p) => p.fn === documentLockPlugin)).toHaveLength(1);
     expect(modelOn(conn, 'Thing', schema)).toBe(Thing);
   });
 
