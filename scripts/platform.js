@@ -44,7 +44,10 @@ const DEV_JWT_KEY = 'dev-only-insecure-jwt-key-never-use-in-production';
 const sayPrefix = prefixer('jetmart');
 const say = (line) => process.stdout.write(sayPrefix(line));
 say.raw = sayPrefix;
-const warn = ((p) => (line) => process.stderr.write(p(line)))(prefixer('jetmart'));
+const warn = (
+  (p) => (line) =>
+    process.stderr.write(p(line))
+)(prefixer('jetmart'));
 
 const state = {
   nats: undefined, // { url, destroy() } when started here
@@ -92,7 +95,9 @@ function prepareDataDir(data, fresh) {
     holder = undefined; // none, or of a run that was killed mid-write
   }
   if (holder && holder.pid !== process.pid && isSameProcess(holder)) {
-    throw new PrerequisiteError(`${data.dir} is in use by the jetmart running as pid ${holder.pid}: stop it first, or set JETMART_DATA_DIR to another directory.`);
+    throw new PrerequisiteError(
+      `${data.dir} is in use by the jetmart running as pid ${holder.pid}: stop it first, or set JETMART_DATA_DIR to another directory.`,
+    );
   }
   const held = entries.filter((e) => e !== DATA_MARKER && e !== DATA_LOCK);
   if (fresh) for (const e of entries) fs.rmSync(path.join(data.dir, e), { recursive: true, force: true });
@@ -181,7 +186,9 @@ async function startServices(infra, testing, gatewayPort) {
   const waits = [];
   for (const svc of SERVICES) {
     if (!isBuilt(svc.name)) {
-      upstreams[svc.name] = { unavailable: `${svc.name}/dist/index.js is missing (not written or not built: npm run build -w ${svc.name})` };
+      upstreams[svc.name] = {
+        unavailable: `${svc.name}/dist/index.js is missing (not written or not built: npm run build -w ${svc.name})`,
+      };
       warn(`skipping ${svc.name}: ${upstreams[svc.name].unavailable}`);
       continue;
     }
@@ -189,7 +196,10 @@ async function startServices(infra, testing, gatewayPort) {
     taken.add(port);
     const child = startProcess(svc.name, process.execPath, [path.join(root, svc.name, 'dist', 'index.js')], {
       cwd: root,
-      env: { ...serviceEnv(svc.name, port, infra, testing), ...(svc.env ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl }) : {}) },
+      env: {
+        ...serviceEnv(svc.name, port, infra, testing),
+        ...(svc.env ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl }) : {}),
+      },
     });
     state.children.push(child);
     state.record.add(svc.name, child.pid, { group: true });
@@ -282,7 +292,9 @@ function shutdown(code) {
 /** The ready line and what to open: storefront, API docs, NATS monitoring, where the data is, who is admin. */
 function readyBlock(url, routes, upstreams, admins) {
   const apis = routes.filter((r) => r.prefix.startsWith('/api/') && upstreams[r.service] && upstreams[r.service].port);
-  const natsMonitor = state.nats ? state.nats.monitorUrl : process.env.NATS_MONITOR_URL || `the monitoring of ${process.env.NATS_URL} (NATS_URL)`;
+  const natsMonitor = state.nats
+    ? state.nats.monitorUrl
+    : process.env.NATS_MONITOR_URL || `the monitoring of ${process.env.NATS_URL} (NATS_URL)`;
   const where = [];
   if (state.mongo && state.mongo.dataDir) where.push('databases');
   if (state.nats) where.push('JetStream');
@@ -295,7 +307,10 @@ function readyBlock(url, routes, upstreams, admins) {
     ADMIN_EMAILS: `${process.env.ADMIN_EMAILS} (ADMIN_EMAILS)`,
     none: 'none: set ADMIN_EMAILS (no default in production)',
   }[admins];
-  const client = upstreams.client && upstreams.client.port ? `${url}/` : `not running (${(upstreams.client && upstreams.client.unavailable) || 'not started'})`;
+  const client =
+    upstreams.client && upstreams.client.port
+      ? `${url}/`
+      : `not running (${(upstreams.client && upstreams.client.unavailable) || 'not started'})`;
   return [
     `jetmart is ready on ${url}`,
     `  storefront      ${client}`,
@@ -342,7 +357,8 @@ async function main() {
   const seedAfterStart = process.argv.includes('--seed');
   const fresh = process.argv.includes('--fresh');
   const gatewayPort = Number(process.env.PORT || 8080);
-  if (!Number.isInteger(gatewayPort) || gatewayPort < 1 || gatewayPort > 65535) throw new PrerequisiteError(`PORT must be a port number, got "${process.env.PORT}"`);
+  if (!Number.isInteger(gatewayPort) || gatewayPort < 1 || gatewayPort > 65535)
+    throw new PrerequisiteError(`PORT must be a port number, got "${process.env.PORT}"`);
 
   checkJwtKey();
   const testing = loadCommonTesting();
@@ -393,11 +409,20 @@ async function main() {
     state.gateway.once('error', reject);
     state.gateway.listen(gatewayPort, resolve);
   });
-  writePidFile({ gatewayPort, servicePorts: Object.fromEntries(Object.entries(upstreams).filter(([, u]) => u.port).map(([n, u]) => [n, u.port])) });
+  writePidFile({
+    gatewayPort,
+    servicePorts: Object.fromEntries(
+      Object.entries(upstreams)
+        .filter(([, u]) => u.port)
+        .map(([n, u]) => [n, u.port]),
+    ),
+  });
 
   const url = `http://localhost:${gatewayPort}`;
   state.record.describe({ url: `http://127.0.0.1:${gatewayPort}`, gatewayPort });
-  const running = Object.entries(upstreams).filter(([, u]) => u.port).map(([n]) => n);
+  const running = Object.entries(upstreams)
+    .filter(([, u]) => u.port)
+    .map(([n]) => n);
   say(`running: ${running.join(', ')}`);
   // One write, so the whole block arrives together for anyone waiting for the ready line.
   process.stdout.write(readyBlock(url, routes, upstreams, admins).map(say.raw).join(''));

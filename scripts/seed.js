@@ -48,7 +48,9 @@ async function seed(baseUrl, log = (line) => console.log(line)) {
   const buyer = await ensureUser(baseUrl, DEMO_BUYER);
   log(`demo buyer ${DEMO_BUYER.email}: ${buyer.created ? 'created' : 'exists'}`);
   const admin = await ensureUser(baseUrl, DEMO_ADMIN);
-  log(`dev admin ${DEMO_ADMIN.email}: ${admin.created ? 'created' : 'exists'} (an admin where ADMIN_EMAILS lists it, as npm start sets by default)`);
+  log(
+    `dev admin ${DEMO_ADMIN.email}: ${admin.created ? 'created' : 'exists'} (an admin where ADMIN_EMAILS lists it, as npm start sets by default)`,
+  );
 
   const listed = await titlesListedBy(seller.call, seller.user.id);
   let added = 0;
@@ -59,7 +61,9 @@ async function seed(baseUrl, log = (line) => console.log(line)) {
     added++;
   }
   log(`demo products: ${added} added, ${DEMO_PRODUCTS.length - added} already listed`);
-  log(`sign in as ${DEMO_BUYER.email} / ${DEMO_BUYER.password} to shop, ${DEMO_SELLER.email} / ${DEMO_SELLER.password} to sell, ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} for /ops`);
+  log(
+    `sign in as ${DEMO_BUYER.email} / ${DEMO_BUYER.password} to shop, ${DEMO_SELLER.email} / ${DEMO_SELLER.password} to sell, ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} for /ops`,
+  );
 }
 
 /** Where to seed, and how that was decided (for the error message when nothing answers there). */

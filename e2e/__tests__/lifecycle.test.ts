@@ -82,13 +82,36 @@ async function startProcess(name: ServiceName, port?: number): Promise<RunningPr
   };
 }
 
-async function api(service: ServiceName, method: string, path: string, cookie: string, body?: unknown, headers: Record<string, string> = {}) {
+/** The fields of API bodies this test reads; the rest is asserted with toEqual. */
+interface ApiBody {
+  id: string;
+  status: string;
+  available: number;
+  total: number;
+  expiresAt: string;
+  [field: string]: unknown;
+}
+/** The event fields this test reads (order.* carry `id`, expiration.complete `orderId`). */
+interface EventData {
+  id?: string;
+  orderId?: string;
+  reason?: string;
+}
+
+async function api(
+  service: ServiceName,
+  method: string,
+  path: string,
+  cookie: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(services[service]!.url + path, {
     method,
     headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as ApiBody };
 }
 
 beforeAll(async () => {
@@ -103,7 +126,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(Object.values(services).map((s) => s.stop()));
   await bus?.drain();
-  for (const name of Object.values(dbNames)) await mongo?.db(name).dropDatabase().catch(() => undefined);
+  for (const name of Object.values(dbNames))
+    await mongo
+      ?.db(name)
+      .dropDatabase()
+      .catch(() => undefined);
   await mongo?.close();
   await nats?.destroy();
 });
@@ -125,7 +152,9 @@ async function listProduct(quantity: number, price = 12.5): Promise<string> {
 }
 
 /** Places an order as soon as orders knows the product, and waits until payments knows the order. */
-async function placeOrder(buyer: string, productId: string, quantity: number): Promise<{ id: string; expiresAt: string; total: number }> {
+type PlacedOrder = { id: string; expiresAt: string; total: number };
+
+async function placeOrder(buyer: string, productId: string, quantity: number): Promise<PlacedOrder> {
   const res = await eventually(async () => {
     const r = await api('orders', 'POST', '/api/orders', buyer, { items: [{ productId, quantity }] });
     if (r.status === 404) return undefined; // product.created not replicated yet
@@ -133,22 +162,23 @@ async function placeOrder(buyer: string, productId: string, quantity: number): P
   }, 15_000);
   expect(res.status).toBe(201);
   expect(res.body.status).toBe('created');
-  await eventually(() => db('payments').collection('orders').findOne({ _id: res.body.id }), 15_000);
+  await eventually(() => db('payments').collection<{ _id: string }>('orders').findOne({ _id: res.body.id }), 15_000);
   return res.body;
 }
 
 const orderStatus = async (buyer: string, id: string) => (await api('orders', 'GET', `/api/orders/${id}`, buyer)).body.status as string;
-const available = async (productId: string) => (await api('products', 'GET', `/api/products/${productId}`, seller)).body.available as number;
+const available = async (productId: string) =>
+  (await api('products', 'GET', `/api/products/${productId}`, seller)).body.available as number;
 const ledger = (orderId: string) => db('products').collection('unitledgers').findOne({ orderId });
 
 /** Every event in a stream, parsed. */
-async function streamEvents(stream: string): Promise<Array<{ id: string; subject: string; data: any }>> {
+async function streamEvents(stream: string): Promise<Array<{ id: string; subject: string; data: EventData }>> {
   const info = await bus.jsm.streams.info(stream);
-  const out = [];
+  const out: Array<{ id: string; subject: string; data: EventData }> = [];
   if (info.state.messages === 0) return out;
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const m = await bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (m) out.push(m.json<{ id: string; subject: string; data: any }>());
+    if (m) out.push(m.json<{ id: string; subject: string; data: EventData }>());
   }
   return out;
 }
@@ -202,7 +232,7 @@ describe('order lifecycle across services', () => {
   it('payment racing expiry, 20 times: every order ends exactly once, consistently in orders, payments and products', async () => {
     const productId = await listProduct(100);
     const buyer = signinCookie();
-    const orders = [];
+    const orders: PlacedOrder[] = [];
     for (let i = 0; i < 20; i++) orders.push(await placeOrder(buyer, productId, 1));
 
     // Each payment is sent around its order's expiry instant: from 150 ms before to just after.
@@ -273,7 +303,7 @@ describe('order lifecycle across services', () => {
   it('expiration restart: expiries pending when it stops fire once after it starts again', async () => {
     const productId = await listProduct(10);
     const buyer = signinCookie();
-    const orders = [];
+    const orders: PlacedOrder[] = [];
     for (let i = 0; i < 5; i++) orders.push(await placeOrder(buyer, productId, 1));
     // expiration holds all five now.
     await eventually(async () => (await bus.jsm.consumers.info('ORDERS', 'expiration-order-created')).num_ack_pending >= 5, 10_000);

@@ -6,11 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@jetmart/common/testing';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ is CommonJS JavaScript without type declarations
 const { createGateway } = require('../../scripts/lib/gateway');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ is CommonJS JavaScript without type declarations
 const { findRoute } = require('../../scripts/lib/routing');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ is CommonJS JavaScript without type declarations
 const { readRoutes, SERVICES } = require('../../scripts/lib/services');
 
 const routes = [

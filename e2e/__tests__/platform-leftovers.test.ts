@@ -136,7 +136,10 @@ it('after a SIGKILL of the platform, the next start kills its leftover nats-serv
   for (const s of services) expect(stillRunning(s)).toBe(false);
   expect(existsSync(join(natsStore, 'jetstream'))).toBe(true);
   expect(existsSync(runFile(first.proc.pid!))).toBe(false);
-  const lines = second.output().split('\n').filter((l) => l.includes('left behind'));
+  const lines = second
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('left behind'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(`platform pid ${first.proc.pid}`);
   expect(lines[0]).toContain(`nats-server ${nats.pid}`);

@@ -46,7 +46,7 @@ function processTable(): Array<{ pid: number; ppid: number; args: string }> {
 function recordProcessTree(run: Run) {
   const table = processTable();
   const tree = new Set([run.proc.pid!]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of table) {
       if (tree.has(p.ppid) && !tree.has(p.pid)) {
@@ -85,7 +85,12 @@ function userEnv(): NodeJS.ProcessEnv {
 /** `npm start [-- args]` in its own process group (as a terminal runs it), resolved once the ready block is out. */
 async function startPlatform(args: string[] = []): Promise<Run> {
   const env = { ...userEnv(), PORT: String(port), JETMART_PID_FILE: pidFile() };
-  const proc = spawn('npm', ['start', ...(args.length ? ['--', ...args] : [])], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('npm', ['start', ...(args.length ? ['--', ...args] : [])], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stdout!.on('data', (b) => (out += b));
@@ -134,6 +139,18 @@ async function stopAndCapture(run: Run, stop: () => void): Promise<{ output: str
 const warningLines = (text: string) =>
   text.split('\n').filter((l) => /\b(WARN|ERROR|FATAL)\b|"level":\s*"?(40|50|60|warn|error|fatal)\b|npm (error|warn)/i.test(l));
 
+/** The fields of API bodies these tests read; the rest is asserted with toEqual/toMatchObject. */
+interface Body {
+  id: string;
+  status: string;
+  items: Array<{ id: string; userId: string; title: string }>;
+  errors: Array<{ message: string; field?: string }>;
+  currentUser: { id: string; email: string } | null;
+  available: number;
+  quantity: number;
+  [field: string]: unknown;
+}
+
 /** A browser-like client: keeps its session cookie. */
 function client() {
   let cookie = '';
@@ -147,11 +164,11 @@ function client() {
     const session = res.headers.getSetCookie().find((c) => c.startsWith('session='));
     if (session) cookie = session.split(';')[0];
     const text = await res.text();
-    let json: any;
+    let json: Body;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(text) as Body;
     } catch {
-      json = text;
+      throw new Error(`${method} ${path}: HTTP ${res.status} answered with no JSON: ${text.slice(0, 300)}`);
     }
     return { status: res.status, body: json };
   };
@@ -197,7 +214,7 @@ describe('jetmart through one port', () => {
   const product = async () => {
     const res = await buyer('GET', `/api/products/${productId}`);
     expect(res.status).toBe(200);
-    return res.body as { available: number; quantity: number };
+    return res.body;
   };
 
   it('prints a ready block: URL, storefront, each API docs page, NATS monitoring, data directory, admin account', async () => {
@@ -208,7 +225,11 @@ describe('jetmart through one port', () => {
       const docs = new RegExp(`http://localhost:${port}(/api/${api}/docs)\\n`).exec(out);
       expect(docs).not.toBeNull();
       const res = await fetch(baseUrl + docs![1]);
-      expect({ api, status: res.status, type: res.headers.get('content-type') }).toEqual({ api, status: 200, type: expect.stringContaining('text/html') });
+      expect({ api, status: res.status, type: res.headers.get('content-type') }).toEqual({
+        api,
+        status: 200,
+        type: expect.stringContaining('text/html'),
+      });
     }
     const jsz = await fetch(`${natsMonitorUrl(runs[0])}/jsz`);
     expect(jsz.status).toBe(200);
@@ -242,7 +263,10 @@ describe('jetmart through one port', () => {
     expect(info.children.map((c) => c.name)).toEqual(expect.arrayContaining(SERVICES));
     for (const c of info.children) {
       const env = readFileSync(`/proc/${c.pid}/environ`, 'utf8').split('\0');
-      expect({ child: c.name, admin: env.filter((e) => e.startsWith('ADMIN_EMAILS=')) }).toEqual({ child: c.name, admin: ['ADMIN_EMAILS=admin@jetmart.dev'] });
+      expect({ child: c.name, admin: env.filter((e) => e.startsWith('ADMIN_EMAILS=')) }).toEqual({
+        child: c.name,
+        admin: ['ADMIN_EMAILS=admin@jetmart.dev'],
+      });
     }
   });
 
@@ -261,20 +285,28 @@ describe('jetmart through one port', () => {
     productId = created.body.id;
 
     // orders learns about the product through events: the first attempts may not find it yet.
-    const order = await eventually(async () => {
-      const res = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 1 }] });
-      return res.status === 201 ? res.body : undefined;
-    }, 30_000, 250);
+    const order = await eventually(
+      async () => {
+        const res = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 1 }] });
+        return res.status === 201 ? res.body : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(order).toMatchObject({ status: 'created', total: 12.5, items: [expect.objectContaining({ productId, quantity: 1 })] });
     paidOrderId = order.id;
 
     // payments learns about the order through events too.
-    const payment = await eventually(async () => {
-      const res = await buyer('POST', '/api/payments', { orderId: order.id, token: 'tok_visa' });
-      if (res.status === 404) return undefined;
-      expect(res.status).toBe(201);
-      return res.body;
-    }, 30_000, 250);
+    const payment = await eventually(
+      async () => {
+        const res = await buyer('POST', '/api/payments', { orderId: order.id, token: 'tok_visa' });
+        if (res.status === 404) return undefined;
+        expect(res.status).toBe(201);
+        return res.body;
+      },
+      30_000,
+      250,
+    );
     expect(payment).toMatchObject({ id: expect.any(String), orderId: order.id, amount: 12.5 });
 
     await eventually(async () => (await buyer('GET', `/api/orders/${order.id}`)).body.status === 'complete', 30_000, 250);
@@ -291,17 +323,25 @@ describe('jetmart through one port', () => {
     expect((await other('POST', '/api/users/signup', { email: 'e2e-other@jetmart.dev', password: 'other-password' })).status).toBe(201);
     expect((await other('POST', '/api/orders', { items: [{ productId, quantity: 1 }] })).status).toBe(409);
 
-    const cancelled = await eventually(async () => {
-      const res = await buyer('GET', `/api/orders/${order.body.id}`);
-      return res.body.status === 'cancelled' ? res.body : undefined;
-    }, (EXPIRATION_SECONDS + 30) * 1000, 250);
+    const cancelled = await eventually(
+      async () => {
+        const res = await buyer('GET', `/api/orders/${order.body.id}`);
+        return res.body.status === 'cancelled' ? res.body : undefined;
+      },
+      (EXPIRATION_SECONDS + 30) * 1000,
+      250,
+    );
     expect(cancelled.status).toBe('cancelled');
     await eventually(async () => (await product()).available === 2, 30_000, 250);
 
-    const late = await eventually(async () => {
-      const res = await buyer('POST', '/api/payments', { orderId: order.body.id, token: 'tok_visa' });
-      return res.status === 409 ? res : undefined;
-    }, 30_000, 250);
+    const late = await eventually(
+      async () => {
+        const res = await buyer('POST', '/api/payments', { orderId: order.body.id, token: 'tok_visa' });
+        return res.status === 409 ? res : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(late.body.errors[0].message).toEqual(expect.any(String));
   });
 
@@ -341,9 +381,9 @@ describe('jetmart through one port', () => {
 
     const demoSeller = await signIn('seller@jetmart.dev', 'jetmart-demo');
     expect(demoSeller.status).toBe(200);
-    const me = (await demoSeller.c('GET', '/api/users/currentuser')).body.currentUser;
+    const me = (await demoSeller.c('GET', '/api/users/currentuser')).body.currentUser!;
     const listed = await demoSeller.c('GET', '/api/products?limit=100');
-    expect(listed.body.items.filter((p: { userId: string }) => p.userId === me.id)).toHaveLength(5);
+    expect(listed.body.items.filter((p) => p.userId === me.id)).toHaveLength(5);
     expect((await signIn('admin@jetmart.dev', 'jetmart-demo')).status).toBe(200);
     // The services work on the reused stores: a new order is placed and held.
     const order = await again.c('POST', '/api/orders', { items: [{ productId, quantity: 1 }] });
@@ -352,7 +392,11 @@ describe('jetmart through one port', () => {
 
   it('stops on SIGTERM to npm and leaves no process behind', async () => {
     const run = runs[1];
-    const info = JSON.parse(readFileSync(pidFile(), 'utf8')) as { platform: number; children: Array<{ name: string; pid: number }>; natsStoreDir?: string };
+    const info = JSON.parse(readFileSync(pidFile(), 'utf8')) as {
+      platform: number;
+      children: Array<{ name: string; pid: number }>;
+      natsStoreDir?: string;
+    };
     expect(info.children.map((c) => c.name)).toEqual(expect.arrayContaining(SERVICES));
     recordProcessTree(run);
     for (const c of info.children) expect(started.has(c.pid)).toBe(true);

@@ -73,6 +73,10 @@ test('setup and test scripts install with `npm ci` only (no `npm install` fallba
       .split('\n')
       .filter((l) => !l.trim().startsWith('#'))
       .join('\n');
-    expect({ script, ci: /\bnpm ci\b/.test(code), install: /\bnpm (install|i)\b/.test(code) }).toEqual({ script, ci: true, install: false });
+    expect({ script, ci: /\bnpm ci\b/.test(code), install: /\bnpm (install|i)\b/.test(code) }).toEqual({
+      script,
+      ci: true,
+      install: false,
+    });
   }
 });

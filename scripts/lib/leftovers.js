@@ -94,7 +94,8 @@ function removeDirs(entry) {
   const tmp = fs.realpathSync(os.tmpdir());
   for (const dir of entry.dirs || []) {
     const resolved = path.resolve(dir);
-    if (resolved.startsWith(tmp + path.sep) && path.basename(resolved).startsWith('jetmart-')) fs.rmSync(resolved, { recursive: true, force: true });
+    if (resolved.startsWith(tmp + path.sep) && path.basename(resolved).startsWith('jetmart-'))
+      fs.rmSync(resolved, { recursive: true, force: true });
   }
 }
 
@@ -134,7 +135,9 @@ async function reapLeftovers(stateDir, log) {
   }
   if (killed.length) {
     const platforms = [...new Set(runs.filter((r) => r.alive.length).map((r) => r.run.platform.pid))].join(', ');
-    log(`killed what an earlier run (platform pid ${platforms}, no longer running) left behind: ${killed.map((e) => `${e.name} ${e.pid}`).join(', ')}`);
+    log(
+      `killed what an earlier run (platform pid ${platforms}, no longer running) left behind: ${killed.map((e) => `${e.name} ${e.pid}`).join(', ')}`,
+    );
   }
   return killed;
 }

@@ -12,7 +12,9 @@ const hasCommand = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio
 /** @jetmart/common/testing (the server starters) from common's build. */
 function loadCommonTesting() {
   if (!fs.existsSync(path.join(root, 'common', 'dist', 'testing', 'index.js'))) {
-    throw new PrerequisiteError('jetmart is not built yet: run `bash scripts/setup.sh` once (installs packages, builds the servers and every service).');
+    throw new PrerequisiteError(
+      'jetmart is not built yet: run `bash scripts/setup.sh` once (installs packages, builds the servers and every service).',
+    );
   }
   return require('@jetmart/common/testing');
 }
@@ -40,7 +42,9 @@ function mongoUnavailable(testing, cause) {
 
 function checkJwtKey() {
   if (process.env.NODE_ENV === 'production' && !process.env.JWT_KEY) {
-    throw new PrerequisiteError('NODE_ENV=production needs JWT_KEY (at least 32 characters); the dev default is only used outside production.');
+    throw new PrerequisiteError(
+      'NODE_ENV=production needs JWT_KEY (at least 32 characters); the dev default is only used outside production.',
+    );
   }
 }
 

@@ -86,7 +86,9 @@ async function waitForHttp(url, { timeoutMs, child, ok = (status) => status === 
       // not listening yet
     }
     if (Date.now() > until) {
-      throw new Error(`${child ? child.name : url} was not ready within ${Math.round(timeoutMs / 1000)} s${child ? `:\n${child.tail()}` : ''}`);
+      throw new Error(
+        `${child ? child.name : url} was not ready within ${Math.round(timeoutMs / 1000)} s${child ? `:\n${child.tail()}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
