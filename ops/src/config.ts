@@ -3,7 +3,10 @@ import { baseEnv, readEnv } from '@jetmart/common';
 /** `name=url` pairs, comma-separated: the services whose readiness the status reports. */
 export function parseServiceUrls(raw: string): { name: string; url: string }[] {
   const out: { name: string; url: string }[] = [];
-  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf('=');
     const name = pair.slice(0, at).trim();
     const url = pair.slice(at + 1).trim();
@@ -29,7 +32,8 @@ export const parseAdminEmails = (raw: string): ReadonlySet<string> =>
       .filter(Boolean),
   );
 
-const LOCAL_SERVICES = 'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005';
+const LOCAL_SERVICES =
+  'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005';
 
 /** Everything ops reads from the environment. It has no database, so no MONGO_URL. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

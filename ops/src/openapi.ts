@@ -3,7 +3,12 @@ import { OPS_DEAD_LETTERS_DEFAULT_LIMIT, OPS_DEAD_LETTERS_MAX_LIMIT, OPS_PAYLOAD
 
 const count: JsonSchema = { type: 'integer', minimum: 0 };
 const seq: JsonSchema = { type: 'integer', minimum: 1 };
-const object = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties });
+const object = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
 /** A part read from elsewhere: `{ok: true, data}` or `{ok: false, error}`. */
 const part = (data: JsonSchema): JsonSchema => ({
   oneOf: [
@@ -18,7 +23,7 @@ export const opsApiDocument = openApiDocument({
   title: 'jetmart ops',
   description:
     'Operations, for admins only (signed in with an email in ADMIN_EMAILS): the NATS server, streams and consumers, ' +
-    "every service's readiness, and the dead-lettered events with replay. Errors are `{\"errors\":[{\"message\",\"field\"?}]}`.",
+    'every service\'s readiness, and the dead-lettered events with replay. Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
     ServerInfo: object(['version', 'serverName', 'uptime', 'connections', 'inMsgs', 'outMsgs', 'memBytes'], {
       version: { type: 'string' },
@@ -38,10 +43,21 @@ export const opsApiDocument = openApiDocument({
       lastSeq: count,
       consumers: {
         type: 'array',
-        items: object(['name', 'pending', 'ackPending', 'redelivered', 'waiting'], { name: { type: 'string' }, pending: count, ackPending: count, redelivered: count, waiting: count }),
+        items: object(['name', 'pending', 'ackPending', 'redelivered', 'waiting'], {
+          name: { type: 'string' },
+          pending: count,
+          ackPending: count,
+          redelivered: count,
+          waiting: count,
+        }),
       },
     }),
-    ServiceReadiness: object(['name', 'url', 'ready', 'detail'], { name: { type: 'string' }, url: { type: 'string' }, ready: { type: 'boolean' }, detail: { type: 'string' } }),
+    ServiceReadiness: object(['name', 'url', 'ready', 'detail'], {
+      name: { type: 'string' },
+      url: { type: 'string' },
+      ready: { type: 'boolean' },
+      detail: { type: 'string' },
+    }),
     Status: object(['server', 'streams', 'services'], {
       server: part(ref('ServerInfo')),
       streams: part({ type: 'array', items: ref('Stream') }),
@@ -55,7 +71,11 @@ export const opsApiDocument = openApiDocument({
       error: { type: 'string' },
       deliveries: count,
       time: { type: 'string', format: 'date-time' },
-      payload: { type: 'string', maxLength: OPS_PAYLOAD_PREVIEW_CHARS, description: `the first ${OPS_PAYLOAD_PREVIEW_CHARS} characters of the payload` },
+      payload: {
+        type: 'string',
+        maxLength: OPS_PAYLOAD_PREVIEW_CHARS,
+        description: `the first ${OPS_PAYLOAD_PREVIEW_CHARS} characters of the payload`,
+      },
       payloadBytes: count,
     }),
     DeadLetterPage: object(['total', 'messages'], { total: count, messages: { type: 'array', items: ref('DeadLetter') } }),

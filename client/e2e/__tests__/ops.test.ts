@@ -28,8 +28,16 @@ const url = (path: string) => platform.baseUrl + path;
 
 beforeAll(async () => {
   nats = await startNats();
-  platform = await startPlatform({ NATS_URL: nats.url, NATS_MONITOR_URL: nats.monitorUrl, ADMIN_EMAILS: `someone@example.com, ${adminEmail.toUpperCase()}` });
-  bus = await EventBus.connect({ servers: nats.url, name: 'ops-browser-test', logger: createLogger('ops-browser-test', { level: 'silent' }) });
+  platform = await startPlatform({
+    NATS_URL: nats.url,
+    NATS_MONITOR_URL: nats.monitorUrl,
+    ADMIN_EMAILS: `someone@example.com, ${adminEmail.toUpperCase()}`,
+  });
+  bus = await EventBus.connect({
+    servers: nats.url,
+    name: 'ops-browser-test',
+    logger: createLogger('ops-browser-test', { level: 'silent' }),
+  });
   browser = await launchChromium();
   admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   shopper = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -96,7 +104,10 @@ test('an admin sees the services, streams and consumers, and a dead-lettered eve
   // What the page shows is what the ops API answers the admin.
   const api = await admin.request.get(url('/api/ops/deadletters'));
   expect(api.status()).toBe(200);
-  expect(((await api.json()) as OpsDeadLetterPage).messages.find((m) => m.seq === deadSeq)).toMatchObject({ originalSubject: 'product.created', consumer: 'orders-product-created' });
+  expect(((await api.json()) as OpsDeadLetterPage).messages.find((m) => m.seq === deadSeq)).toMatchObject({
+    originalSubject: 'product.created',
+    consumer: 'orders-product-created',
+  });
 
   for (const name of ['auth', 'products', 'orders', 'payments', 'expiration']) {
     expect(await admin.locator(`[data-testid="ops-service"][data-service="${name}"]`).getAttribute('data-ready')).toBe('true');
@@ -127,5 +138,7 @@ test('an admin sees the services, streams and consumers, and a dead-lettered eve
   expect(replayed!.header?.get('Jetmart-Replayed-From')).toBe(`DEADLETTER/${deadSeq}`);
   expect(JSON.parse(replayed!.string())).toEqual({ id: 'not-an-event' });
   // Still malformed, so orders dead-letters the replayed copy again: the replay reached the consumer.
-  await until('the replayed copy dead-lettered again', async () => (await deadLettersFor('orders-product-created')).find((s) => s > deadSeq));
+  await until('the replayed copy dead-lettered again', async () =>
+    (await deadLettersFor('orders-product-created')).find((s) => s > deadSeq),
+  );
 });

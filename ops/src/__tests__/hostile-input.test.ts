@@ -8,7 +8,18 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { Streams } from '@jetmart/common';
-import { expectErrorShape, expectNever5xx, hostileCookie, percentEncode, rawBody, rawSegment, readStream, signinCookie, TEST_JWT_KEY, weirdString } from '@jetmart/common/testing';
+import {
+  expectErrorShape,
+  expectNever5xx,
+  hostileCookie,
+  percentEncode,
+  rawBody,
+  rawSegment,
+  readStream,
+  signinCookie,
+  TEST_JWT_KEY,
+  weirdString,
+} from '@jetmart/common/testing';
 import { adminCookie, useOps } from './fixtures';
 
 const ops = useOps('ops-hostile');
@@ -33,7 +44,21 @@ const hostileSeq = () =>
   fc.oneof(
     fitsRequest.map(percentEncode),
     rawSegment,
-    fc.constantFrom(`0${seq}`, `+${seq}`, `${seq}.0`, `${seq}e0`, ` ${seq}`, `${seq} `, `-${seq}`, '0x1', '9'.repeat(400), 'NaN', 'Infinity').map(encodeURIComponent),
+    fc
+      .constantFrom(
+        `0${seq}`,
+        `+${seq}`,
+        `${seq}.0`,
+        `${seq}e0`,
+        ` ${seq}`,
+        `${seq} `,
+        `-${seq}`,
+        '0x1',
+        '9'.repeat(400),
+        'NaN',
+        'Infinity',
+      )
+      .map(encodeURIComponent),
   );
 
 describe('ops: hostile input never answers 5xx and never replays', () => {
@@ -51,13 +76,17 @@ describe('ops: hostile input never answers 5xx and never replays', () => {
 
   it('GET /api/ops/deadletters with hostile limits → 200 or 400 naming limit', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fitsRequest, fc.integer().map(String), fc.constantFrom('500', '1', '501', '1e1', '0x10')), fc.boolean(), async (limit, twice) => {
-        const q = `limit=${percentEncode(limit)}${twice ? `&limit=${percentEncode(limit)}` : ''}`;
-        const res = await request(ops.app()).get(`/api/ops/deadletters?${q}`).set('Cookie', adminCookie());
-        expectNever5xx(res);
-        if (res.status === 200) expect(res.body.messages.map((m: { seq: number }) => m.seq)).toEqual([seq]);
-        else expect(res.body.errors[0].field).toBe('limit');
-      }),
+      fc.asyncProperty(
+        fc.oneof(fitsRequest, fc.integer().map(String), fc.constantFrom('500', '1', '501', '1e1', '0x10')),
+        fc.boolean(),
+        async (limit, twice) => {
+          const q = `limit=${percentEncode(limit)}${twice ? `&limit=${percentEncode(limit)}` : ''}`;
+          const res = await request(ops.app()).get(`/api/ops/deadletters?${q}`).set('Cookie', adminCookie());
+          expectNever5xx(res);
+          if (res.status === 200) expect(res.body.messages.map((m: { seq: number }) => m.seq)).toEqual([seq]);
+          else expect(res.body.errors[0].field).toBe('limit');
+        },
+      ),
       params(602),
     );
     await expectNothingReplayed();
@@ -66,10 +95,23 @@ describe('ops: hostile input never answers 5xx and never replays', () => {
   it('replay with malformed JSON, non-objects and wrong content types → 4xx in the error shape, or the replay of a well-formed JSON request', async () => {
     // Bodies are not read, but an unparseable one must be refused before anything is done.
     await fc.assert(
-      fc.asyncProperty(rawBody, fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1'), async (raw, type) => {
-        const res = await request(ops.app()).post(`/api/ops/deadletters/${seq}/replay`).set('Cookie', adminCookie()).set('Content-Type', type).send(raw);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=latin1',
+        ),
+        async (raw, type) => {
+          const res = await request(ops.app())
+            .post(`/api/ops/deadletters/${seq}/replay`)
+            .set('Cookie', adminCookie())
+            .set('Content-Type', type)
+            .send(raw);
+          expectErrorShape(res);
+        },
+      ),
       params(603),
     );
     await expectNothingReplayed();
@@ -91,19 +133,29 @@ describe('ops: hostile input never answers 5xx and never replays', () => {
     );
     // Emails that only look like the admin's: another case is the same address, these are not.
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fitsRequest, fc.constantFrom('ops-admin@example.com ', 'ops-admin@example.com,', 'ops-admin@example.co', '*', '', 'someone@example.com ,x')), fc.constantFrom(0, 1, 2), async (email, i) => {
-        fc.pre(!['someone@example.com', 'ops-admin@example.com'].includes(email.trim().toLowerCase()));
-        const res = await routes[i]().set('Cookie', signinCookie({ email }, { key: TEST_JWT_KEY }));
-        expect(res.status).toBe(403);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fitsRequest,
+          fc.constantFrom('ops-admin@example.com ', 'ops-admin@example.com,', 'ops-admin@example.co', '*', '', 'someone@example.com ,x'),
+        ),
+        fc.constantFrom(0, 1, 2),
+        async (email, i) => {
+          fc.pre(!['someone@example.com', 'ops-admin@example.com'].includes(email.trim().toLowerCase()));
+          const res = await routes[i]().set('Cookie', signinCookie({ email }, { key: TEST_JWT_KEY }));
+          expect(res.status).toBe(403);
+          expectErrorShape(res);
+        },
+      ),
       params(605),
     );
     await expectNothingReplayed();
   });
 
   it('a body over the limit → 413', async () => {
-    const res = await request(ops.app()).post(`/api/ops/deadletters/${seq}/replay`).set('Cookie', adminCookie()).send({ pad: 'x'.repeat(200 * 1024) });
+    const res = await request(ops.app())
+      .post(`/api/ops/deadletters/${seq}/replay`)
+      .set('Cookie', adminCookie())
+      .send({ pad: 'x'.repeat(200 * 1024) });
     expect(res.status).toBe(413);
     expectErrorShape(res);
     await expectNothingReplayed();

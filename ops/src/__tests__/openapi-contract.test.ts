@@ -19,7 +19,12 @@ it('GET /api/ops/status: 200 (every part read, and every part failing), 401, 403
   await ops.deadLetter('{"id":"not-an-event"}');
   const ready = await readyzServer(200);
   try {
-    const app = ops.app({ OPS_SERVICE_URLS: [{ name: 'auth', url: ready.url }, { name: 'orders', url: `http://127.0.0.1:${await closedPort()}` }] });
+    const app = ops.app({
+      OPS_SERVICE_URLS: [
+        { name: 'auth', url: ready.url },
+        { name: 'orders', url: `http://127.0.0.1:${await closedPort()}` },
+      ],
+    });
     const ok = await contract.expect(as(adminCookie(), request(app).get('/api/ops/status')), 200);
     expect([ok.body.server.ok, ok.body.streams.ok]).toEqual([true, true]);
   } finally {
@@ -39,7 +44,8 @@ it('GET /api/ops/deadletters: 200, 400, 401, 403', async () => {
 });
 
 it('POST /api/ops/deadletters/{seq}/replay: 200, 400, 401, 403, 404, 409, 415', async () => {
-  const replay = (seq: number | string, cookie: string | null = adminCookie()) => as(cookie, request(ops.app()).post(`/api/ops/deadletters/${seq}/replay`));
+  const replay = (seq: number | string, cookie: string | null = adminCookie()) =>
+    as(cookie, request(ops.app()).post(`/api/ops/deadletters/${seq}/replay`));
   const seq = await ops.deadLetter('{"id":"not-an-event"}');
   await contract.expect(replay(seq).send({}), 200);
   await contract.expect(replay(seq).send({}), 404);

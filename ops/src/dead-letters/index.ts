@@ -1,11 +1,6 @@
 import type { JetStreamClient, JetStreamManager, MsgRequest, PubAck, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import {
-  DEAD_LETTER_SUBJECT_PREFIX,
-  DeadLetterHeaders,
-  Streams,
-  streamOf,
-} from '@jetmart/common/contracts';
+import { DEAD_LETTER_SUBJECT_PREFIX, DeadLetterHeaders, Streams, streamOf } from '@jetmart/common/contracts';
 
 export const DEADLETTER_STREAM = Streams.deadLetter.name;
 /** Header on a replayed copy: where it came from (`DEADLETTER/<seq>`). */
@@ -39,7 +34,8 @@ export async function listDeadLetters(jsm: JetStreamManager, limit: number): Pro
 }
 
 /** A subject one can publish to: dot-separated non-empty tokens, no wildcards, no whitespace. */
-const isPublishable = (subject: string) => subject.length <= 256 && subject.split('.').every((t) => t.length > 0 && t !== '*' && t !== '>' && !/[\s*>]/.test(t));
+const isPublishable = (subject: string) =>
+  subject.length <= 256 && subject.split('.').every((t) => t.length > 0 && t !== '*' && t !== '>' && !/[\s*>]/.test(t));
 
 function replayTarget(subject: string): { subject: string; stream: string } | null {
   if (!subject || !isPublishable(subject) || subject.startsWith(DEAD_LETTER_SUBJECT_PREFIX)) return null;
@@ -52,9 +48,7 @@ function replayTarget(subject: string): { subject: string; stream: string } | nu
 }
 
 export type ReplayOutcome =
-  | { kind: 'replayed'; subject: string; ack: PubAck }
-  | { kind: 'not-found' }
-  | { kind: 'no-original-subject'; subject: string };
+  { kind: 'replayed'; subject: string; ack: PubAck } | { kind: 'not-found' } | { kind: 'no-original-subject'; subject: string };
 
 /**
  * Republishes a dead-lettered payload, unchanged, to its original subject, then deletes it from

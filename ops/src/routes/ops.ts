@@ -21,7 +21,8 @@ function limitOf(req: Request): number {
   const raw = req.query.limit;
   if (raw === undefined) return OPS_DEAD_LETTERS_DEFAULT_LIMIT;
   const n = typeof raw === 'string' && WHOLE.test(raw) ? Number(raw) : NaN;
-  if (!(n <= OPS_DEAD_LETTERS_MAX_LIMIT)) throw new BadRequestError(`limit must be a whole number from 1 to ${OPS_DEAD_LETTERS_MAX_LIMIT}`, 'limit');
+  if (!(n <= OPS_DEAD_LETTERS_MAX_LIMIT))
+    throw new BadRequestError(`limit must be a whole number from 1 to ${OPS_DEAD_LETTERS_MAX_LIMIT}`, 'limit');
   return n;
 }
 

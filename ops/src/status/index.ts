@@ -37,7 +37,15 @@ export async function serverInfo(monitorUrl: string | undefined): Promise<OpsSer
   const res = await fetch(new URL('/varz', monitorUrl), { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`NATS monitoring /varz answered ${res.status}`);
   const v = (await res.json()) as Varz;
-  return { version: v.version, serverName: v.server_name, uptime: v.uptime, connections: v.connections, inMsgs: v.in_msgs, outMsgs: v.out_msgs, memBytes: v.mem };
+  return {
+    version: v.version,
+    serverName: v.server_name,
+    uptime: v.uptime,
+    connections: v.connections,
+    inMsgs: v.in_msgs,
+    outMsgs: v.out_msgs,
+    memBytes: v.mem,
+  };
 }
 
 /** Every stream and its consumers, through the JetStream API (no monitoring port needed). */
@@ -46,7 +54,13 @@ export async function streams(jsm: JetStreamManager): Promise<OpsStream[]> {
   for await (const s of jsm.streams.list()) {
     const consumers = [];
     for await (const c of jsm.consumers.list(s.config.name)) {
-      consumers.push({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending, redelivered: c.num_redelivered, waiting: c.num_waiting });
+      consumers.push({
+        name: c.name,
+        pending: c.num_pending,
+        ackPending: c.num_ack_pending,
+        redelivered: c.num_redelivered,
+        waiting: c.num_waiting,
+      });
     }
     out.push({
       name: s.config.name,
@@ -82,7 +96,11 @@ export function readiness(services: { name: string; url: string }[]): Promise<Op
  * streams and the services, and the other way round.
  */
 export async function readStatus(deps: StatusDeps): Promise<OpsStatus> {
-  const [server, js, services] = await Promise.all([part(() => serverInfo(deps.monitorUrl)), part(() => withTimeout(streams(deps.jsm))), readiness(deps.services)]);
+  const [server, js, services] = await Promise.all([
+    part(() => serverInfo(deps.monitorUrl)),
+    part(() => withTimeout(streams(deps.jsm))),
+    readiness(deps.services),
+  ]);
   return { server, streams: js, services };
 }
 

@@ -1,20 +1,28 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
+
+const subscribeNothing = () => () => undefined;
+const isClient = () => true;
+const isServer = () => false;
 
 /** Replays one dead-lettered message through the ops service (POST /api/ops/deadletters/:seq/replay), then re-reads the page with the outcome. */
 export function ReplayButton({ seq, subject }: { seq: number; subject: string }) {
   const router = useRouter();
   const [state, setState] = useState<{ busy: boolean; message?: string; error?: boolean }>({ busy: false });
   // Disabled until hydrated: a click on the server-rendered button before React attaches does nothing.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  // (false in the server render and while hydrating, true once React runs the page in the browser)
+  const hydrated = useSyncExternalStore(subscribeNothing, isClient, isServer);
 
   async function replay() {
     setState({ busy: true });
     try {
-      const res = await fetch(`/api/ops/deadletters/${seq}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`/api/ops/deadletters/${seq}/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       const body = (await res.json().catch(() => null)) as { errors?: { message: string }[]; subject?: string; seq?: number } | null;
       if (!res.ok) {
         setState({ busy: false, error: true, message: body?.errors?.[0]?.message ?? `Replay failed (HTTP ${res.status})` });
@@ -30,7 +38,13 @@ export function ReplayButton({ seq, subject }: { seq: number; subject: string })
 
   return (
     <>
-      <button type="button" className="button button-small" onClick={replay} disabled={!hydrated || state.busy} aria-label={`Replay message ${seq} to ${subject}`}>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={replay}
+        disabled={!hydrated || state.busy}
+        aria-label={`Replay message ${seq} to ${subject}`}
+      >
         {state.busy ? 'Replaying…' : 'Replay'}
       </button>
       {state.message ? (

@@ -30,7 +30,9 @@ export default async function OpsPage({ searchParams }: { searchParams: Promise<
   // Set by the replay button: the replayed row is gone from the table, so the outcome is said here.
   const replayed = (await searchParams).replayed;
   const unavailable = (r: { ok: false; errors: { message: string }[] }) => r.errors.map((e) => e.message).join('; ');
-  const svc: OpsPart<OpsServiceReadiness[]> = status.ok ? { ok: true, data: status.data.services } : { ok: false, error: unavailable(status) };
+  const svc: OpsPart<OpsServiceReadiness[]> = status.ok
+    ? { ok: true, data: status.data.services }
+    : { ok: false, error: unavailable(status) };
   const nats: OpsPart<OpsServerInfo> = status.ok ? status.data.server : { ok: false, error: unavailable(status) };
   const js: OpsPart<OpsStream[]> = status.ok ? status.data.streams : { ok: false, error: unavailable(status) };
 
@@ -60,7 +62,11 @@ export default async function OpsPage({ searchParams }: { searchParams: Promise<
 
       <section aria-labelledby="dead-h">
         <h2 id="dead-h">Dead letters</h2>
-        {dead.ok ? <DeadLetters total={dead.data.total} rows={dead.data.messages} /> : <Unavailable what="The DEADLETTER stream" error={unavailable(dead)} />}
+        {dead.ok ? (
+          <DeadLetters total={dead.data.total} rows={dead.data.messages} />
+        ) : (
+          <Unavailable what="The DEADLETTER stream" error={unavailable(dead)} />
+        )}
       </section>
     </div>
   );
@@ -92,8 +98,8 @@ function Services({ rows }: { rows: OpsServiceReadiness[] }) {
 function Server({ info }: { info: OpsServerInfo }) {
   return (
     <p data-testid="ops-server">
-      nats-server {info.version} ({info.serverName}), up {info.uptime}, {n(info.connections)} connections, {n(info.inMsgs)} messages in / {n(info.outMsgs)} out,{' '}
-      {bytes(info.memBytes)} memory
+      nats-server {info.version} ({info.serverName}), up {info.uptime}, {n(info.connections)} connections, {n(info.inMsgs)} messages in /{' '}
+      {n(info.outMsgs)} out, {bytes(info.memBytes)} memory
     </p>
   );
 }
@@ -104,12 +110,24 @@ function Streams({ rows }: { rows: OpsStream[] }) {
       <thead>
         <tr>
           <th scope="col">Stream / consumer</th>
-          <th scope="col" className="num">Messages</th>
-          <th scope="col" className="num">Bytes</th>
-          <th scope="col" className="num">Last seq</th>
-          <th scope="col" className="num">Pending</th>
-          <th scope="col" className="num">Ack pending</th>
-          <th scope="col" className="num">Redelivered</th>
+          <th scope="col" className="num">
+            Messages
+          </th>
+          <th scope="col" className="num">
+            Bytes
+          </th>
+          <th scope="col" className="num">
+            Last seq
+          </th>
+          <th scope="col" className="num">
+            Pending
+          </th>
+          <th scope="col" className="num">
+            Ack pending
+          </th>
+          <th scope="col" className="num">
+            Redelivered
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -118,18 +136,36 @@ function Streams({ rows }: { rows: OpsStream[] }) {
             <th scope="row" data-label="Stream">
               {s.name} <small>{s.subjects.join(' ')}</small>
             </th>
-            <td className="num" data-label="Messages">{n(s.messages)}</td>
-            <td className="num" data-label="Bytes">{bytes(s.bytes)}</td>
-            <td className="num" data-label="Last seq">{n(s.lastSeq)}</td>
+            <td className="num" data-label="Messages">
+              {n(s.messages)}
+            </td>
+            <td className="num" data-label="Bytes">
+              {bytes(s.bytes)}
+            </td>
+            <td className="num" data-label="Last seq">
+              {n(s.lastSeq)}
+            </td>
             <td colSpan={3} />
           </tr>,
           ...s.consumers.map((c) => (
-            <tr key={`${s.name}/${c.name}`} data-testid="ops-consumer" data-consumer={c.name} data-pending={c.pending} data-ack-pending={c.ackPending}>
+            <tr
+              key={`${s.name}/${c.name}`}
+              data-testid="ops-consumer"
+              data-consumer={c.name}
+              data-pending={c.pending}
+              data-ack-pending={c.ackPending}
+            >
               <td data-label="Consumer">↳ {c.name}</td>
               <td colSpan={3} />
-              <td className="num" data-label="Pending">{n(c.pending)}</td>
-              <td className="num" data-label="Ack pending">{n(c.ackPending)}</td>
-              <td className="num" data-label="Redelivered">{n(c.redelivered)}</td>
+              <td className="num" data-label="Pending">
+                {n(c.pending)}
+              </td>
+              <td className="num" data-label="Ack pending">
+                {n(c.ackPending)}
+              </td>
+              <td className="num" data-label="Redelivered">
+                {n(c.redelivered)}
+              </td>
             </tr>
           )),
         ])}
@@ -144,8 +180,8 @@ function DeadLetters({ total, rows }: { total: number; rows: OpsDeadLetter[] }) 
     <>
       <p>
         {n(total)} message{total === 1 ? '' : 's'}
-        {total > rows.length ? ` (the oldest ${rows.length} shown)` : ''}. Replay republishes the payload to its original subject (every consumer of it
-        gets it again) and removes it from DEADLETTER.
+        {total > rows.length ? ` (the oldest ${rows.length} shown)` : ''}. Replay republishes the payload to its original subject (every
+        consumer of it gets it again) and removes it from DEADLETTER.
       </p>
       {/* Payloads and errors are long: the table scrolls inside the page instead of widening it. */}
       <div style={{ overflowX: 'auto' }}>
@@ -156,7 +192,9 @@ function DeadLetters({ total, rows }: { total: number; rows: OpsDeadLetter[] }) 
               <th scope="col">Original subject</th>
               <th scope="col">Consumer</th>
               <th scope="col">Error</th>
-              <th scope="col" className="num">Deliveries</th>
+              <th scope="col" className="num">
+                Deliveries
+              </th>
               <th scope="col">Payload</th>
               <th scope="col" />
             </tr>
@@ -164,11 +202,15 @@ function DeadLetters({ total, rows }: { total: number; rows: OpsDeadLetter[] }) 
           <tbody>
             {rows.map((m) => (
               <tr key={m.seq} data-testid="ops-deadletter" data-seq={m.seq} data-original-subject={m.originalSubject}>
-                <td data-label="#" title={`${m.subject} at ${m.time}`}>{m.seq}</td>
+                <td data-label="#" title={`${m.subject} at ${m.time}`}>
+                  {m.seq}
+                </td>
                 <td data-label="Original subject">{m.originalSubject}</td>
                 <td data-label="Consumer">{m.consumer}</td>
                 <td data-label="Error">{m.error}</td>
-                <td className="num" data-label="Deliveries">{m.deliveries}</td>
+                <td className="num" data-label="Deliveries">
+                  {m.deliveries}
+                </td>
                 <td data-label="Payload">
                   <code>{m.payload.length > 120 ? `${m.payload.slice(0, 120)}…` : m.payload}</code>
                 </td>

@@ -13,7 +13,8 @@ import { adminCookie, closedPort, DURABLE, readyzServer, shopperCookie, useOps }
 
 const ops = useOps('ops-routes');
 
-const product = (title: string) => makeEvent(Subjects.ProductCreated, { id: 'p1', title, priceMinor: 100, quantity: 1, userId: 'seller', version: 0 });
+const product = (title: string) =>
+  makeEvent(Subjects.ProductCreated, { id: 'p1', title, priceMinor: 100, quantity: 1, userId: 'seller', version: 0 });
 const productsStream = async () => readStream(ops.bus, Streams.products.name);
 
 describe('who may use /api/ops', () => {
@@ -35,7 +36,9 @@ describe('who may use /api/ops', () => {
   });
 
   it('nobody is an admin when ADMIN_EMAILS is unset', async () => {
-    const res = await request(ops.app({ ADMIN_EMAILS: undefined })).get('/api/ops/status').set('Cookie', adminCookie());
+    const res = await request(ops.app({ ADMIN_EMAILS: undefined }))
+      .get('/api/ops/status')
+      .set('Cookie', adminCookie());
     expect(res.status).toBe(403);
   });
 });
@@ -47,7 +50,13 @@ describe('GET /api/ops/status', () => {
     const notReady = await readyzServer(503);
     const port = await closedPort();
     try {
-      const app = ops.app({ OPS_SERVICE_URLS: [{ name: 'auth', url: ready.url }, { name: 'orders', url: notReady.url }, { name: 'payments', url: `http://127.0.0.1:${port}` }] });
+      const app = ops.app({
+        OPS_SERVICE_URLS: [
+          { name: 'auth', url: ready.url },
+          { name: 'orders', url: notReady.url },
+          { name: 'payments', url: `http://127.0.0.1:${port}` },
+        ],
+      });
       const res = await request(app).get('/api/ops/status').set('Cookie', adminCookie());
       expect(res.status).toBe(200);
       const status = res.body as OpsStatus;
@@ -79,11 +88,15 @@ describe('GET /api/ops/status', () => {
 
   it('NATS monitoring unreachable: the server part says why, the streams and services are still there', async () => {
     const port = await closedPort();
-    const res = await request(ops.app({ NATS_MONITOR_URL: `http://127.0.0.1:${port}` })).get('/api/ops/status').set('Cookie', adminCookie());
+    const res = await request(ops.app({ NATS_MONITOR_URL: `http://127.0.0.1:${port}` }))
+      .get('/api/ops/status')
+      .set('Cookie', adminCookie());
     expect(res.status).toBe(200);
     expect(res.body.server).toEqual({ ok: false, error: expect.any(String) });
     expect(res.body.streams.ok).toBe(true);
-    const unset = await request(ops.app({ NATS_MONITOR_URL: undefined })).get('/api/ops/status').set('Cookie', adminCookie());
+    const unset = await request(ops.app({ NATS_MONITOR_URL: undefined }))
+      .get('/api/ops/status')
+      .set('Cookie', adminCookie());
     expect(unset.body.server).toEqual({ ok: false, error: 'NATS_MONITOR_URL is not set' });
   });
 });
@@ -147,7 +160,8 @@ describe('GET /api/ops/deadletters', () => {
 });
 
 describe('POST /api/ops/deadletters/:seq/replay', () => {
-  const replay = (seq: number | string) => request(ops.app()).post(`/api/ops/deadletters/${seq}/replay`).set('Cookie', adminCookie()).send({});
+  const replay = (seq: number | string) =>
+    request(ops.app()).post(`/api/ops/deadletters/${seq}/replay`).set('Cookie', adminCookie()).send({});
 
   it('republishes the payload unchanged to its original subject, deletes it from DEADLETTER, and the consumer gets it again', async () => {
     const listener = await ops.listener();
@@ -174,7 +188,9 @@ describe('POST /api/ops/deadletters/:seq/replay', () => {
   it('a malformed payload replayed is dead-lettered again by the consumer (the replay reached it)', async () => {
     const seq = await ops.deadLetter('{"id":"not-an-event"}');
     expect((await replay(seq)).status).toBe(200);
-    await eventually(async () => (await readStream(ops.bus, Streams.deadLetter.name)).some((m) => m.seq > seq && m.string() === '{"id":"not-an-event"}'));
+    await eventually(async () =>
+      (await readStream(ops.bus, Streams.deadLetter.name)).some((m) => m.seq > seq && m.string() === '{"id":"not-an-event"}'),
+    );
   });
 
   it('two replays of the same message at once publish it once', async () => {
@@ -192,7 +208,16 @@ describe('POST /api/ops/deadletters/:seq/replay', () => {
       if (subject !== undefined) h.set(DeadLetterHeaders.subject, subject);
       return (await ops.bus.js.publish('deadletter.someone', new TextEncoder().encode('{}'), { headers: h })).seq;
     };
-    for (const subject of [undefined, '', 'deadletter.x', 'product.*', 'product.>', 'nowhere.at.all', 'product..created', 'product created']) {
+    for (const subject of [
+      undefined,
+      '',
+      'deadletter.x',
+      'product.*',
+      'product.>',
+      'nowhere.at.all',
+      'product..created',
+      'product created',
+    ]) {
       const seq = await publish(subject);
       const res = await replay(seq);
       expect({ subject, status: res.status }).toEqual({ subject, status: 409 });
@@ -228,6 +253,10 @@ describe('NATS down', () => {
     } finally {
       await ops.nats.restart();
     }
-    await eventually(async () => (await request(ops.app()).get('/api/ops/deadletters').set('Cookie', adminCookie())).status === 200, 20_000, 250);
+    await eventually(
+      async () => (await request(ops.app()).get('/api/ops/deadletters').set('Cookie', adminCookie())).status === 200,
+      20_000,
+      250,
+    );
   }, 90_000);
 });

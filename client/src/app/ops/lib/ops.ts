@@ -13,7 +13,8 @@ export const DEAD_LETTERS_SHOWN = 100;
 
 export const opsStatus = (): Promise<ApiResult<OpsStatus>> => serverApi<OpsStatus>('/api/ops/status');
 
-export const deadLetters = (): Promise<ApiResult<OpsDeadLetterPage>> => serverApi<OpsDeadLetterPage>(`/api/ops/deadletters?limit=${DEAD_LETTERS_SHOWN}`);
+export const deadLetters = (): Promise<ApiResult<OpsDeadLetterPage>> =>
+  serverApi<OpsDeadLetterPage>(`/api/ops/deadletters?limit=${DEAD_LETTERS_SHOWN}`);
 
 /** Signed out or not an admin, as the ops service answered: the page does not exist for them. */
 export const refused = (r: ApiResult<unknown>): boolean => !r.ok && (r.status === 401 || r.status === 403);
