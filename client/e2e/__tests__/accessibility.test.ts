@@ -224,5 +224,7 @@ test('the cancel confirmation works with the keyboard: Escape keeps the order, t
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, cancel order');
   await page.keyboard.press('Enter');
   await page.locator('[data-testid="order-page"][data-order-status="cancelled"]').waitFor();
+  // The focus lands on the outcome, not back at the top of the page.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'order-outcome');
   await page.close();
 });

@@ -36,6 +36,12 @@ export function ConfirmDialog({
     };
   }, []);
 
+  /** Closes the modal first: until then the page behind is inert and cannot take the focus back. */
+  function close(then: () => void) {
+    if (dialog.current?.open) dialog.current.close();
+    then();
+  }
+
   return (
     <dialog
       ref={dialog}
@@ -44,18 +50,18 @@ export function ConfirmDialog({
       aria-describedby={`${id}-description`}
       data-testid="confirm-dialog"
       onCancel={(e) => {
-        // Escape: let React unmount the dialog rather than the browser closing it under React.
+        // Escape: closed here (not by the browser), so the same steps as the button run.
         e.preventDefault();
-        onDismiss();
+        close(onDismiss);
       }}
     >
       <h2 id={`${id}-title`}>{title}</h2>
       <p id={`${id}-description`}>{description}</p>
       <div className="actions">
-        <button type="button" className="button-danger" onClick={onConfirm}>
+        <button type="button" className="button-danger" onClick={() => close(onConfirm)}>
           {confirmLabel}
         </button>
-        <button ref={dismiss} type="button" className="button-secondary" onClick={onDismiss}>
+        <button ref={dismiss} type="button" className="button-secondary" onClick={() => close(onDismiss)}>
           {dismissLabel}
         </button>
       </div>

@@ -49,6 +49,14 @@ export function OrderView({
   const [confirming, setConfirming] = useState(false);
   const [pollError, setPollError] = useState<string | null>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
+  // After a confirmed cancel the button is gone; the focus goes to the outcome instead of the page's top.
+  const outcome = useRef<HTMLParagraphElement>(null);
+  const [focusOutcome, setFocusOutcome] = useState(false);
+  useEffect(() => {
+    if (!focusOutcome || !outcome.current) return;
+    outcome.current.focus();
+    setFocusOutcome(false);
+  }, [focusOutcome, order.status]);
 
   const refresh = useCallback(async () => {
     const res = await callApi<Order>('GET', `/api/orders/${encodeURIComponent(order.id)}`);
@@ -93,8 +101,10 @@ export function OrderView({
     setCancelling(true);
     setCancelErrors([]);
     const res = await callApi<Order>('DELETE', `/api/orders/${encodeURIComponent(order.id)}`);
-    if (res.ok) setOrder(res.data);
-    else {
+    if (res.ok) {
+      setOrder(res.data);
+      setFocusOutcome(true);
+    } else {
       setCancelErrors(res.errors);
       await refresh();
     }
@@ -189,7 +199,7 @@ export function OrderView({
               </dl>
             </>
           ) : order.status === 'cancelled' ? (
-            <p className="notice" role="status" data-testid="order-outcome">
+            <p ref={outcome} tabIndex={-1} className="notice" role="status" data-testid="order-outcome">
               <span data-testid="cancel-reason">{cancelledBecause}</span> The units were released. <Link href="/">Continue shopping</Link>
             </p>
           ) : paid ? (
