@@ -156,7 +156,10 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     if (expectFile) {
       const told = JSON.parse(fs.readFileSync(expectFile, 'utf8'));
       let lost = 0;
-      for (const oid of told.orders ?? []) if (!orderById.has(oid)) (lost++, bad('order lost', `${oid} was answered 201 but is not stored`));
+      for (const oid of told.orders ?? []) if (!orderById.has(oid)) {
+        lost++;
+        bad('order lost', `${oid} was answered 201 but is not stored`);
+      }
       for (const oid of told.paid ?? []) if (orderById.get(oid)?.status !== 'complete') bad('paid order not complete', `${oid}: ${orderById.get(oid)?.status}`);
       for (const oid of told.cancelled ?? []) if (orderById.get(oid)?.status !== 'cancelled') bad('cancelled order not cancelled', `${oid}: ${orderById.get(oid)?.status}`);
       Object.assign(counts, { clientOrders201: told.orders?.length ?? 0, clientPaid201: told.paid?.length ?? 0, clientCancelled200: told.cancelled?.length ?? 0, ordersLost: lost });

@@ -144,7 +144,9 @@ async function call(base, method, p, cookie, body, headers = {}) {
     let json;
     try {
       json = text ? JSON.parse(text) : undefined;
-    } catch {}
+    } catch {
+      // not JSON (a proxy's error page, a cut-off body): the status alone is the answer
+    }
     return { status: res.status, body: json };
   } catch (err) {
     return { status: 0, error: err.cause?.code || err.name };

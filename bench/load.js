@@ -22,10 +22,9 @@ const { spawn } = require('node:child_process');
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
-const autocannon = require('autocannon');
 const { MongoClient } = require('mongodb');
 const { startPlatform, root } = require('./lib/platform');
-const { setupShop, client, must } = require('./lib/shop');
+const { setupShop, must } = require('./lib/shop');
 const { RouteStats, summarize } = require('./lib/stats');
 const proc = require('./lib/procstat');
 
@@ -50,7 +49,6 @@ async function freePort() {
   return fp();
 }
 
-/** Autocannon closed loop over `sequence` (names of steps), with per-route latency. */
 /**
  * Closed loop: `connections` workers, each sending the steps of `sequence` strictly one after the
  * other (a step's `after` sees its own response before the next step is built), for `duration`
@@ -336,7 +334,7 @@ async function baselineRun(platform, locks) {
   const steps = {
     order: {
       method: 'POST',
-      build: (req, ctx) => ({ ...req, path: '/orders', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: productIds[Math.floor(Math.random() * 20)], quantity: 1 }] }) }),
+      build: (req) => ({ ...req, path: '/orders', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: productIds[Math.floor(Math.random() * 20)], quantity: 1 }] }) }),
       after: (s, body, ctx) => (ctx.orderId = s === 201 ? JSON.parse(body).id : undefined),
     },
     pay: { method: 'POST', build: (req, ctx) => ({ ...req, path: '/payments', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: ctx.orderId }) }) },
