@@ -1,0 +1,23 @@
+import type { Express } from 'express';
+import { createApp, type ServiceContext } from '@jetmart/common';
+import type { ShippingModels } from './models';
+import { shippingApiDocument } from './openapi';
+import { shipmentsRouter } from './routes/shipments';
+
+export interface ShippingAppOptions {
+  jwtKey: string;
+  jwtTtlSeconds: number;
+  /** How long after shipping a shipment auto-delivers (SHIPPING_AUTO_DELIVER_DAYS/SECONDS). */
+  autoDeliverAfterMs: number;
+}
+
+export function buildApp(ctx: Pick<ServiceContext<ShippingModels>, 'logger' | 'isReady' | 'models'>, opts: ShippingAppOptions): Express {
+  return createApp({
+    logger: ctx.logger,
+    jwtKey: opts.jwtKey,
+    jwtTtlSeconds: opts.jwtTtlSeconds,
+    isReady: ctx.isReady,
+    apiDocs: { path: '/api/shipments/docs', document: shippingApiDocument },
+    routers: [shipmentsRouter({ models: ctx.models, autoDeliverAfterMs: opts.autoDeliverAfterMs })],
+  });
+}

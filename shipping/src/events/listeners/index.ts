@@ -1,0 +1,13 @@
+import type { EventBus, ListenerOptions } from '@jetmart/common';
+import type { ShippingModels } from '../../models';
+import { OrderCompletedListener } from './order-completed-listener';
+import { ShipmentDeliveryDueListener } from './shipment-delivery-due-listener';
+
+export interface ShippingListenerDeps {
+  models: ShippingModels;
+}
+
+/** Every subject shipping consumes: paid orders (split into shipments) and auto-delivery timers. */
+export function shippingListeners(bus: EventBus, deps: ShippingListenerDeps, options?: ListenerOptions) {
+  return [new OrderCompletedListener(bus, deps, options), new ShipmentDeliveryDueListener(bus, deps, options)];
+}

@@ -1,0 +1,2 @@
+export * from './split-order';
+export * from './transitions';

@@ -1,0 +1,91 @@
+import mongoose from 'mongoose';
+import { objectIdPattern } from '@jetmart/common';
+import type { DeliverOutcome, ShipmentDoc, ShipmentModel, ShipOutcome, ShippingModels } from '../models';
+
+/** One variant per transition outcome, each with the shipment as it now stands. */
+type WithShipment<K extends string> = K extends string ? { kind: K; shipment: ShipmentDoc } : never;
+
+export type ShipResult = WithShipment<ShipOutcome> | { kind: 'not-found' };
+export type DeliverResult = WithShipment<DeliverOutcome> | { kind: 'not-found' };
+/** `stale`: the timer was set for another version, or the shipment is no longer shipped: nothing to do. */
+export type AutoDeliverResult = WithShipment<'delivered'> | { kind: 'stale'; shipment: ShipmentDoc } | { kind: 'not-found' };
+
+const ATTEMPTS = 5;
+
+/**
+ * Loads a shipment, applies a guarded transition and saves it when the transition changed it,
+ * reloading and trying again when another writer got there first (VersionError). The loser of a
+ * race thus answers from the winner's state (a repeat of the same step is `already-…`), and a
+ * step is taken, and its event recorded, once. `visible` hides the shipment from a caller who may
+ * not act on it (reported as not-found).
+ */
+async function transition<K extends string>(
+  Shipment: ShipmentModel,
+  id: string,
+  visible: (s: ShipmentDoc) => boolean,
+  apply: (s: ShipmentDoc) => K,
+  changed: K,
+): Promise<WithShipment<K> | { kind: 'not-found' }> {
+  if (!objectIdPattern.test(id)) return { kind: 'not-found' };
+  for (let i = 1; ; i++) {
+    const shipment = await Shipment.findById(id);
+    if (!shipment || !visible(shipment)) return { kind: 'not-found' };
+    const kind = apply(shipment);
+    if (kind === changed) {
+      try {
+        await shipment.save();
+      } catch (err) {
+        if (!(err instanceof mongoose.Error.VersionError) || i >= ATTEMPTS) throw err;
+        continue;
+      }
+    }
+    return { kind, shipment } as WithShipment<K>;
+  }
+}
+
+export interface ShipInput {
+  id: string;
+  /** The caller: only the shipment's seller ships it. */
+  userId: string;
+  carrier: string;
+  trackingNumber: string;
+}
+
+/** Marks a pending shipment shipped by its seller; auto-delivery is due `autoDeliverAfterMs` later. */
+export function shipShipment(deps: { models: ShippingModels; autoDeliverAfterMs: number }, input: ShipInput): Promise<ShipResult> {
+  return transition(
+    deps.models.Shipment,
+    input.id,
+    (s) => s.sellerId === input.userId,
+    (s) => s.ship(input.carrier, input.trackingNumber, deps.autoDeliverAfterMs),
+    'shipped',
+  );
+}
+
+/** Confirms delivery of a shipped shipment, by its seller or its buyer. */
+export function deliverShipment(deps: { models: ShippingModels }, input: { id: string; userId: string }): Promise<DeliverResult> {
+  return transition(
+    deps.models.Shipment,
+    input.id,
+    (s) => s.sellerId === input.userId || s.buyerId === input.userId,
+    (s) => s.deliver(s.sellerId === input.userId ? 'seller' : 'buyer'),
+    'delivered',
+  );
+}
+
+/**
+ * The auto-delivery timer fired for `version` (the shipped version): delivers the shipment only if
+ * it is still shipped at exactly that version. A timer of an earlier version, or one for a
+ * shipment that someone confirmed meanwhile, changes nothing.
+ */
+export async function autoDeliverShipment(deps: { models: ShippingModels }, due: { shipmentId: string; version: number }): Promise<AutoDeliverResult> {
+  const result = await transition(
+    deps.models.Shipment,
+    due.shipmentId,
+    () => true,
+    (s) => (s.status === 'shipped' && s.version === due.version ? s.deliver('auto') : 'stale'),
+    'delivered',
+  );
+  if (result.kind === 'not-found' || result.kind === 'delivered') return result;
+  return { kind: 'stale', shipment: result.shipment };
+}

@@ -1,0 +1,24 @@
+import { runService } from '@jetmart/common';
+import { buildApp } from './app';
+import { autoDeliverAfterMs, loadConfig } from './config';
+import { shippingListeners } from './events/listeners';
+import { shippingModels } from './models';
+
+runService(() => {
+  const config = loadConfig();
+  return {
+    name: 'shipping',
+    port: config.PORT,
+    mongoUrl: config.MONGO_URL,
+    natsUrl: config.NATS_URL,
+    models: (conn) => shippingModels(conn),
+    outboxModels: (m) => [m.Shipment],
+    listeners: (ctx) => shippingListeners(ctx.bus, { models: ctx.models }),
+    app: (ctx) =>
+      buildApp(ctx, {
+        jwtKey: config.JWT_KEY,
+        jwtTtlSeconds: config.JWT_TTL_SECONDS,
+        autoDeliverAfterMs: autoDeliverAfterMs(config),
+      }),
+  };
+});

@@ -1,0 +1,174 @@
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import type { Address, DeliveredBy, ShipmentStatus } from '@jetmart/common/contracts';
+
+/**
+ * One seller's part of a paid order: `pending` → `shipped` → `delivered` (`cancelled` is for the
+ * returns work; nothing sets it yet). Created at version 0 with shipment.created, shipped at 1 with
+ * shipment.shipped, delivered at 2 with shipment.delivered: each event is written in the same save
+ * as the state it describes (outbox), and `optimisticConcurrency` makes a save of a stale copy fail
+ * (VersionError), so two racing transitions cannot both win.
+ */
+export interface ShipmentLine {
+  productId: string;
+  /** Title and price as ordered. */
+  title: string;
+  priceMinor: number;
+  quantity: number;
+}
+
+export interface ShipmentFields extends WithOutbox {
+  orderId: string;
+  sellerId: string;
+  buyerId: string;
+  status: ShipmentStatus;
+  items: ShipmentLine[];
+  /** The order's address snapshot. */
+  shippingAddress: Address;
+  carrier?: string;
+  trackingNumber?: string;
+  shippedAt?: Date;
+  /** When the shipment counts as delivered if nobody confirms it (the expiration service's timer). */
+  autoDeliverAt?: Date;
+  deliveredAt?: Date;
+  deliveredBy?: DeliveredBy;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * What a transition did. Only `shipped` / `delivered` changed the document (save it); the others
+ * leave it as it was and say why.
+ *   already-shipped     the same carrier and tracking number again (also once delivered): a repeat
+ *   shipped-differently shipped already with another carrier or tracking number
+ *   is-delivered        delivered already, and the request names other values
+ *   not-shipped         delivery confirmed before the shipment was shipped
+ */
+export type ShipOutcome = 'shipped' | 'already-shipped' | 'shipped-differently' | 'is-delivered' | 'is-cancelled';
+export type DeliverOutcome = 'delivered' | 'already-delivered' | 'not-shipped' | 'is-cancelled';
+
+interface ShipmentMethods {
+  /** pending → shipped, queuing shipment.shipped with its auto-delivery time. */
+  ship(carrier: string, trackingNumber: string, autoDeliverAfterMs: number, now?: Date): ShipOutcome;
+  /** shipped → delivered, queuing shipment.delivered. */
+  deliver(by: DeliveredBy, now?: Date): DeliverOutcome;
+}
+
+export type ShipmentModel = Model<ShipmentFields, object, ShipmentMethods>;
+export type ShipmentDoc = HydratedDocument<ShipmentFields, ShipmentMethods>;
+
+const lineSchema = new Schema<ShipmentLine>(
+  {
+    productId: { type: String, required: true },
+    title: { type: String, required: true },
+    priceMinor: { type: Number, required: true, min: 0 },
+    quantity: { type: Number, required: true, min: 1 },
+  },
+  { _id: false },
+);
+
+// Validated by the event contract before it gets here (addressSchema); stored as given.
+const addressSchema = new Schema<Address>(
+  {
+    name: { type: String, required: true },
+    line1: { type: String, required: true },
+    line2: { type: String },
+    city: { type: String, required: true },
+    postalCode: { type: String, required: true },
+    country: { type: String, required: true },
+    phone: { type: String },
+  },
+  { _id: false },
+);
+
+const shipmentSchema = new Schema<ShipmentFields, ShipmentModel, ShipmentMethods>(
+  {
+    orderId: { type: String, required: true },
+    sellerId: { type: String, required: true },
+    buyerId: { type: String, required: true },
+    status: { type: String, required: true, enum: ['pending', 'shipped', 'delivered', 'cancelled'] },
+    items: { type: [lineSchema], required: true },
+    shippingAddress: { type: addressSchema, required: true },
+    carrier: { type: String },
+    trackingNumber: { type: String },
+    shippedAt: { type: Date },
+    autoDeliverAt: { type: Date },
+    deliveredAt: { type: Date },
+    deliveredBy: { type: String, enum: ['seller', 'buyer', 'auto'] },
+  },
+  { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
+);
+shipmentSchema.plugin(outboxPlugin);
+// One shipment per seller per order: the unique index is what makes a redelivered order.completed,
+// or two replicas handling it at once, create exactly one (an insert is atomic even on FerretDB).
+shipmentSchema.index({ orderId: 1, sellerId: 1 }, { unique: true });
+// A seller's list ("to ship": pending, oldest first).
+shipmentSchema.index({ sellerId: 1, status: 1, createdAt: 1 });
+
+const ref = (s: ShipmentDoc) => ({ id: s.id as string, orderId: s.orderId, sellerId: s.sellerId, buyerId: s.buyerId });
+
+shipmentSchema.methods.ship = function (this: ShipmentDoc, carrier: string, trackingNumber: string, autoDeliverAfterMs: number, now = new Date()): ShipOutcome {
+  const same = this.carrier === carrier && this.trackingNumber === trackingNumber;
+  switch (this.status) {
+    case 'cancelled':
+      return 'is-cancelled';
+    case 'delivered':
+      return same ? 'already-shipped' : 'is-delivered';
+    case 'shipped':
+      return same ? 'already-shipped' : 'shipped-differently';
+    case 'pending':
+      break;
+  }
+  this.status = 'shipped';
+  this.carrier = carrier;
+  this.trackingNumber = trackingNumber;
+  this.shippedAt = now;
+  this.autoDeliverAt = new Date(now.getTime() + autoDeliverAfterMs);
+  // save() with optimisticConcurrency raises the version by one.
+  recordEvent(this, Subjects.ShipmentShipped, {
+    ...ref(this),
+    carrier,
+    trackingNumber,
+    shippedAt: now.toISOString(),
+    autoDeliverAt: this.autoDeliverAt.toISOString(),
+    version: this.version + 1,
+  });
+  return 'shipped';
+};
+
+shipmentSchema.methods.deliver = function (this: ShipmentDoc, by: DeliveredBy, now = new Date()): DeliverOutcome {
+  switch (this.status) {
+    case 'cancelled':
+      return 'is-cancelled';
+    case 'pending':
+      return 'not-shipped';
+    case 'delivered':
+      return 'already-delivered';
+    case 'shipped':
+      break;
+  }
+  this.status = 'delivered';
+  this.deliveredAt = now;
+  this.deliveredBy = by;
+  recordEvent(this, Subjects.ShipmentDelivered, { ...ref(this), deliveredAt: now.toISOString(), by, version: this.version + 1 });
+  return 'delivered';
+};
+
+/** A new shipment at version 0 with shipment.created queued; stored by its first save. */
+export function newShipment(
+  Shipment: ShipmentModel,
+  fields: Pick<ShipmentFields, 'orderId' | 'sellerId' | 'buyerId' | 'items' | 'shippingAddress'>,
+): ShipmentDoc {
+  const shipment = new Shipment({ ...fields, status: 'pending' });
+  recordEvent(shipment, Subjects.ShipmentCreated, {
+    ...ref(shipment),
+    items: fields.items.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    version: 0,
+  });
+  return shipment;
+}
+
+export function shipmentModelOn(conn: Connection): ShipmentModel {
+  return modelOn<ShipmentModel>(conn, 'Shipment', shipmentSchema);
+}
