@@ -18,7 +18,16 @@ const seller: User = { id: 'user-seller-1', email: 'seller@jetmart.dev' };
 const SESSIONS: Record<string, User> = { 'session=buyer': buyer, 'session=seller': seller };
 const STALE = 'session=expired';
 
-const teapot: Product = { id: 'aaaaaaaaaaaaaaaaaaaaaaa1', title: 'Server-rendered teapot', description: 'Brews on the server.', price: 21.5, quantity: 3, available: 3, userId: seller.id, version: 0 };
+const teapot: Product = {
+  id: 'aaaaaaaaaaaaaaaaaaaaaaa1',
+  title: 'Server-rendered teapot',
+  description: 'Brews on the server.',
+  price: 21.5,
+  quantity: 3,
+  available: 3,
+  userId: seller.id,
+  version: 0,
+};
 const order = (status: Order['status'], id: string, extra: Partial<Order> = {}): Order => ({
   id,
   userId: buyer.id,
@@ -193,7 +202,8 @@ describe('a paid order reads like a receipt', () => {
   test('with the payment reference when the payments API gives it', async () => {
     const page = await get(`/orders/${paidOrder.id}`, 'session=buyer');
     expect(page.status).toBe(200);
-    for (const text of ['Receipt', 'Total paid', '$43.00', '2 items', 'Payment reference', PAYMENT_ID, teapot.title]) expect(page.html).toContain(text);
+    for (const text of ['Receipt', 'Total paid', '$43.00', '2 items', 'Payment reference', PAYMENT_ID, teapot.title])
+      expect(page.html).toContain(text);
     expect(apiCalls).toContain(`/api/payments?orderId=${paidOrder.id}`);
   });
 

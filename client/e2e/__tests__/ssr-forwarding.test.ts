@@ -19,7 +19,16 @@ interface Seen {
 const INGRESS_HOST = 'jetmart.dev';
 const SESSION_COOKIE = 'session=eyJqd3QiOiJ0ZXN0In0=';
 const user = { id: 'user-ssr-1', email: 'ssr-user@jetmart.dev' };
-const product = { id: 'p-ssr-1', title: 'Forwarded teapot', description: 'Rendered on the server.', price: 21.5, quantity: 3, available: 3, userId: 'someone-else', version: 0 };
+const product = {
+  id: 'p-ssr-1',
+  title: 'Forwarded teapot',
+  description: 'Rendered on the server.',
+  price: 21.5,
+  quantity: 3,
+  available: 3,
+  userId: 'someone-else',
+  version: 0,
+};
 
 let seen: Seen[] = [];
 let productsFail = false;

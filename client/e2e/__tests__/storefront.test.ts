@@ -58,7 +58,10 @@ async function wasReloaded(page: Page): Promise<boolean> {
 
 const signUp = (page: Page, email: string) => signUpAt(page, platform.baseUrl, email, password);
 
-async function listProduct(page: Page, p: { title: string; description: string; price: number; priceText?: string; quantity: number }): Promise<string> {
+async function listProduct(
+  page: Page,
+  p: { title: string; description: string; price: number; priceText?: string; quantity: number },
+): Promise<string> {
   await page.goto(url('/sell/new'));
   await page.getByLabel('Title').fill(p.title);
   await page.getByLabel('Description (optional)').fill(p.description);
@@ -74,7 +77,10 @@ async function addToCart(page: Page, productId: string, quantity: number): Promi
   await page.goto(url(`/products/${productId}`));
   await page.getByLabel('Quantity').fill(String(quantity));
   await page.getByRole('button', { name: 'Add to cart' }).click();
-  await page.getByRole('status').filter({ hasText: `Added ${quantity}` }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Added ${quantity}` })
+    .waitFor();
 }
 
 async function checkOut(page: Page): Promise<string> {
@@ -258,7 +264,8 @@ test('two products go into the cart, which survives a reload and totals edited q
   await buyer.getByLabel(`Quantity of ${mug.title}`).fill('3');
   const expectedTotal = 2 * lamp.price + 3 * mug.editedPrice;
   const deadline = Date.now() + 10_000;
-  while (parseMoney(await buyer.getByTestId('cart-total').textContent()) !== expectedTotal && Date.now() < deadline) await buyer.waitForTimeout(100);
+  while (parseMoney(await buyer.getByTestId('cart-total').textContent()) !== expectedTotal && Date.now() < deadline)
+    await buyer.waitForTimeout(100);
   expect(parseMoney(await buyer.getByTestId('cart-total').textContent())).toBe(expectedTotal);
   await screenshot(buyer, 'cart');
 
@@ -361,7 +368,8 @@ test('cancelling an order asks first: "Keep order" keeps it, "Yes, cancel order"
 test('my orders lists every order with its status and total', async () => {
   await buyer.goto(url('/orders'));
   await buyer.getByTestId('my-order').first().waitFor();
-  const statusOf = async (id: string) => buyer.locator(`[data-testid="my-order"][data-order-id="${id}"] [data-testid="order-status"]`).getAttribute('data-status');
+  const statusOf = async (id: string) =>
+    buyer.locator(`[data-testid="my-order"][data-order-id="${id}"] [data-testid="order-status"]`).getAttribute('data-status');
   expect(await statusOf(orderIds.paid!)).toBe('complete');
   expect(await statusOf(orderIds.expired!)).toBe('cancelled');
   expect(await statusOf(orderIds.cancelled!)).toBe('cancelled');

@@ -12,7 +12,8 @@ export interface RunningNext {
 /** Starts the built storefront alone (`next start`) with the given environment. */
 export async function startNext(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningNext> {
   const clientDir = path.join(REPO_ROOT, 'client');
-  if (!fs.existsSync(path.join(clientDir, '.next', 'BUILD_ID'))) throw new Error('the storefront is not built: run `npm run build -w client`');
+  if (!fs.existsSync(path.join(clientDir, '.next', 'BUILD_ID')))
+    throw new Error('the storefront is not built: run `npm run build -w client`');
   const port = await freePort();
   const nextBin = require.resolve('next/dist/bin/next', { paths: [clientDir] });
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {

@@ -58,7 +58,11 @@ export function AddToCart({ product }: { product: Product }) {
           Add to cart
         </button>
       </div>
-      {inCart > 0 ? <p className="muted" data-testid="in-cart">{inCart} in your cart.</p> : null}
+      {inCart > 0 ? (
+        <p className="muted" data-testid="in-cart">
+          {inCart} in your cart.
+        </p>
+      ) : null}
       {added !== null ? (
         <p className="success" role="status">
           Added {added} to your cart. <Link href="/cart">Go to cart</Link>

@@ -56,8 +56,8 @@ export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: stri
       {notCreated ? (
         <div className="form-errors" role="alert" data-testid="form-error">
           <p>
-            We couldn&apos;t create an account with these details. If you already have one,{' '}
-            <Link href={`/signin${keepNext}`}>sign in</Link> instead.
+            We couldn&apos;t create an account with these details. If you already have one, <Link href={`/signin${keepNext}`}>sign in</Link>{' '}
+            instead.
           </p>
         </div>
       ) : null}

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { clearCart, MAX_LINE_QUANTITY, removeLine, setLineQuantity, useCart, type CartLine } from '@/lib/cart';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
@@ -35,7 +35,9 @@ export function CartView({ signedIn }: { signedIn: boolean }) {
     setBusy(true);
     setErrors([]);
     setStatus(null);
-    const res = await callApi<Order>('POST', '/api/orders', { items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) });
+    const res = await callApi<Order>('POST', '/api/orders', {
+      items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    });
     if (res.ok) {
       clearCart();
       router.push(`/orders/${res.data.id}`);
@@ -54,9 +56,13 @@ export function CartView({ signedIn }: { signedIn: boolean }) {
         <thead>
           <tr>
             <th scope="col">Product</th>
-            <th scope="col" className="num">Price</th>
+            <th scope="col" className="num">
+              Price
+            </th>
             <th scope="col">Quantity</th>
-            <th scope="col" className="num">Subtotal</th>
+            <th scope="col" className="num">
+              Subtotal
+            </th>
             <th scope="col">
               <span className="visually-hidden">Remove</span>
             </th>
@@ -104,7 +110,12 @@ export function CartView({ signedIn }: { signedIn: boolean }) {
 
 function CartRow({ line, error }: { line: CartLine; error?: string }) {
   const [draft, setDraft] = useState(String(line.quantity));
-  useEffect(() => setDraft(String(line.quantity)), [line.quantity]);
+  // The cart changed the quantity (clamped, or another tab): show it (adjusted while rendering, no effect).
+  const [shown, setShown] = useState(line.quantity);
+  if (shown !== line.quantity) {
+    setShown(line.quantity);
+    setDraft(String(line.quantity));
+  }
   const max = Math.min(MAX_LINE_QUANTITY, line.available ?? MAX_LINE_QUANTITY);
   const inputId = `qty-${line.productId}`;
   return (

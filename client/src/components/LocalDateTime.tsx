@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useHydrated } from '@/lib/clock';
 
 const OPTIONS: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
 
@@ -11,16 +11,15 @@ function format(iso: string, timeZone?: string): string | null {
 
 /**
  * A date and time in the reader's time zone. The server does not know that zone, so the HTML
- * carries the time in UTC (marked so); after hydration it is shown in the browser's zone.
+ * carries the time in UTC (marked so); once hydrated it is shown in the browser's zone.
  */
 export function LocalDateTime({ iso, testId }: { iso: string; testId?: string }) {
-  const [local, setLocal] = useState<string | null>(null);
-  useEffect(() => setLocal(format(iso)), [iso]);
+  const hydrated = useHydrated();
   const utc = format(iso, 'UTC');
   if (utc === null) return <span data-testid={testId}>unknown date</span>;
   return (
     <time dateTime={iso} data-testid={testId}>
-      {local ?? `${utc} UTC`}
+      {hydrated ? format(iso) : `${utc} UTC`}
     </time>
   );
 }

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useNow } from '@/lib/clock';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney, lineTotal } from '@/lib/money';
@@ -41,7 +42,8 @@ export function OrderView({
   stripePublishableKey?: string;
 }) {
   const [order, setOrder] = useState(initialOrder);
-  const [now, setNow] = useState<number | null>(null);
+  // Live countdown (null until hydrated, so server and browser render the same first frame).
+  const now = useNow();
   const [paid, setPaid] = useState(false);
   const [paymentId, setPaymentId] = useState<string | undefined>(initialPaymentId);
   const [cancelErrors, setCancelErrors] = useState<ApiErrorItem[]>([]);
@@ -67,13 +69,6 @@ export function OrderView({
       setPollError(res.errors[0]?.message ?? 'Could not refresh the order.');
     }
   }, [order.id]);
-
-  // Live countdown (started after hydration so server and browser render the same first frame).
-  useEffect(() => {
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
 
   // While the order is open, follow it: payment completes it and expiry cancels it, both by events.
   useEffect(() => {
@@ -133,9 +128,15 @@ export function OrderView({
             <thead>
               <tr>
                 <th scope="col">Product</th>
-                <th scope="col" className="num">Price</th>
-                <th scope="col" className="num">Quantity</th>
-                <th scope="col" className="num">Subtotal</th>
+                <th scope="col" className="num">
+                  Price
+                </th>
+                <th scope="col" className="num">
+                  Quantity
+                </th>
+                <th scope="col" className="num">
+                  Subtotal
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -215,8 +216,11 @@ export function OrderView({
                   <span role="status">Time is up: the order is being cancelled…</span>
                 ) : (
                   <>
-                    Pay within <span className="countdown" data-testid="countdown" aria-live="off">{formatRemaining(remaining)}</span> or the order
-                    expires.
+                    Pay within{' '}
+                    <span className="countdown" data-testid="countdown" aria-live="off">
+                      {formatRemaining(remaining)}
+                    </span>{' '}
+                    or the order expires.
                   </>
                 )}
               </p>

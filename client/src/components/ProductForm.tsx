@@ -31,7 +31,12 @@ export function ProductForm({ product }: { product?: Product }) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const text = (name: string) => String(form.get(name) ?? '');
-    const parsed = parseProductForm({ title: text('title'), description: text('description'), price: text('price'), quantity: text('quantity') });
+    const parsed = parseProductForm({
+      title: text('title'),
+      description: text('description'),
+      price: text('price'),
+      quantity: text('quantity'),
+    });
     if (!parsed.ok) return showErrors(parsed.errors);
     setBusy(true);
     setErrors([]);

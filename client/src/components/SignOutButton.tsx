@@ -13,7 +13,7 @@ export function SignOutButton() {
       onClick={async () => {
         setBusy(true);
         await callApi('POST', '/api/users/signout', {});
-        // A full navigation so every server-rendered part sees the cleared session.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose: every server-rendered part (and the client router's cache) must see the cleared session
         window.location.assign('/');
       }}
     >

@@ -29,8 +29,13 @@ function parse(raw: string | null): CartLine[] {
     if (!Array.isArray(value)) return EMPTY;
     return value.filter(
       (l): l is CartLine =>
-        typeof l === 'object' && l !== null && typeof l.productId === 'string' && typeof l.title === 'string' &&
-        typeof l.price === 'number' && Number.isInteger(l.quantity) && l.quantity > 0,
+        typeof l === 'object' &&
+        l !== null &&
+        typeof l.productId === 'string' &&
+        typeof l.title === 'string' &&
+        typeof l.price === 'number' &&
+        Number.isInteger(l.quantity) &&
+        l.quantity > 0,
     );
   } catch {
     return EMPTY;
@@ -84,7 +89,13 @@ export function addToCart(line: CartLine): boolean {
   const next = existing
     ? lines.map((l) =>
         l.productId === line.productId
-          ? { ...l, title: line.title, price: line.price, available: line.available, quantity: clampQuantity(l.quantity + line.quantity, line.available) }
+          ? {
+              ...l,
+              title: line.title,
+              price: line.price,
+              available: line.available,
+              quantity: clampQuantity(l.quantity + line.quantity, line.available),
+            }
           : l,
       )
     : [...lines, { ...line, quantity: clampQuantity(line.quantity, line.available) }];

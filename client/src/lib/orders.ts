@@ -4,7 +4,10 @@ import type { Order, OrderCancelReason } from '@jetmart/common/contracts';
 const CANCEL_REASONS: Record<OrderCancelReason, { short: string; sentence: string }> = {
   buyer: { short: 'Cancelled by you', sentence: 'You cancelled this order.' },
   expired: { short: 'Expired: not paid in time', sentence: 'This order expired: it was not paid in time.' },
-  unavailable: { short: 'Items no longer available', sentence: 'This order was cancelled because some of its items are no longer available.' },
+  unavailable: {
+    short: 'Items no longer available',
+    sentence: 'This order was cancelled because some of its items are no longer available.',
+  },
 };
 
 export function cancelReasonShort(reason: OrderCancelReason | undefined): string | undefined {

@@ -37,10 +37,16 @@ export function parseProductForm(input: ProductInput): ParsedProduct {
   const description = input.description.trim();
   if (title === '') errors.push({ field: 'title', message: 'Title is required.' });
   else if (title.length > PRODUCT_LIMITS.maxTitleLength) {
-    errors.push({ field: 'title', message: `Title can have at most ${PRODUCT_LIMITS.maxTitleLength} characters (it has ${title.length}).` });
+    errors.push({
+      field: 'title',
+      message: `Title can have at most ${PRODUCT_LIMITS.maxTitleLength} characters (it has ${title.length}).`,
+    });
   }
   if (description.length > MAX_DESCRIPTION_LENGTH) {
-    errors.push({ field: 'description', message: `Description can have at most ${grouped(MAX_DESCRIPTION_LENGTH)} characters (it has ${grouped(description.length)}).` });
+    errors.push({
+      field: 'description',
+      message: `Description can have at most ${grouped(MAX_DESCRIPTION_LENGTH)} characters (it has ${grouped(description.length)}).`,
+    });
   }
   const price = parsePrice(input.price);
   if (typeof price === 'string') errors.push({ field: 'price', message: price });
@@ -55,7 +61,10 @@ export function parseProductForm(input: ProductInput): ParsedProduct {
  * "1.250,00" (thousands grouped). Returns the amount, or the message for the person.
  */
 export function parsePrice(text: string): number | string {
-  let s = text.trim().replace(/^\$\s*/, '').replace(/\s+/g, '');
+  let s = text
+    .trim()
+    .replace(/^\$\s*/, '')
+    .replace(/\s+/g, '');
   if (s === '') return 'Price is required, like 18.50.';
   const lastComma = s.lastIndexOf(',');
   const lastDot = s.lastIndexOf('.');

@@ -12,7 +12,9 @@ const MAX_PAGES = 20;
  * MAX_PAGES pages; `truncated` says the catalogue was larger than that and older products of
  * this seller may be missing. A `userId` filter on GET /api/products would remove the walk.
  */
-export async function listSellerProducts(userId: string): Promise<{ ok: true; items: Product[]; truncated: boolean } | { ok: false; errors: ApiErrorItem[] }> {
+export async function listSellerProducts(
+  userId: string,
+): Promise<{ ok: true; items: Product[]; truncated: boolean } | { ok: false; errors: ApiErrorItem[] }> {
   const mine: Product[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -35,7 +35,9 @@ export default async function MyOrdersPage() {
               <th scope="col">Placed</th>
               <th scope="col">Items</th>
               <th scope="col">Status</th>
-              <th scope="col" className="num">Total</th>
+              <th scope="col" className="num">
+                Total
+              </th>
             </tr>
           </thead>
           <tbody>

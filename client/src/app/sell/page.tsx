@@ -35,9 +35,15 @@ export default async function SellerPage() {
           <thead>
             <tr>
               <th scope="col">Title</th>
-              <th scope="col" className="num">Price</th>
-              <th scope="col" className="num">Listed</th>
-              <th scope="col" className="num">Available</th>
+              <th scope="col" className="num">
+                Price
+              </th>
+              <th scope="col" className="num">
+                Listed
+              </th>
+              <th scope="col" className="num">
+                Available
+              </th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
