@@ -50,7 +50,7 @@ const warn = (
 )(prefixer('jetmart'));
 
 const state = {
-  nats: undefined, // { url, destroy() } when started here
+  nats: undefined, // { url, monitorUrl, storeDir, pid, stop() } when started here
   mongo: undefined, // { url, kind, stop() }
   children: [], // startProcess() handles
   gateway: undefined,
