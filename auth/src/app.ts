@@ -5,6 +5,7 @@ import { AttemptLimiter } from './models/attempt-limiter';
 import type { AuthModels } from './models';
 import { decoyPasswordHash } from './models/password';
 import { authApiDocument } from './openapi';
+import { addressesRouter } from './routes/addresses';
 import { usersRouter } from './routes/users';
 
 export type AppSettings = Pick<AuthConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'SIGNIN_MAX_ATTEMPTS' | 'SIGNIN_WINDOW_SECONDS'>;
@@ -19,6 +20,9 @@ export function buildApp(ctx: Pick<ServiceContext<AuthModels>, 'logger' | 'isRea
     jwtTtlSeconds: settings.JWT_TTL_SECONDS,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/users/docs', document: authApiDocument },
-    routers: [usersRouter({ models: ctx.models, jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter })],
+    routers: [
+      usersRouter({ models: ctx.models, jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter }),
+      addressesRouter({ models: ctx.models }),
+    ],
   });
 }

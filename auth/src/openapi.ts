@@ -1,13 +1,31 @@
-import { commonErrors, errorResponse, json, openApiDocument, ref } from '@jetmart/common';
+import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { ADDRESS_BOOK_LIMIT, ADDRESS_LIMITS, COUNTRY_CODES } from '@jetmart/common/contracts';
 
 const setsSession = {
-  'Set-Cookie': { description: 'the session cookie (httpOnly, sameSite=lax, secure over HTTPS)', required: true, schema: { type: 'string' } },
+  'Set-Cookie': {
+    description: 'the session cookie (httpOnly, sameSite=lax, secure over HTTPS)',
+    required: true,
+    schema: { type: 'string' },
+  },
 };
 const credentials = (passwordRule: string) => ({
   type: 'object',
   required: ['email', 'password'],
   properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', description: passwordRule } },
 });
+
+const text = (max: number, required = true) => ({ type: 'string', ...(required ? { minLength: 1 } : {}), maxLength: max });
+const addressProperties = {
+  name: text(ADDRESS_LIMITS.name),
+  line1: text(ADDRESS_LIMITS.line1),
+  line2: text(ADDRESS_LIMITS.line2, false),
+  city: text(ADDRESS_LIMITS.city),
+  postalCode: text(ADDRESS_LIMITS.postalCode),
+  country: { type: 'string', enum: [...COUNTRY_CODES], description: 'ISO 3166-1 alpha-2, upper case' },
+  phone: text(ADDRESS_LIMITS.phone, false),
+};
+const addressRequired = ['name', 'line1', 'city', 'postalCode', 'country'];
+const entryId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The auth API as it answers (checked against real responses by openapi-contract.test.ts). */
 export const authApiDocument = openApiDocument({
@@ -19,6 +37,13 @@ export const authApiDocument = openApiDocument({
       additionalProperties: false,
       required: ['id', 'email'],
       properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } },
+    },
+    Address: { type: 'object', required: addressRequired, properties: addressProperties },
+    SavedAddress: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', ...addressRequired],
+      properties: { id: { type: 'string', minLength: 1 }, ...addressProperties },
     },
   },
   paths: {
@@ -71,6 +96,55 @@ export const authApiDocument = openApiDocument({
               properties: { currentUser: { oneOf: [ref('User'), { type: 'null' }] } },
             }),
           },
+        },
+      },
+    },
+    '/api/users/me/addresses': {
+      get: {
+        summary: 'My address book, oldest entry first',
+        tags: ['addresses'],
+        security: sessionSecurity,
+        responses: {
+          '200': { description: 'The entries', content: json({ type: 'array', maxItems: ADDRESS_BOOK_LIMIT, items: ref('SavedAddress') }) },
+          '401': commonErrors.unauthorized,
+        },
+      },
+      post: {
+        summary: `Add an address (at most ${ADDRESS_BOOK_LIMIT})`,
+        tags: ['addresses'],
+        security: sessionSecurity,
+        requestBody: { required: true, content: json(ref('Address')) },
+        responses: {
+          '201': { description: 'Added', content: json(ref('SavedAddress')) },
+          '400': errorResponse('An invalid field (named in `field`)'),
+          '401': commonErrors.unauthorized,
+          '409': errorResponse(`The book holds ${ADDRESS_BOOK_LIMIT} addresses already`),
+        },
+      },
+    },
+    '/api/users/me/addresses/{id}': {
+      put: {
+        summary: 'Replace an entry (optional fields left out are removed)',
+        tags: ['addresses'],
+        security: sessionSecurity,
+        parameters: entryId,
+        requestBody: { required: true, content: json(ref('Address')) },
+        responses: {
+          '200': { description: 'Replaced', content: json(ref('SavedAddress')) },
+          '400': errorResponse('An invalid field (named in `field`)'),
+          '401': commonErrors.unauthorized,
+          '404': errorResponse('No such entry in my book'),
+        },
+      },
+      delete: {
+        summary: 'Remove an entry',
+        tags: ['addresses'],
+        security: sessionSecurity,
+        parameters: entryId,
+        responses: {
+          '204': { description: 'Removed' },
+          '401': commonErrors.unauthorized,
+          '404': errorResponse('No such entry in my book'),
         },
       },
     },

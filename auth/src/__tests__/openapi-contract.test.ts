@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { createLogger } from '@jetmart/common';
+import { ADDRESS_BOOK_LIMIT } from '@jetmart/common/contracts';
 import { OpenApiContract, TEST_JWT_KEY, useTestDatabase } from '@jetmart/common/testing';
 import { buildApp } from '../app';
 import { authModels } from '../models';
@@ -39,6 +40,35 @@ it('signup, signin, signout and currentuser: every documented status', async () 
   for (let i = 0; i < 2; i++) await contract.expect(signin({ email: 'ada@example.com', password: 'wrong password' }), 401);
   const limited = await contract.expect(signin({ email: 'ada@example.com', password }), 429);
   expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+});
+
+it('the address book: every documented status', async () => {
+  const signedUp = await contract.expect(request(app).post('/api/users/signup').send({ email: 'grace@example.com', password }), 201);
+  const cookie = String(([] as string[]).concat(signedUp.headers['set-cookie'] ?? [])[0]).split(';')[0];
+  const base = '/api/users/me/addresses';
+  const home = { name: 'Grace Hopper', line1: '1 Navy Way', city: 'Arlington', postalCode: '22202', country: 'US' };
+  const as = (r: request.Test) => r.set('Cookie', cookie);
+
+  await contract.expect(request(app).get(base), 401);
+  await contract.expect(request(app).post(base).send(home), 401);
+  await contract.expect(request(app).put(`${base}/000000000000000000000000`).send(home), 401);
+  await contract.expect(request(app).delete(`${base}/000000000000000000000000`), 401);
+
+  const added = await contract.expect(as(request(app).post(base)).send({ ...home, line2: 'Suite 2', phone: '+1 555 0100' }), 201);
+  await contract.expect(as(request(app).post(base)).send({ ...home, country: 'USA' }), 400);
+  const listed = await contract.expect(as(request(app).get(base)), 200);
+  expect(listed.body).toEqual([added.body]);
+
+  await contract.expect(as(request(app).put(`${base}/${added.body.id}`)).send({ ...home, city: 'Washington' }), 200);
+  await contract.expect(as(request(app).put(`${base}/${added.body.id}`)).send({ ...home, postalCode: '' }), 400);
+  await contract.expect(as(request(app).put(`${base}/000000000000000000000000`)).send(home), 404);
+
+  await contract.expect(as(request(app).delete(`${base}/${added.body.id}`)), 204);
+  await contract.expect(as(request(app).delete(`${base}/${added.body.id}`)), 404);
+
+  for (let i = 0; i < ADDRESS_BOOK_LIMIT; i++) await contract.expect(as(request(app).post(base)).send(home), 201);
+  await contract.expect(as(request(app).post(base)).send(home), 409);
+  await contract.expect(as(request(app).get(base)), 200);
 });
 
 it('every documented response was produced', () => {

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { userModelOn, type UserModel } from './user';
 
 export * from './user';
+export * from './address-book';
 
 export interface AuthModels {
   User: UserModel;

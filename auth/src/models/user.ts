@@ -1,8 +1,22 @@
-import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { Schema, Types, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { isDuplicateKey, modelOn } from '@jetmart/common';
+import { ADDRESS_BOOK_LIMIT, type Address } from '@jetmart/common/contracts';
+import {
+  addressBookFields,
+  addressEntry,
+  atRevision,
+  isObjectId,
+  MAX_ADDRESS_BOOK_ROUNDS,
+  type AddressAddOutcome,
+  type AddressBookAttrs,
+  type AddressEntry,
+  type AddressListOutcome,
+  type AddressRemoveOutcome,
+  type AddressReplaceOutcome,
+} from './address-book';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 
-export interface UserAttrs {
+export interface UserAttrs extends AddressBookAttrs {
   email: string;
   passwordHash: string;
 }
@@ -19,6 +33,13 @@ export interface UserModel extends Model<UserAttrs> {
   register(email: string, password: string): Promise<RegisterOutcome>;
   /** The user whose email and password match, else null (same work and time either way). */
   authenticate(email: string, password: string): Promise<UserDoc | null>;
+  /** The user's address-book entries, oldest first. */
+  listAddresses(userId: string): Promise<AddressListOutcome>;
+  /** Adds an entry unless the book holds ADDRESS_BOOK_LIMIT already (also under concurrent adds). */
+  addAddress(userId: string, address: Address): Promise<AddressAddOutcome>;
+  /** Replaces every field of entry `entryId` (an optional field not given is removed). */
+  replaceAddress(userId: string, entryId: string, address: Address): Promise<AddressReplaceOutcome>;
+  removeAddress(userId: string, entryId: string): Promise<AddressRemoveOutcome>;
 }
 
 /** Emails are compared and stored in one canonical form: trimmed and lower-cased. */
@@ -28,6 +49,7 @@ const userSchema = new Schema<UserAttrs, UserModel>(
   {
     email: { type: String, required: true, lowercase: true, trim: true },
     passwordHash: { type: String, required: true },
+    ...addressBookFields,
   },
   { timestamps: true, versionKey: false },
 );
@@ -54,6 +76,81 @@ userSchema.static('authenticate', async function authenticate(this: UserModel, e
   const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
   return user && matches ? user : null;
 });
+
+userSchema.static('listAddresses', async function listAddresses(this: UserModel, userId: string): Promise<AddressListOutcome> {
+  if (!isObjectId(userId)) return { kind: 'no-user' };
+  const user = await this.findById(userId, { addresses: 1 }).lean();
+  return user ? { kind: 'listed', addresses: user.addresses ?? [] } : { kind: 'no-user' };
+});
+
+userSchema.static('addAddress', async function addAddress(this: UserModel, userId: string, address: Address): Promise<AddressAddOutcome> {
+  if (!isObjectId(userId)) return { kind: 'no-user' };
+  const added = addressEntry(new Types.ObjectId(), address);
+  for (let round = 0; round < MAX_ADDRESS_BOOK_ROUNDS; round++) {
+    // The limit is in the filter of the one write (no entry at the last allowed index yet), so
+    // concurrent adds cannot pass a check together. The revision is bumped so that a replace or
+    // remove which read the book before this add does not write over it.
+    const pushed = await this.updateOne(
+      { _id: userId, [`addresses.${ADDRESS_BOOK_LIMIT - 1}`]: { $exists: false } },
+      { $push: { addresses: added }, $inc: { addressBookRevision: 1 } },
+    );
+    if (pushed.matchedCount === 1) return { kind: 'added', address: added };
+    const user = await this.findById(userId, { addresses: 1 }).lean();
+    if (!user) return { kind: 'no-user' };
+    if ((user.addresses?.length ?? 0) >= ADDRESS_BOOK_LIMIT) return { kind: 'book-full' };
+    // An entry was removed between the write and the read: there is room again.
+  }
+  throw new Error(`the address book of ${userId} kept changing during ${MAX_ADDRESS_BOOK_ROUNDS} attempts`);
+});
+
+/**
+ * Rewrites the book as `edit` makes it from the current list, or stops with `edit`'s outcome;
+ * reads again when another write landed between the read and the write.
+ */
+async function rewriteBook<T>(
+  User: UserModel,
+  userId: string,
+  edit: (current: AddressEntry[]) => { next: AddressEntry[]; outcome: T } | { stop: T },
+): Promise<T | { kind: 'no-user' }> {
+  for (let round = 0; round < MAX_ADDRESS_BOOK_ROUNDS; round++) {
+    const user = await User.findById(userId, { addresses: 1, addressBookRevision: 1 }).lean();
+    if (!user) return { kind: 'no-user' };
+    const decided = edit(user.addresses ?? []);
+    if ('stop' in decided) return decided.stop;
+    const written = await User.updateOne(atRevision(userId, user.addressBookRevision ?? 0), {
+      $set: { addresses: decided.next },
+      $inc: { addressBookRevision: 1 },
+    });
+    if (written.matchedCount === 1) return decided.outcome;
+  }
+  throw new Error(`the address book of ${userId} kept changing during ${MAX_ADDRESS_BOOK_ROUNDS} attempts`);
+}
+
+userSchema.static(
+  'replaceAddress',
+  async function replaceAddress(this: UserModel, userId: string, entryId: string, address: Address): Promise<AddressReplaceOutcome> {
+    if (!isObjectId(userId)) return { kind: 'no-user' };
+    if (!isObjectId(entryId)) return { kind: 'not-found' };
+    const replaced = addressEntry(new Types.ObjectId(entryId), address);
+    return rewriteBook<AddressReplaceOutcome>(this, userId, (current) => {
+      if (!current.some((e) => e._id.equals(replaced._id))) return { stop: { kind: 'not-found' } };
+      return { next: current.map((e) => (e._id.equals(replaced._id) ? replaced : e)), outcome: { kind: 'replaced', address: replaced } };
+    });
+  },
+);
+
+userSchema.static(
+  'removeAddress',
+  async function removeAddress(this: UserModel, userId: string, entryId: string): Promise<AddressRemoveOutcome> {
+    if (!isObjectId(userId)) return { kind: 'no-user' };
+    if (!isObjectId(entryId)) return { kind: 'not-found' };
+    const id = new Types.ObjectId(entryId);
+    return rewriteBook<AddressRemoveOutcome>(this, userId, (current) => {
+      if (!current.some((e) => e._id.equals(id))) return { stop: { kind: 'not-found' } };
+      return { next: current.filter((e) => !e._id.equals(id)), outcome: { kind: 'removed' } };
+    });
+  },
+);
 
 export function userModelOn(conn: Connection): UserModel {
   return modelOn<UserModel>(conn, 'User', userSchema);
