@@ -28,7 +28,9 @@ const teapot: Product = {
   userId: seller.id,
   version: 0,
 };
-const order = (status: Order['status'], id: string, extra: Partial<Order> = {}): Order => ({
+/** The fields of an order the storefront reads (the API's record may carry more). */
+type OrderShown = Pick<Order, 'id' | 'userId' | 'status' | 'items' | 'total' | 'expiresAt' | 'createdAt' | 'cancelReason' | 'version'>;
+const order = (status: Order['status'], id: string, extra: Partial<OrderShown> = {}): OrderShown => ({
   id,
   userId: buyer.id,
   status,
