@@ -8,7 +8,22 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { createLogger } from '@jetmart/common';
-import { expectErrorShape, expectNever5xx, hostileCookie, rawBody, TEST_JWT_KEY, useTestDatabase, weirdString, wrongType } from '@jetmart/common/testing';
+import { ADDRESS_BOOK_LIMIT } from '@jetmart/common/contracts';
+import {
+  anyValue,
+  expectErrorShape,
+  expectNever5xx,
+  hostileCookie,
+  hostileId,
+  percentEncode,
+  rawBody,
+  rawSegment,
+  signinCookie,
+  TEST_JWT_KEY,
+  useTestDatabase,
+  weirdString,
+  wrongType,
+} from '@jetmart/common/testing';
 import { buildApp } from '../app';
 import { authModels } from '../models';
 
@@ -59,10 +74,15 @@ describe('auth: hostile input never answers 5xx', () => {
 
   it('malformed JSON, non-objects and wrong content types → 4xx in the error shape', async () => {
     await fc.assert(
-      fc.asyncProperty(rawBody, fc.constantFrom('signup', 'signin'), fc.constantFrom('application/json', 'text/plain'), async (raw, route, type) => {
-        const res = await request(app).post(`/api/users/${route}`).set('Content-Type', type).send(raw);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('signup', 'signin'),
+        fc.constantFrom('application/json', 'text/plain'),
+        async (raw, route, type) => {
+          const res = await request(app).post(`/api/users/${route}`).set('Content-Type', type).send(raw);
+          expectErrorShape(res);
+        },
+      ),
       params(404),
     );
   });
@@ -81,7 +101,171 @@ describe('auth: hostile input never answers 5xx', () => {
   });
 
   it('a body over the limit → 413', async () => {
-    const res = await request(app).post('/api/users/signup').send({ email: 'a@b.dev', password: 'x'.repeat(200 * 1024) });
+    const res = await request(app)
+      .post('/api/users/signup')
+      .send({ email: 'a@b.dev', password: 'x'.repeat(200 * 1024) });
+    expect(res.status).toBe(413);
+    expectErrorShape(res);
+  });
+});
+
+describe('auth: hostile input at the address book never answers 5xx', () => {
+  const base = '/api/users/me/addresses';
+  const valid = {
+    name: 'Ada',
+    line1: '1 Main Street',
+    line2: 'Flat 2',
+    city: 'London',
+    postalCode: 'N1 1AA',
+    country: 'GB',
+    phone: '+44 20 0000',
+  };
+  const fields = Object.keys(valid) as (keyof typeof valid)[];
+  const extra = fc.constantFrom(...fields, '$set', '$push', 'id', '_id', 'userId', 'addresses', 'addressBookRevision', '__proto__');
+  /** At least one field of a wrong type (or an operator): always a 400. */
+  const invalidAddress = fc
+    .tuple(fc.constantFrom(...fields), wrongType, fc.dictionary(extra, anyValue, { maxKeys: 3 }))
+    .map(([bad, value, rest]) => ({ ...valid, ...rest, [bad]: value }));
+  /** Random fields and values, unicode and long strings: 2xx or 4xx. */
+  const randomAddress = fc.oneof(
+    fc.dictionary(extra, anyValue),
+    fc
+      .record({
+        name: weirdString,
+        line1: weirdString,
+        line2: weirdString,
+        city: weirdString,
+        postalCode: weirdString,
+        phone: weirdString,
+        country: fc.oneof(fc.constantFrom('GB', 'DE', 'JP'), weirdString),
+      })
+      .map((r) => ({ ...valid, ...r })),
+  );
+
+  let cookie = '';
+  let userId = '';
+  let entryId = '';
+  beforeAll(async () => {
+    const outcome = await User.register('book@example.com', 'correct horse battery');
+    if (outcome.kind !== 'created') throw new Error('no account');
+    userId = outcome.user.id as string;
+    cookie = signinCookie({ id: userId, email: 'book@example.com' });
+    const res = await request(app).post(base).set('Cookie', cookie).send(valid);
+    expect(res.status).toBe(201);
+    entryId = res.body.id;
+  });
+  const stored = async () => (await User.findById(userId).lean())!.addresses;
+  /** The book is always within the limit, and every entry holds only address fields of string type. */
+  async function expectBookSound() {
+    const entries = await stored();
+    expect(entries.length).toBeLessThanOrEqual(ADDRESS_BOOK_LIMIT);
+    for (const e of entries) {
+      for (const [k, v] of Object.entries(e)) {
+        if (k === '_id') continue;
+        expect(fields).toContain(k);
+        expect(typeof v).toBe('string');
+      }
+    }
+  }
+
+  it('POST and PUT: wrong types and operators → 400, nothing changed', async () => {
+    const before = JSON.stringify(await stored());
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('post', 'put'), invalidAddress, async (method, body) => {
+        const res = await (method === 'post' ? request(app).post(base) : request(app).put(`${base}/${entryId}`))
+          .set('Cookie', cookie)
+          .send(body);
+        expect([400, 413]).toContain(res.status);
+        expectErrorShape(res);
+      }),
+      params(406),
+    );
+    expect(JSON.stringify(await stored())).toBe(before);
+  });
+
+  it('POST: random fields, unicode and long strings → 201 with exactly the address fields, or 4xx', async () => {
+    let added = 0;
+    await fc.assert(
+      fc.asyncProperty(randomAddress, async (body) => {
+        const res = await request(app).post(base).set('Cookie', cookie).send(body);
+        expectNever5xx(res);
+        if (res.status === 201) {
+          expect(Object.keys(res.body).every((k) => k === 'id' || (fields as string[]).includes(k))).toBe(true);
+          const saved = (await stored()).find((e) => e._id.toHexString() === res.body.id)!;
+          for (const k of fields) expect(saved[k]).toBe((body as Record<string, unknown>)[k]);
+          // Keep room for the next run: the limit itself is tested in addresses.test.ts.
+          await request(app).delete(`${base}/${res.body.id}`).set('Cookie', cookie).expect(204);
+          added++;
+        }
+      }),
+      params(407),
+    );
+    // The property saw both sides: some hostile-looking text is a valid address and is kept as sent.
+    expect(added).toBeGreaterThan(0);
+    await expectBookSound();
+  });
+
+  it('PUT and DELETE /:id: hostile ids and bodies → never 5xx; an unknown id changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(hostileId.map(percentEncode), rawSegment),
+        fc.oneof(invalidAddress, randomAddress, fc.constant(valid)),
+        async (id, body) => {
+          const before = JSON.stringify(await stored());
+          const put = await request(app).put(`${base}/${id}`).set('Cookie', cookie).send(body);
+          expectNever5xx(put);
+          const del = await request(app).delete(`${base}/${id}`).set('Cookie', cookie);
+          expectNever5xx(del);
+          expect([400, 404]).toContain(del.status);
+          expect(JSON.stringify(await stored())).toBe(before);
+        },
+      ),
+      params(408),
+    );
+    await expectBookSound();
+  });
+
+  it('malformed JSON, non-objects and wrong content types → 4xx in the error shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('post', 'put'),
+        fc.constantFrom('application/json', 'text/plain'),
+        async (raw, method, type) => {
+          const req = method === 'post' ? request(app).post(base) : request(app).put(`${base}/${entryId}`);
+          const res = await req.set('Cookie', cookie).set('Content-Type', type).send(raw);
+          expectErrorShape(res);
+        },
+      ),
+      params(409),
+    );
+  });
+
+  it('hostile session cookies → 401 on every address-book route, nothing changed', async () => {
+    const before = JSON.stringify(await stored());
+    await fc.assert(
+      fc.asyncProperty(hostileCookie, fc.constantFrom('get', 'post', 'put', 'delete'), async (bad, method) => {
+        const res = await {
+          get: () => request(app).get(base),
+          post: () => request(app).post(base).send(valid),
+          put: () => request(app).put(`${base}/${entryId}`).send(valid),
+          delete: () => request(app).delete(`${base}/${entryId}`),
+        }
+          [method]()
+          .set('Cookie', bad);
+        expect(res.status).toBe(401);
+        expectErrorShape(res);
+      }),
+      params(410),
+    );
+    expect(JSON.stringify(await stored())).toBe(before);
+  });
+
+  it('a body over the limit → 413', async () => {
+    const res = await request(app)
+      .post(base)
+      .set('Cookie', cookie)
+      .send({ ...valid, name: 'x'.repeat(200 * 1024) });
     expect(res.status).toBe(413);
     expectErrorShape(res);
   });
