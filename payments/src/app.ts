@@ -14,7 +14,10 @@ export interface PaymentsAppDeps {
   gateway: PaymentGateway;
 }
 
-export function buildApp(ctx: Pick<ServiceContext<PaymentsModels>, 'logger' | 'isReady' | 'models'>, { settings, gateway }: PaymentsAppDeps): Express {
+export function buildApp(
+  ctx: Pick<ServiceContext<PaymentsModels>, 'logger' | 'isReady' | 'models'>,
+  { settings, gateway }: PaymentsAppDeps,
+): Express {
   return createApp({
     logger: ctx.logger,
     jwtKey: settings.JWT_KEY,

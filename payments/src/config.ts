@@ -33,7 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         parse: intInRange(0, 30_000),
       },
       PAYMENT_RETRY_PENDING_AFTER_SECONDS: {
-        describe: 'age after which a payment still pending (its request crashed or timed out) is charged again with the same idempotency key',
+        describe:
+          'age after which a payment still pending (its request crashed or timed out) is charged again with the same idempotency key',
         default: '30',
         parse: intInRange(1, 24 * 3600),
       },

@@ -58,7 +58,10 @@ export const paymentsApiDocument = openApiDocument({
         security: sessionSecurity,
         parameters: [{ name: 'orderId', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-fA-F0-9]{24}$' } }],
         responses: {
-          '200': { description: "The order's payment, or an empty list (not paid, unknown, or another user's)", content: json({ type: 'array', items: ref('Payment') }) },
+          '200': {
+            description: "The order's payment, or an empty list (not paid, unknown, or another user's)",
+            content: json({ type: 'array', items: ref('Payment') }),
+          },
           '400': errorResponse('orderId missing or not an order id'),
           '401': commonErrors.unauthorized,
         },

@@ -7,7 +7,19 @@
  */
 import fc from 'fast-check';
 import request from 'supertest';
-import { expectErrorShape, expectNever5xx, hostileCookie, hostileId, percentEncode, rawBody, rawSegment, signinCookie, useTestDatabase, weirdString, wrongType } from '@jetmart/common/testing';
+import {
+  expectErrorShape,
+  expectNever5xx,
+  hostileCookie,
+  hostileId,
+  percentEncode,
+  rawBody,
+  rawSegment,
+  signinCookie,
+  useTestDatabase,
+  weirdString,
+  wrongType,
+} from '@jetmart/common/testing';
 import { SandboxGateway } from '../gateway/sandbox-gateway';
 import { seedOrder, testApp, testModels } from './support/fixtures';
 
@@ -38,7 +50,10 @@ describe('payments: hostile input never answers 5xx and never charges', () => {
   it('POST /api/payments: wrong types and operators → 400, nothing charged', async () => {
     await fc.assert(
       fc.asyncProperty(invalidBody, async (body) => {
-        const res = await request(app).post('/api/payments').set('Cookie', signinCookie({ id: order.userId })).send(body);
+        const res = await request(app)
+          .post('/api/payments')
+          .set('Cookie', signinCookie({ id: order.userId }))
+          .send(body);
         expect([400, 413]).toContain(res.status);
         expectErrorShape(res);
       }),
@@ -50,13 +65,18 @@ describe('payments: hostile input never answers 5xx and never charges', () => {
 
   it('POST /api/payments: hostile order ids, tokens and Idempotency-Keys → never 5xx; another user never charges the order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(weirdString, fc.constant(order._id)), fc.oneof(weirdString, fc.constant('tok_chargeDeclined')), fc.option(hostileKey), async (orderId, token, key) => {
-        let r = request(app).post('/api/payments').set('Cookie', signinCookie());
-        if (key !== null) r = r.set('Idempotency-Key', key);
-        const res = await r.send({ orderId, token });
-        expectNever5xx(res);
-        expect(res.status).not.toBe(201);
-      }),
+      fc.asyncProperty(
+        fc.oneof(weirdString, fc.constant(order._id)),
+        fc.oneof(weirdString, fc.constant('tok_chargeDeclined')),
+        fc.option(hostileKey),
+        async (orderId, token, key) => {
+          let r = request(app).post('/api/payments').set('Cookie', signinCookie());
+          if (key !== null) r = r.set('Idempotency-Key', key);
+          const res = await r.send({ orderId, token });
+          expectNever5xx(res);
+          expect(res.status).not.toBe(201);
+        },
+      ),
       params(302),
     );
     expect(gateway.charges).toHaveLength(0);
@@ -64,10 +84,18 @@ describe('payments: hostile input never answers 5xx and never charges', () => {
 
   it('malformed JSON, non-objects and wrong content types → 4xx in the error shape', async () => {
     await fc.assert(
-      fc.asyncProperty(rawBody, fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'), async (raw, type) => {
-        const res = await request(app).post('/api/payments').set('Cookie', signinCookie({ id: order.userId })).set('Content-Type', type).send(raw);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'),
+        async (raw, type) => {
+          const res = await request(app)
+            .post('/api/payments')
+            .set('Cookie', signinCookie({ id: order.userId }))
+            .set('Content-Type', type)
+            .send(raw);
+          expectErrorShape(res);
+        },
+      ),
       params(303),
     );
   });
@@ -85,14 +113,20 @@ describe('payments: hostile input never answers 5xx and never charges', () => {
   });
 
   it('a body over the limit → 413', async () => {
-    const res = await request(app).post('/api/payments').set('Cookie', signinCookie({ id: order.userId })).send({ orderId: order._id, token: 'x'.repeat(200 * 1024) });
+    const res = await request(app)
+      .post('/api/payments')
+      .set('Cookie', signinCookie({ id: order.userId }))
+      .send({ orderId: order._id, token: 'x'.repeat(200 * 1024) });
     expect(res.status).toBe(413);
     expectErrorShape(res);
   });
 
   // Last: it pays the order, which the properties above must not see.
   it("GET /api/payments?…: hostile order ids, query keys and cookies → 200/400/401, never another buyer's payment", async () => {
-    const paid = await request(app).post('/api/payments').set('Cookie', signinCookie({ id: order.userId })).send({ orderId: order._id, token: 'tok_visa' });
+    const paid = await request(app)
+      .post('/api/payments')
+      .set('Cookie', signinCookie({ id: order.userId }))
+      .send({ orderId: order._id, token: 'tok_visa' });
     expect(paid.status).toBe(201);
     const key = fc.constantFrom('orderId', 'orderId[$ne]', 'orderId[$gt]', 'orderId[]', 'userId', 'status', '__proto__');
     const value = fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(order._id));
@@ -100,7 +134,9 @@ describe('payments: hostile input never answers 5xx and never charges', () => {
       fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 4 }), fc.boolean(), async (pairs, asBuyer) => {
         const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${v}`).join('&');
         // Another user, or the buyer: only the buyer's own well-formed query may list the payment.
-        const res = await request(app).get(`/api/payments?${qs}`).set('Cookie', signinCookie(asBuyer ? { id: order.userId } : {}));
+        const res = await request(app)
+          .get(`/api/payments?${qs}`)
+          .set('Cookie', signinCookie(asBuyer ? { id: order.userId } : {}));
         expectNever5xx(res);
         expect([200, 400]).toContain(res.status);
         if (res.status !== 200) return expectErrorShape(res);

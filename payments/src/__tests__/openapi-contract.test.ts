@@ -46,9 +46,22 @@ it('POST /api/payments: 201, 400, 401, 402, 404, 409, 503', async () => {
   const cancelled = await seedOrder({ status: 'cancelled', version: 1 });
   await contract.expect(pay(cancelled.userId, { orderId: cancelled._id, token: 'tok_visa' }), 409);
 
-  const unreachable = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: await closedPort(), protocol: 'http', maxNetworkRetries: 0, timeoutMs: 2000 });
+  const unreachable = new StripeGateway({
+    secretKey: 'sk_test_123',
+    host: '127.0.0.1',
+    port: await closedPort(),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+    timeoutMs: 2000,
+  });
   const waiting = await seedOrder();
-  await contract.expect(request(testApp(unreachable)).post('/api/payments').set('Cookie', signinCookie({ id: waiting.userId })).send({ orderId: waiting._id, token: 'tok_visa' }), 503);
+  await contract.expect(
+    request(testApp(unreachable))
+      .post('/api/payments')
+      .set('Cookie', signinCookie({ id: waiting.userId }))
+      .send({ orderId: waiting._id, token: 'tok_visa' }),
+    503,
+  );
 });
 
 it('GET /api/payments?orderId=: 200, 400, 401', async () => {

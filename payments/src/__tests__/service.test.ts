@@ -21,7 +21,13 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
 
   beforeAll(async () => {
     [nats, stripe] = await Promise.all([startNats(), startStripeMock()]);
-    const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: stripe.host, port: stripe.port, protocol: 'http', maxNetworkRetries: 0 });
+    const gateway = new StripeGateway({
+      secretKey: 'sk_test_123',
+      host: stripe.host,
+      port: stripe.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     service = await startService({
       name: 'payments',
       port: 0,
@@ -57,14 +63,22 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
     );
     const cookie = signinCookie({ id: userId });
     const res = await eventually(async () => {
-      const r = await request(service.server).post('/api/payments').set('Cookie', cookie).set('Idempotency-Key', 'k1').send({ orderId, token: 'tok_visa' });
+      const r = await request(service.server)
+        .post('/api/payments')
+        .set('Cookie', cookie)
+        .set('Idempotency-Key', 'k1')
+        .send({ orderId, token: 'tok_visa' });
       return r.status === 404 ? undefined : r; // the replica may not exist yet
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ id: expect.any(String), orderId, amount: 19.99 });
     expect((await Payment().findById(res.body.id).lean())!.chargeId).toMatch(/^ch_/);
 
-    const replay = await request(service.server).post('/api/payments').set('Cookie', cookie).set('Idempotency-Key', 'k1').send({ orderId, token: 'tok_visa' });
+    const replay = await request(service.server)
+      .post('/api/payments')
+      .set('Cookie', cookie)
+      .set('Idempotency-Key', 'k1')
+      .send({ orderId, token: 'tok_visa' });
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(res.body);
 

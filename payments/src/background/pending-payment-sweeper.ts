@@ -52,7 +52,8 @@ export class PendingPaymentSweeper implements BackgroundTask {
         this.log.info({ paymentId: payment.id, orderId: payment.orderId, status: after.status }, 'pending payment settled');
         settled++;
       } catch (err) {
-        if (err instanceof GatewayUnavailableError) this.log.warn({ err: err.message, orderId: payment.orderId }, 'processor unavailable; payment stays pending');
+        if (err instanceof GatewayUnavailableError)
+          this.log.warn({ err: err.message, orderId: payment.orderId }, 'processor unavailable; payment stays pending');
         else this.log.error({ err, orderId: payment.orderId }, 'settling a pending payment failed');
       }
     }

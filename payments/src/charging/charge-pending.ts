@@ -9,7 +9,10 @@ import type { PaymentDoc, PaymentsModels } from '../models';
  * replica settled it meanwhile, returns that record instead. Throws GatewayUnavailableError when
  * the processor did not answer (the payment stays pending).
  */
-export async function chargePendingPayment(deps: { models: PaymentsModels; gateway: PaymentGateway }, payment: PaymentDoc): Promise<PaymentDoc> {
+export async function chargePendingPayment(
+  deps: { models: PaymentsModels; gateway: PaymentGateway },
+  payment: PaymentDoc,
+): Promise<PaymentDoc> {
   const result = await deps.gateway.charge(payment.chargeRequest());
   payment.settle(result);
   try {

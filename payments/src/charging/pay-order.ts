@@ -1,7 +1,14 @@
 import mongoose from 'mongoose';
 import { isDuplicateKey } from '@jetmart/common';
 import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
-import { answerForExistingPayment, orderReplicated, reasonOrderCannotBePaid, type OrderDoc, type PaymentDoc, type PaymentsModels } from '../models';
+import {
+  answerForExistingPayment,
+  orderReplicated,
+  reasonOrderCannotBePaid,
+  type OrderDoc,
+  type PaymentDoc,
+  type PaymentsModels,
+} from '../models';
 import { chargePendingPayment } from './charge-pending';
 
 /**

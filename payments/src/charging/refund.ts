@@ -21,7 +21,11 @@ export async function refundIfCharged(deps: { models: PaymentsModels; gateway: P
   if (payment.status === 'pending') return { kind: 'charge-in-flight' };
   let refundId: string;
   try {
-    ({ refundId } = await deps.gateway.refund({ chargeId: payment.chargeId!, amountMinor: payment.amountMinor, idempotencyKey: refundIdempotencyKey(orderId) }));
+    ({ refundId } = await deps.gateway.refund({
+      chargeId: payment.chargeId!,
+      amountMinor: payment.amountMinor,
+      idempotencyKey: refundIdempotencyKey(orderId),
+    }));
   } catch (err) {
     if (err instanceof GatewayUnavailableError) return { kind: 'processor-unavailable', message: err.message };
     throw err;

@@ -36,7 +36,10 @@ export interface PaymentGateway {
  * caller keeps the attempt pending and repeats it later with the same idempotency key.
  */
 export class GatewayUnavailableError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'GatewayUnavailableError';
   }

@@ -48,7 +48,13 @@ export class SandboxGateway implements PaymentGateway {
     if (earlier) return earlier;
     const result = this.decide(req);
     if (result.outcome === 'succeeded') {
-      this.charges.push({ id: result.chargeId, amountMinor: req.amountMinor, currency: req.currency, token: req.token, idempotencyKey: req.idempotencyKey });
+      this.charges.push({
+        id: result.chargeId,
+        amountMinor: req.amountMinor,
+        currency: req.currency,
+        token: req.token,
+        idempotencyKey: req.idempotencyKey,
+      });
     }
     this.results.set(req.idempotencyKey, result);
     return result;

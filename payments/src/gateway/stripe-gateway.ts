@@ -49,7 +49,10 @@ export class StripeGateway implements PaymentGateway {
 
   async refund(req: RefundRequest): Promise<{ refundId: string }> {
     try {
-      const refund = await this.stripe.refunds.create({ charge: req.chargeId, amount: req.amountMinor }, { idempotencyKey: req.idempotencyKey });
+      const refund = await this.stripe.refunds.create(
+        { charge: req.chargeId, amount: req.amountMinor },
+        { idempotencyKey: req.idempotencyKey },
+      );
       return { refundId: refund.id };
     } catch (err) {
       throw new GatewayUnavailableError(`Stripe refund failed: ${(err as Error).message}`, err);
@@ -61,7 +64,10 @@ export class StripeGateway implements PaymentGateway {
 export function classifyChargeError(err: unknown): ChargeResult {
   const e = err as { type?: string; message?: string; code?: string; param?: string };
   if (e?.type === 'StripeCardError') return { outcome: 'declined', message: e.message ?? 'Your card was declined.' };
-  if (e?.type === 'StripeInvalidRequestError' && (e.param === 'source' || e.code === 'resource_missing' || e.code === 'token_already_used')) {
+  if (
+    e?.type === 'StripeInvalidRequestError' &&
+    (e.param === 'source' || e.code === 'resource_missing' || e.code === 'token_already_used')
+  ) {
     return { outcome: 'invalid_token', message: e.message ?? 'Invalid card token' };
   }
   throw new GatewayUnavailableError(`Stripe charge failed: ${e?.message ?? String(err)}`, err);

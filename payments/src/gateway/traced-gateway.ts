@@ -17,11 +17,19 @@ export class TracedGateway implements PaymentGateway {
   }
 
   charge(req: ChargeRequest): Promise<ChargeResult> {
-    return this.call('charge', () => this.inner.charge(req), (result) => result.outcome);
+    return this.call(
+      'charge',
+      () => this.inner.charge(req),
+      (result) => result.outcome,
+    );
   }
 
   refund(req: RefundRequest): Promise<{ refundId: string }> {
-    return this.call('refund', () => this.inner.refund(req), () => 'refunded');
+    return this.call(
+      'refund',
+      () => this.inner.refund(req),
+      () => 'refunded',
+    );
   }
 
   private call<T>(operation: 'charge' | 'refund', fn: () => Promise<T>, outcome: (result: T) => string): Promise<T> {

@@ -155,13 +155,19 @@ export function paymentModelOn(conn: Connection): PaymentModel {
  */
 export type ExistingPaymentAnswer = { kind: 'replay' } | { kind: 'retry' } | { kind: 'conflict'; message: string };
 
-export function answerForExistingPayment(p: Pick<PaymentAttrs, 'status' | 'clientKey'>, clientKey: string | undefined): ExistingPaymentAnswer {
+export function answerForExistingPayment(
+  p: Pick<PaymentAttrs, 'status' | 'clientKey'>,
+  clientKey: string | undefined,
+): ExistingPaymentAnswer {
   const sameKey = clientKey !== undefined && p.clientKey === clientKey;
   switch (p.status) {
     case 'succeeded':
     case 'refunded':
       if (sameKey) return { kind: 'replay' };
-      return { kind: 'conflict', message: p.status === 'succeeded' ? 'Order has already been paid' : 'Order has been cancelled; its payment was refunded' };
+      return {
+        kind: 'conflict',
+        message: p.status === 'succeeded' ? 'Order has already been paid' : 'Order has been cancelled; its payment was refunded',
+      };
     case 'pending':
       return { kind: 'conflict', message: 'A payment for this order is already being processed' };
     case 'failed':

@@ -32,7 +32,14 @@ describe('PendingPaymentSweeper', () => {
     const gateway = new SandboxGateway();
     const p = await orphanedPending();
     // The crashed request had charged already.
-    await gateway.charge({ amountMinor: 1200, currency: 'usd', token: 'tok_visa', idempotencyKey: chargeIdempotencyKey(p.orderId, 1), description: '', metadata: {} });
+    await gateway.charge({
+      amountMinor: 1200,
+      currency: 'usd',
+      token: 'tok_visa',
+      idempotencyKey: chargeIdempotencyKey(p.orderId, 1),
+      description: '',
+      metadata: {},
+    });
     expect(await sweeper(gateway).sweep()).toBe(1);
     const after = await Payment.findById(p.id).lean();
     expect(after).toMatchObject({ status: 'succeeded', chargeId: gateway.charges[0].id });

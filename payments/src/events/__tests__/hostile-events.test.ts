@@ -30,7 +30,15 @@ beforeAll(async () => {
   const expiresAt = new Date(Date.now() + 600_000);
   await Order.create({ _id: paidOrder, userId: buyer, status: 'created', totalMinor: 3000, expiresAt, version: 0 });
   await Order.create({ _id: openOrder, userId: buyer, status: 'created', totalMinor: 3000, expiresAt, version: 0 });
-  const payment = await Payment.create({ orderId: paidOrder, userId: buyer, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_visa' });
+  const payment = await Payment.create({
+    orderId: paidOrder,
+    userId: buyer,
+    amountMinor: 3000,
+    currency: 'usd',
+    status: 'pending',
+    attempt: 1,
+    token: 'tok_visa',
+  });
   await chargePendingPayment({ models, gateway }, payment);
 }, 60_000);
 const hostile = useHostileEvents({
@@ -51,8 +59,10 @@ const created = (id: string) =>
     totalMinor: 3000,
     version: 0,
   });
-const cancelled = (id: string) => makeEvent(Subjects.OrderCancelled, { id, userId: buyer, reason: 'expired', items: [{ productId: 'p1', quantity: 2 }], version: 1 });
-const completed = (id: string) => makeEvent(Subjects.OrderCompleted, { id, userId: buyer, items: [{ productId: 'p1', quantity: 2 }], version: 1 });
+const cancelled = (id: string) =>
+  makeEvent(Subjects.OrderCancelled, { id, userId: buyer, reason: 'expired', items: [{ productId: 'p1', quantity: 2 }], version: 1 });
+const completed = (id: string) =>
+  makeEvent(Subjects.OrderCompleted, { id, userId: buyer, items: [{ productId: 'p1', quantity: 2 }], version: 1 });
 const all = (): Event[] => [
   created(oid()),
   cancelled(paidOrder),

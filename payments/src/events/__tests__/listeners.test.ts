@@ -15,7 +15,12 @@ let bus: EventBus;
 let gateway: SandboxGateway;
 let listeners: Listener<Subject>[];
 
-const jet = useTestBus({ name: 'payments-test', logger, freshStreams: ['ORDERS'], beforeDrain: () => Promise.all(listeners.map((l) => l.stop())) });
+const jet = useTestBus({
+  name: 'payments-test',
+  logger,
+  freshStreams: ['ORDERS'],
+  beforeDrain: () => Promise.all(listeners.map((l) => l.stop())),
+});
 beforeEach(async () => {
   bus = jet.bus;
   gateway = new SandboxGateway();
@@ -82,7 +87,15 @@ describe('cancellation after a charge went through (expiry won the race at order
 
   it('refunds the succeeded payment once, even if the event is delivered twice', async () => {
     const o = await paidOrder();
-    const payment = await Payment.create({ orderId: o.id, userId: o.userId, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_visa' });
+    const payment = await Payment.create({
+      orderId: o.id,
+      userId: o.userId,
+      amountMinor: 3000,
+      currency: 'usd',
+      status: 'pending',
+      attempt: 1,
+      token: 'tok_visa',
+    });
     await chargePendingPayment({ models, gateway }, payment);
     const event = makeEvent(Subjects.OrderCancelled, cancelled(o));
     await bus.publish(event);
@@ -95,7 +108,15 @@ describe('cancellation after a charge went through (expiry won the race at order
 
   it('waits for a charge still in flight and refunds it when it succeeds', async () => {
     const o = await paidOrder();
-    const payment = await Payment.create({ orderId: o.id, userId: o.userId, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_visa' });
+    const payment = await Payment.create({
+      orderId: o.id,
+      userId: o.userId,
+      amountMinor: 3000,
+      currency: 'usd',
+      status: 'pending',
+      attempt: 1,
+      token: 'tok_visa',
+    });
     await publish(Subjects.OrderCancelled, cancelled(o));
     await eventually(async () => (await Order.findById(o.id).lean())?.status === 'cancelled');
     await new Promise((r) => setTimeout(r, 300));
@@ -107,7 +128,15 @@ describe('cancellation after a charge went through (expiry won the race at order
 
   it('leaves a declined payment alone', async () => {
     const o = await paidOrder();
-    const payment = await Payment.create({ orderId: o.id, userId: o.userId, amountMinor: 3000, currency: 'usd', status: 'pending', attempt: 1, token: 'tok_chargeDeclined' });
+    const payment = await Payment.create({
+      orderId: o.id,
+      userId: o.userId,
+      amountMinor: 3000,
+      currency: 'usd',
+      status: 'pending',
+      attempt: 1,
+      token: 'tok_chargeDeclined',
+    });
     await chargePendingPayment({ models, gateway }, payment);
     await publish(Subjects.OrderCancelled, cancelled(o));
     await eventually(async () => (await Order.findById(o.id).lean())?.status === 'cancelled');

@@ -21,7 +21,10 @@ describe('SandboxGateway', () => {
 
   it('declines tok_chargeDeclined without charging', async () => {
     const gateway = new SandboxGateway();
-    expect(await gateway.charge(request({ token: 'tok_chargeDeclined' }))).toEqual({ outcome: 'declined', message: 'Your card was declined.' });
+    expect(await gateway.charge(request({ token: 'tok_chargeDeclined' }))).toEqual({
+      outcome: 'declined',
+      message: 'Your card was declined.',
+    });
     expect(gateway.charges).toHaveLength(0);
   });
 

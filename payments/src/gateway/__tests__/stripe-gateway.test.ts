@@ -23,7 +23,9 @@ interface Seen {
 }
 
 /** An HTTP server on a free port; `answer` decides each response (a recording proxy or a canned reply). */
-async function listen(answer: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; port: number; seen: Seen[] }> {
+async function listen(
+  answer: (seen: Seen, res: import('node:http').ServerResponse) => void,
+): Promise<{ server: Server; port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -48,7 +50,13 @@ describe('StripeGateway against stripe-mock', () => {
   });
 
   it('creates a charge for the token and amount', async () => {
-    const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: mock.host, port: mock.port, protocol: 'http', maxNetworkRetries: 0 });
+    const gateway = new StripeGateway({
+      secretKey: 'sk_test_123',
+      host: mock.host,
+      port: mock.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const result = await gateway.charge(request());
     expect(result).toEqual({ outcome: 'succeeded', chargeId: expect.stringMatching(/^ch_/) });
   });
@@ -56,17 +64,20 @@ describe('StripeGateway against stripe-mock', () => {
   it('sends the attempt idempotency key and the charge parameters to Stripe', async () => {
     // A recording pass-through in front of stripe-mock: what the SDK really sends on the wire.
     const proxy = await listen((seen, res) => {
-      const up = httpRequest(
-        { host: mock.host, port: mock.port, path: seen.url, method: seen.method, headers: seen.headers },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-        },
-      );
+      const up = httpRequest({ host: mock.host, port: mock.port, path: seen.url, method: seen.method, headers: seen.headers }, (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      });
       up.end(seen.body);
     });
     try {
-      const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: proxy.port, protocol: 'http', maxNetworkRetries: 0 });
+      const gateway = new StripeGateway({
+        secretKey: 'sk_test_123',
+        host: '127.0.0.1',
+        port: proxy.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
       expect((await gateway.charge(request())).outcome).toBe('succeeded');
       expect(proxy.seen).toHaveLength(1);
       const [call] = proxy.seen;
@@ -83,7 +94,13 @@ describe('StripeGateway against stripe-mock', () => {
   });
 
   it('refunds a charge through stripe-mock', async () => {
-    const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: mock.host, port: mock.port, protocol: 'http', maxNetworkRetries: 0 });
+    const gateway = new StripeGateway({
+      secretKey: 'sk_test_123',
+      host: mock.host,
+      port: mock.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const { refundId } = await gateway.refund({ chargeId: 'ch_123', amountMinor: 2500, idempotencyKey: 'jetmart-refund-order-abc' });
     expect(refundId).toMatch(/^re_/);
   });
@@ -99,19 +116,44 @@ describe('StripeGateway error mapping (Stripe error bodies from a stub server)',
     });
 
   it('maps a card_error (HTTP 402) to declined with Stripe message', async () => {
-    const stub = await stripeError(402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' });
+    const stub = await stripeError(402, {
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+    });
     try {
-      const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: stub.port, protocol: 'http', maxNetworkRetries: 0 });
-      expect(await gateway.charge(request({ token: 'tok_chargeDeclined' }))).toEqual({ outcome: 'declined', message: 'Your card was declined.' });
+      const gateway = new StripeGateway({
+        secretKey: 'sk_test_123',
+        host: '127.0.0.1',
+        port: stub.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
+      expect(await gateway.charge(request({ token: 'tok_chargeDeclined' }))).toEqual({
+        outcome: 'declined',
+        message: 'Your card was declined.',
+      });
     } finally {
       stub.server.close();
     }
   });
 
   it('maps "No such token" (invalid_request_error on source) to invalid_token', async () => {
-    const stub = await stripeError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'source', message: "No such token: 'tok_x'" });
+    const stub = await stripeError(400, {
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      param: 'source',
+      message: "No such token: 'tok_x'",
+    });
     try {
-      const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: stub.port, protocol: 'http', maxNetworkRetries: 0 });
+      const gateway = new StripeGateway({
+        secretKey: 'sk_test_123',
+        host: '127.0.0.1',
+        port: stub.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
       expect(await gateway.charge(request({ token: 'tok_x' }))).toEqual({ outcome: 'invalid_token', message: "No such token: 'tok_x'" });
     } finally {
       stub.server.close();
@@ -121,7 +163,13 @@ describe('StripeGateway error mapping (Stripe error bodies from a stub server)',
   it('treats a Stripe server error as unavailable (money may have moved: retry with the same key)', async () => {
     const stub = await stripeError(500, { type: 'api_error', message: 'Something went wrong' });
     try {
-      const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: stub.port, protocol: 'http', maxNetworkRetries: 0 });
+      const gateway = new StripeGateway({
+        secretKey: 'sk_test_123',
+        host: '127.0.0.1',
+        port: stub.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
       await expect(gateway.charge(request())).rejects.toBeInstanceOf(GatewayUnavailableError);
     } finally {
       stub.server.close();
@@ -129,7 +177,14 @@ describe('StripeGateway error mapping (Stripe error bodies from a stub server)',
   });
 
   it('treats an unreachable Stripe as unavailable', async () => {
-    const gateway = new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: await freePort(), protocol: 'http', maxNetworkRetries: 0, timeoutMs: 2000 });
+    const gateway = new StripeGateway({
+      secretKey: 'sk_test_123',
+      host: '127.0.0.1',
+      port: await freePort(),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      timeoutMs: 2000,
+    });
     await expect(gateway.charge(request())).rejects.toBeInstanceOf(GatewayUnavailableError);
   });
 });

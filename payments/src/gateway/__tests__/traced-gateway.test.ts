@@ -31,7 +31,12 @@ const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 beforeEach(() => spans.reset());
 
 describe('the gateway createGateway builds (sandbox without STRIPE_SECRET_KEY)', () => {
-  const gateway = createGateway({ STRIPE_SECRET_KEY: undefined, STRIPE_API_HOST: undefined, STRIPE_API_PORT: undefined, STRIPE_API_PROTOCOL: undefined });
+  const gateway = createGateway({
+    STRIPE_SECRET_KEY: undefined,
+    STRIPE_API_HOST: undefined,
+    STRIPE_API_PORT: undefined,
+    STRIPE_API_PROTOCOL: undefined,
+  });
 
   it('POST /api/payments: a CLIENT span "sandbox charge" (gateway, outcome) child of the request span', async () => {
     const order = await seedOrder();
@@ -89,7 +94,9 @@ describe('StripeGateway, traced', () => {
   });
 
   it('charge and refund against stripe-mock: CLIENT spans with gateway=stripe', async () => {
-    const gateway = tracedGateway(new StripeGateway({ secretKey: 'sk_test_123', host: mock.host, port: mock.port, protocol: 'http', maxNetworkRetries: 0 }));
+    const gateway = tracedGateway(
+      new StripeGateway({ secretKey: 'sk_test_123', host: mock.host, port: mock.port, protocol: 'http', maxNetworkRetries: 0 }),
+    );
     const charged = await gateway.charge(chargeRequest());
     expect(charged.outcome).toBe('succeeded');
     await gateway.refund({ chargeId: (charged as { chargeId: string }).chargeId, amountMinor: 2500, idempotencyKey: 'refund-stripe-1' });
@@ -100,7 +107,16 @@ describe('StripeGateway, traced', () => {
 
   it('an unreachable processor: the span is an error with the exception recorded, and the error is thrown on', async () => {
     const closed = await freePort();
-    const gateway = tracedGateway(new StripeGateway({ secretKey: 'sk_test_123', host: '127.0.0.1', port: closed, protocol: 'http', maxNetworkRetries: 0, timeoutMs: 2_000 }));
+    const gateway = tracedGateway(
+      new StripeGateway({
+        secretKey: 'sk_test_123',
+        host: '127.0.0.1',
+        port: closed,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+        timeoutMs: 2_000,
+      }),
+    );
     await expect(gateway.charge(chargeRequest())).rejects.toBeInstanceOf(GatewayUnavailableError);
     const [charge] = named('stripe charge');
     expect(charge.attributes).toMatchObject({ 'jetmart.gateway': 'stripe', 'jetmart.outcome': 'error' });

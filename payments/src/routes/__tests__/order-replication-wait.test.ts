@@ -35,7 +35,10 @@ describe('paying an order that has not been replicated yet', () => {
 
   it('does not wait for an id that cannot be an order', async () => {
     const started = Date.now();
-    const res = await request(app(5_000)).post('/api/payments').set('Cookie', signinCookie()).send({ orderId: 'not-an-id', token: 'tok_visa' });
+    const res = await request(app(5_000))
+      .post('/api/payments')
+      .set('Cookie', signinCookie())
+      .send({ orderId: 'not-an-id', token: 'tok_visa' });
     expect(res.status).toBe(404);
     expect(Date.now() - started).toBeLessThan(4_000);
   });

@@ -62,7 +62,11 @@ describe('POST /api/payments', () => {
   });
 
   it('400 for a malformed JSON body', async () => {
-    const res = await request(app).post('/api/payments').set('Cookie', signinCookie()).set('Content-Type', 'application/json').send('{"orderId":');
+    const res = await request(app)
+      .post('/api/payments')
+      .set('Cookie', signinCookie())
+      .set('Content-Type', 'application/json')
+      .send('{"orderId":');
     expect(res.status).toBe(400);
     expect(res.body.errors).toHaveLength(1);
   });
