@@ -8,7 +8,20 @@
  */
 import fc from 'fast-check';
 import request from 'supertest';
-import { anyValue, expectErrorShape, expectNever5xx, hostileCookie, hostileId, percentEncode, rawBody, rawSegment, signinCookie, useTestDatabase, weirdString, wrongType } from '@jetmart/common/testing';
+import {
+  anyValue,
+  expectErrorShape,
+  expectNever5xx,
+  hostileCookie,
+  hostileId,
+  percentEncode,
+  rawBody,
+  rawSegment,
+  signinCookie,
+  useTestDatabase,
+  weirdString,
+  wrongType,
+} from '@jetmart/common/testing';
 import { syncIndexes, testApp } from './helpers';
 
 useTestDatabase({ clearEachTest: false, prefix: 'products_hostile' });
@@ -30,7 +43,11 @@ const valid = { title: 'Lamp', price: 10, quantity: 5, description: '' };
 const fields = Object.keys(valid) as (keyof typeof valid)[];
 /** A body with at least one field of a wrong type: must be a 400 (and nothing stored). */
 const invalidBody = fc
-  .tuple(fc.constantFrom(...fields), wrongType, fc.dictionary(fc.constantFrom(...fields, '$set', 'userId', 'version', 'outbox', '_id'), anyValue))
+  .tuple(
+    fc.constantFrom(...fields),
+    wrongType,
+    fc.dictionary(fc.constantFrom(...fields, '$set', 'userId', 'version', 'outbox', '_id'), anyValue),
+  )
   .map(([bad, value, rest]) => ({ ...valid, ...rest, [bad]: value }));
 /** A body of random fields and values: any answer but 5xx. */
 const randomBody = fc.dictionary(fc.constantFrom(...fields, '$set', 'userId', 'version', 'outbox', '_id', 'available'), anyValue);
@@ -70,10 +87,14 @@ describe('products: hostile input never answers 5xx', () => {
 
   it('PUT /api/products/:id: hostile ids and bodies → never 5xx; wrong types → 400', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(productId)), fc.oneof(invalidBody, randomBody), async (id, body) => {
-        const res = await request(app).put(`/api/products/${id}`).set('Cookie', signinCookie(seller)).send(body);
-        expectNever5xx(res);
-      }),
+      fc.asyncProperty(
+        fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(productId)),
+        fc.oneof(invalidBody, randomBody),
+        async (id, body) => {
+          const res = await request(app).put(`/api/products/${id}`).set('Cookie', signinCookie(seller)).send(body);
+          expectNever5xx(res);
+        },
+      ),
       params(103),
     );
     const stored = (await models.Product.findById(productId).lean())!;
@@ -93,22 +114,35 @@ describe('products: hostile input never answers 5xx', () => {
     );
     const key = fc.constantFrom('q', 'limit', 'cursor', 'q[$gt]', 'limit[]', 'cursor[$ne]', '__proto__', 'q[]');
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(key, weirdString.filter((s) => s.length < 3000)), { maxLength: 4 }), async (pairs) => {
-        const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
-        const res = await request(app).get(`/api/products?${qs}`);
-        expectNever5xx(res);
-        if (res.status === 200) expect(Array.isArray(res.body.items)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            key,
+            weirdString.filter((s) => s.length < 3000),
+          ),
+          { maxLength: 4 },
+        ),
+        async (pairs) => {
+          const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+          const res = await request(app).get(`/api/products?${qs}`);
+          expectNever5xx(res);
+          if (res.status === 200) expect(Array.isArray(res.body.items)).toBe(true);
+        },
+      ),
       params(105),
     );
   });
 
   it('malformed JSON, non-objects and wrong content types → 400/415, never 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(rawBody, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'), async (raw, type) => {
-        const res = await request(app).post('/api/products').set('Cookie', signinCookie(seller)).set('Content-Type', type).send(raw);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
+        async (raw, type) => {
+          const res = await request(app).post('/api/products').set('Cookie', signinCookie(seller)).set('Content-Type', type).send(raw);
+          expectErrorShape(res);
+        },
+      ),
       params(106),
     );
   });

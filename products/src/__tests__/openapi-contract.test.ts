@@ -20,12 +20,22 @@ const valid = { title: 'Red shoes', price: 19.99, quantity: 5, description: 'Com
 it('POST /api/products: 201, 400, 401', async () => {
   const created = await contract.expect(request(app).post('/api/products').set('Cookie', seller).send(valid), 201);
   expect(created.body).toMatchObject({ ...valid, available: 5, version: 0 });
-  await contract.expect(request(app).post('/api/products').set('Cookie', seller).send({ ...valid, price: 0 }), 400);
+  await contract.expect(
+    request(app)
+      .post('/api/products')
+      .set('Cookie', seller)
+      .send({ ...valid, price: 0 }),
+    400,
+  );
   await contract.expect(request(app).post('/api/products').send(valid), 401);
 });
 
 it('GET /api/products (pages) and /api/products/:id: 200, 400, 404', async () => {
-  await request(app).post('/api/products').set('Cookie', seller).send({ ...valid, title: 'Blue shoes' }).expect(201);
+  await request(app)
+    .post('/api/products')
+    .set('Cookie', seller)
+    .send({ ...valid, title: 'Blue shoes' })
+    .expect(201);
   const first = await contract.expect(request(app).get('/api/products?limit=1'), 200);
   expect(first.body.nextCursor).toEqual(expect.any(String));
   const last = await contract.expect(request(app).get(`/api/products?limit=1&cursor=${first.body.nextCursor}`), 200);

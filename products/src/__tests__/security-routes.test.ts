@@ -58,7 +58,10 @@ describe('ownership', () => {
 
   it('the owner cannot be changed through the body', async () => {
     const created = await createAs(signinCookie(owner));
-    const res = await request(app).put(`/api/products/${created.body.id}`).set('Cookie', signinCookie(owner)).send({ userId: '64b0000000000000000000ff', title: 'Lamp 2' });
+    const res = await request(app)
+      .put(`/api/products/${created.body.id}`)
+      .set('Cookie', signinCookie(owner))
+      .send({ userId: '64b0000000000000000000ff', title: 'Lamp 2' });
     expect(res.status).toBe(200);
     expect(res.body.userId).toBe(owner.id);
   });

@@ -16,7 +16,11 @@ import { buildProduct, unitsTaken, type ProductDoc, type ProductsModels } from '
 import { decodeCursor, encodeCursor, titleWordsFilter } from './listing';
 import { presentProduct, presentProductPage } from './presenters';
 
-const title = z.string({ error: 'title must be a string' }).trim().min(1, 'title is required').max(200, 'title can have at most 200 characters');
+const title = z
+  .string({ error: 'title must be a string' })
+  .trim()
+  .min(1, 'title is required')
+  .max(200, 'title can have at most 200 characters');
 const description = z.string({ error: 'description must be a string' }).max(5000, 'description can have at most 5000 characters');
 const quantity = z
   .number({ error: 'quantity must be a number' })
@@ -25,11 +29,21 @@ const quantity = z
   .max(1_000_000, 'quantity can be at most 1000000');
 
 const createBody = z.object({ title, price: priceSchema, quantity, description: description.optional() });
-const updateBody = z.object({ title: title.optional(), price: priceSchema.optional(), quantity: quantity.optional(), description: description.optional() });
+const updateBody = z.object({
+  title: title.optional(),
+  price: priceSchema.optional(),
+  quantity: quantity.optional(),
+  description: description.optional(),
+});
 
 const listQuery = z.object({
   q: z.string({ error: 'q must be a single string' }).max(200, 'q can have at most 200 characters').optional(),
-  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(20),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(100, 'limit can be at most 100')
+    .default(20),
   cursor: z.string({ error: 'cursor must be a single string' }).optional(),
 });
 
@@ -38,7 +52,10 @@ export function productsRouter({ models }: { models: ProductsModels }): Router {
   const router = Router();
 
   const present = async (products: ProductDoc[]) => {
-    const taken = await unitsTaken(UnitLedger, products.map((p) => p.id as string));
+    const taken = await unitsTaken(
+      UnitLedger,
+      products.map((p) => p.id as string),
+    );
     return products.map((p) => presentProduct(p, taken.get(p.id) ?? 0));
   };
 
@@ -69,7 +86,9 @@ export function productsRouter({ models }: { models: ProductsModels }): Router {
       if (!at) throw new RequestValidationError([{ message: 'cursor is not valid', field: 'cursor' }]);
       filter.$or = [{ createdAt: { $lt: at.createdAt } }, { createdAt: at.createdAt, _id: { $lt: at.id } }];
     }
-    const found = await Product.find(filter).sort({ createdAt: -1, _id: -1 }).limit(query.limit + 1);
+    const found = await Product.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(query.limit + 1);
     const page = found.slice(0, query.limit);
     const last = page[page.length - 1];
     res.json(presentProductPage(await present(page), found.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null));

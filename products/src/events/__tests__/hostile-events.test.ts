@@ -23,7 +23,11 @@ beforeAll(async () => {
   // Existing state a wrongly applied event would change: an order holding 2 units.
   await recordHeld(models.UnitLedger, heldOrder, [{ productId, quantity: 2 }]);
 }, 60_000);
-const hostile = useHostileEvents({ name: 'products-hostile', listeners: (bus, opts) => productsListeners(bus, { models }, opts), snapshot: () => snapshotModels(models) });
+const hostile = useHostileEvents({
+  name: 'products-hostile',
+  listeners: (bus, opts) => productsListeners(bus, { models }, opts),
+  snapshot: () => snapshotModels(models),
+});
 const { attack } = hostile;
 
 // ---- valid events
@@ -53,14 +57,24 @@ const entry = (orderId: string) => models.UnitLedger.findById(`${orderId}:${prod
 
 describe('products: hostile events are dead-lettered, change nothing, and the service keeps consuming', () => {
   it('order.created', async () => {
-    await attack(Subjects.OrderCreated, orderCreated(oid()), otherSubjects(Subjects.OrderCreated), [['id'], ['data', 'id'], ['data', 'userId'], ['data', 'items', '0', 'productId']]);
+    await attack(Subjects.OrderCreated, orderCreated(oid()), otherSubjects(Subjects.OrderCreated), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'userId'],
+      ['data', 'items', '0', 'productId'],
+    ]);
     const orderId = oid();
     await hostile.bus.publish(orderCreated(orderId));
     expect(await eventually(() => entry(orderId))).toMatchObject({ state: 'held', quantity: 1 });
   }, 90_000);
 
   it('order.cancelled', async () => {
-    await attack(Subjects.OrderCancelled, orderEnd(Subjects.OrderCancelled, heldOrder), otherSubjects(Subjects.OrderCancelled), [['id'], ['data', 'id'], ['data', 'userId'], ['data', 'items', '0', 'productId']]);
+    await attack(Subjects.OrderCancelled, orderEnd(Subjects.OrderCancelled, heldOrder), otherSubjects(Subjects.OrderCancelled), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'userId'],
+      ['data', 'items', '0', 'productId'],
+    ]);
     expect(await entry(heldOrder)).toMatchObject({ state: 'held' });
     await hostile.bus.publish(orderEnd(Subjects.OrderCancelled, heldOrder));
     await eventually(async () => (await entry(heldOrder))?.state === 'released');
@@ -69,7 +83,12 @@ describe('products: hostile events are dead-lettered, change nothing, and the se
   it('order.completed', async () => {
     const orderId = oid();
     await recordHeld(models.UnitLedger, orderId, [{ productId, quantity: 2 }]);
-    await attack(Subjects.OrderCompleted, orderEnd(Subjects.OrderCompleted, orderId), otherSubjects(Subjects.OrderCompleted), [['id'], ['data', 'id'], ['data', 'userId'], ['data', 'items', '0', 'productId']]);
+    await attack(Subjects.OrderCompleted, orderEnd(Subjects.OrderCompleted, orderId), otherSubjects(Subjects.OrderCompleted), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'userId'],
+      ['data', 'items', '0', 'productId'],
+    ]);
     expect(await entry(orderId)).toMatchObject({ state: 'held' });
     await hostile.bus.publish(orderEnd(Subjects.OrderCompleted, orderId));
     await eventually(async () => (await entry(orderId))?.state === 'sold');

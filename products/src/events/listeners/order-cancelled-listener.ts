@@ -5,7 +5,11 @@ import { recordReleased, type UnitLedgerModel } from '../../models';
 export class OrderCancelledListener extends Listener<typeof Subjects.OrderCancelled> {
   readonly subject = Subjects.OrderCancelled;
 
-  constructor(bus: EventBus, private readonly ledger: UnitLedgerModel, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly ledger: UnitLedgerModel,
+    options?: ListenerOptions,
+  ) {
     super(bus, 'products', options);
   }
 

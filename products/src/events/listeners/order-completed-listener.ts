@@ -5,7 +5,11 @@ import { recordSold, type UnitLedgerModel } from '../../models';
 export class OrderCompletedListener extends Listener<typeof Subjects.OrderCompleted> {
   readonly subject = Subjects.OrderCompleted;
 
-  constructor(bus: EventBus, private readonly ledger: UnitLedgerModel, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly ledger: UnitLedgerModel,
+    options?: ListenerOptions,
+  ) {
     super(bus, 'products', options);
   }
 

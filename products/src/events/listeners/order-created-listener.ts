@@ -5,7 +5,11 @@ import { recordHeld, type UnitLedgerModel } from '../../models';
 export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated> {
   readonly subject = Subjects.OrderCreated;
 
-  constructor(bus: EventBus, private readonly ledger: UnitLedgerModel, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly ledger: UnitLedgerModel,
+    options?: ListenerOptions,
+  ) {
     super(bus, 'products', options);
   }
 

@@ -12,7 +12,10 @@ const taken = async (id = P) => (await unitsTaken(models.UnitLedger, [id])).get(
 
 describe('unit ledger (order events → units taken)', () => {
   it('counts held and sold units, not released ones, per product', async () => {
-    await recordHeld(models.UnitLedger, 'o1', [{ productId: P, quantity: 2 }, { productId: Q, quantity: 5 }]);
+    await recordHeld(models.UnitLedger, 'o1', [
+      { productId: P, quantity: 2 },
+      { productId: Q, quantity: 5 },
+    ]);
     await recordHeld(models.UnitLedger, 'o2', [{ productId: P, quantity: 3 }]);
     await recordHeld(models.UnitLedger, 'o3', [{ productId: P, quantity: 4 }]);
     await recordSold(models.UnitLedger, 'o2', [{ productId: P, quantity: 3 }]);

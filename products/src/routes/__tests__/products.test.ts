@@ -45,8 +45,18 @@ describe('POST /api/products', () => {
   });
 
   it('400 for a body that is not a JSON object', async () => {
-    await request(app).post('/api/products').set('Cookie', signinCookie(seller)).set('Content-Type', 'application/json').send('[1]').expect(400);
-    await request(app).post('/api/products').set('Cookie', signinCookie(seller)).set('Content-Type', 'application/json').send('{bad').expect(400);
+    await request(app)
+      .post('/api/products')
+      .set('Cookie', signinCookie(seller))
+      .set('Content-Type', 'application/json')
+      .send('[1]')
+      .expect(400);
+    await request(app)
+      .post('/api/products')
+      .set('Cookie', signinCookie(seller))
+      .set('Content-Type', 'application/json')
+      .send('{bad')
+      .expect(400);
   });
 
   it('201 with the product, stored in minor units, product.created (version 0) in the outbox', async () => {
@@ -79,7 +89,10 @@ describe('GET /api/products', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: request.Response = await request(app).get('/api/products').query(cursor ? { limit: 2, cursor } : { limit: 2 }).expect(200);
+      const res: request.Response = await request(app)
+        .get('/api/products')
+        .query(cursor ? { limit: 2, cursor } : { limit: 2 })
+        .expect(200);
       seen.push(...res.body.items.map((p: { id: string }) => p.id));
       cursor = res.body.nextCursor;
       pages++;
