@@ -44,10 +44,20 @@ const others = (): Event[] => [
 describe('expiration: hostile events are dead-lettered, schedule nothing, and the service keeps consuming', () => {
   it('order.created', async () => {
     // The template has already expired: a payload wrongly taken as valid would fire at once.
-    await attack(Subjects.OrderCreated, created(oid(), -1_000), others(), [['id'], ['data', 'id'], ['data', 'userId'], ['data', 'items', '0', 'productId']]);
+    await attack(Subjects.OrderCreated, created(oid(), -1_000), others(), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'userId'],
+      ['data', 'items', '0', 'productId'],
+    ]);
     expect((await hostile.bus.jsm.streams.info(Streams.expiration.name)).state.messages).toBe(0);
     const id = oid();
     await hostile.bus.publish(created(id, -1_000));
-    await eventually(async () => (await hostile.bus.jsm.streams.getMessage(Streams.expiration.name, { last_by_subj: Subjects.ExpirationComplete }).catch(() => null))?.json<{ data: { orderId: string } }>().data.orderId === id);
+    await eventually(
+      async () =>
+        (
+          await hostile.bus.jsm.streams.getMessage(Streams.expiration.name, { last_by_subj: Subjects.ExpirationComplete }).catch(() => null)
+        )?.json<{ data: { orderId: string } }>().data.orderId === id,
+    );
   }, 90_000);
 });

@@ -100,7 +100,10 @@ describe('expiration scheduling on JetStream', () => {
     const o = order(300);
     await bus.publish(makeEvent(Subjects.OrderCreated, o));
     await bus.publish(makeEvent(Subjects.OrderCreated, o));
-    await eventually(async () => (await bus.jsm.consumers.info('ORDERS', 'expiration-order-created')).num_ack_pending === 0 || undefined, 10_000);
+    await eventually(
+      async () => (await bus.jsm.consumers.info('ORDERS', 'expiration-order-created')).num_ack_pending === 0 || undefined,
+      10_000,
+    );
     expect((await expirations()).get(o.id)!.count).toBe(1);
   });
 
