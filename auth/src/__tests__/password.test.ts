@@ -19,7 +19,14 @@ describe('password hashing', () => {
   it('never matches a malformed or absurd stored hash', async () => {
     const good = await hashPassword('pw123456');
     const [, , r, p, salt, key] = good.split('$');
-    for (const bad of ['', 'plaintext', 'bcrypt$x', `scrypt$3$${r}$${p}$${salt}$${key}`, `scrypt$${1 << 30}$${r}$${p}$${salt}$${key}`, `scrypt$16384$8$1$$`]) {
+    for (const bad of [
+      '',
+      'plaintext',
+      'bcrypt$x',
+      `scrypt$3$${r}$${p}$${salt}$${key}`,
+      `scrypt$${1 << 30}$${r}$${p}$${salt}$${key}`,
+      `scrypt$16384$8$1$$`,
+    ]) {
       expect(await verifyPassword('pw123456', bad)).toBe(false);
     }
   });

@@ -14,14 +14,22 @@ const logger = createLogger('auth', { level: 'silent' });
 const models = authModels(connection);
 let app: ReturnType<typeof buildApp>;
 beforeEach(() => {
-  app = buildApp({ logger, isReady: () => true, models }, { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 });
+  app = buildApp(
+    { logger, isReady: () => true, models },
+    { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 },
+  );
 });
 const creds = { email: 'sec@example.com', password: 'correct horse battery' };
-const sessionCookie = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('session='));
+const sessionCookie = (res: request.Response) =>
+  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('session='));
 
 it('sign-in attempts are limited per client and email: the 4th within the window is 429, even with the right password', async () => {
   await request(app).post('/api/users/signup').send(creds).expect(201);
-  for (let i = 0; i < 3; i++) await request(app).post('/api/users/signin').send({ ...creds, password: 'wrong password!' }).expect(401);
+  for (let i = 0; i < 3; i++)
+    await request(app)
+      .post('/api/users/signin')
+      .send({ ...creds, password: 'wrong password!' })
+      .expect(401);
   const res = await request(app).post('/api/users/signin').send(creds);
   expect(res.status).toBe(429);
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);

@@ -124,7 +124,10 @@ describe('POST /api/users/signup', () => {
   it('rejects missing fields and non-string values with 400', async () => {
     await request(app).post('/api/users/signup').send({}).expect(400);
     await request(app).post('/api/users/signup').send({ email: 'ada@example.com' }).expect(400);
-    const res = await request(app).post('/api/users/signup').send({ email: { $gt: '' }, password: 12345678 }).expect(400);
+    const res = await request(app)
+      .post('/api/users/signup')
+      .send({ email: { $gt: '' }, password: 12345678 })
+      .expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
   });
 
@@ -172,7 +175,10 @@ describe('POST /api/users/signin', () => {
   });
 
   it('answers 401 with the same body for a wrong password and an unknown email', async () => {
-    const wrongPassword = await request(app).post('/api/users/signin').send({ email: 'ada@example.com', password: 'wrong password' }).expect(401);
+    const wrongPassword = await request(app)
+      .post('/api/users/signin')
+      .send({ email: 'ada@example.com', password: 'wrong password' })
+      .expect(401);
     const unknownEmail = await request(app).post('/api/users/signin').send({ email: 'nobody@example.com', password }).expect(401);
     expect(wrongPassword.body).toEqual({ errors: [{ message: BAD_CREDENTIALS_MESSAGE }] });
     expect(unknownEmail.body).toEqual(wrongPassword.body);
@@ -195,7 +201,10 @@ describe('POST /api/users/signin', () => {
 
   it('answers 429 in the error shape after too many attempts for one IP and email, even with the right password', async () => {
     for (let i = 0; i < settings.SIGNIN_MAX_ATTEMPTS; i++) {
-      await request(app).post('/api/users/signin').send({ email: 'ada@example.com', password: 'guess number ' + i }).expect(401);
+      await request(app)
+        .post('/api/users/signin')
+        .send({ email: 'ada@example.com', password: 'guess number ' + i })
+        .expect(401);
     }
     const blocked = await request(app).post('/api/users/signin').send({ email: 'Ada@Example.com', password }).expect(429);
     expect(blocked.body).toEqual({ errors: [{ message: 'Too many sign-in attempts, try again later' }] });
@@ -205,7 +214,11 @@ describe('POST /api/users/signin', () => {
 
     // Other emails from this IP, and this email from another client IP, are not blocked.
     await request(app).post('/api/users/signin').send({ email: 'other@example.com', password }).expect(401);
-    await request(app).post('/api/users/signin').set('X-Forwarded-For', '203.0.113.7').send({ email: 'ada@example.com', password }).expect(200);
+    await request(app)
+      .post('/api/users/signin')
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send({ email: 'ada@example.com', password })
+      .expect(200);
   });
 });
 
@@ -246,7 +259,9 @@ describe('GET /api/users/currentuser', () => {
     const genuine = signinCookie({ id: 'abc123', email: 'x@example.com' }, { key: TEST_JWT_KEY });
     const session = JSON.parse(Buffer.from(genuine.slice('session='.length), 'base64').toString());
     const [header, , signature] = session.jwt.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ id: 'admin', email: 'admin@example.com', iat: 1, exp: 9_999_999_999 })).toString('base64url');
+    const forgedPayload = Buffer.from(JSON.stringify({ id: 'admin', email: 'admin@example.com', iat: 1, exp: 9_999_999_999 })).toString(
+      'base64url',
+    );
     const forged = `session=${Buffer.from(JSON.stringify({ jwt: `${header}.${forgedPayload}.${signature}` })).toString('base64')}`;
     expect(await currentUser(forged)).toBeNull();
   });

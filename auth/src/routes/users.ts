@@ -9,10 +9,7 @@ const email = z.string().trim().max(254, 'Email must be at most 254 characters')
 
 const signupBody = z.object({
   email,
-  password: z
-    .string()
-    .min(8, 'Password must be between 8 and 128 characters')
-    .max(128, 'Password must be between 8 and 128 characters'),
+  password: z.string().min(8, 'Password must be between 8 and 128 characters').max(128, 'Password must be between 8 and 128 characters'),
 });
 
 // Sign-in does not re-apply sign-up's rules: a wrong-looking email or password is simply not a
