@@ -26,7 +26,7 @@ import {
 } from '@jetmart/common';
 import { capturingLogger, eventually, recordSpans, signinCookie, startNats, testDatabaseUrl, type NatsTestServer } from '@jetmart/common/testing';
 import { buildApp as buildExpirationApp } from '../../../expiration/src/app';
-import { OrderCreatedListener as ExpirationOrderCreatedListener } from '../../../expiration/src/events/listeners/order-created-listener';
+import { expirationListeners } from '../../../expiration/src/events/listeners';
 import { buildApp as buildPaymentsApp } from '../../../payments/src/app';
 import { TEST_SETTINGS } from '../../../payments/src/__tests__/support/fixtures';
 import { paymentsListeners } from '../../../payments/src/events/listeners';
@@ -74,7 +74,7 @@ beforeAll(async () => {
     port: 0,
     natsUrl: nats.url,
     logger: silent,
-    listeners: ({ bus }) => [new ExpirationOrderCreatedListener(bus, 'expiration', { maxHoldMs: 300_000, graceMs: 0 }, fast)],
+    listeners: ({ bus }) => expirationListeners(bus, { maxHoldMs: 300_000, graceMs: 0 }, fast),
     app: (ctx) => buildExpirationApp(ctx, { JWT_KEY: jwtKey(), JWT_TTL_SECONDS: 3600 }),
   });
 
