@@ -13,6 +13,7 @@ const SERVICES = [
   { name: 'orders', port: 3003 },
   { name: 'payments', port: 3004 },
   { name: 'expiration', port: 3005 },
+  { name: 'shipping', port: 3007 },
   // Last: its status reports the others' readiness, so it is told their ports once they are placed.
   { name: 'ops', port: 3006, env: opsEnv },
 ];
@@ -37,6 +38,7 @@ const DEFAULT_ROUTES = [
   { prefix: '/api/products', service: 'products', port: 3000 },
   { prefix: '/api/orders', service: 'orders', port: 3000 },
   { prefix: '/api/payments', service: 'payments', port: 3000 },
+  { prefix: '/api/shipments', service: 'shipping', port: 3000 },
   { prefix: '/api/ops', service: 'ops', port: 3000 },
   { prefix: '/', service: 'client', port: 3000 },
 ];
