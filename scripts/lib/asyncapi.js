@@ -33,8 +33,9 @@ const EXAMPLES = {
     userId: '665f1c2a9b1e8a0012a4a002',
     status: 'created',
     expiresAt: '2026-05-01T12:15:00.000Z',
-    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, title: 'Desk lamp', priceMinor: 1799 }],
+    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, sellerId: '665f1c2a9b1e8a0012a4a001', title: 'Desk lamp', priceMinor: 1799 }],
     totalMinor: 3598,
+    shippingAddress: { name: 'Ada Lovelace', line1: '12 Market Street', city: 'London', postalCode: 'EC1A 1BB', country: 'GB' },
     version: 0,
   },
   'order.cancelled': {
@@ -47,16 +48,50 @@ const EXAMPLES = {
   'order.completed': {
     id: '665f1c2a9b1e8a0012a4c001',
     userId: '665f1c2a9b1e8a0012a4a002',
-    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2 }],
+    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, sellerId: '665f1c2a9b1e8a0012a4a001', title: 'Desk lamp', priceMinor: 1799 }],
+    shippingAddress: { name: 'Ada Lovelace', line1: '12 Market Street', city: 'London', postalCode: 'EC1A 1BB', country: 'GB' },
     version: 1,
   },
   'payment.created': { id: '665f1c2a9b1e8a0012a4d001', orderId: '665f1c2a9b1e8a0012a4c001', userId: '665f1c2a9b1e8a0012a4a002', amountMinor: 3598, version: 0 },
   'expiration.complete': { orderId: '665f1c2a9b1e8a0012a4c001', version: 0 },
+  'shipment.created': {
+    id: '665f1c2a9b1e8a0012a4e001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    sellerId: '665f1c2a9b1e8a0012a4a001',
+    buyerId: '665f1c2a9b1e8a0012a4a002',
+    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2 }],
+    version: 0,
+  },
+  'shipment.shipped': {
+    id: '665f1c2a9b1e8a0012a4e001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    sellerId: '665f1c2a9b1e8a0012a4a001',
+    buyerId: '665f1c2a9b1e8a0012a4a002',
+    carrier: 'DHL',
+    trackingNumber: 'JD014600006281230847',
+    shippedAt: '2026-05-02T09:30:00.000Z',
+    autoDeliverAt: '2026-05-16T09:30:00.000Z',
+    version: 1,
+  },
+  'shipment.delivered': {
+    id: '665f1c2a9b1e8a0012a4e001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    sellerId: '665f1c2a9b1e8a0012a4a001',
+    buyerId: '665f1c2a9b1e8a0012a4a002',
+    deliveredAt: '2026-05-05T16:10:00.000Z',
+    by: 'buyer',
+    version: 2,
+  },
+  'expiration.shipment-delivery-due': { shipmentId: '665f1c2a9b1e8a0012a4e001', version: 1 },
 };
 
 /** Event ids in the examples: deterministic so the generated file is stable. */
-const exampleEventId = (subject, index) =>
-  subject === 'expiration.complete' ? `expiration-${EXAMPLES[subject].orderId}` : `6d1f4e0a-2c3b-4f5a-9e8d-${String(index + 1).padStart(12, '0')}`;
+// The expiration service's events have deterministic ids (one per timer); the others are UUIDs.
+const exampleEventId = (subject, index) => {
+  if (subject === 'expiration.complete') return `expiration-${EXAMPLES[subject].orderId}`;
+  if (subject === 'expiration.shipment-delivery-due') return `shipment-delivery-due-${EXAMPLES[subject].shipmentId}-${EXAMPLES[subject].version}`;
+  return `6d1f4e0a-2c3b-4f5a-9e8d-${String(index + 1).padStart(12, '0')}`;
+};
 const EXAMPLE_OCCURRED_AT = '2026-05-01T12:00:00.000Z';
 const EXAMPLE_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 

@@ -60,7 +60,11 @@ export const shippingApiDocument = openApiDocument({
         createdAt: { ...dateTime, description: 'when the order was paid and split' },
         shippedAt: dateTime,
         deliveredAt: dateTime,
-        deliveredBy: { type: 'string', enum: ['seller', 'buyer', 'auto'], description: 'who confirmed the delivery (auto: nobody, in time)' },
+        deliveredBy: {
+          type: 'string',
+          enum: ['seller', 'buyer', 'auto'],
+          description: 'who confirmed the delivery (auto: nobody, in time)',
+        },
         version: { type: 'integer', minimum: 0, description: '0 created, 1 shipped, 2 delivered' },
       },
     },
@@ -83,7 +87,12 @@ export const shippingApiDocument = openApiDocument({
         tags: ['shipments'],
         security: sessionSecurity,
         parameters: [
-          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'shipped', 'delivered', 'cancelled'] } },
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['pending', 'shipped', 'delivered', 'cancelled'] },
+          },
           { name: 'orderId', in: 'query', required: false, schema: { type: 'string', pattern: '^[a-fA-F0-9]{24}$' } },
         ],
         responses: {

@@ -38,7 +38,8 @@ beforeAll(async () => {
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 200);
 const params = (seed: number) => ({ numRuns: RUNS, seed });
 const as = (id: string) => signinCookie({ id });
-const untouched = async () => expect(await Shipment.findById(target.id).lean()).toMatchObject({ status: 'pending', version: 0, outbox: [expect.anything()] });
+const untouched = async () =>
+  expect(await Shipment.findById(target.id).lean()).toMatchObject({ status: 'pending', version: 0, outbox: [expect.anything()] });
 
 /** Ship bodies where a field has a wrong type, or only unknown keys: always 400 (or 413). */
 const invalidShipBody = fc.oneof(
@@ -47,7 +48,12 @@ const invalidShipBody = fc.oneof(
   fc.dictionary(fc.constantFrom('$set', 'status', 'sellerId', 'version', '__proto__'), anyValue, { minKeys: 1 }),
 );
 /** A path segment: encoded hostile ids, broken encodings, or the real shipment. */
-const segment = (real: () => string) => fc.oneof(hostileId.map(percentEncode).filter((id) => id.length > 0), rawSegment, fc.constant('').map(() => real()));
+const segment = (real: () => string) =>
+  fc.oneof(
+    hostileId.map(percentEncode).filter((id) => id.length > 0),
+    rawSegment,
+    fc.constant('').map(() => real()),
+  );
 
 describe('shipping: hostile input never answers 5xx and never acts for the wrong user', () => {
   it('POST /api/shipments/:id/ship: wrong types and operators → 400, nothing shipped', async () => {
@@ -64,21 +70,29 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
 
   it("POST /api/shipments/:id/ship: hostile ids and texts → never 5xx; only the seller's own shipment can ship", async () => {
     await fc.assert(
-      fc.asyncProperty(segment(() => target.id), fc.oneof(weirdString, fc.constant('DHL')), fc.oneof(weirdString, fc.constant('T1')), async (id, carrier, trackingNumber) => {
-        // the target's buyer and a stranger: neither may ship it
-        for (const who of [target.buyerId, oid()]) {
-          const res = await request(app).post(`/api/shipments/${id}/ship`).set('Cookie', as(who)).send({ carrier, trackingNumber });
-          expectNever5xx(res);
-          expect(res.status).not.toBe(200);
-        }
-      }),
+      fc.asyncProperty(
+        segment(() => target.id),
+        fc.oneof(weirdString, fc.constant('DHL')),
+        fc.oneof(weirdString, fc.constant('T1')),
+        async (id, carrier, trackingNumber) => {
+          // the target's buyer and a stranger: neither may ship it
+          for (const who of [target.buyerId, oid()]) {
+            const res = await request(app).post(`/api/shipments/${id}/ship`).set('Cookie', as(who)).send({ carrier, trackingNumber });
+            expectNever5xx(res);
+            expect(res.status).not.toBe(200);
+          }
+        },
+      ),
       params(702),
     );
     await untouched();
     // The seller with hostile texts: valid ones ship (once), the others are refused; never a 5xx.
     await fc.assert(
       fc.asyncProperty(weirdString, weirdString, async (carrier, trackingNumber) => {
-        const res = await request(app).post(`/api/shipments/${own.id}/ship`).set('Cookie', as(own.sellerId)).send({ carrier, trackingNumber });
+        const res = await request(app)
+          .post(`/api/shipments/${own.id}/ship`)
+          .set('Cookie', as(own.sellerId))
+          .send({ carrier, trackingNumber });
         expectNever5xx(res);
         expect([200, 400, 409, 413]).toContain(res.status);
         if (res.status === 200) expect(res.body).toMatchObject({ carrier: carrier.trim(), trackingNumber: trackingNumber.trim() });
@@ -91,12 +105,16 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
 
   it('GET /api/shipments/:id and POST /:id/deliver with hostile ids → 404/409, never 5xx; others never see or deliver', async () => {
     await fc.assert(
-      fc.asyncProperty(segment(() => target.id), fc.constantFrom('get', 'deliver'), async (id, route) => {
-        const r = route === 'get' ? request(app).get(`/api/shipments/${id}`) : request(app).post(`/api/shipments/${id}/deliver`);
-        const res = await r.set('Cookie', as(oid()));
-        expectNever5xx(res);
-        expect([400, 404]).toContain(res.status);
-      }),
+      fc.asyncProperty(
+        segment(() => target.id),
+        fc.constantFrom('get', 'deliver'),
+        async (id, route) => {
+          const r = route === 'get' ? request(app).get(`/api/shipments/${id}`) : request(app).post(`/api/shipments/${id}/deliver`);
+          const res = await r.set('Cookie', as(oid()));
+          expectNever5xx(res);
+          expect([400, 404]).toContain(res.status);
+        },
+      ),
       params(704),
     );
     await untouched();
@@ -104,7 +122,12 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
 
   it("GET /api/shipments?…: hostile query keys and values → 200/400, never another seller's shipments", async () => {
     const key = fc.constantFrom('status', 'orderId', 'status[$ne]', 'orderId[$gt]', 'status[]', 'sellerId', 'buyerId', '__proto__');
-    const value = fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constantFrom('pending', 'shipped'), fc.constant('').map(() => target.orderId));
+    const value = fc.oneof(
+      hostileId.map(percentEncode),
+      rawSegment,
+      fc.constantFrom('pending', 'shipped'),
+      fc.constant('').map(() => target.orderId),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 4 }), async (pairs) => {
         const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${v}`).join('&');
@@ -119,12 +142,21 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
 
   it('malformed JSON, non-objects and wrong content types at ship and deliver → 4xx in the error shape', async () => {
     await fc.assert(
-      fc.asyncProperty(rawBody, fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'), fc.constantFrom('ship', 'deliver'), async (raw, type, action) => {
-        const res = await request(app).post(`/api/shipments/${target.id}/${action}`).set('Cookie', as(target.sellerId)).set('Content-Type', type).send(raw);
-        // deliver reads no body: a well-formed one of any type is fine (409: the target is not shipped)
-        if (action === 'deliver' && res.status === 409) return;
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'),
+        fc.constantFrom('ship', 'deliver'),
+        async (raw, type, action) => {
+          const res = await request(app)
+            .post(`/api/shipments/${target.id}/${action}`)
+            .set('Cookie', as(target.sellerId))
+            .set('Content-Type', type)
+            .send(raw);
+          // deliver reads no body: a well-formed one of any type is fine (409: the target is not shipped)
+          if (action === 'deliver' && res.status === 409) return;
+          expectErrorShape(res);
+        },
+      ),
       params(706),
     );
     await untouched();
@@ -151,7 +183,10 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
   });
 
   it('a body over the limit → 413', async () => {
-    const res = await request(app).post(`/api/shipments/${target.id}/ship`).set('Cookie', as(target.sellerId)).send({ carrier: 'x'.repeat(200 * 1024), trackingNumber: 'T1' });
+    const res = await request(app)
+      .post(`/api/shipments/${target.id}/ship`)
+      .set('Cookie', as(target.sellerId))
+      .send({ carrier: 'x'.repeat(200 * 1024), trackingNumber: 'T1' });
     expect(res.status).toBe(413);
     expectErrorShape(res);
     await untouched();

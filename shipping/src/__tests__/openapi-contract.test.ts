@@ -48,7 +48,10 @@ it('POST /api/shipments/{id}/ship and /deliver: 200, 400, 401, 404, 409', async 
   await contract.expect(ship({ carrier: 'UPS', trackingNumber: '1' }), 409);
   await contract.expect(deliver(undefined), 401);
   await contract.expect(deliver(oid()), 404);
-  await contract.expect(request(app).post(`/api/shipments/${s.id}/deliver`).set('Cookie', as(s.buyerId)).set('Content-Type', 'application/json').send('{"x":'), 400);
+  await contract.expect(
+    request(app).post(`/api/shipments/${s.id}/deliver`).set('Cookie', as(s.buyerId)).set('Content-Type', 'application/json').send('{"x":'),
+    400,
+  );
   const delivered = await contract.expect(deliver(s.buyerId), 200);
   expect(delivered.body).toMatchObject({ status: 'delivered', deliveredBy: 'buyer', deliveredAt: expect.any(String), version: 2 });
 });

@@ -11,7 +11,9 @@ export type SplitOutcome =
   | { kind: 'predates-fulfilment'; missing: string };
 
 /** The order's lines per seller, in the order the sellers first appear; or what the event lacks. */
-export function linesBySeller(order: OrderCompleted): { kind: 'lines'; sellers: Map<string, ShipmentLine[]> } | { kind: 'missing'; missing: string } {
+export function linesBySeller(
+  order: OrderCompleted,
+): { kind: 'lines'; sellers: Map<string, ShipmentLine[]> } | { kind: 'missing'; missing: string } {
   if (!order.shippingAddress) return { kind: 'missing', missing: 'shippingAddress' };
   const sellers = new Map<string, ShipmentLine[]>();
   for (const [i, line] of order.items.entries()) {
@@ -39,7 +41,13 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
   let existing = 0;
   for (const [sellerId, items] of split.sellers) {
     try {
-      await newShipment(models.Shipment, { orderId: order.id, sellerId, buyerId: order.userId, items, shippingAddress: order.shippingAddress! }).save();
+      await newShipment(models.Shipment, {
+        orderId: order.id,
+        sellerId,
+        buyerId: order.userId,
+        items,
+        shippingAddress: order.shippingAddress!,
+      }).save();
       created++;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

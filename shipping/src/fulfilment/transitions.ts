@@ -78,7 +78,10 @@ export function deliverShipment(deps: { models: ShippingModels }, input: { id: s
  * it is still shipped at exactly that version. A timer of an earlier version, or one for a
  * shipment that someone confirmed meanwhile, changes nothing.
  */
-export async function autoDeliverShipment(deps: { models: ShippingModels }, due: { shipmentId: string; version: number }): Promise<AutoDeliverResult> {
+export async function autoDeliverShipment(
+  deps: { models: ShippingModels },
+  due: { shipmentId: string; version: number },
+): Promise<AutoDeliverResult> {
   const result = await transition(
     deps.models.Shipment,
     due.shipmentId,

@@ -108,7 +108,13 @@ shipmentSchema.index({ sellerId: 1, status: 1, createdAt: 1 });
 
 const ref = (s: ShipmentDoc) => ({ id: s.id as string, orderId: s.orderId, sellerId: s.sellerId, buyerId: s.buyerId });
 
-shipmentSchema.methods.ship = function (this: ShipmentDoc, carrier: string, trackingNumber: string, autoDeliverAfterMs: number, now = new Date()): ShipOutcome {
+shipmentSchema.methods.ship = function (
+  this: ShipmentDoc,
+  carrier: string,
+  trackingNumber: string,
+  autoDeliverAfterMs: number,
+  now = new Date(),
+): ShipOutcome {
   const same = this.carrier === carrier && this.trackingNumber === trackingNumber;
   switch (this.status) {
     case 'cancelled':

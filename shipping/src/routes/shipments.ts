@@ -19,7 +19,9 @@ const shipBody = z.object({
 });
 
 const listQuery = z.object({
-  status: z.enum(['pending', 'shipped', 'delivered', 'cancelled'], { error: 'status must be one of pending, shipped, delivered, cancelled' }).optional(),
+  status: z
+    .enum(['pending', 'shipped', 'delivered', 'cancelled'], { error: 'status must be one of pending, shipped, delivered, cancelled' })
+    .optional(),
   orderId: z.string({ error: 'orderId must be a single string' }).regex(objectIdPattern, 'orderId is not a valid order id').optional(),
 });
 
@@ -75,11 +77,15 @@ export function shipmentsRouter(deps: ShipmentsRouteDeps): Router {
     const userId = req.currentUser!.id;
     const sort = { createdAt: 1, _id: 1 } as const;
     if (orderId === undefined) {
-      const own = await Shipment.find({ sellerId: userId, ...(status ? { status } : {}) }).sort(sort).lean();
+      const own = await Shipment.find({ sellerId: userId, ...(status ? { status } : {}) })
+        .sort(sort)
+        .lean();
       res.json(own.map(presentShipment));
       return;
     }
-    const parts = await Shipment.find({ orderId, ...(status ? { status } : {}) }).sort(sort).lean();
+    const parts = await Shipment.find({ orderId, ...(status ? { status } : {}) })
+      .sort(sort)
+      .lean();
     const isBuyer = parts.some((s) => s.buyerId === userId);
     res.json(parts.filter((s) => isBuyer || s.sellerId === userId).map(presentShipment));
   });

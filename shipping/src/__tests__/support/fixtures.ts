@@ -12,14 +12,21 @@ export const oid = () => new mongoose.Types.ObjectId().toHexString();
 
 export const ADDRESS: Address = { name: 'Ada Buyer', line1: '1 Market St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 
-export const APP_OPTIONS: ShippingAppOptions = { jwtKey: process.env.JWT_KEY ?? TEST_JWT_KEY, jwtTtlSeconds: 3600, autoDeliverAfterMs: 14 * 24 * 3600 * 1000 };
+export const APP_OPTIONS: ShippingAppOptions = {
+  jwtKey: process.env.JWT_KEY ?? TEST_JWT_KEY,
+  jwtTtlSeconds: 3600,
+  autoDeliverAfterMs: 14 * 24 * 3600 * 1000,
+};
 
 /** The models on the test database's connection (call useTestDatabase() first: it installs the plugins). */
 export const testModels = (): ShippingModels => shippingModels(mongoose.connection);
 
 /** The shipping app as the service builds it, without a bus. */
 export function testApp(opts: Partial<ShippingAppOptions> = {}) {
-  return buildApp({ logger: createLogger('shipping-test', { level: 'silent' }), isReady: () => true, models: testModels() }, { ...APP_OPTIONS, ...opts });
+  return buildApp(
+    { logger: createLogger('shipping-test', { level: 'silent' }), isReady: () => true, models: testModels() },
+    { ...APP_OPTIONS, ...opts },
+  );
 }
 
 /**

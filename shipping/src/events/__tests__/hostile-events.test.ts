@@ -35,7 +35,10 @@ beforeAll(async () => {
   await Shipment.syncIndexes();
   pending = await seedShipment(models);
   shipped = await seedShipment(models);
-  const result = await shipShipment({ models, autoDeliverAfterMs: 60_000 }, { id: shipped.id, userId: shipped.sellerId, carrier: 'DHL', trackingNumber: 'T1' });
+  const result = await shipShipment(
+    { models, autoDeliverAfterMs: 60_000 },
+    { id: shipped.id, userId: shipped.sellerId, carrier: 'DHL', trackingNumber: 'T1' },
+  );
   expect(result.kind).toBe('shipped');
 }, 60_000);
 const hostile = useHostileEvents({
@@ -84,10 +87,13 @@ describe('shipping: hostile events are dead-lettered, change nothing, and the se
     const listener = hostile.listeners.find((l) => l.subject === Subjects.OrderCompleted)!;
     const good = makeEvent(Subjects.OrderCompleted, orderCompleted());
     const before = await snapshotModels(models);
-    const payloads = fc.sample(hostileEventPayload(good, [...orderIds, ['data', 'items', '0', 'sellerId']], others(Subjects.OrderCompleted)), {
-      seed: HOSTILE_EVENTS_SEED + 1,
-      numRuns: HOSTILE_EVENTS_RUNS,
-    });
+    const payloads = fc.sample(
+      hostileEventPayload(good, [...orderIds, ['data', 'items', '0', 'sellerId']], others(Subjects.OrderCompleted)),
+      {
+        seed: HOSTILE_EVENTS_SEED + 1,
+        numRuns: HOSTILE_EVENTS_RUNS,
+      },
+    );
     // Dropping an optional field (a seller id, a title, the address) leaves a valid event of an
     // order from before fulfilment: acked, and it creates no shipment. Every other payload is invalid.
     const valid = (p: Uint8Array) => {
@@ -101,7 +107,13 @@ describe('shipping: hostile events are dead-lettered, change nothing, and the se
     const seqs = await publishRaw(b, Subjects.OrderCompleted, payloads);
     const invalid = payloads.map((p, i) => [p, seqs[i]] as const).filter(([p]) => !valid(p));
     expect(invalid.length).toBeGreaterThan(payloads.length / 2);
-    await waitForDeadLetters(b, listener.durableName, invalid.map(([, s]) => s), invalid.map(([p]) => p), 'order.completed');
+    await waitForDeadLetters(
+      b,
+      listener.durableName,
+      invalid.map(([, s]) => s),
+      invalid.map(([p]) => p),
+      'order.completed',
+    );
     // the valid ones are acked: nothing left pending
     await eventually(async () => {
       const c = await b.jsm.consumers.info(listener.streamName, listener.durableName);
@@ -115,7 +127,10 @@ describe('shipping: hostile events are dead-lettered, change nothing, and the se
   }, 120_000);
 
   it('expiration.shipment-delivery-due', async () => {
-    await hostile.attack(Subjects.ShipmentDeliveryDue, due(shipped.id, 1), others(Subjects.ShipmentDeliveryDue), [['id'], ['data', 'shipmentId']]);
+    await hostile.attack(Subjects.ShipmentDeliveryDue, due(shipped.id, 1), others(Subjects.ShipmentDeliveryDue), [
+      ['id'],
+      ['data', 'shipmentId'],
+    ]);
     await hostile.bus.publish(due(shipped.id, 1));
     await eventually(async () => (await Shipment.findById(shipped.id).lean())?.status === 'delivered', 15_000);
     expect(await Shipment.findById(shipped.id).lean()).toMatchObject({ deliveredBy: 'auto', version: 2 });

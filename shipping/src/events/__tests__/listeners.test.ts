@@ -7,7 +7,17 @@
  *   Auto-delivery: only a shipment still shipped at the timer's version is delivered.
  */
 import mongoose from 'mongoose';
-import { createLogger, EventBus, installDatabasePlugins, makeEvent, streamOf, Subjects, type Event, type Listener, type Subject } from '@jetmart/common';
+import {
+  createLogger,
+  EventBus,
+  installDatabasePlugins,
+  makeEvent,
+  streamOf,
+  Subjects,
+  type Event,
+  type Listener,
+  type Subject,
+} from '@jetmart/common';
 import { eventually, useTestBus, useTestDatabase } from '@jetmart/common/testing';
 import { createShipmentsForOrder, deliverShipment, shipShipment } from '../../fulfilment';
 import { shippingModels, type ShippingModels } from '../../models';
@@ -43,7 +53,10 @@ const jet = useTestBus({
 });
 beforeEach(async () => {
   replicaBus = await EventBus.connect({ servers: jet.nats.url, name: 'shipping-test-replica', logger });
-  replicas = [shippingListeners(jet.bus, { models }, { backoffMs: 50 }), shippingListeners(replicaBus, { models: replicaModels }, { backoffMs: 50 })];
+  replicas = [
+    shippingListeners(jet.bus, { models }, { backoffMs: 50 }),
+    shippingListeners(replicaBus, { models: replicaModels }, { backoffMs: 50 }),
+  ];
   for (const l of replicas.flat()) await l.start();
 });
 
@@ -85,7 +98,12 @@ describe('order.completed → one shipment per seller (invariant 7)', () => {
       // that re-sent after the duplicate window, a redelivery by another route)
       copies.push(event, event, ...Array.from({ length: 4 }, () => makeEvent(Subjects.OrderCompleted, order)));
     }
-    const calls = replicas.map((set) => jest.spyOn(set.find((l) => l.subject === Subjects.OrderCompleted)!, 'onMessage'));
+    const calls = replicas.map((set) =>
+      jest.spyOn(
+        set.find((l) => l.subject === Subjects.OrderCompleted)!,
+        'onMessage',
+      ),
+    );
     let last = 0;
     // A fixed interleaving of the copies (reproducible): stride through them by a number prime to their count.
     for (let i = 0; i < copies.length; i++) last = await publish(copies[(i * 7) % copies.length]);
@@ -112,7 +130,14 @@ describe('order.completed → one shipment per seller (invariant 7)', () => {
       items: [{ productId: order.items[0].productId, title: 'Item 0', priceMinor: 1000, quantity: 1 }],
       shippingAddress: order.shippingAddress,
     });
-    expect(s.outbox[0].event.data).toEqual({ id: String(s._id), orderId: order.id, sellerId: s.sellerId, buyerId: order.userId, items: [{ productId: s.items[0].productId, quantity: 1 }], version: 0 });
+    expect(s.outbox[0].event.data).toEqual({
+      id: String(s._id),
+      orderId: order.id,
+      sellerId: s.sellerId,
+      buyerId: order.userId,
+      items: [{ productId: s.items[0].productId, quantity: 1 }],
+      version: 0,
+    });
   });
 
   it('an order.completed from before fulfilment (no seller ids, or no address) creates no shipment and is acked', async () => {
@@ -130,7 +155,8 @@ describe('order.completed → one shipment per seller (invariant 7)', () => {
 });
 
 describe('expiration.shipment-delivery-due → auto-delivery at the timer version', () => {
-  const due = (shipmentId: string, version: number) => publish(makeEvent(Subjects.ShipmentDeliveryDue, { shipmentId, version }, `delivery-due-${shipmentId}-${version}`));
+  const due = (shipmentId: string, version: number) =>
+    publish(makeEvent(Subjects.ShipmentDeliveryDue, { shipmentId, version }, `delivery-due-${shipmentId}-${version}`));
 
   it('delivers a shipment still shipped at that version, by auto, once (a duplicate changes nothing)', async () => {
     const s = await seedShipment(models);
@@ -145,7 +171,8 @@ describe('expiration.shipment-delivery-due → auto-delivery at the timer versio
 
   it('no-op for a stale version, an already delivered shipment, a pending one and an unknown id', async () => {
     const [stale, confirmed, pending] = [await seedShipment(models), await seedShipment(models), await seedShipment(models)];
-    for (const s of [stale, confirmed]) await shipShipment({ models, autoDeliverAfterMs: 1000 }, { id: s.id, userId: s.sellerId, carrier: 'DHL', trackingNumber: '1' });
+    for (const s of [stale, confirmed])
+      await shipShipment({ models, autoDeliverAfterMs: 1000 }, { id: s.id, userId: s.sellerId, carrier: 'DHL', trackingNumber: '1' });
     await deliverShipment({ models }, { id: confirmed.id, userId: confirmed.buyerId });
     const before = await Shipment.find().sort({ _id: 1 }).lean();
 

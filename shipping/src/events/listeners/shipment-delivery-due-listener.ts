@@ -17,7 +17,10 @@ export class ShipmentDeliveryDueListener extends Listener<typeof Subjects.Shipme
     super(bus, 'shipping', { concurrency: 8, ...options });
   }
 
-  async onMessage(data: EventData<typeof Subjects.ShipmentDeliveryDue>, { log }: MessageContext<typeof Subjects.ShipmentDeliveryDue>): Promise<void> {
+  async onMessage(
+    data: EventData<typeof Subjects.ShipmentDeliveryDue>,
+    { log }: MessageContext<typeof Subjects.ShipmentDeliveryDue>,
+  ): Promise<void> {
     const result = await autoDeliverShipment(this.deps, data);
     // Acked either way: an unknown shipment cannot appear later (the timer follows its shipped event).
     if (result.kind === 'not-found') log.warn({ shipmentId: data.shipmentId }, 'delivery due for an unknown shipment');

@@ -35,23 +35,40 @@ beforeAll(() => {
 });
 
 let relays: OutboxRelay[] = [];
-const jet = useTestBus({ name: 'shipping-concurrency', logger, freshStreams: ['SHIPMENTS'], beforeDrain: () => Promise.all(relays.map((r) => r.stop())) });
+const jet = useTestBus({
+  name: 'shipping-concurrency',
+  logger,
+  freshStreams: ['SHIPMENTS'],
+  beforeDrain: () => Promise.all(relays.map((r) => r.stop())),
+});
 beforeEach(() => {
-  relays = [new OutboxRelay(jet.bus, [models.Shipment], { logger, intervalMs: 100 }), new OutboxRelay(jet.bus, [replicaModels.Shipment], { logger, intervalMs: 100 })];
+  relays = [
+    new OutboxRelay(jet.bus, [models.Shipment], { logger, intervalMs: 100 }),
+    new OutboxRelay(jet.bus, [replicaModels.Shipment], { logger, intervalMs: 100 }),
+  ];
   for (const r of relays) r.start();
 });
 
 const as = (id: string) => signinCookie({ id });
 /** The i-th request goes to replica i % 2. */
 const ship = (i: number, s: ShipmentDoc, trackingNumber: string) =>
-  request(apps[i % 2]).post(`/api/shipments/${s.id}/ship`).set('Cookie', as(s.sellerId)).send({ carrier: 'DHL', trackingNumber });
-const deliver = (i: number, s: ShipmentDoc, userId: string) => request(apps[i % 2]).post(`/api/shipments/${s.id}/deliver`).set('Cookie', as(userId));
+  request(apps[i % 2])
+    .post(`/api/shipments/${s.id}/ship`)
+    .set('Cookie', as(s.sellerId))
+    .send({ carrier: 'DHL', trackingNumber });
+const deliver = (i: number, s: ShipmentDoc, userId: string) =>
+  request(apps[i % 2])
+    .post(`/api/shipments/${s.id}/deliver`)
+    .set('Cookie', as(userId));
 
 /** The shipment's events in the SHIPMENTS stream, once its outbox is empty (everything published). */
 async function streamed(id: string): Promise<[string, number][]> {
   await eventually(async () => (await models.Shipment.findById(id).lean())!.outbox.length === 0, 15_000);
   const msgs = await readStream(jet.bus, Streams.shipments.name);
-  return msgs.map((m) => m.json<{ subject: string; data: { id: string; version: number } }>()).filter((e) => e.data.id === id).map((e) => [e.subject, e.data.version]);
+  return msgs
+    .map((m) => m.json<{ subject: string; data: { id: string; version: number } }>())
+    .filter((e) => e.data.id === id)
+    .map((e) => [e.subject, e.data.version]);
 }
 
 const statuses = (responses: { status: number }[]) => responses.map((r) => r.status).sort();
@@ -85,7 +102,13 @@ it('20 concurrent requests mixing ship and deliver: delivery never comes before 
     if (i % 2 === 0) expect({ i, status: r.status }).toEqual({ i, status: 200 });
     // a delivery answered before the shipment was shipped is refused, never applied
     else if (r.status === 409) expect(r.body.errors[0].message).toMatch(/not been shipped/);
-    else expect({ i, status: r.status, version: r.body.version, carrier: r.body.carrier }).toEqual({ i, status: 200, version: 2, carrier: 'DHL' });
+    else
+      expect({ i, status: r.status, version: r.body.version, carrier: r.body.carrier }).toEqual({
+        i,
+        status: 200,
+        version: 2,
+        carrier: 'DHL',
+      });
   }
   const final = (await models.Shipment.findById(s.id).lean())!;
   const expected: [string, number][] = [

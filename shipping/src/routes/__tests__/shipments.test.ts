@@ -63,14 +63,16 @@ describe('GET /api/shipments', () => {
     expect(forStranger.body).toEqual([]);
   });
 
-  it.each([['?status=lost', 'status'], ['?orderId=nope', 'orderId'], ['?status=pending&status=shipped', 'status'], [`?orderId[$ne]=x&orderId=${'a'.repeat(25)}`, 'orderId']])(
-    '400 for %s naming %s',
-    async (qs, field) => {
-      const res = await request(app).get(`/api/shipments${qs}`).set('Cookie', as(oid()));
-      expect(res.status).toBe(400);
-      expect(res.body.errors.map((e: { field?: string }) => e.field)).toEqual([field]);
-    },
-  );
+  it.each([
+    ['?status=lost', 'status'],
+    ['?orderId=nope', 'orderId'],
+    ['?status=pending&status=shipped', 'status'],
+    [`?orderId[$ne]=x&orderId=${'a'.repeat(25)}`, 'orderId'],
+  ])('400 for %s naming %s', async (qs, field) => {
+    const res = await request(app).get(`/api/shipments${qs}`).set('Cookie', as(oid()));
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field?: string }) => e.field)).toEqual([field]);
+  });
 
   it('401 when not signed in', async () => {
     const res = await request(app).get('/api/shipments');
@@ -101,13 +103,27 @@ describe('POST /api/shipments/:id/ship', () => {
     const s = await seedShipment();
     const res = await ship(s.id, s.sellerId, { carrier: ' DHL ', trackingNumber: 'JD0001' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'shipped', carrier: 'DHL', trackingNumber: 'JD0001', shippedAt: expect.any(String), version: 1 });
+    expect(res.body).toMatchObject({
+      status: 'shipped',
+      carrier: 'DHL',
+      trackingNumber: 'JD0001',
+      shippedAt: expect.any(String),
+      version: 1,
+    });
     const doc = await stored(s.id);
     expect(doc.autoDeliverAt!.getTime() - doc.shippedAt!.getTime()).toBe(3 * DAY_MS);
     const shipped = doc.outbox[1].event;
     expect(shipped).toMatchObject({
       subject: 'shipment.shipped',
-      data: { id: s.id, orderId: s.orderId, sellerId: s.sellerId, buyerId: s.buyerId, carrier: 'DHL', trackingNumber: 'JD0001', version: 1 },
+      data: {
+        id: s.id,
+        orderId: s.orderId,
+        sellerId: s.sellerId,
+        buyerId: s.buyerId,
+        carrier: 'DHL',
+        trackingNumber: 'JD0001',
+        version: 1,
+      },
     });
     expect(shipped.data).toMatchObject({ shippedAt: doc.shippedAt!.toISOString(), autoDeliverAt: doc.autoDeliverAt!.toISOString() });
   });
