@@ -85,7 +85,9 @@ describe('createApp error handling', () => {
   });
 
   it('rejects bodies over the limit with 413', async () => {
-    const res = await request(app).post('/api/things').send({ title: 'x'.repeat(200_000), price: 1 });
+    const res = await request(app)
+      .post('/api/things')
+      .send({ title: 'x'.repeat(200_000), price: 1 });
     expect(res.status).toBe(413);
     expect(res.body.errors[0].message).toMatch(/too large/);
   });
@@ -100,7 +102,9 @@ describe('createApp error handling', () => {
   });
 
   it('rejects operator objects where a value is expected', async () => {
-    const res = await request(app).post('/api/things').send({ title: { $gt: '' }, price: 1 });
+    const res = await request(app)
+      .post('/api/things')
+      .send({ title: { $gt: '' }, price: 1 });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('title');
   });
@@ -133,7 +137,9 @@ describe('sessions and currentUser', () => {
   const app = testApp();
 
   it('reads the user from a valid session cookie', async () => {
-    const res = await request(app).get('/api/me').set('Cookie', signinCookie({ id: 'u1', email: 'a@b.co' }));
+    const res = await request(app)
+      .get('/api/me')
+      .set('Cookie', signinCookie({ id: 'u1', email: 'a@b.co' }));
     expect(res.status).toBe(200);
     expect(res.body.user).toEqual({ id: 'u1', email: 'a@b.co' });
   });
@@ -145,12 +151,16 @@ describe('sessions and currentUser', () => {
   });
 
   it('treats an expired JWT as signed out', async () => {
-    const res = await request(app).get('/api/who').set('Cookie', signinCookie({ id: 'u1' }, { ttlSeconds: -10 }));
+    const res = await request(app)
+      .get('/api/who')
+      .set('Cookie', signinCookie({ id: 'u1' }, { ttlSeconds: -10 }));
     expect(res.body.user).toBeNull();
   });
 
   it('treats a JWT signed with another key as signed out', async () => {
-    const res = await request(app).get('/api/who').set('Cookie', signinCookie({ id: 'u1' }, { key: 'another-key' }));
+    const res = await request(app)
+      .get('/api/who')
+      .set('Cookie', signinCookie({ id: 'u1' }, { key: 'another-key' }));
     expect(res.body.user).toBeNull();
   });
 

@@ -15,7 +15,9 @@ describe('concurrencyLimit', () => {
     };
     const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => run(task(i))));
     expect(peak).toBe(2);
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([
+      0, 1, 2, 4, 5, 6, 7, 8, 9,
+    ]);
     expect((results[3] as PromiseRejectedResult).reason.message).toBe('task 3');
     // The slots are all free again: a new burst starts at once.
     await run(async () => undefined);

@@ -113,7 +113,11 @@ export class EventBus {
     for (const [k, v] of Object.entries(carrier)) h.set(k, v);
     try {
       const ack = await this.js.publish(checked.subject, JSON.stringify(checked), { msgID: checked.id, headers: h });
-      span.setAttributes({ 'messaging.nats.stream': ack.stream, 'messaging.nats.sequence': ack.seq, 'messaging.nats.duplicate': ack.duplicate });
+      span.setAttributes({
+        'messaging.nats.stream': ack.stream,
+        'messaging.nats.sequence': ack.seq,
+        'messaging.nats.duplicate': ack.duplicate,
+      });
       // Counted here, not in the relay, so events published directly (bus.emit) count too.
       eventsPublished.inc({ subject: checked.subject });
       if (ack.duplicate) this.logger.debug({ eventId: checked.id, subject: checked.subject }, 'duplicate publish dropped');

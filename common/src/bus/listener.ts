@@ -58,7 +58,6 @@ function observeDelivery(subject: string, event: Event<Subject>, msg: JsMsg): vo
   eventDeliverySeconds.observe({ subject, stage: 'consume' }, Math.max(0, Date.now() - stored) / 1000);
 }
 
-
 /**
  * A durable pull consumer of one subject, shared by all replicas of one service (the durable is
  * named `<service>-<subject>`). Explicit acks; failures are retried with exponential back-off

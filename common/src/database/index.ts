@@ -1,8 +1,10 @@
-import type { Connection, Model, Schema } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { documentLockPlugin } from '../lock';
 import { mongooseTracingPlugin } from '../tracing';
+import type { AnyModel, AnySchema } from './any-model';
 
 export { isDuplicateKey } from './duplicate-key';
+export type { AnyModel, AnySchema } from './any-model';
 
 /**
  * Connections that have jetmart's plugins. A WeakSet rather than a flag on the connection, so
@@ -28,7 +30,7 @@ export function installDatabasePlugins(conn: Connection): void {
  * without the plugins: a model built without the document lock would silently lose the
  * no-oversell guarantee on FerretDB.
  */
-export function modelOn<TModel extends Model<any>>(conn: Connection, name: string, schema: Schema<any, any, any, any>): TModel {
+export function modelOn<TModel extends AnyModel>(conn: Connection, name: string, schema: AnySchema): TModel {
   if (!prepared.has(conn)) {
     throw new Error(`modelOn(${name}): call installDatabasePlugins(conn) before building models on this connection`);
   }

@@ -21,7 +21,10 @@ export abstract class CustomError extends Error {
 
 export class BadRequestError extends CustomError {
   readonly statusCode = 400;
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
   serializeErrors(): ErrorItem[] {
@@ -70,7 +73,10 @@ export class NotFoundError extends CustomError {
 
 export class ConflictError extends CustomError {
   readonly statusCode = 409;
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
   serializeErrors(): ErrorItem[] {

@@ -159,4 +159,3 @@ export function documentLockPlugin(schema: Schema): void {
     schema.post(op, { errorHandler: true } as never, releaseQuery as never);
   }
 }
-

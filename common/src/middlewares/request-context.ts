@@ -9,7 +9,7 @@ export interface UserPayload {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's Request is augmented through its global namespace
   namespace Express {
     interface Request {
       /** Request id: the caller's `X-Request-Id` when it looks sane, else a new UUID. */

@@ -47,7 +47,9 @@ export function validateBody(schema: z.ZodType): RequestHandler {
     const bad = malformedTextPath(req.body);
     if (bad) {
       const field = bad.join('.');
-      throw new RequestValidationError([field ? { message: 'Text must be valid Unicode', field } : { message: 'Text must be valid Unicode' }]);
+      throw new RequestValidationError([
+        field ? { message: 'Text must be valid Unicode', field } : { message: 'Text must be valid Unicode' },
+      ]);
     }
     req.body = parseOrThrow(schema, req.body);
     next();

@@ -6,6 +6,7 @@ import { withDocumentLock } from '../lock';
 import { makeEvent, type Event, type EventData, type Subject } from '../events';
 import { outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
 import { currentTraceparent } from '../tracing';
+import type { AnyModel } from '../database/any-model';
 
 /**
  * Transactional outbox without multi-document transactions: the events a change causes are
@@ -46,7 +47,7 @@ const writtenIds = new Map<string, Set<string>>();
 const relayWakeups = new Set<() => void>();
 
 function noteOutboxWrite(collection: string, id: unknown, wake = true): void {
-  if (id === undefined || id === null || typeof id === 'object' && !('toHexString' in (id as object))) return;
+  if (id === undefined || id === null || (typeof id === 'object' && !('toHexString' in (id as object)))) return;
   let ids = writtenIds.get(collection);
   if (!ids) writtenIds.set(collection, (ids = new Set()));
   ids.add(String(id));
@@ -131,7 +132,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly models: Model<any>[],
+    private readonly models: AnyModel[],
     opts: OutboxRelayOptions,
   ) {
     this.intervalMs = opts.intervalMs ?? 500;
@@ -184,7 +185,10 @@ export class OutboxRelay {
     if (this.timer) clearTimeout(this.timer);
     // Passes run outside whatever request or message kicked the relay: a pass publishes other
     // requests' events too, and each publish takes its trace from its own outbox entry.
-    this.timer = setTimeout(context.bind(ROOT_CONTEXT, () => void this.tick()), ms);
+    this.timer = setTimeout(
+      context.bind(ROOT_CONTEXT, () => void this.tick()),
+      ms,
+    );
   }
 
   private async tick(): Promise<void> {
@@ -203,11 +207,14 @@ export class OutboxRelay {
   }
 
   /** Pending documents of `model`: those this process wrote (by `_id`), or all on a full scan. */
-  private async pendingDocs(model: Model<any>, full: boolean, taken: Array<[string, string[]]>) {
+  private async pendingDocs(model: AnyModel, full: boolean, taken: Array<[string, string[]]>) {
     const name = model.collection.collectionName;
     if (full) {
       takeWrittenIds(name); // the scan covers them
-      return model.collection.find(PENDING, { projection: { outbox: 1 } }).limit(this.batchSize).toArray();
+      return model.collection
+        .find(PENDING, { projection: { outbox: 1 } })
+        .limit(this.batchSize)
+        .toArray();
     }
     const ids = takeWrittenIds(name);
     taken.push([name, ids]);
@@ -249,8 +256,10 @@ export class OutboxRelay {
             await this.bus.publish(entry.event, { headers });
             // Remove it only if it is still first (another relay replica may have done it already).
             // $pop with a positional condition works on MongoDB and FerretDB alike; $pull by query does not on FerretDB.
-            await withDocumentLock(model.collection.collectionName, doc._id, () =>
-              model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
+            await withDocumentLock(
+              model.collection.collectionName,
+              doc._id,
+              () => model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
               model.db,
             );
             s.done = true;

@@ -8,7 +8,10 @@ export type ReplicaOutcome = 'applied' | 'duplicate';
  * Creates the replica of a record at its first version. A second delivery finds it already
  * there and is a no-op.
  */
-export async function createReplica<T>(model: Model<T>, doc: Record<string, unknown> & { _id: unknown; version: number }): Promise<ReplicaOutcome> {
+export async function createReplica<T>(
+  model: Model<T>,
+  doc: Record<string, unknown> & { _id: unknown; version: number },
+): Promise<ReplicaOutcome> {
   try {
     await model.create(doc as never);
     return 'applied';
@@ -24,12 +27,7 @@ export async function createReplica<T>(model: Model<T>, doc: Record<string, unkn
  * another replica of this service). An older or equal version is a duplicate and changes nothing;
  * a newer one (a gap: an earlier version has not arrived yet) throws `RetryLater`.
  */
-export async function applyVersion<T>(
-  model: Model<T>,
-  id: unknown,
-  version: number,
-  update: UpdateQuery<T>,
-): Promise<ReplicaOutcome> {
+export async function applyVersion<T>(model: Model<T>, id: unknown, version: number, update: UpdateQuery<T>): Promise<ReplicaOutcome> {
   const set = { ...((update.$set as object) ?? {}), version };
   const res = await model.updateOne({ _id: id, version: version - 1 } as never, { ...update, $set: set } as never);
   if (res.matchedCount === 1) return 'applied';

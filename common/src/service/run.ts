@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
-import mongoose, { type Connection, type Model } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { EventBus } from '../bus/event-bus';
 import type { Listener } from '../bus/listener';
@@ -12,6 +12,7 @@ import { ConfigError } from './config';
 import { setupTracing } from '../tracing';
 import { installDatabasePlugins } from '../database';
 import { documentLocksCapability } from '../lock';
+import type { AnyModel } from '../database/any-model';
 
 export interface ServiceContext<M = undefined> {
   logger: Logger;
@@ -37,7 +38,7 @@ export interface ServiceSpec<M = undefined> {
   /** Builds the service's models on its connection (after the plugins are installed on it). */
   models?: (conn: Connection) => M;
   /** The models whose documents carry an outbox (the relay publishes them). */
-  outboxModels?: (models: M) => Model<any>[];
+  outboxModels?: (models: M) => AnyModel[];
   listeners?: (ctx: ServiceContext<M>) => Listener<Subject>[];
   app: (ctx: ServiceContext<M>) => Express;
   background?: (ctx: ServiceContext<M>) => BackgroundTask[];

@@ -25,7 +25,16 @@ export const FAST_DEAD_LETTER: ListenerOptions = { backoffMs: 50, maxBackoffMs: 
 
 const operators: unknown[] = [{ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }, { $in: [] }, { $exists: true }];
 /** Values no field of any event schema accepts (every field is a string, number or non-empty array). */
-const wrongValue = fc.constantFrom<unknown>(...operators, null, true, false, [], [{ $gt: '' }], {}, JSON.parse('{"__proto__":{"polluted":1}}'));
+const wrongValue = fc.constantFrom<unknown>(
+  ...operators,
+  null,
+  true,
+  false,
+  [],
+  [{ $gt: '' }],
+  {},
+  JSON.parse('{"__proto__":{"polluted":1}}'),
+);
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const encode = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -69,13 +78,18 @@ export function hostileEventPayload(good: Event, idPaths: string[][], others: Ev
     // a huge id
     fc.tuple(fc.constantFrom(...idPaths), fc.integer({ min: 129, max: 200_000 })).map(([p, n]) => encode(setPath(g, p, 'x'.repeat(n)))),
     // bad numbers and dates
-    fc.tuple(fc.constantFrom<string[]>(['data', 'version'], ...paths.filter((p) => /quantity|Minor$/.test(p[p.length - 1]))), fc.constantFrom<unknown>(-1, 0.5, '1', 1e300 * -1)).map(([p, v]) =>
-      encode(setPath(g, p, v)),
-    ),
+    fc
+      .tuple(
+        fc.constantFrom<string[]>(['data', 'version'], ...paths.filter((p) => /quantity|Minor$/.test(p[p.length - 1]))),
+        fc.constantFrom<unknown>(-1, 0.5, '1', 1e300 * -1),
+      )
+      .map(([p, v]) => encode(setPath(g, p, v))),
     fc.constantFrom('yesterday', '2024-13-45T00:00:00Z', '', 0).map((d) => encode(setPath(g, ['occurredAt'], d))),
     // a valid event of another subject, or an unknown subject, in the envelope
     fc.constantFrom(...(others as unknown as Json[])).map(encode),
-    fc.constantFrom('order.*', 'order.created ', 'ORDER.CREATED', 'deadletter.x', 'product.deleted').map((s) => encode({ ...g, subject: s })),
+    fc
+      .constantFrom('order.*', 'order.created ', 'ORDER.CREATED', 'deadletter.x', 'product.deleted')
+      .map((s) => encode({ ...g, subject: s })),
   );
 }
 
@@ -96,7 +110,14 @@ export async function deadLetteredSequences(bus: EventBus, durable: string): Pro
  * Waits until every one of `seqs` (published `payloads`, same order) is in `deadletter.<durable>`;
  * otherwise fails naming how many are missing and showing a few.
  */
-export async function waitForDeadLetters(bus: EventBus, durable: string, seqs: number[], payloads: Uint8Array[], what = durable, timeoutMs = 30_000): Promise<void> {
+export async function waitForDeadLetters(
+  bus: EventBus,
+  durable: string,
+  seqs: number[],
+  payloads: Uint8Array[],
+  what = durable,
+  timeoutMs = 30_000,
+): Promise<void> {
   const missing = async () => {
     const dl = await deadLetteredSequences(bus, durable);
     return seqs.filter((s) => !dl.has(s));
@@ -104,7 +125,9 @@ export async function waitForDeadLetters(bus: EventBus, durable: string, seqs: n
   await eventually(async () => (await missing()).length === 0, timeoutMs, 200).catch(async () => {
     const left = await missing();
     const shown = left.slice(0, 5).map((s) => new TextDecoder().decode(payloads[seqs.indexOf(s)]).slice(0, 300));
-    throw new Error(`${left.length}/${seqs.length} hostile ${what} payloads not dead-lettered (seed ${HOSTILE_EVENTS_SEED}), e.g. ${JSON.stringify(shown)}`);
+    throw new Error(
+      `${left.length}/${seqs.length} hostile ${what} payloads not dead-lettered (seed ${HOSTILE_EVENTS_SEED}), e.g. ${JSON.stringify(shown)}`,
+    );
   });
 }
 
@@ -117,7 +140,8 @@ export async function assertConsumerDrained(bus: EventBus, listener: Listener<Su
 /** Every document of `models` (timestamps left out), as one string to compare before and after. */
 export async function snapshotModels(models: object): Promise<string> {
   const out: Record<string, unknown> = {};
-  for (const [name, m] of Object.entries(models)) out[name] = await (m as mongoose.Model<unknown>).find({}, { createdAt: 0, updatedAt: 0 }).sort({ _id: 1 }).lean();
+  for (const [name, m] of Object.entries(models))
+    out[name] = await (m as mongoose.Model<unknown>).find({}, { createdAt: 0, updatedAt: 0 }).sort({ _id: 1 }).lean();
   return JSON.stringify(out);
 }
 

@@ -8,13 +8,34 @@
 import fc from 'fast-check';
 
 /** NoSQL query operator objects. */
-export const hostileOperator = fc.constantFrom<unknown>({ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }, { $in: [] }, { $exists: true });
+export const hostileOperator = fc.constantFrom<unknown>(
+  { $gt: '' },
+  { $ne: null },
+  { $where: 'sleep(1000)' },
+  { $regex: '.*' },
+  { $in: [] },
+  { $exists: true },
+);
 
 /** Unicode edge cases (lone surrogates included), path and operator look-alikes, very long strings. */
 export const weirdString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 50 }),
   fc.string({ unit: 'binary', maxLength: 50 }), // any code point, lone surrogates included
-  fc.constantFrom('', ' ', '\u0000', '\u202e', '\ud800', '\udfff', '💥'.repeat(300), 'a\u0301'.repeat(150), '$gt', '{"$gt":""}', '__proto__', '../../etc/passwd', '%00'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u202e',
+    '\ud800',
+    '\udfff',
+    '💥'.repeat(300),
+    'a\u0301'.repeat(150),
+    '$gt',
+    '{"$gt":""}',
+    '__proto__',
+    '../../etc/passwd',
+    '%00',
+  ),
   fc.integer({ min: 199, max: 100_000 }).map((n) => 'x'.repeat(n)),
 );
 
@@ -25,7 +46,9 @@ export const wrongType = fc.oneof(
   fc.boolean(),
   fc.array(fc.jsonValue(), { maxLength: 5 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue(), { maxKeys: 3 }).filter((d) => Object.keys(d).length > 0),
-  fc.constantFrom<unknown>({ __proto__: { admin: true } }, JSON.parse('{"__proto__": {"polluted": 1}}'), { constructor: { prototype: { x: 1 } } }),
+  fc.constantFrom<unknown>({ __proto__: { admin: true } }, JSON.parse('{"__proto__": {"polluted": 1}}'), {
+    constructor: { prototype: { x: 1 } },
+  }),
 );
 
 /** Numbers at the edges: huge, tiny, negative zero, beyond 2^53, fractional. */
@@ -39,12 +62,28 @@ export const weirdNumber = fc.oneof(
 export const anyValue = fc.oneof(wrongType, weirdString, weirdNumber, fc.jsonValue());
 
 /** Ids for path segments: weird strings, and well-formed ids that exist nowhere (one with a trailing space). */
-export const hostileId = fc.oneof(weirdString.filter((s) => s.length < 2000), fc.constantFrom('000000000000000000000000', 'ffffffffffffffffffffffff', '64b0000000000000000000aa '));
+export const hostileId = fc.oneof(
+  weirdString.filter((s) => s.length < 2000),
+  fc.constantFrom('000000000000000000000000', 'ffffffffffffffffffffffff', '64b0000000000000000000aa '),
+);
 
 /** Raw request bodies: malformed and truncated JSON, non-objects, deep nesting. */
 export const rawBody = fc.oneof(
   fc.string({ maxLength: 200 }),
-  fc.constantFrom('{', '{"title":', '[1,2', 'null', 'true', '"str"', '123', '{"a":1}}', '\u0000', '{"title":"x",}', "{'title':'x'}", '['.repeat(5000) + ']'.repeat(5000)),
+  fc.constantFrom(
+    '{',
+    '{"title":',
+    '[1,2',
+    'null',
+    'true',
+    '"str"',
+    '123',
+    '{"a":1}}',
+    '\u0000',
+    '{"title":"x",}',
+    "{'title':'x'}",
+    '['.repeat(5000) + ']'.repeat(5000),
+  ),
   fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)), // truncated JSON
 );
 

@@ -50,7 +50,10 @@ export function testDatabaseUrl(prefix?: string): string {
  * connection at once (call it at the top of the file, before building models on `connection`),
  * as `runService` does in production.
  */
-export function useTestDatabase(opts: { clearEachTest?: boolean; prefix?: string } = {}): { url: () => string; connection: mongoose.Connection } {
+export function useTestDatabase(opts: { clearEachTest?: boolean; prefix?: string } = {}): {
+  url: () => string;
+  connection: mongoose.Connection;
+} {
   let url = '';
   const connection = mongoose.connection;
   installDatabasePlugins(connection);

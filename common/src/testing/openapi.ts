@@ -40,7 +40,7 @@ export class OpenApiContract {
   private readonly seen = new Set<string>();
 
   constructor(readonly document: OpenApiDocument) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, multipleOfPrecision: 6 }) // money: 19.99 is a multiple of 0.01 within float error;
+    const ajv = new Ajv2020({ allErrors: true, strict: true, multipleOfPrecision: 6 }); // money: 19.99 is a multiple of 0.01 within float error;
     // The formats the documents use (strict mode refuses unknown ones, so a new one must be added here).
     ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d\d-\d\dT/.test(s));
     ajv.addFormat('email', /^[^@\s]+@[^@\s]+\.[^@\s]+$/);
@@ -72,14 +72,20 @@ export class OpenApiContract {
     const op = this.operations.find((o) => o.method === req.method && o.pattern.test(path));
     if (!op) throw new Error(`${where}: no operation in the document matches`);
     const documented = op.responses.get(String(res.status));
-    if (!documented) throw new Error(`${where}: status not documented for ${op.method} ${op.template} (documented: ${[...op.responses.keys()].join(', ')})`);
+    if (!documented)
+      throw new Error(
+        `${where}: status not documented for ${op.method} ${op.template} (documented: ${[...op.responses.keys()].join(', ')})`,
+      );
     for (const [name, header] of Object.entries(documented.response.headers ?? {})) {
       if (header.required && res.headers[name.toLowerCase()] === undefined) throw new Error(`${where}: required header ${name} missing`);
     }
     if (documented.validate) {
-      if (!/^application\/json/.test(String(res.headers['content-type']))) throw new Error(`${where}: expected JSON, got ${res.headers['content-type']}`);
+      if (!/^application\/json/.test(String(res.headers['content-type'])))
+        throw new Error(`${where}: expected JSON, got ${res.headers['content-type']}`);
       if (!documented.validate(res.body)) {
-        throw new Error(`${where}: body does not match the document: ${JSON.stringify(documented.validate.errors)}\nbody: ${JSON.stringify(res.body)}`);
+        throw new Error(
+          `${where}: body does not match the document: ${JSON.stringify(documented.validate.errors)}\nbody: ${JSON.stringify(res.body)}`,
+        );
       }
     } else if (res.text && res.text.length > 0) {
       throw new Error(`${where}: the document says no body, got ${res.text.slice(0, 200)}`);

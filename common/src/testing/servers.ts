@@ -37,7 +37,10 @@ function findBinary(envVar: string, prefix: string, versionKey: string): string 
   const dir = binDir();
   if (version && existsSync(join(dir, `${prefix}-${version}`))) return join(dir, `${prefix}-${version}`);
   if (!existsSync(dir)) return undefined;
-  const any = readdirSync(dir).filter((f) => f.startsWith(`${prefix}-`) && !f.endsWith('.tmp')).sort().pop();
+  const any = readdirSync(dir)
+    .filter((f) => f.startsWith(`${prefix}-`) && !f.endsWith('.tmp'))
+    .sort()
+    .pop();
   return any ? join(dir, any) : undefined;
 }
 

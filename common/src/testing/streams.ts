@@ -30,7 +30,12 @@ export interface TestBus {
  * `freshStreams` (so each test starts from empty streams and no durables) and ensures the streams;
  * after each, runs `beforeDrain` (stop listeners, relays, extra buses) and drains the bus.
  */
-export function useTestBus(opts: { name: string; logger?: Logger; freshStreams?: string[]; beforeDrain?: () => Promise<unknown> }): TestBus {
+export function useTestBus(opts: {
+  name: string;
+  logger?: Logger;
+  freshStreams?: string[];
+  beforeDrain?: () => Promise<unknown>;
+}): TestBus {
   let nats: NatsTestServer | undefined;
   let bus: EventBus | undefined;
   const logger = opts.logger ?? createLogger(opts.name, { level: 'silent' });

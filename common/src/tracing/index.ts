@@ -228,11 +228,15 @@ export function mongooseTracingPlugin(schema: Schema): void {
       this._jetmartSpan = undefined;
     };
     schema.post(op, done);
-    schema.post(op, { errorHandler: true } as never, function (this: WithSpan, err: unknown) {
-      // Error handlers cannot swallow the error: mongoose rethrows the original after this.
-      if (this._jetmartSpan) endSpan(this._jetmartSpan, err);
-      this._jetmartSpan = undefined;
-    } as never);
+    schema.post(
+      op,
+      { errorHandler: true } as never,
+      function (this: WithSpan, err: unknown) {
+        // Error handlers cannot swallow the error: mongoose rethrows the original after this.
+        if (this._jetmartSpan) endSpan(this._jetmartSpan, err);
+        this._jetmartSpan = undefined;
+      } as never,
+    );
   }
 
   schema.pre('save', function () {
@@ -248,10 +252,13 @@ export function mongooseTracingPlugin(schema: Schema): void {
   schema.post('save', function (this: mongoose.Document) {
     endSave.call(this);
   });
-  schema.post('save', { errorHandler: true } as never, function (this: mongoose.Document, err: unknown) {
-    endSave.call(this, err);
-  } as never);
+  schema.post(
+    'save',
+    { errorHandler: true } as never,
+    function (this: mongoose.Document, err: unknown) {
+      endSave.call(this, err);
+    } as never,
+  );
 }
-
 
 export { context as traceContext, SpanKind, SpanStatusCode, trace };

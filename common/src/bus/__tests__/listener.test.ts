@@ -50,7 +50,12 @@ describe('event bus over real JetStream', () => {
   };
 
   // Fresh streams per test: delete and recreate.
-  const jet = useTestBus({ name: 'test', logger, freshStreams: ['PRODUCTS', 'DEADLETTER'], beforeDrain: () => Promise.all(started.splice(0).map((l) => l.stop())) });
+  const jet = useTestBus({
+    name: 'test',
+    logger,
+    freshStreams: ['PRODUCTS', 'DEADLETTER'],
+    beforeDrain: () => Promise.all(started.splice(0).map((l) => l.stop())),
+  });
   beforeEach(() => {
     bus = jet.bus;
   });
@@ -106,9 +111,14 @@ describe('event bus over real JetStream', () => {
 
   it('retries a failing handler with growing back-off, then dead-letters it', async () => {
     const l = await listen(
-      new RecordingListener(bus, 'orders', async () => {
-        throw new Error('boom');
-      }, { maxDeliveries: 4, backoffMs: 100 }),
+      new RecordingListener(
+        bus,
+        'orders',
+        async () => {
+          throw new Error('boom');
+        },
+        { maxDeliveries: 4, backoffMs: 100 },
+      ),
     );
     await bus.publish(product('bad'));
     await eventually(async () => (await deadLetters(bus)).length === 1, 15_000);
@@ -160,9 +170,14 @@ describe('event bus over real JetStream', () => {
   it('keeps RetryLater messages waiting without counting them as failures', async () => {
     let ready = false;
     const l = await listen(
-      new RecordingListener(bus, 'orders', async () => {
-        if (!ready) throw new RetryLater('earlier version missing', 50);
-      }, { maxDeliveries: 2 }),
+      new RecordingListener(
+        bus,
+        'orders',
+        async () => {
+          if (!ready) throw new RetryLater('earlier version missing', 50);
+        },
+        { maxDeliveries: 2 },
+      ),
     );
     await bus.publish(product('later'));
     await eventually(() => l.seen.length >= 4);
@@ -205,9 +220,14 @@ describe('event bus over real JetStream', () => {
     // The message it had started was acked: finished, not abandoned.
     expect(handled.length).toBeGreaterThanOrEqual(1);
     const b = await listen(
-      new RecordingListener(bus, 'orders', async (d) => {
-        handled.push(`b:${d.title}`);
-      }, { ackWaitMs: 2000 }),
+      new RecordingListener(
+        bus,
+        'orders',
+        async (d) => {
+          handled.push(`b:${d.title}`);
+        },
+        { ackWaitMs: 2000 },
+      ),
     );
     await eventually(() => new Set(handled.map((h) => h.slice(2))).size === n, 15_000);
     expect(b.seen.length).toBeGreaterThan(0);

@@ -35,7 +35,13 @@ describe('order events with fulfilment fields', () => {
     ['a missing city', { ...address, city: undefined }],
   ])('reject an address with %s', (_why, bad) => {
     expect(() =>
-      makeEvent(Subjects.OrderCompleted, { id: 'o1', userId: 'b', items: [{ productId: 'p', quantity: 1 }], shippingAddress: bad as never, version: 1 }),
+      makeEvent(Subjects.OrderCompleted, {
+        id: 'o1',
+        userId: 'b',
+        items: [{ productId: 'p', quantity: 1 }],
+        shippingAddress: bad as never,
+        version: 1,
+      }),
     ).toThrow(InvalidEventError);
   });
 });
@@ -50,7 +56,14 @@ describe('shipment events', () => {
     const now = new Date().toISOString();
     expect(makeEvent(Subjects.ShipmentCreated, { ...ref, items: [{ productId: 'p1', quantity: 2 }], version: 0 }).data.version).toBe(0);
     expect(
-      makeEvent(Subjects.ShipmentShipped, { ...ref, carrier: 'DHL', trackingNumber: 'JD0001', shippedAt: now, autoDeliverAt: now, version: 1 }).data.carrier,
+      makeEvent(Subjects.ShipmentShipped, {
+        ...ref,
+        carrier: 'DHL',
+        trackingNumber: 'JD0001',
+        shippedAt: now,
+        autoDeliverAt: now,
+        version: 1,
+      }).data.carrier,
     ).toBe('DHL');
     expect(makeEvent(Subjects.ShipmentDelivered, { ...ref, deliveredAt: now, by: 'auto', version: 2 }).data.by).toBe('auto');
     expect(makeEvent(Subjects.ShipmentDeliveryDue, { shipmentId: 's1', version: 1 }).data.shipmentId).toBe('s1');
@@ -58,7 +71,18 @@ describe('shipment events', () => {
 
   it.each([
     ['no lines', Subjects.ShipmentCreated, { ...ref, items: [], version: 0 }],
-    ['an empty tracking number', Subjects.ShipmentShipped, { ...ref, carrier: 'DHL', trackingNumber: '', shippedAt: new Date().toISOString(), autoDeliverAt: new Date().toISOString(), version: 1 }],
+    [
+      'an empty tracking number',
+      Subjects.ShipmentShipped,
+      {
+        ...ref,
+        carrier: 'DHL',
+        trackingNumber: '',
+        shippedAt: new Date().toISOString(),
+        autoDeliverAt: new Date().toISOString(),
+        version: 1,
+      },
+    ],
     ['an unknown deliverer', Subjects.ShipmentDelivered, { ...ref, deliveredAt: new Date().toISOString(), by: 'courier', version: 2 }],
   ])('reject %s', (_why, subject, data) => {
     expect(() => makeEvent(subject as typeof Subjects.ShipmentCreated, data as never)).toThrow(InvalidEventError);

@@ -12,7 +12,8 @@ interface Counter {
   stock: number;
   version: number;
 }
-const Counter = modelOn<mongoose.Model<Counter>>(mongoose.connection, 
+const Counter = modelOn<mongoose.Model<Counter>>(
+  mongoose.connection,
   'LockCounter',
   new Schema<Counter>({ _id: String, n: Number, stock: Number }, { optimisticConcurrency: true, versionKey: 'version' }),
 );
@@ -49,7 +50,9 @@ describe('single-document atomicity on any MongoDB-wire server', () => {
   it('serializes raw-driver writes wrapped in withDocumentLock', async () => {
     await Counter.create({ _id: 'r', n: 0, stock: 0 });
     await Promise.all(
-      Array.from({ length: 20 }, () => withDocumentLock('lockcounters', 'r', () => Counter.collection.updateOne({ _id: 'r' } as never, { $inc: { n: 1 } }))),
+      Array.from({ length: 20 }, () =>
+        withDocumentLock('lockcounters', 'r', () => Counter.collection.updateOne({ _id: 'r' } as never, { $inc: { n: 1 } })),
+      ),
     );
     expect((await Counter.findById('r').lean())!.n).toBe(20);
   });
@@ -57,7 +60,9 @@ describe('single-document atomicity on any MongoDB-wire server', () => {
   it('takes over a lock left by a crashed holder once it is stale', async () => {
     process.env.JETMART_DOCUMENT_LOCKS = 'on';
     try {
-      await mongoose.connection.db!.collection('_locks').insertOne({ _id: 'x:1' as never, owner: 'dead', expiresAt: new Date(Date.now() - 1) });
+      await mongoose.connection
+        .db!.collection('_locks')
+        .insertOne({ _id: 'x:1' as never, owner: 'dead', expiresAt: new Date(Date.now() - 1) });
       const lock = await lockDocument('x', 1);
       await lock.release();
       expect(await mongoose.connection.db!.collection('_locks').countDocuments({ _id: 'x:1' as never })).toBe(0);

@@ -1,5 +1,15 @@
 import mongoose, { Schema } from 'mongoose';
-import { createLogger, EventBus, OutboxRelay, outboxBacklog, outboxOldestAgeSeconds, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
+import {
+  createLogger,
+  EventBus,
+  OutboxRelay,
+  outboxBacklog,
+  outboxOldestAgeSeconds,
+  outboxPlugin,
+  recordEvent,
+  Subjects,
+  type OutboxEntry,
+} from '../..';
 import { startNats, useTestDatabase, type NatsTestServer } from '../../testing';
 import { installDatabasePlugins, modelOn } from '../../database';
 

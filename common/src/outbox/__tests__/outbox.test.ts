@@ -18,7 +18,11 @@ const schema = new Schema<Item>({ title: String, quantity: Number }, { optimisti
 schema.plugin(outboxPlugin);
 const Item = modelOn<mongoose.Model<Item>>(mongoose.connection, 'OutboxItem', schema);
 
-function recordProduct(doc: HydratedDocument<Item>, subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, version: number) {
+function recordProduct(
+  doc: HydratedDocument<Item>,
+  subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated,
+  version: number,
+) {
   recordEvent(doc, subject, { id: doc.id, title: doc.title, priceMinor: 100, quantity: doc.quantity, userId: 'u', version });
 }
 
@@ -39,7 +43,12 @@ describe('transactional outbox', () => {
     return r;
   };
 
-  const jet = useTestBus({ name: 'test', logger, freshStreams: ['PRODUCTS'], beforeDrain: () => Promise.all(relays.splice(0).map((r) => r.stop())) });
+  const jet = useTestBus({
+    name: 'test',
+    logger,
+    freshStreams: ['PRODUCTS'],
+    beforeDrain: () => Promise.all(relays.splice(0).map((r) => r.stop())),
+  });
   beforeEach(() => {
     bus = jet.bus;
   });
@@ -149,7 +158,7 @@ describe('transactional outbox', () => {
     expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['during-outage']);
   });
 
-  it('publishes this process\'s writes by id at once, and what others left only on the periodic full scan', async () => {
+  it("publishes this process's writes by id at once, and what others left only on the periodic full scan", async () => {
     const r = relay({ intervalMs: 50, fullScanIntervalMs: 1_500 });
     r.start();
     await new Promise((res) => setTimeout(res, 200)); // past the first (full) pass
@@ -171,7 +180,14 @@ describe('transactional outbox', () => {
     r.start();
     await new Promise((res) => setTimeout(res, 200));
     const doc = await new Item({ title: 'pending', quantity: 1 }).save();
-    const entry = outboxEntry(Subjects.ProductCreated, { id: doc.id, title: 'confirmed', priceMinor: 100, quantity: 1, userId: 'u', version: 0 });
+    const entry = outboxEntry(Subjects.ProductCreated, {
+      id: doc.id,
+      title: 'confirmed',
+      priceMinor: 100,
+      quantity: 1,
+      userId: 'u',
+      version: 0,
+    });
     await Item.updateOne({ _id: doc._id, title: 'pending' }, { $set: { title: 'confirmed' }, $push: { outbox: entry } });
     await eventually(async () => (await streamEvents(bus)).some((e) => e.title === 'confirmed'), 1_000);
   });

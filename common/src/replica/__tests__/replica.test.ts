@@ -12,7 +12,8 @@ interface Replica {
   stock: number;
   version: number;
 }
-const Replica = modelOn<mongoose.Model<Replica>>(mongoose.connection, 
+const Replica = modelOn<mongoose.Model<Replica>>(
+  mongoose.connection,
   'ReplicaThing',
   new Schema<Replica>({ _id: String, title: String, stock: Number, version: Number }, { versionKey: false }),
 );
