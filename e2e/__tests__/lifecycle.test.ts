@@ -144,6 +144,8 @@ afterEach(() => {
 });
 
 const seller = signinCookie();
+// Every order is placed with a shipping address (issue 14); the lifecycle does not depend on it.
+const shippingAddress = { name: 'Lifecycle Buyer', line1: '1 Test Street', city: 'Springfield', postalCode: '12345', country: 'US' };
 
 async function listProduct(quantity: number, price = 12.5): Promise<string> {
   const res = await api('products', 'POST', '/api/products', seller, { title: `Lamp ${Math.random()}`, price, quantity });
@@ -156,7 +158,7 @@ type PlacedOrder = { id: string; expiresAt: string; total: number };
 
 async function placeOrder(buyer: string, productId: string, quantity: number): Promise<PlacedOrder> {
   const res = await eventually(async () => {
-    const r = await api('orders', 'POST', '/api/orders', buyer, { items: [{ productId, quantity }] });
+    const r = await api('orders', 'POST', '/api/orders', buyer, { items: [{ productId, quantity }], shippingAddress });
     if (r.status === 404) return undefined; // product.created not replicated yet
     return r;
   }, 15_000);

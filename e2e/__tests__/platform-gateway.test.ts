@@ -41,6 +41,7 @@ describe('routing by path prefix (Kubernetes Ingress pathType: Prefix)', () => {
     expect(findRoute(table, '/api/products/1').service).toBe('products');
     expect(findRoute(table, '/api/orders').service).toBe('orders');
     expect(findRoute(table, '/api/payments').service).toBe('payments');
+    expect(findRoute(table, '/api/shipments?orderId=1').service).toBe('shipping');
     expect(findRoute(table, '/cart').service).toBe('client');
     for (const r of table) expect(known.has(r.service)).toBe(true);
   });

@@ -151,6 +151,9 @@ interface Body {
   [field: string]: unknown;
 }
 
+/** Every order is placed with a shipping address (issue 14). */
+const shippingAddress = { name: 'E2E Buyer', line1: '1 Platform Road', city: 'Hamburg', postalCode: '20095', country: 'DE' };
+
 /** A browser-like client: keeps its session cookie. */
 function client() {
   let cookie = '';
@@ -287,7 +290,7 @@ describe('jetmart through one port', () => {
     // orders learns about the product through events: the first attempts may not find it yet.
     const order = await eventually(
       async () => {
-        const res = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 1 }] });
+        const res = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 1 }], shippingAddress });
         return res.status === 201 ? res.body : undefined;
       },
       30_000,
@@ -315,13 +318,13 @@ describe('jetmart through one port', () => {
   });
 
   it('lets an unpaid order expire: cancelled, its units released, and it can no longer be paid', async () => {
-    const order = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 2 }] });
+    const order = await buyer('POST', '/api/orders', { items: [{ productId, quantity: 2 }], shippingAddress });
     expect(order.status).toBe(201);
     await eventually(async () => (await product()).available === 0, 30_000, 250);
     // Every unit is sold or held: another buyer's order is refused and holds nothing.
     const other = client();
     expect((await other('POST', '/api/users/signup', { email: 'e2e-other@jetmart.dev', password: 'other-password' })).status).toBe(201);
-    expect((await other('POST', '/api/orders', { items: [{ productId, quantity: 1 }] })).status).toBe(409);
+    expect((await other('POST', '/api/orders', { items: [{ productId, quantity: 1 }], shippingAddress })).status).toBe(409);
 
     const cancelled = await eventually(
       async () => {
@@ -386,7 +389,7 @@ describe('jetmart through one port', () => {
     expect(listed.body.items.filter((p) => p.userId === me.id)).toHaveLength(5);
     expect((await signIn('admin@jetmart.dev', 'jetmart-demo')).status).toBe(200);
     // The services work on the reused stores: a new order is placed and held.
-    const order = await again.c('POST', '/api/orders', { items: [{ productId, quantity: 1 }] });
+    const order = await again.c('POST', '/api/orders', { items: [{ productId, quantity: 1 }], shippingAddress });
     expect(order).toMatchObject({ status: 201, body: { status: 'created' } });
   }, 170_000);
 
