@@ -7,9 +7,18 @@
 //
 // Orders in the internal status `failed` (placement could not hold every line; never answered 201,
 // never published) must hold nothing and be unknown to products and payments.
-// Databases: <prefix>_products, <prefix>_orders, <prefix>_payments. --expect names a JSON file
-// written by the load generator: {orders: [id], paid: [orderId], cancelled: [orderId]} (answers
-// the clients got: 201 order, 201 payment, 200 cancel), checked against what the databases hold.
+// Databases: <prefix>_products, <prefix>_orders, <prefix>_payments, <prefix>_shipping. --expect names
+// a JSON file written by the load generator: {orders: [id], paid: [orderId], cancelled: [orderId],
+// shipped: {shipmentId: {carrier, trackingNumber}}, delivered: [shipmentId], fulfillment:
+// {orderId: status}} (answers the clients got: 201 order, 201 payment, 200 cancel, 200 ship, 200
+// deliver, and each order's `fulfillment` as GET /api/orders/:id showed it after the load),
+// checked against what the databases hold.
+//
+// Fulfilment (SPEC invariants 7 and 8): every line of a paid order placed with seller ids is in
+// exactly one shipment, of its seller; no other order has a shipment; each shipment's state, version
+// and timestamps agree (pending v0 → shipped v1 → delivered v2); orders' replica of every shipment is
+// at shipping's version; and an order's fulfilment derived from shipping's shipments is what orders
+// shows (from --expect) and what orders' replicas give.
 const fs = require('node:fs');
 const { MongoClient } = require('mongodb');
 
@@ -32,13 +41,16 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     const P = client.db(`${prefix}_products`);
     const O = client.db(`${prefix}_orders`);
     const Y = client.db(`${prefix}_payments`);
-    const [products, ledger, orders, replicas, payOrders, payments] = await Promise.all([
+    const S = client.db(`${prefix}_shipping`);
+    const [products, ledger, orders, replicas, payOrders, payments, shipments, shipmentReplicas] = await Promise.all([
       P.collection('products').find({}).toArray(),
       P.collection('unitledgers').find({}).toArray(),
       O.collection('orders').find({}).toArray(),
       O.collection('productreplicas').find({}).toArray(),
       Y.collection('orders').find({}).toArray(),
       Y.collection('payments').find({}).toArray(),
+      S.collection('shipments').find({}).toArray(),
+      O.collection(SHIPMENT_REPLICAS).find({}).toArray(),
     ]);
     const id = (x) => String(x);
     const orderById = new Map(orders.map((o) => [id(o._id), o]));
@@ -55,10 +67,18 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       paymentOrderReplicas: payOrders.length,
       payments: payments.length,
       paymentsByStatus: byStatus(payments),
+      shipments: shipments.length,
+      shipmentsByStatus: byStatus(shipments),
+      shipmentReplicas: shipmentReplicas.length,
     });
 
     // Outboxes drained (everything that happened was published).
-    for (const [name, list] of [['products.products', products], ['orders.orders', orders], ['payments.payments', payments]]) {
+    for (const [name, list] of [
+      ['products.products', products],
+      ['orders.orders', orders],
+      ['payments.payments', payments],
+      ['shipping.shipments', shipments],
+    ]) {
       const pending = list.filter((d) => Array.isArray(d.outbox) && d.outbox.length > 0);
       if (pending.length) bad('outbox not empty', `${name}: ${pending.length} documents still have unpublished events`);
     }
@@ -152,9 +172,29 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       else if (r.version !== o.version || r.status !== o.status) bad('payments replica behind', `order ${o._id}: replica ${r.status} v${r.version}, source ${o.status} v${o.version}`);
     }
 
+    // 7 + 8. fulfilment: shipments against orders, their states, orders' replicas of them.
+    const fulfilment = checkShipments({ orders, shipments, shipmentReplicas, now, bad });
+    Object.assign(counts, fulfilment.counts);
+
     // Nothing lost: what the clients were told matches what is stored.
     if (expectFile) {
       const told = JSON.parse(fs.readFileSync(expectFile, 'utf8'));
+      const shipmentById = new Map(shipments.map((x) => [id(x._id), x]));
+      for (const [sid, t] of Object.entries(told.shipped ?? {})) {
+        const x = shipmentById.get(sid);
+        if (!x || !['shipped', 'delivered'].includes(x.status) || x.carrier !== t.carrier || x.trackingNumber !== t.trackingNumber)
+          bad('shipped shipment not shipped as answered', `${sid}: answered 200 with ${t.carrier}/${t.trackingNumber}, stored ${x ? `${x.status} ${x.carrier}/${x.trackingNumber}` : 'nothing'}`);
+      }
+      for (const sid of told.delivered ?? []) if (shipmentById.get(sid)?.status !== 'delivered') bad('delivered shipment not delivered', `${sid}: ${shipmentById.get(sid)?.status}`);
+      let fulfilmentShown = 0;
+      for (const [oid, shown] of Object.entries(told.fulfillment ?? {})) {
+        const o = orderById.get(oid);
+        if (!o) continue; // reported above as lost
+        fulfilmentShown++;
+        const expected = fulfilment.expectedOf(o);
+        if (shown !== expected) bad('order fulfilment differs from its shipments', `${oid} (${o.status}): orders shows ${shown}, shipments give ${expected}`);
+      }
+      Object.assign(counts, { clientShipped200: Object.keys(told.shipped ?? {}).length, clientDelivered200: told.delivered?.length ?? 0, fulfilmentShownChecked: fulfilmentShown });
       let lost = 0;
       for (const oid of told.orders ?? []) if (!orderById.has(oid)) {
         lost++;
@@ -179,7 +219,145 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
   return { counts, violations };
 }
 
-module.exports = { checkInvariants };
+/** Where orders keeps its version-checked replica of each shipment (`_id` = the shipment id). */
+const SHIPMENT_REPLICAS = 'shipmentreplicas';
+const SHIPMENT_STATES = ['pending', 'shipped', 'delivered', 'cancelled'];
+const VERSION_OF_STATE = { pending: 0, shipped: 1, delivered: 2 };
+
+/**
+ * An order's fulfilment as SPEC v2 and the fulfilment design define it, from the states of its
+ * parts (sellerId → status): written here independently of orders' own function, so that the two
+ * are checked against each other. A paid order's part with no shipment (yet) counts as pending.
+ */
+function deriveFulfillment(order, statusOfSeller) {
+  if (order.status === 'cancelled') return 'cancelled';
+  if (order.status !== 'complete') return 'unfulfilled';
+  const sellers = [...new Set((order.items ?? []).map((l) => l.sellerId))];
+  const states = sellers.map((sid) => statusOfSeller.get(sid) ?? 'pending');
+  const delivered = states.filter((x) => x === 'delivered').length;
+  const shipped = states.filter((x) => x === 'shipped').length;
+  if (states.length && delivered === states.length) return 'delivered';
+  if (delivered > 0) return 'partially_delivered';
+  if (states.length && delivered + shipped === states.length) return 'shipped';
+  if (shipped > 0) return 'partially_shipped';
+  return 'unfulfilled';
+}
+
+const sameAddress = (a, b) =>
+  !!a && !!b && ['name', 'line1', 'line2', 'city', 'postalCode', 'country', 'phone'].every((k) => (a[k] ?? '') === (b[k] ?? ''));
+const time = (d) => (d ? new Date(d).getTime() : undefined);
+
+/** Invariants 7 and 8 over shipping's shipments, orders' orders and orders' shipment replicas. */
+function checkShipments({ orders, shipments, shipmentReplicas, now, bad }) {
+  const id = (x) => String(x);
+  const orderById = new Map(orders.map((o) => [id(o._id), o]));
+  const byOrder = new Map(); // orderId → shipments
+  for (const x of shipments) {
+    if (!byOrder.has(x.orderId)) byOrder.set(x.orderId, []);
+    byOrder.get(x.orderId).push(x);
+  }
+  const placedWithSellers = (o) => (o.items ?? []).length > 0 && o.items.every((l) => l.sellerId) && !!o.shippingAddress;
+  let linesShipped = 0;
+  let paidWithSellers = 0;
+  let paidBeforeFulfilment = 0;
+
+  // 7. every line of a paid order (placed with seller ids) in exactly one shipment, of its seller.
+  for (const o of orders) {
+    const oid = id(o._id);
+    const parts = byOrder.get(oid) ?? [];
+    if (o.status !== 'complete') {
+      if (parts.length) bad(`shipment for a ${o.status} order`, `${oid}: ${parts.length} shipment(s)`);
+      continue;
+    }
+    if (!placedWithSellers(o)) {
+      // Placed before fulfilment existed (no seller ids or address): shipping creates nothing for it.
+      paidBeforeFulfilment++;
+      if (parts.length) bad('shipment for an order placed before fulfilment', `${oid}: ${parts.length} shipment(s)`);
+      continue;
+    }
+    paidWithSellers++;
+    const sellers = [...new Set(o.items.map((l) => l.sellerId))];
+    for (const sid of sellers) {
+      const mine = parts.filter((x) => x.sellerId === sid);
+      if (mine.length !== 1) {
+        bad('paid order part not in exactly one shipment', `${oid} seller ${sid}: ${mine.length} shipments`);
+        continue;
+      }
+      const x = mine[0];
+      const want = o.items.filter((l) => l.sellerId === sid).map((l) => `${l.productId}×${l.quantity}@${l.priceMinor} ${l.title}`);
+      const got = (x.items ?? []).map((l) => `${l.productId}×${l.quantity}@${l.priceMinor} ${l.title}`);
+      if (JSON.stringify([...want].sort()) !== JSON.stringify([...got].sort()))
+        bad('shipment lines differ from the seller’s order lines', `${id(x._id)} (order ${oid}, seller ${sid}): ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+      else linesShipped += want.length;
+      if (x.buyerId !== o.userId) bad('shipment buyer differs from the order’s', `${id(x._id)}: ${x.buyerId} vs ${o.userId}`);
+      if (!sameAddress(x.shippingAddress, o.shippingAddress)) bad('shipment address differs from the order’s snapshot', `${id(x._id)} (order ${oid})`);
+    }
+    for (const x of parts) if (!sellers.includes(x.sellerId)) bad('shipment of a seller the order does not have', `${id(x._id)}: seller ${x.sellerId}, order ${oid}`);
+  }
+  for (const [oid, parts] of byOrder) if (!orderById.has(oid)) bad('shipment for unknown order', `${oid}: ${parts.length} shipment(s)`);
+
+  // 8. states valid and consistent with their versions and timestamps.
+  for (const x of shipments) {
+    const sid = `${id(x._id)} (${x.status} v${x.version})`;
+    const [created, shipped, autoAt, delivered] = [time(x.createdAt), time(x.shippedAt), time(x.autoDeliverAt), time(x.deliveredAt)];
+    if (!SHIPMENT_STATES.includes(x.status)) {
+      bad('shipment state invalid', sid);
+      continue;
+    }
+    if (x.status in VERSION_OF_STATE && x.version !== VERSION_OF_STATE[x.status]) bad('shipment version does not match its state', sid);
+    const isShipped = x.status === 'shipped' || x.status === 'delivered';
+    if (isShipped) {
+      if (!x.carrier || !x.trackingNumber || shipped === undefined || autoAt === undefined) bad('shipped shipment without carrier, tracking or times', sid);
+      else {
+        if (created !== undefined && shipped < created) bad('shipment shipped before it was created', sid);
+        if (!(autoAt > shipped)) bad('auto-delivery not after shipping', sid);
+      }
+    } else if (x.carrier || x.trackingNumber || shipped !== undefined || autoAt !== undefined) bad('unshipped shipment with shipping data', sid);
+    if (x.status === 'delivered') {
+      if (delivered === undefined || !['seller', 'buyer', 'auto'].includes(x.deliveredBy)) bad('delivered shipment without time or by', sid);
+      else {
+        if (shipped !== undefined && delivered < shipped) bad('shipment delivered before it was shipped', sid);
+        if (x.deliveredBy === 'auto' && autoAt !== undefined && delivered < autoAt) bad('shipment auto-delivered before its time', sid);
+      }
+    } else if (delivered !== undefined || x.deliveredBy) bad('undelivered shipment with delivery data', sid);
+    // The timer is expiration's: a shipped shipment past its time was not delivered (the run waits for timers first).
+    if (x.status === 'shipped' && autoAt !== undefined && autoAt < now.getTime()) bad('shipment not auto-delivered', `${sid} due ${new Date(autoAt).toISOString()}`);
+  }
+
+  // 2 + 8. orders' replica of every shipment at shipping's version and state.
+  const replicaById = new Map(shipmentReplicas.map((r) => [id(r._id), r]));
+  for (const x of shipments) {
+    const r = replicaById.get(id(x._id));
+    if (!r) bad('orders shipment replica missing', `${id(x._id)} (order ${x.orderId})`);
+    else if (r.version !== x.version || r.status !== x.status || r.orderId !== x.orderId || r.sellerId !== x.sellerId)
+      bad('orders shipment replica behind', `${id(x._id)}: replica ${r.status} v${r.version}, source ${x.status} v${x.version}`);
+  }
+  const shipmentIds = new Set(shipments.map((x) => id(x._id)));
+  for (const r of shipmentReplicas) if (!shipmentIds.has(id(r._id))) bad('orders replica of an unknown shipment', id(r._id));
+
+  // 8. the fulfilment orders derives from its replicas is the one shipping's shipments give.
+  const statusesOf = (list, oid) => new Map((list.get(oid) ?? []).map((x) => [x.sellerId, x.status]));
+  const replicasByOrder = new Map();
+  for (const r of shipmentReplicas) {
+    if (!replicasByOrder.has(r.orderId)) replicasByOrder.set(r.orderId, []);
+    replicasByOrder.get(r.orderId).push(r);
+  }
+  const expectedOf = (o) => deriveFulfillment(o, statusesOf(byOrder, id(o._id)));
+  const fulfilment = {};
+  for (const o of orders) {
+    if (!['created', 'complete', 'cancelled'].includes(o.status)) continue;
+    const expected = expectedOf(o);
+    fulfilment[expected] = (fulfilment[expected] ?? 0) + 1;
+    const fromReplicas = deriveFulfillment(o, statusesOf(replicasByOrder, id(o._id)));
+    if (fromReplicas !== expected) bad('order fulfilment (orders replicas) differs from its shipments', `${id(o._id)}: ${fromReplicas} vs ${expected}`);
+  }
+  return {
+    expectedOf,
+    counts: { paidOrdersWithSellers: paidWithSellers, paidOrdersBeforeFulfilment: paidBeforeFulfilment, paidLinesInTheirShipment: linesShipped, fulfilment },
+  };
+}
+
+module.exports = { checkInvariants, deriveFulfillment };
 
 if (require.main === module) {
   const a = args(process.argv.slice(2));

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // Fault injection under a checkout load (issue 9; not in the test run). Starts FerretDB (SQLite
-// directory kept across restarts), nats-server (file store kept) and the five services from their
-// built dist, drives checkouts (sellers list products through the API; buyers order, pay, cancel or
-// let orders expire with ORDER_EXPIRATION_SECONDS=5), and meanwhile kill -9s each service in turn
-// and restarts it, then restarts nats-server, then kill -9s and restarts FerretDB. After the load it
-// waits for quiescence and runs bench/check-invariants.js on every database.
+// directory kept across restarts), nats-server (file store kept) and the six services from their
+// built dist, drives checkouts (sellers list products through the API; buyers order with a shipping
+// address, then pay, cancel or let orders expire with ORDER_EXPIRATION_SECONDS=5) and fulfilment
+// (sellers ship most of their pending shipments, some twice at once; buyers confirm some deliveries;
+// the rest auto-deliver after SHIPPING_AUTO_DELIVER_SECONDS=8), and meanwhile kill -9s each service
+// in turn and restarts it, then restarts nats-server, then kill -9s and restarts FerretDB. After the
+// load it waits for quiescence (timers included), reads every order's `fulfillment` through the API,
+// and runs bench/check-invariants.js on every database.
 //
 //   npm run build && node bench/faults.js [--seconds 75] [--buyers 8] [--keep]
 //
@@ -29,9 +32,12 @@ const SELLERS = 3;
 const PRODUCTS_PER_SELLER = 4;
 const QUANTITY = 15; // small stock: buyers compete for it, so oversell would show
 const EXPIRATION_SECONDS = 5;
+const AUTO_DELIVER_SECONDS = 8;
+// Every order is placed with a shipping address (issue 14).
+const SHIPPING_ADDRESS = { name: 'Fault Buyer', line1: '1 Crash Lane', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const JWT_KEY = `faults-${crypto.randomBytes(24).toString('hex')}`;
 const PREFIX = 'jetmart_faults';
-const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration'];
+const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration', 'shipping'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
@@ -83,6 +89,7 @@ function serviceManager(mongoUrl, natsUrl) {
       NATS_URL: natsUrl,
       JWT_KEY,
       ORDER_EXPIRATION_SECONDS: String(EXPIRATION_SECONDS),
+      SHIPPING_AUTO_DELIVER_SECONDS: String(AUTO_DELIVER_SECONDS),
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
@@ -181,7 +188,8 @@ async function main() {
   log(`${productIds.length} products of ${QUANTITY} units listed by ${SELLERS} sellers; replicated`);
 
   // The load: buyers order 1–2 lines, then pay (45%), cancel (25%) or let the order expire (30%).
-  const told = { orders: [], paid: [], cancelled: [] };
+  const told = { orders: [], paid: [], cancelled: [], shipped: {}, delivered: [], fulfillment: {} };
+  const cookieOfOrder = new Map();
   const stats = {};
   const count = (k) => (stats[k] = (stats[k] ?? 0) + 1);
   let loadRunning = true;
@@ -194,7 +202,7 @@ async function main() {
       let bId = pick();
       const items = [{ productId: a, quantity: 1 + crypto.randomInt(3) }];
       if (crypto.randomInt(3) === 0 && bId !== a) items.push({ productId: bId, quantity: 1 });
-      const r = await call(svc.url('orders'), 'POST', '/api/orders', cookie, { items });
+      const r = await call(svc.url('orders'), 'POST', '/api/orders', cookie, { items, shippingAddress: SHIPPING_ADDRESS });
       count(`order ${r.status || r.error}`);
       if (r.status !== 201) {
         await sleep(r.status === 0 ? 500 : 100);
@@ -202,6 +210,7 @@ async function main() {
       }
       const orderId = r.body.id;
       told.orders.push(orderId);
+      cookieOfOrder.set(orderId, cookie);
       const roll = crypto.randomInt(100);
       await sleep(crypto.randomInt(1500));
       if (roll < 45) {
@@ -230,7 +239,54 @@ async function main() {
       } else count('left to expire');
     }
   };
-  const loops = buyers.map(buyerLoop);
+  // Fulfilment: a shipment's id decides what happens to it, so every run has every end state.
+  // Its last hex digit: 0–b shipped by the seller (every 4th of those with two requests at once),
+  // c–f left pending; of the shipped ones, an even digit is confirmed by the buyer, an odd one is
+  // left to the timer.
+  const digit = (shipmentId) => parseInt(shipmentId.slice(-1), 16);
+  const retried = async (what, fn) => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const res = await fn();
+      count(`${what} ${res.status || res.error}`);
+      if (res.status !== 0 && res.status < 500) return res; // 200, or 404/409: an answer, not a fault
+      await sleep(1000);
+    }
+    return { status: 0 };
+  };
+  const sellerLoop = async (seller) => {
+    const cookie = cookieFor(seller);
+    const done = new Set();
+    while (loadRunning) {
+      const list = await call(svc.url('shipping'), 'GET', '/api/shipments?status=pending', cookie);
+      for (const x of list.status === 200 ? list.body : []) {
+        if (!loadRunning || done.has(x.id) || digit(x.id) >= 12) continue;
+        done.add(x.id);
+        const tracking = { carrier: 'DHL', trackingNumber: `FAULT-${x.id}` };
+        const ship = () => retried('ship', () => call(svc.url('shipping'), 'POST', `/api/shipments/${x.id}/ship`, cookie, tracking));
+        const answers = await Promise.all(digit(x.id) % 4 === 0 ? [ship(), ship()] : [ship()]);
+        if (answers.some((a) => a.status === 200)) told.shipped[x.id] = tracking;
+      }
+      await sleep(list.status === 200 ? 1000 : 500);
+    }
+  };
+  const confirmLoop = async () => {
+    const confirmed = new Set();
+    while (loadRunning) {
+      for (const orderId of [...told.paid]) {
+        if (!loadRunning) break;
+        const cookie = cookieOfOrder.get(orderId);
+        const list = await call(svc.url('shipping'), 'GET', `/api/shipments?orderId=${orderId}`, cookie);
+        for (const x of list.status === 200 ? list.body : []) {
+          if (x.status !== 'shipped' || digit(x.id) % 2 !== 0 || confirmed.has(x.id)) continue;
+          confirmed.add(x.id);
+          const d = await retried('deliver', () => call(svc.url('shipping'), 'POST', `/api/shipments/${x.id}/deliver`, cookie));
+          if (d.status === 200) told.delivered.push(x.id);
+        }
+      }
+      await sleep(2000);
+    }
+  };
+  const loops = [...buyers.map(buyerLoop), ...sellers.map(sellerLoop), confirmLoop()];
 
   // Faults, spread over the load.
   const faults = [
@@ -250,7 +306,8 @@ async function main() {
   await Promise.all(loops);
   log(`load done: ${JSON.stringify(stats)}`);
 
-  // Quiescence: outboxes empty, every durable drained, no created order past its expiry.
+  // Quiescence: outboxes empty, every durable drained, no created order past its expiry, no shipped
+  // shipment past its auto-delivery time (expiration holds those timers).
   const { jetstreamManager } = require(require.resolve('@nats-io/jetstream', { paths: [path.join(root, 'common')] }));
   const { connect } = require(require.resolve('@nats-io/transport-node', { paths: [path.join(root, 'common')] }));
   const nc = await connect({ servers: nats.url });
@@ -261,7 +318,12 @@ async function main() {
   while (Date.now() < quietUntil) {
     const pendingOutbox = (
       await Promise.all(
-        [['products', 'products'], ['orders', 'orders'], ['payments', 'payments']].map(([db, col]) => mongo.db(`${PREFIX}_${db}`).collection(col).countDocuments({ 'outbox.0': { $exists: true } })),
+        [
+          ['products', 'products'],
+          ['orders', 'orders'],
+          ['payments', 'payments'],
+          ['shipping', 'shipments'],
+        ].map(([db, col]) => mongo.db(`${PREFIX}_${db}`).collection(col).countDocuments({ 'outbox.0': { $exists: true } })),
       )
     ).reduce((a, b) => a + b, 0);
     let backlog = 0;
@@ -270,8 +332,9 @@ async function main() {
       for await (const c of jsm.consumers.list(s.config.name)) backlog += c.num_pending + c.num_ack_pending;
     }
     const overdue = await mongo.db(`${PREFIX}_orders`).collection('orders').countDocuments({ status: 'created', expiresAt: { $lt: new Date() } });
-    why = `outbox ${pendingOutbox}, consumer backlog ${backlog}, overdue created orders ${overdue}`;
-    if (!pendingOutbox && !backlog && !overdue) {
+    const undelivered = await mongo.db(`${PREFIX}_shipping`).collection('shipments').countDocuments({ status: 'shipped', autoDeliverAt: { $lt: new Date() } });
+    why = `outbox ${pendingOutbox}, consumer backlog ${backlog}, overdue created orders ${overdue}, shipments past auto-delivery ${undelivered}`;
+    if (!pendingOutbox && !backlog && !overdue && !undelivered) {
       quiet = true;
       break;
     }
@@ -282,6 +345,13 @@ async function main() {
   log(`dead-lettered events: ${dl}`);
   await nc.close();
   await mongo.close();
+
+  // What each buyer sees: the order's fulfilment as orders derives it (checked against the shipments).
+  for (const orderId of told.orders) {
+    const r = await call(svc.url('orders'), 'GET', `/api/orders/${orderId}`, cookieOfOrder.get(orderId));
+    if (r.status === 200) told.fulfillment[orderId] = r.body.fulfillment ?? '(none shown)';
+    else count(`read order ${r.status || r.error}`);
+  }
 
   const expectFile = path.join(os.tmpdir(), `jetmart-faults-expect-${process.pid}.json`);
   fs.writeFileSync(expectFile, JSON.stringify(told));

@@ -36,6 +36,8 @@ const opt = (name, def) => {
 const DURATION = Number(opt('duration', 20));
 const CONNECTIONS = Number(opt('connections', 16));
 const BUYERS = Number(opt('buyers', 20));
+// Every order is placed with a shipping address (issue 14).
+const SHIPPING_ADDRESS = { name: 'Load Buyer', line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const ONLY = opt('only', 'propagation-idle,browse-200,checkout,mix,baseline').split(',');
 const OUT = opt('out');
 // --profile <service>: CPU-profile that service during the checkout phase (see lib/cpu-profile.js).
@@ -144,7 +146,7 @@ function shopSteps(shop) {
       build: (req, ctx) => {
         withBuyer(ctx);
         ctx.orderId = undefined;
-        return json(req, '/api/orders', { items: [{ productId: pick(shop.productIds), quantity: 1 }] }, ctx);
+        return json(req, '/api/orders', { items: [{ productId: pick(shop.productIds), quantity: 1 }], shippingAddress: SHIPPING_ADDRESS }, ctx);
       },
       after: (status, body, ctx) => {
         if (status === 201) ctx.orderId = JSON.parse(body).id;
