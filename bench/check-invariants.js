@@ -87,7 +87,8 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     for (const o of orders) {
       const oid = id(o._id);
       if (o.status === 'created') {
-        if (!(new Date(o.expiresAt) > now)) bad('order not ended', `${oid} still created, expired at ${new Date(o.expiresAt).toISOString()}`);
+        if (!(new Date(o.expiresAt) > now))
+          bad('order not ended', `${oid} still created, expired at ${new Date(o.expiresAt).toISOString()}`);
         if (o.version !== 0) bad('order version', `${oid} created at version ${o.version}`);
       } else if (o.status === 'complete' || o.status === 'cancelled') {
         if (o.version !== 1) bad('order ended more than once', `${oid} ${o.status} at version ${o.version} (expected 1)`);
@@ -114,7 +115,15 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     for (const e of ledger) {
       const o = orderById.get(e.orderId);
       if (e.state === 'held' || e.state === 'sold') ledgerTaken.set(e.productId, (ledgerTaken.get(e.productId) ?? 0) + e.quantity);
-      const expected = !o ? undefined : o.status === 'created' ? 'held' : o.status === 'complete' ? 'sold' : o.status === 'cancelled' ? 'released' : 'none (never published)';
+      const expected = !o
+        ? undefined
+        : o.status === 'created'
+          ? 'held'
+          : o.status === 'complete'
+            ? 'sold'
+            : o.status === 'cancelled'
+              ? 'released'
+              : 'none (never published)';
       if (!o) bad('ledger entry for unknown order', `${e._id} (${e.state})`);
       else if (e.state !== expected) bad('ledger state', `${e._id}: ${e.state}, order is ${o.status} (expected ${expected})`);
     }
@@ -128,7 +137,8 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       unitsHeld += live;
       unitsSold += sold;
       if (live + sold > p.quantity) bad('OVERSELL (orders records)', `${pid}: held ${live} + sold ${sold} > listed ${p.quantity}`);
-      if ((ledgerTaken.get(pid) ?? 0) > p.quantity) bad('OVERSELL (products ledger)', `${pid}: ${ledgerTaken.get(pid)} > listed ${p.quantity}`);
+      if ((ledgerTaken.get(pid) ?? 0) > p.quantity)
+        bad('OVERSELL (products ledger)', `${pid}: ${ledgerTaken.get(pid)} > listed ${p.quantity}`);
       if (!r) {
         bad('replica missing', `orders has no replica of product ${pid}`);
         continue;
@@ -136,15 +146,18 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       if (r.version !== p.version) bad('replica behind', `product ${pid}: orders replica v${r.version}, source v${p.version}`);
       const rHeld = (r.holds ?? []).reduce((s, h) => s + h.quantity, 0);
       if (rHeld + r.sold > r.quantity) bad('OVERSELL (orders replica)', `${pid}: held ${rHeld} + sold ${r.sold} > ${r.quantity}`);
-      if (r.available !== r.quantity - rHeld - r.sold) bad('replica units do not add up', `${pid}: available ${r.available} != ${r.quantity} - ${rHeld} - ${r.sold}`);
+      if (r.available !== r.quantity - rHeld - r.sold)
+        bad('replica units do not add up', `${pid}: available ${r.available} != ${r.quantity} - ${rHeld} - ${r.sold}`);
       if (r.sold !== sold) bad('replica sold differs from orders', `${pid}: replica sold ${r.sold}, complete orders ${sold}`);
       if (rHeld !== live) bad('replica holds differ from orders', `${pid}: replica holds ${rHeld}, created orders ${live}`);
       const holders = liveHolders.get(pid) ?? new Set();
       for (const h of r.holds ?? []) {
         const o = orderById.get(h.orderId);
-        if (!o || o.status !== 'created') bad('units held by an ended/unknown order', `${pid}: hold of ${h.quantity} by ${h.orderId} (${o ? o.status : 'no such order'})`);
+        if (!o || o.status !== 'created')
+          bad('units held by an ended/unknown order', `${pid}: hold of ${h.quantity} by ${h.orderId} (${o ? o.status : 'no such order'})`);
       }
-      for (const oid of holders) if (!(r.holds ?? []).some((h) => h.orderId === oid)) bad('live order without a hold', `${pid}: order ${oid}`);
+      for (const oid of holders)
+        if (!(r.holds ?? []).some((h) => h.orderId === oid)) bad('live order without a hold', `${pid}: order ${oid}`);
     }
     for (const r of replicas) if (!products.some((p) => id(p._id) === id(r._id))) bad('replica of unknown product', id(r._id));
     Object.assign(counts, { unitsHeldByLiveOrders: unitsHeld, unitsSold });
@@ -169,7 +182,8 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       if (o.status === 'failed' || o.status === 'pending') {
         if (r) bad('unpublished order has a payments replica', `order ${o._id} (${o.status})`);
       } else if (!r) bad('payments replica missing', `order ${o._id}`);
-      else if (r.version !== o.version || r.status !== o.status) bad('payments replica behind', `order ${o._id}: replica ${r.status} v${r.version}, source ${o.status} v${o.version}`);
+      else if (r.version !== o.version || r.status !== o.status)
+        bad('payments replica behind', `order ${o._id}: replica ${r.status} v${r.version}, source ${o.status} v${o.version}`);
     }
 
     // 7 + 8. fulfilment: shipments against orders, their states, orders' replicas of them.
@@ -183,26 +197,44 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       for (const [sid, t] of Object.entries(told.shipped ?? {})) {
         const x = shipmentById.get(sid);
         if (!x || !['shipped', 'delivered'].includes(x.status) || x.carrier !== t.carrier || x.trackingNumber !== t.trackingNumber)
-          bad('shipped shipment not shipped as answered', `${sid}: answered 200 with ${t.carrier}/${t.trackingNumber}, stored ${x ? `${x.status} ${x.carrier}/${x.trackingNumber}` : 'nothing'}`);
+          bad(
+            'shipped shipment not shipped as answered',
+            `${sid}: answered 200 with ${t.carrier}/${t.trackingNumber}, stored ${x ? `${x.status} ${x.carrier}/${x.trackingNumber}` : 'nothing'}`,
+          );
       }
-      for (const sid of told.delivered ?? []) if (shipmentById.get(sid)?.status !== 'delivered') bad('delivered shipment not delivered', `${sid}: ${shipmentById.get(sid)?.status}`);
+      for (const sid of told.delivered ?? [])
+        if (shipmentById.get(sid)?.status !== 'delivered')
+          bad('delivered shipment not delivered', `${sid}: ${shipmentById.get(sid)?.status}`);
       let fulfilmentShown = 0;
       for (const [oid, shown] of Object.entries(told.fulfillment ?? {})) {
         const o = orderById.get(oid);
         if (!o) continue; // reported above as lost
         fulfilmentShown++;
         const expected = fulfilment.expectedOf(o);
-        if (shown !== expected) bad('order fulfilment differs from its shipments', `${oid} (${o.status}): orders shows ${shown}, shipments give ${expected}`);
+        if (shown !== expected)
+          bad('order fulfilment differs from its shipments', `${oid} (${o.status}): orders shows ${shown}, shipments give ${expected}`);
       }
-      Object.assign(counts, { clientShipped200: Object.keys(told.shipped ?? {}).length, clientDelivered200: told.delivered?.length ?? 0, fulfilmentShownChecked: fulfilmentShown });
+      Object.assign(counts, {
+        clientShipped200: Object.keys(told.shipped ?? {}).length,
+        clientDelivered200: told.delivered?.length ?? 0,
+        fulfilmentShownChecked: fulfilmentShown,
+      });
       let lost = 0;
-      for (const oid of told.orders ?? []) if (!orderById.has(oid)) {
-        lost++;
-        bad('order lost', `${oid} was answered 201 but is not stored`);
-      }
-      for (const oid of told.paid ?? []) if (orderById.get(oid)?.status !== 'complete') bad('paid order not complete', `${oid}: ${orderById.get(oid)?.status}`);
-      for (const oid of told.cancelled ?? []) if (orderById.get(oid)?.status !== 'cancelled') bad('cancelled order not cancelled', `${oid}: ${orderById.get(oid)?.status}`);
-      Object.assign(counts, { clientOrders201: told.orders?.length ?? 0, clientPaid201: told.paid?.length ?? 0, clientCancelled200: told.cancelled?.length ?? 0, ordersLost: lost });
+      for (const oid of told.orders ?? [])
+        if (!orderById.has(oid)) {
+          lost++;
+          bad('order lost', `${oid} was answered 201 but is not stored`);
+        }
+      for (const oid of told.paid ?? [])
+        if (orderById.get(oid)?.status !== 'complete') bad('paid order not complete', `${oid}: ${orderById.get(oid)?.status}`);
+      for (const oid of told.cancelled ?? [])
+        if (orderById.get(oid)?.status !== 'cancelled') bad('cancelled order not cancelled', `${oid}: ${orderById.get(oid)?.status}`);
+      Object.assign(counts, {
+        clientOrders201: told.orders?.length ?? 0,
+        clientPaid201: told.paid?.length ?? 0,
+        clientCancelled200: told.cancelled?.length ?? 0,
+        ordersLost: lost,
+      });
     }
   } finally {
     await client.close();
@@ -287,12 +319,18 @@ function checkShipments({ orders, shipments, shipmentReplicas, now, bad }) {
       const want = o.items.filter((l) => l.sellerId === sid).map((l) => `${l.productId}×${l.quantity}@${l.priceMinor} ${l.title}`);
       const got = (x.items ?? []).map((l) => `${l.productId}×${l.quantity}@${l.priceMinor} ${l.title}`);
       if (JSON.stringify([...want].sort()) !== JSON.stringify([...got].sort()))
-        bad('shipment lines differ from the seller’s order lines', `${id(x._id)} (order ${oid}, seller ${sid}): ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+        bad(
+          'shipment lines differ from the seller’s order lines',
+          `${id(x._id)} (order ${oid}, seller ${sid}): ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
+        );
       else linesShipped += want.length;
       if (x.buyerId !== o.userId) bad('shipment buyer differs from the order’s', `${id(x._id)}: ${x.buyerId} vs ${o.userId}`);
-      if (!sameAddress(x.shippingAddress, o.shippingAddress)) bad('shipment address differs from the order’s snapshot', `${id(x._id)} (order ${oid})`);
+      if (!sameAddress(x.shippingAddress, o.shippingAddress))
+        bad('shipment address differs from the order’s snapshot', `${id(x._id)} (order ${oid})`);
     }
-    for (const x of parts) if (!sellers.includes(x.sellerId)) bad('shipment of a seller the order does not have', `${id(x._id)}: seller ${x.sellerId}, order ${oid}`);
+    for (const x of parts)
+      if (!sellers.includes(x.sellerId))
+        bad('shipment of a seller the order does not have', `${id(x._id)}: seller ${x.sellerId}, order ${oid}`);
   }
   for (const [oid, parts] of byOrder) if (!orderById.has(oid)) bad('shipment for unknown order', `${oid}: ${parts.length} shipment(s)`);
 
@@ -307,21 +345,25 @@ function checkShipments({ orders, shipments, shipmentReplicas, now, bad }) {
     if (x.status in VERSION_OF_STATE && x.version !== VERSION_OF_STATE[x.status]) bad('shipment version does not match its state', sid);
     const isShipped = x.status === 'shipped' || x.status === 'delivered';
     if (isShipped) {
-      if (!x.carrier || !x.trackingNumber || shipped === undefined || autoAt === undefined) bad('shipped shipment without carrier, tracking or times', sid);
+      if (!x.carrier || !x.trackingNumber || shipped === undefined || autoAt === undefined)
+        bad('shipped shipment without carrier, tracking or times', sid);
       else {
         if (created !== undefined && shipped < created) bad('shipment shipped before it was created', sid);
         if (!(autoAt > shipped)) bad('auto-delivery not after shipping', sid);
       }
-    } else if (x.carrier || x.trackingNumber || shipped !== undefined || autoAt !== undefined) bad('unshipped shipment with shipping data', sid);
+    } else if (x.carrier || x.trackingNumber || shipped !== undefined || autoAt !== undefined)
+      bad('unshipped shipment with shipping data', sid);
     if (x.status === 'delivered') {
-      if (delivered === undefined || !['seller', 'buyer', 'auto'].includes(x.deliveredBy)) bad('delivered shipment without time or by', sid);
+      if (delivered === undefined || !['seller', 'buyer', 'auto'].includes(x.deliveredBy))
+        bad('delivered shipment without time or by', sid);
       else {
         if (shipped !== undefined && delivered < shipped) bad('shipment delivered before it was shipped', sid);
         if (x.deliveredBy === 'auto' && autoAt !== undefined && delivered < autoAt) bad('shipment auto-delivered before its time', sid);
       }
     } else if (delivered !== undefined || x.deliveredBy) bad('undelivered shipment with delivery data', sid);
     // The timer is expiration's: a shipped shipment past its time was not delivered (the run waits for timers first).
-    if (x.status === 'shipped' && autoAt !== undefined && autoAt < now.getTime()) bad('shipment not auto-delivered', `${sid} due ${new Date(autoAt).toISOString()}`);
+    if (x.status === 'shipped' && autoAt !== undefined && autoAt < now.getTime())
+      bad('shipment not auto-delivered', `${sid} due ${new Date(autoAt).toISOString()}`);
   }
 
   // 2 + 8. orders' replica of every shipment at shipping's version and state.
@@ -349,11 +391,17 @@ function checkShipments({ orders, shipments, shipmentReplicas, now, bad }) {
     const expected = expectedOf(o);
     fulfilment[expected] = (fulfilment[expected] ?? 0) + 1;
     const fromReplicas = deriveFulfillment(o, statusesOf(replicasByOrder, id(o._id)));
-    if (fromReplicas !== expected) bad('order fulfilment (orders replicas) differs from its shipments', `${id(o._id)}: ${fromReplicas} vs ${expected}`);
+    if (fromReplicas !== expected)
+      bad('order fulfilment (orders replicas) differs from its shipments', `${id(o._id)}: ${fromReplicas} vs ${expected}`);
   }
   return {
     expectedOf,
-    counts: { paidOrdersWithSellers: paidWithSellers, paidOrdersBeforeFulfilment: paidBeforeFulfilment, paidLinesInTheirShipment: linesShipped, fulfilment },
+    counts: {
+      paidOrdersWithSellers: paidWithSellers,
+      paidOrdersBeforeFulfilment: paidBeforeFulfilment,
+      paidLinesInTheirShipment: linesShipped,
+      fulfilment,
+    },
   };
 }
 

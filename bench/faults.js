@@ -51,7 +51,9 @@ async function startFerret() {
   const url = `mongodb://127.0.0.1:${port}/`;
   let proc;
   const launch = async () => {
-    proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dir}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dir}/`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     proc.stderr.resume();
     const until = Date.now() + 30_000;
     for (;;) {
@@ -73,7 +75,13 @@ async function startFerret() {
       proc.kill('SIGKILL');
     });
   await launch();
-  return { url, dir, kill, restart: async () => (await kill(), await launch()), destroy: async () => (await kill(), fs.rmSync(dir, { recursive: true, force: true })) };
+  return {
+    url,
+    dir,
+    kill,
+    restart: async () => (await kill(), await launch()),
+    destroy: async () => (await kill(), fs.rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 // ---- services from dist
@@ -106,7 +114,13 @@ function serviceManager(mongoUrl, natsUrl) {
     const until = Date.now() + 60_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}: ${out}`);
-      if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return url;
+      if (
+        await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return url;
       if (Date.now() > until) throw new Error(`${name} not ready:\n${out}`);
       await sleep(100);
     }
@@ -174,14 +188,22 @@ async function main() {
   const productIds = [];
   for (const s of sellers) {
     for (let i = 0; i < PRODUCTS_PER_SELLER; i++) {
-      const r = await call(svc.url('products'), 'POST', '/api/products', cookieFor(s), { title: `Fault item ${s.email} ${i}`, price: 5 + i, quantity: QUANTITY });
+      const r = await call(svc.url('products'), 'POST', '/api/products', cookieFor(s), {
+        title: `Fault item ${s.email} ${i}`,
+        price: 5 + i,
+        quantity: QUANTITY,
+      });
       if (r.status !== 201) throw new Error(`create product: ${r.status} ${JSON.stringify(r.body)}`);
       productIds.push(r.body.id);
     }
   }
   const mongo = await MongoClient.connect(ferret.url);
   for (;;) {
-    const n = await mongo.db(`${PREFIX}_orders`).collection('productreplicas').countDocuments({}).catch(() => 0);
+    const n = await mongo
+      .db(`${PREFIX}_orders`)
+      .collection('productreplicas')
+      .countDocuments({})
+      .catch(() => 0);
     if (n >= productIds.length) break;
     await sleep(200);
   }
@@ -216,7 +238,14 @@ async function main() {
       if (roll < 45) {
         const key = crypto.randomUUID();
         for (let attempt = 0; attempt < 5; attempt++) {
-          const p = await call(svc.url('payments'), 'POST', '/api/payments', cookie, { orderId, token: 'tok_visa' }, { 'Idempotency-Key': key });
+          const p = await call(
+            svc.url('payments'),
+            'POST',
+            '/api/payments',
+            cookie,
+            { orderId, token: 'tok_visa' },
+            { 'Idempotency-Key': key },
+          );
           count(`pay ${p.status || p.error}`);
           if (p.status === 201) {
             told.paid.push(orderId);
@@ -323,7 +352,12 @@ async function main() {
           ['orders', 'orders'],
           ['payments', 'payments'],
           ['shipping', 'shipments'],
-        ].map(([db, col]) => mongo.db(`${PREFIX}_${db}`).collection(col).countDocuments({ 'outbox.0': { $exists: true } })),
+        ].map(([db, col]) =>
+          mongo
+            .db(`${PREFIX}_${db}`)
+            .collection(col)
+            .countDocuments({ 'outbox.0': { $exists: true } }),
+        ),
       )
     ).reduce((a, b) => a + b, 0);
     let backlog = 0;
@@ -331,8 +365,14 @@ async function main() {
       if (s.config.name === 'DEADLETTER') continue;
       for await (const c of jsm.consumers.list(s.config.name)) backlog += c.num_pending + c.num_ack_pending;
     }
-    const overdue = await mongo.db(`${PREFIX}_orders`).collection('orders').countDocuments({ status: 'created', expiresAt: { $lt: new Date() } });
-    const undelivered = await mongo.db(`${PREFIX}_shipping`).collection('shipments').countDocuments({ status: 'shipped', autoDeliverAt: { $lt: new Date() } });
+    const overdue = await mongo
+      .db(`${PREFIX}_orders`)
+      .collection('orders')
+      .countDocuments({ status: 'created', expiresAt: { $lt: new Date() } });
+    const undelivered = await mongo
+      .db(`${PREFIX}_shipping`)
+      .collection('shipments')
+      .countDocuments({ status: 'shipped', autoDeliverAt: { $lt: new Date() } });
     why = `outbox ${pendingOutbox}, consumer backlog ${backlog}, overdue created orders ${overdue}, shipments past auto-delivery ${undelivered}`;
     if (!pendingOutbox && !backlog && !overdue && !undelivered) {
       quiet = true;
@@ -341,7 +381,10 @@ async function main() {
     await sleep(1000);
   }
   log(quiet ? 'quiescent' : `NOT quiescent after 180 s: ${why}`);
-  const dl = await jsm.streams.info('DEADLETTER').then((i) => i.state.messages, () => 0);
+  const dl = await jsm.streams.info('DEADLETTER').then(
+    (i) => i.state.messages,
+    () => 0,
+  );
   log(`dead-lettered events: ${dl}`);
   await nc.close();
   await mongo.close();

@@ -146,7 +146,12 @@ function shopSteps(shop) {
       build: (req, ctx) => {
         withBuyer(ctx);
         ctx.orderId = undefined;
-        return json(req, '/api/orders', { items: [{ productId: pick(shop.productIds), quantity: 1 }], shippingAddress: SHIPPING_ADDRESS }, ctx);
+        return json(
+          req,
+          '/api/orders',
+          { items: [{ productId: pick(shop.productIds), quantity: 1 }], shippingAddress: SHIPPING_ADDRESS },
+          ctx,
+        );
       },
       after: (status, body, ctx) => {
         if (status === 201) ctx.orderId = JSON.parse(body).id;
@@ -155,7 +160,14 @@ function shopSteps(shop) {
     pay: {
       method: 'POST',
       build: (req, ctx) => {
-        if (!ctx.orderId) return { ...req, path: '/api/payments', method: 'POST', headers: { 'content-type': 'application/json', cookie: ctx.cookie || '' }, body: '{}' };
+        if (!ctx.orderId)
+          return {
+            ...req,
+            path: '/api/payments',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', cookie: ctx.cookie || '' },
+            body: '{}',
+          };
         return json(req, '/api/payments', { orderId: ctx.orderId, token: 'tok_visa' }, ctx);
       },
       after: (status, _b, ctx) => {
@@ -253,7 +265,10 @@ async function propagation(platform, shop, mongo, { count, stopWhen }) {
 function cpuDelta(before, after) {
   const d = proc.diff(after, before);
   const total = Object.values(d).reduce((a, b) => a + b, 0);
-  return { byProcess: Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Math.round(v * 100) / 100])), total: Math.round(total * 100) / 100 };
+  return {
+    byProcess: Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Math.round(v * 100) / 100])),
+    total: Math.round(total * 100) / 100,
+  };
 }
 
 /**
@@ -263,7 +278,10 @@ function cpuDelta(before, after) {
 async function eventDelivery(platform) {
   const out = {};
   for (const [svc, port] of Object.entries(platform.pids.servicePorts || {})) {
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
     for (const m of text.matchAll(/^jetmart_event_delivery_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm)) {
       const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
       const key = `${svc} ${labels.subject} ${labels.stage}`;
@@ -336,10 +354,23 @@ async function baselineRun(platform, locks) {
   const steps = {
     order: {
       method: 'POST',
-      build: (req) => ({ ...req, path: '/orders', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: productIds[Math.floor(Math.random() * 20)], quantity: 1 }] }) }),
+      build: (req) => ({
+        ...req,
+        path: '/orders',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ productId: productIds[Math.floor(Math.random() * 20)], quantity: 1 }] }),
+      }),
       after: (s, body, ctx) => (ctx.orderId = s === 201 ? JSON.parse(body).id : undefined),
     },
-    pay: { method: 'POST', build: (req, ctx) => ({ ...req, path: '/payments', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: ctx.orderId }) }) },
+    pay: {
+      method: 'POST',
+      build: (req, ctx) => ({
+        ...req,
+        path: '/payments',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orderId: ctx.orderId }),
+      }),
+    },
   };
   const infra = () => {
     const all = proc.cpuByName(platform.pid);
@@ -357,7 +388,10 @@ async function baselineRun(platform, locks) {
   child.kill('SIGTERM');
   const peak = mem.stop();
   const mongo = await MongoClient.connect(platform.mongoUrl);
-  await mongo.db(dbName).dropDatabase().catch(() => undefined);
+  await mongo
+    .db(dbName)
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo.close();
   return {
     locks,
@@ -383,12 +417,22 @@ async function main() {
       // The mix signs the same buyers in again and again: the per-IP+email limiter would answer 429.
       SIGNIN_MAX_ATTEMPTS: process.env.SIGNIN_MAX_ATTEMPTS || '10000',
       ...(PROFILE
-        ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --require ${path.join(__dirname, 'lib', 'cpu-profile.js')}`.trim(), BENCH_PROFILE_SERVICE: PROFILE, BENCH_PROFILE_DIR: PROFILE_DIR }
+        ? {
+            NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --require ${path.join(__dirname, 'lib', 'cpu-profile.js')}`.trim(),
+            BENCH_PROFILE_SERVICE: PROFILE,
+            BENCH_PROFILE_DIR: PROFILE_DIR,
+          }
         : {}),
     },
   });
   const results = {
-    machine: { cpus: require('node:os').cpus().length, cpuModel: require('node:os').cpus()[0].model, memGb: Math.round(require('node:os').totalmem() / 2 ** 30), node: process.version, loadavgAtStart: require('node:os').loadavg() },
+    machine: {
+      cpus: require('node:os').cpus().length,
+      cpuModel: require('node:os').cpus()[0].model,
+      memGb: Math.round(require('node:os').totalmem() / 2 ** 30),
+      node: process.version,
+      loadavgAtStart: require('node:os').loadavg(),
+    },
     database: platform.mongoKind,
     options: { duration: DURATION, connections: CONNECTIONS, buyers: BUYERS },
   };
@@ -397,7 +441,10 @@ async function main() {
   try {
     log('setting up the shop');
     const shop = await setupShop(platform.url, platform.mongoUrl, { buyers: BUYERS, products: 20 });
-    const p = await must(shop.seller.call('POST', '/api/products', { title: 'Propagation probe', price: 10, quantity: 10 }), 'probe product');
+    const p = await must(
+      shop.seller.call('POST', '/api/products', { title: 'Propagation probe', price: 10, quantity: 10 }),
+      'probe product',
+    );
     shop.propagationProductId = p.body.id;
     await require('./lib/shop').waitForReplicas?.(platform.mongoUrl, [p.body.id]);
     const platformCpu = () => proc.cpuByName(platform.pid);
@@ -432,7 +479,10 @@ async function main() {
       const prop = propagation(platform, shop, mongo, { stopWhen: () => done });
       const before = platformCpu();
       const t0 = performance.now();
-      const { res, stats } = await runSequence(platform.url, mixSequence(), shopSteps(shop), { connections: CONNECTIONS, duration: DURATION });
+      const { res, stats } = await runSequence(platform.url, mixSequence(), shopSteps(shop), {
+        connections: CONNECTIONS,
+        duration: DURATION,
+      });
       const seconds = (performance.now() - t0) / 1000;
       done = true;
       const cpu = cpuDelta(before, platformCpu());
@@ -455,7 +505,8 @@ async function main() {
       results.baselineWithLocks = await baselineRun(platform, true);
       if (results.checkout) {
         results.checkoutRatio = Math.round((results.checkout.checkoutsPerSecond / results.baseline.checkoutsPerSecond) * 1000) / 1000;
-        results.checkoutRatioWithLocks = Math.round((results.checkout.checkoutsPerSecond / results.baselineWithLocks.checkoutsPerSecond) * 1000) / 1000;
+        results.checkoutRatioWithLocks =
+          Math.round((results.checkout.checkoutsPerSecond / results.baselineWithLocks.checkoutsPerSecond) * 1000) / 1000;
       }
     }
     if (ONLY.includes('check')) {
@@ -465,7 +516,9 @@ async function main() {
     }
   } finally {
     const peak = mem.stop();
-    results.peakMemoryMb = Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, { rss: Math.round(v.rssMb * 10) / 10, hwm: Math.round(v.hwmMb * 10) / 10 }]));
+    results.peakMemoryMb = Object.fromEntries(
+      Object.entries(peak).map(([k, v]) => [k, { rss: Math.round(v.rssMb * 10) / 10, hwm: Math.round(v.hwmMb * 10) / 10 }]),
+    );
     await mongo.close();
     await platform.stop();
   }
