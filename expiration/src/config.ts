@@ -7,7 +7,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       ...base,
       EXPIRATION_MAX_HOLD_SECONDS: {
-        describe: 'longest single wait of a held order.created message before it is looked at again',
+        describe: 'longest single wait of a held timer message (order.created, shipment.shipped) before it is looked at again',
         default: '300',
         parse: intInRange(1, 3600),
       },
@@ -17,7 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         parse: intInRange(0, 300),
       },
       EXPIRATION_CONCURRENCY: {
-        describe: 'order.created messages one instance handles at once',
+        describe: 'timer messages of each kind (order.created, shipment.shipped) one instance handles at once',
         default: '32',
         parse: intInRange(1, 1000),
       },

@@ -24,7 +24,9 @@ beforeEach(() => {
 });
 
 async function startListener(opts: { maxHoldMs?: number; on?: EventBus } = {}) {
-  const [l] = expirationListeners(opts.on ?? bus, { maxHoldMs: opts.maxHoldMs ?? 60_000 }, { backoffMs: 50 });
+  const l = expirationListeners(opts.on ?? bus, { maxHoldMs: opts.maxHoldMs ?? 60_000 }, { backoffMs: 50 }).find(
+    (x) => x.subject === Subjects.OrderCreated,
+  )!;
   await l.start();
   running.push(l);
   return l;

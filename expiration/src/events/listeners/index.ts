@@ -1,7 +1,11 @@
 import type { EventBus, ListenerOptions } from '@jetmart/common';
 import { OrderCreatedListener, type ExpirySchedulingOptions } from './order-created-listener';
+import { ShipmentShippedListener } from './shipment-shipped-listener';
 
-/** The one subject expiration consumes: each order.created is held until its order expires. */
+/**
+ * The subjects expiration consumes, each the start of a timer held on JetStream (TimerListener):
+ * order.created until the order expires, shipment.shipped until its auto-delivery time.
+ */
 export function expirationListeners(bus: EventBus, deps: ExpirySchedulingOptions, options?: ListenerOptions) {
-  return [new OrderCreatedListener(bus, deps, options)];
+  return [new OrderCreatedListener(bus, deps, options), new ShipmentShippedListener(bus, { maxHoldMs: deps.maxHoldMs }, options)];
 }
