@@ -1,2 +1,7 @@
-// Browser tests: playwright-core + Debian chromium against `node scripts/platform.js`.
-module.exports = require('../jest.config.base')(__dirname, { testMatch: ['**/e2e/__tests__/**/*.test.ts'], testTimeout: 240000, maxWorkers: 1 });
+// Browser tests: playwright-core + Debian chromium against `node scripts/platform.js`; and unit
+// tests of the storefront's pure modules (src/**/__tests__), which need no browser.
+module.exports = require('../jest.config.base')(__dirname, {
+  testMatch: ['**/e2e/__tests__/**/*.test.ts', '**/src/**/__tests__/**/*.test.ts'],
+  testTimeout: 240000,
+  maxWorkers: 1,
+});

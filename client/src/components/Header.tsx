@@ -20,6 +20,7 @@ export function Header({ user }: { user: User | null }) {
             <>
               <Link href="/orders">My orders</Link>
               <Link href="/sell">Sell</Link>
+              <Link href="/sell/shipments">To ship</Link>
               {isAdminEmail(user.email) ? <Link href="/ops">Ops</Link> : null}
             </>
           ) : null}

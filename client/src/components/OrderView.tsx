@@ -7,15 +7,21 @@ import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney, lineTotal } from '@/lib/money';
 import { cancelReasonSentence, itemCountText, orderNumber } from '@/lib/orders';
-import type { ApiErrorItem, Order, Payment } from '@jetmart/common/contracts';
+import { shownFulfillment } from '@/lib/fulfilment';
+import type { ApiErrorItem, Order, Payment, Shipment } from '@jetmart/common/contracts';
+import { AddressBlock } from './AddressBlock';
 import { ConfirmDialog } from './ConfirmDialog';
 import { FormErrors } from './Field';
+import { FulfillmentBadge } from './FulfillmentBadge';
 import { LocalDateTime } from './LocalDateTime';
 import { StatusBadge } from './StatusBadge';
+import { ShipmentTimeline } from './ShipmentTimeline';
 import { StripeCardInput, type TokenSource } from './StripeCardInput';
 
 /** How often the page asks for the order while it is still open (paid or expired orders change by events). */
 export const ORDER_POLL_MS = 2000;
+/** How often a paid order's shipments are asked for while some are still on their way (and the page is visible). */
+export const SHIPMENT_POLL_MS = 3000;
 
 export const SANDBOX_TOKENS = [
   { token: 'tok_visa', label: 'Test Visa — payment succeeds' },
@@ -34,14 +40,19 @@ function formatRemaining(ms: number): string {
 export function OrderView({
   initialOrder,
   initialPaymentId,
+  initialShipments,
   stripePublishableKey,
 }: {
   initialOrder: Order;
+  /** A paid order's shipments (null when the shipping API could not say). */
+  initialShipments?: Shipment[] | null;
   /** The payment of a complete order, when the payments API could tell (a receipt shows it). */
   initialPaymentId?: string;
   stripePublishableKey?: string;
 }) {
   const [order, setOrder] = useState(initialOrder);
+  // undefined: not asked yet (the order was not paid when the page was rendered); null: the API could not say.
+  const [shipments, setShipments] = useState<Shipment[] | null | undefined>(initialShipments);
   // Live countdown (null until hydrated, so server and browser render the same first frame).
   const now = useNow();
   const [paid, setPaid] = useState(false);
@@ -76,6 +87,32 @@ export function OrderView({
     const t = setInterval(refresh, ORDER_POLL_MS);
     return () => clearInterval(t);
   }, [order.status, refresh]);
+
+  const refreshShipments = useCallback(async () => {
+    const res = await callApi<Shipment[]>('GET', `/api/shipments?${new URLSearchParams({ orderId: order.id })}`);
+    if (res.ok && Array.isArray(res.data)) setShipments(res.data);
+  }, [order.id]);
+
+  // A paid order's shipments appear moments after payment and move on when sellers ship; follow
+  // them (and the order's derived fulfilment) until everything is delivered.
+  const tracked = order.status === 'complete' && order.shippingAddress !== undefined;
+  const allDelivered = !!shipments && shipments.length > 0 && shipments.every((s) => s.status === 'delivered' || s.status === 'cancelled');
+  const asked = shipments !== undefined;
+  const settled = allDelivered && (order.fulfillment === undefined || order.fulfillment === 'delivered');
+  useEffect(() => {
+    if (!tracked || settled) return;
+    // Paid while this page was open: ask at once rather than after the first interval.
+    const first = asked ? undefined : setTimeout(() => void refreshShipments(), 0);
+    const t = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      void refreshShipments();
+      void refresh();
+    }, SHIPMENT_POLL_MS);
+    return () => {
+      clearTimeout(first);
+      clearInterval(t);
+    };
+  }, [tracked, settled, asked, refreshShipments, refresh]);
 
   // Completed while this page was open but paid elsewhere (another tab): ask for the reference once
   // (the server already asked for an order that was complete when the page was rendered).
@@ -116,6 +153,7 @@ export function OrderView({
           {order.status === 'complete' ? 'Receipt' : 'Order'} <span className="order-number">{orderNumber(order.id)}</span>
         </h1>
         <StatusBadge status={order.status} />
+        {shownFulfillment(order) ? <FulfillmentBadge status={shownFulfillment(order)!} /> : null}
         {order.createdAt ? (
           <span className="muted">
             Placed <LocalDateTime iso={order.createdAt} testId="order-date" />
@@ -249,6 +287,42 @@ export function OrderView({
           {pollError && open ? <p className="muted">{pollError}</p> : null}
         </section>
       </div>
+      {order.shippingAddress && order.status !== 'cancelled' ? (
+        <section className="delivery" aria-labelledby="delivery-heading" data-testid="delivery">
+          <h2 id="delivery-heading">Delivery</h2>
+          <div className="delivery-grid">
+            <div className="panel">
+              <h3>Ships to</h3>
+              <AddressBlock address={order.shippingAddress} testId="order-address" />
+            </div>
+            {order.status === 'complete' ? (
+              <div className="shipments" data-testid="shipments">
+                {shipments === null ? (
+                  <p className="notice">Delivery details could not be loaded right now; they will appear here shortly.</p>
+                ) : shipments === undefined || shipments.length === 0 ? (
+                  <p className="panel muted" data-testid="shipments-pending">
+                    Paid. The seller is being told to get your order ready; its shipment appears here in a moment.
+                  </p>
+                ) : (
+                  shipments.map((s, i) => (
+                    <ShipmentTimeline
+                      key={s.id}
+                      shipment={s}
+                      heading={shipments.length === 1 ? 'Your shipment' : `Shipment ${i + 1} of ${shipments.length}`}
+                      onChange={(next) => {
+                        setShipments((current) => current?.map((c) => (c.id === next.id && next.version >= c.version ? next : c)));
+                        void refresh();
+                      }}
+                    />
+                  ))
+                )}
+              </div>
+            ) : (
+              <p className="muted">Once the order is paid, each seller ships their part to this address.</p>
+            )}
+          </div>
+        </section>
+      ) : null}
       {confirming && open && !paid ? (
         <ConfirmDialog
           title="Cancel this order?"

@@ -3,7 +3,9 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { ApiErrorNotice } from '@/components/ApiErrorNotice';
 import { LocalDateTime } from '@/components/LocalDateTime';
+import { FulfillmentBadge } from '@/components/FulfillmentBadge';
 import { StatusBadge } from '@/components/StatusBadge';
+import { shownFulfillment } from '@/lib/fulfilment';
 import { formatMoney } from '@/lib/money';
 import { cancelReasonShort, itemCountText, orderNumber } from '@/lib/orders';
 import { signinUrl } from '@/lib/redirect';
@@ -43,6 +45,7 @@ export default async function MyOrdersPage() {
           <tbody>
             {res.data.map((order) => {
               const reason = order.status === 'cancelled' ? cancelReasonShort(order.cancelReason) : undefined;
+              const fulfillment = shownFulfillment(order);
               return (
                 <tr key={order.id} data-testid="my-order" data-order-id={order.id}>
                   <td data-label="Order">
@@ -57,6 +60,7 @@ export default async function MyOrdersPage() {
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={order.status} />
+                    {fulfillment ? <FulfillmentBadge status={fulfillment} /> : null}
                     {reason ? (
                       <span className="muted cancel-reason" data-testid="cancel-reason">
                         {reason}

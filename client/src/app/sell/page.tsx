@@ -17,9 +17,12 @@ export default async function SellerPage() {
     <>
       <div className="page-head">
         <h1>My products</h1>
-        <Link href="/sell/new" className="button">
-          List a product
-        </Link>
+        <div className="page-actions">
+          <Link href="/sell/shipments">To ship</Link>
+          <Link href="/sell/new" className="button">
+            List a product
+          </Link>
+        </div>
       </div>
       {!res.ok ? (
         <ApiErrorNotice title="Could not load your products" errors={res.errors} />

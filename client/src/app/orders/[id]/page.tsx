@@ -5,7 +5,7 @@ import { OrderView } from '@/components/OrderView';
 import { runtimeEnv } from '@/lib/env';
 import { signinUrl } from '@/lib/redirect';
 import { serverApi } from '@/lib/server-api';
-import type { Order, Payment } from '@jetmart/common/contracts';
+import type { Order, Payment, Shipment } from '@jetmart/common/contracts';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -20,10 +20,13 @@ export default async function OrderPage({ params }: Props) {
   if (!res.ok && res.status === 401) redirect(signinUrl(`/orders/${id}`));
   if (!res.ok && (res.status === 404 || res.status === 400)) notFound();
   if (!res.ok) return <ApiErrorNotice title="Could not load this order" errors={res.errors} />;
-  const paymentId = res.data.status === 'complete' ? await findPaymentId(res.data.id) : undefined;
+  const complete = res.data.status === 'complete';
+  const [paymentId, shipments] = complete
+    ? await Promise.all([findPaymentId(res.data.id), findShipments(res.data.id)])
+    : [undefined, undefined];
   // Read at request time, so one build serves both the sandbox and a Stripe-configured deployment.
   const stripeKey = runtimeEnv('NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY');
-  return <OrderView initialOrder={res.data} initialPaymentId={paymentId} stripePublishableKey={stripeKey} />;
+  return <OrderView initialOrder={res.data} initialPaymentId={paymentId} initialShipments={shipments} stripePublishableKey={stripeKey} />;
 }
 
 /**
@@ -33,4 +36,10 @@ export default async function OrderPage({ params }: Props) {
 async function findPaymentId(orderId: string): Promise<string | undefined> {
   const res = await serverApi<Payment[]>(`/api/payments?${new URLSearchParams({ orderId })}`);
   return res.ok && Array.isArray(res.data) ? res.data.find((p) => p.orderId === orderId)?.id : undefined;
+}
+
+/** A paid order's shipments (GET /api/shipments?orderId=), or null when the shipping API cannot say. */
+async function findShipments(orderId: string): Promise<Shipment[] | null> {
+  const res = await serverApi<Shipment[]>(`/api/shipments?${new URLSearchParams({ orderId })}`);
+  return res.ok && Array.isArray(res.data) ? res.data : null;
 }
