@@ -65,7 +65,7 @@ describe('event bus over real JetStream', () => {
     await bus.ensureStreams();
     const names = [];
     for await (const s of bus.jsm.streams.list()) names.push(s.config.name);
-    expect(names.sort()).toEqual(['DEADLETTER', 'EXPIRATION', 'ORDERS', 'PAYMENTS', 'PRODUCTS']);
+    expect(names.sort()).toEqual(['DEADLETTER', 'EXPIRATION', 'ORDERS', 'PAYMENTS', 'PRODUCTS', 'SHIPMENTS']);
   });
 
   it('delivers one event to the durables of two services', async () => {
