@@ -26,14 +26,30 @@ const NOT_SERVICES = new Set(['common', 'client']);
 
 /** Example data per subject: shown in the document, and checked against the schemas by the test. */
 const EXAMPLES = {
-  'product.created': { id: '665f1c2a9b1e8a0012a4b001', title: 'Desk lamp', priceMinor: 1999, quantity: 5, userId: '665f1c2a9b1e8a0012a4a001', version: 0 },
-  'product.updated': { id: '665f1c2a9b1e8a0012a4b001', title: 'Desk lamp', priceMinor: 1799, quantity: 3, userId: '665f1c2a9b1e8a0012a4a001', version: 1 },
+  'product.created': {
+    id: '665f1c2a9b1e8a0012a4b001',
+    title: 'Desk lamp',
+    priceMinor: 1999,
+    quantity: 5,
+    userId: '665f1c2a9b1e8a0012a4a001',
+    version: 0,
+  },
+  'product.updated': {
+    id: '665f1c2a9b1e8a0012a4b001',
+    title: 'Desk lamp',
+    priceMinor: 1799,
+    quantity: 3,
+    userId: '665f1c2a9b1e8a0012a4a001',
+    version: 1,
+  },
   'order.created': {
     id: '665f1c2a9b1e8a0012a4c001',
     userId: '665f1c2a9b1e8a0012a4a002',
     status: 'created',
     expiresAt: '2026-05-01T12:15:00.000Z',
-    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, sellerId: '665f1c2a9b1e8a0012a4a001', title: 'Desk lamp', priceMinor: 1799 }],
+    items: [
+      { productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, sellerId: '665f1c2a9b1e8a0012a4a001', title: 'Desk lamp', priceMinor: 1799 },
+    ],
     totalMinor: 3598,
     shippingAddress: { name: 'Ada Lovelace', line1: '12 Market Street', city: 'London', postalCode: 'EC1A 1BB', country: 'GB' },
     version: 0,
@@ -48,11 +64,19 @@ const EXAMPLES = {
   'order.completed': {
     id: '665f1c2a9b1e8a0012a4c001',
     userId: '665f1c2a9b1e8a0012a4a002',
-    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, sellerId: '665f1c2a9b1e8a0012a4a001', title: 'Desk lamp', priceMinor: 1799 }],
+    items: [
+      { productId: '665f1c2a9b1e8a0012a4b001', quantity: 2, sellerId: '665f1c2a9b1e8a0012a4a001', title: 'Desk lamp', priceMinor: 1799 },
+    ],
     shippingAddress: { name: 'Ada Lovelace', line1: '12 Market Street', city: 'London', postalCode: 'EC1A 1BB', country: 'GB' },
     version: 1,
   },
-  'payment.created': { id: '665f1c2a9b1e8a0012a4d001', orderId: '665f1c2a9b1e8a0012a4c001', userId: '665f1c2a9b1e8a0012a4a002', amountMinor: 3598, version: 0 },
+  'payment.created': {
+    id: '665f1c2a9b1e8a0012a4d001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    userId: '665f1c2a9b1e8a0012a4a002',
+    amountMinor: 3598,
+    version: 0,
+  },
   'expiration.complete': { orderId: '665f1c2a9b1e8a0012a4c001', version: 0 },
   'shipment.created': {
     id: '665f1c2a9b1e8a0012a4e001',
@@ -89,7 +113,8 @@ const EXAMPLES = {
 // The expiration service's events have deterministic ids (one per timer); the others are UUIDs.
 const exampleEventId = (subject, index) => {
   if (subject === 'expiration.complete') return `expiration-${EXAMPLES[subject].orderId}`;
-  if (subject === 'expiration.shipment-delivery-due') return `shipment-delivery-due-${EXAMPLES[subject].shipmentId}-${EXAMPLES[subject].version}`;
+  if (subject === 'expiration.shipment-delivery-due')
+    return `shipment-delivery-due-${EXAMPLES[subject].shipmentId}-${EXAMPLES[subject].version}`;
   return `6d1f4e0a-2c3b-4f5a-9e8d-${String(index + 1).padStart(12, '0')}`;
 };
 const EXAMPLE_OCCURRED_AT = '2026-05-01T12:00:00.000Z';
@@ -137,14 +162,31 @@ function walk(node, visit, parent = null) {
 /** Strips `as const`, `satisfies`, type assertions and parentheses. */
 function unwrap(expr) {
   let e = expr;
-  while (e && ['TsAsExpression', 'TsConstAssertion', 'TsSatisfiesExpression', 'TsTypeAssertion', 'ParenthesisExpression', 'TsNonNullExpression'].includes(e.type)) e = e.expression;
+  while (
+    e &&
+    [
+      'TsAsExpression',
+      'TsConstAssertion',
+      'TsSatisfiesExpression',
+      'TsTypeAssertion',
+      'ParenthesisExpression',
+      'TsNonNullExpression',
+    ].includes(e.type)
+  )
+    e = e.expression;
   return e;
 }
 
 /** `Subjects.X` → 'X', else undefined. */
 function subjectKeyOf(expr) {
   const e = unwrap(expr);
-  if (e?.type === 'MemberExpression' && e.object?.type === 'Identifier' && e.object.value === 'Subjects' && e.property?.type === 'Identifier') return e.property.value;
+  if (
+    e?.type === 'MemberExpression' &&
+    e.object?.type === 'Identifier' &&
+    e.object.value === 'Subjects' &&
+    e.property?.type === 'Identifier'
+  )
+    return e.property.value;
   return undefined;
 }
 
@@ -203,17 +245,27 @@ function scanService(root, service, subjects) {
         if (!rule || rule.member !== callee.member) return;
         const key = subjectKeyOf(argAt(node, rule.arg));
         if (key === undefined) {
-          if (rule.strict) throw new Error(`${rel(file)}: ${callee.name}(…) names its subject other than as Subjects.X; the AsyncAPI scan cannot tell what it publishes`);
+          if (rule.strict)
+            throw new Error(
+              `${rel(file)}: ${callee.name}(…) names its subject other than as Subjects.X; the AsyncAPI scan cannot tell what it publishes`,
+            );
           return;
         }
         publishes.push({ subject: subjectOf(key, rel(file)), via: rule.via, file: rel(file) });
       } else if (node.type === 'NewExpression' && unwrap(node.callee)?.type === 'Identifier') {
-        instantiations.push({ className: unwrap(node.callee).value, args: (node.arguments ?? []).map((a) => a.expression), file: rel(file) });
+        instantiations.push({
+          className: unwrap(node.callee).value,
+          args: (node.arguments ?? []).map((a) => a.expression),
+          file: rel(file),
+        });
       } else if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.identifier && !node.isAbstract) {
-        const prop = node.body.find((m) => m.type === 'ClassProperty' && !m.isStatic && m.key?.type === 'Identifier' && m.key.value === 'subject');
+        const prop = node.body.find(
+          (m) => m.type === 'ClassProperty' && !m.isStatic && m.key?.type === 'Identifier' && m.key.value === 'subject',
+        );
         const extendsListener = unwrap(node.superClass)?.type === 'Identifier' && /Listener$/.test(unwrap(node.superClass).value);
         if (!prop) {
-          if (extendsListener) throw new Error(`${rel(file)}: ${node.identifier.value} extends a listener but has no \`subject = Subjects.X\``);
+          if (extendsListener)
+            throw new Error(`${rel(file)}: ${node.identifier.value} extends a listener but has no \`subject = Subjects.X\``);
           return;
         }
         const key = subjectKeyOf(prop.value);
@@ -234,7 +286,12 @@ function scanService(root, service, subjects) {
             serviceArg = index >= 0 ? { param: index } : undefined;
           } else serviceArg = undefined;
         }
-        classes.set(node.identifier.value, { subject: subjectOf(key, rel(file)), file: rel(file), className: node.identifier.value, serviceArg });
+        classes.set(node.identifier.value, {
+          subject: subjectOf(key, rel(file)),
+          file: rel(file),
+          className: node.identifier.value,
+          serviceArg,
+        });
       }
     });
   }
@@ -274,7 +331,9 @@ function durableRuleOf(Listener) {
   const rule = (service, subject) => get.call({ service, subject });
   const probe = rule('probe-service', 'probe.subject');
   if (typeof probe !== 'string' || !probe.includes('probe-service') || !/probe.subject/.test(probe) || probe.includes('undefined')) {
-    throw new Error(`Listener.durableName no longer derives from service and subject (got ${probe}): update durableRuleOf in scripts/lib/asyncapi.js`);
+    throw new Error(
+      `Listener.durableName no longer derives from service and subject (got ${probe}): update durableRuleOf in scripts/lib/asyncapi.js`,
+    );
   }
   return rule;
 }
@@ -338,7 +397,8 @@ function buildAsyncApi(root, contracts) {
       const ways = [...new Set(s.publishes.filter((p) => p.subject === subject).map((p) => p.via))].sort();
       if (ways.length) publishers.push({ service: s.service, via: ways });
       for (const c of s.consumes.filter((c) => c.subject === subject)) {
-        if (!consumers.some((x) => x.service === c.service)) consumers.push({ service: c.service, durable: durableName(c.service, subject) });
+        if (!consumers.some((x) => x.service === c.service))
+          consumers.push({ service: c.service, durable: durableName(c.service, subject) });
       }
     }
     consumers.sort((a, b) => a.service.localeCompare(b.service));
@@ -359,10 +419,9 @@ function buildAsyncApi(root, contracts) {
         action: 'send',
         channel: { $ref: `#/channels/${channelId}` },
         summary: `${p.service} publishes ${subject}`,
-        description:
-          p.via.includes('outbox')
-            ? 'Recorded in the outbox of the changed document in the same single-document write, then published by the outbox relay with the event id as the JetStream message id.'
-            : 'Published directly (not tied to a stored change); a deterministic event id makes a repeated publish a dropped duplicate.',
+        description: p.via.includes('outbox')
+          ? 'Recorded in the outbox of the changed document in the same single-document write, then published by the outbox relay with the event id as the JetStream message id.'
+          : 'Published directly (not tied to a stored change); a deterministic event id makes a repeated publish a dropped duplicate.',
         messages: [{ $ref: `#/channels/${channelId}/messages/${messageId}` }],
         'x-jetmart-service': p.service,
         'x-jetmart-publish': p.via.join(','),
@@ -421,8 +480,9 @@ function buildAsyncApi(root, contracts) {
     };
   }
   const dlHeaderProps = {};
-  for (const [key, header] of Object.entries(deadLetterHeaders)) dlHeaderProps[header] = { type: 'string', description: DEAD_LETTER_HEADER_DOCS[key] ?? key };
-  dlHeaderProps.traceparent = { type: 'string', description: 'The original message\'s W3C traceparent, when it had one.' };
+  for (const [key, header] of Object.entries(deadLetterHeaders))
+    dlHeaderProps[header] = { type: 'string', description: DEAD_LETTER_HEADER_DOCS[key] ?? key };
+  dlHeaderProps.traceparent = { type: 'string', description: "The original message's W3C traceparent, when it had one." };
   messages.DeadLetter = {
     name: 'deadletter',
     title: 'dead letter',
@@ -438,10 +498,10 @@ function buildAsyncApi(root, contracts) {
       title: 'jetmart events',
       version,
       description:
-        'The events jetmart\'s services exchange on NATS JetStream. Generated by `npm run docs:asyncapi` (scripts/asyncapi.js) from the event ' +
-        'schemas in common/src/events and a scan of every service\'s src (publishing calls and listener classes); ' +
+        "The events jetmart's services exchange on NATS JetStream. Generated by `npm run docs:asyncapi` (scripts/asyncapi.js) from the event " +
+        "schemas in common/src/events and a scan of every service's src (publishing calls and listener classes); " +
         'infra/tests/asyncapi.test.ts fails when this document and the code disagree. Every message is an envelope {id, subject, occurredAt, data}: ' +
-        '`id` is also the JetStream message id (Nats-Msg-Id), so a publish repeated within the stream\'s duplicate window is dropped; ' +
+        "`id` is also the JetStream message id (Nats-Msg-Id), so a publish repeated within the stream's duplicate window is dropped; " +
         '`data.version` is the version of the record after the change. Money is integer minor units (`*Minor`). ' +
         'Schemas are read leniently: unknown fields are ignored, so fields may be added, never renamed or retyped.',
       license: { name: 'MIT' },
@@ -451,7 +511,8 @@ function buildAsyncApi(root, contracts) {
       cluster: {
         host: 'nats:4222',
         protocol: 'nats',
-        description: 'NATS with JetStream in Kubernetes (NATS_URL in infra/k8s/config.yaml). Locally, `npm start` runs the pinned nats-server on a free port.',
+        description:
+          'NATS with JetStream in Kubernetes (NATS_URL in infra/k8s/config.yaml). Locally, `npm start` runs the pinned nats-server on a free port.',
       },
     },
     channels,
@@ -482,15 +543,26 @@ const DEAD_LETTER_HEADER_DOCS = {
   stream: 'The stream it was stored in.',
   sequence: 'Its sequence in that stream.',
   consumer: 'The durable consumer that gave up on it.',
-  error: 'Why (the validation error or the handler\'s last error), at most 1000 characters on one line.',
+  error: "Why (the validation error or the handler's last error), at most 1000 characters on one line.",
   deliveries: 'How many times it was delivered.',
 };
 
-const HEADER = '# Generated by `npm run docs:asyncapi` (scripts/asyncapi.js) from common/src/events and the services\' src.\n# Do not edit by hand: infra/tests/asyncapi.test.ts fails when it differs from what the code says.\n';
+const HEADER =
+  "# Generated by `npm run docs:asyncapi` (scripts/asyncapi.js) from common/src/events and the services' src.\n# Do not edit by hand: infra/tests/asyncapi.test.ts fails when it differs from what the code says.\n";
 
 /** The YAML text of the document (stable: same input, same bytes). */
 function renderAsyncApi(doc) {
   return HEADER + YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-module.exports = { EXAMPLES, buildAsyncApi, durableRuleOf, envelopeSchema, renderAsyncApi, scanService, scanServices, serviceNames, sourceFiles };
+module.exports = {
+  EXAMPLES,
+  buildAsyncApi,
+  durableRuleOf,
+  envelopeSchema,
+  renderAsyncApi,
+  scanService,
+  scanServices,
+  serviceNames,
+  sourceFiles,
+};
