@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Order, Product, User } from '@jetmart/common/contracts';
+import type { Address, Order, Product, SavedAddress, Shipment, User } from '@jetmart/common/contracts';
 import { startNext, type RunningNext } from '../support/next-server';
 
 const HOST = 'jetmart.dev';
@@ -29,7 +29,21 @@ const teapot: Product = {
   version: 0,
 };
 /** The fields of an order the storefront reads (the API's record may carry more). */
-type OrderShown = Pick<Order, 'id' | 'userId' | 'status' | 'items' | 'total' | 'expiresAt' | 'createdAt' | 'cancelReason' | 'version'>;
+type OrderShown = Pick<
+  Order,
+  | 'id'
+  | 'userId'
+  | 'status'
+  | 'items'
+  | 'total'
+  | 'expiresAt'
+  | 'createdAt'
+  | 'cancelReason'
+  | 'shippingAddress'
+  | 'fulfillment'
+  | 'version'
+>;
+const address: Address = { name: 'Grace Hopper', line1: '1 Harbour Road', city: 'Arlington', postalCode: '22201', country: 'US' };
 const order = (status: Order['status'], id: string, extra: Partial<OrderShown> = {}): OrderShown => ({
   id,
   userId: buyer.id,
@@ -38,13 +52,42 @@ const order = (status: Order['status'], id: string, extra: Partial<OrderShown> =
   total: 43,
   expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
   createdAt: '2026-03-04T10:20:00.000Z',
+  shippingAddress: address,
+  fulfillment: 'unfulfilled',
   version: 0,
   ...extra,
 });
 const openOrder = order('created', 'bbbbbbbbbbbbbbbbbbbbbbb1');
-const paidOrder = order('complete', 'bbbbbbbbbbbbbbbbbbbbbbb2', { version: 1 });
+const paidOrder = order('complete', 'bbbbbbbbbbbbbbbbbbbbbbb2', { version: 1, fulfillment: 'shipped' });
 const cancelledOrder = order('cancelled', 'bbbbbbbbbbbbbbbbbbbbbbb3', { cancelReason: 'expired', version: 1 });
 const PAYMENT_ID = 'ccccccccccccccccccccccc1';
+/** The paid order's one shipment (the seller's part), shipped; and a pending one the seller still has to ship. */
+const shippedPart: Shipment = {
+  id: 'ddddddddddddddddddddddd1',
+  orderId: paidOrder.id,
+  sellerId: seller.id,
+  buyerId: buyer.id,
+  status: 'shipped',
+  items: paidOrder.items.map(({ productId, title, price, quantity }) => ({ productId, title, price, quantity })),
+  shippingAddress: address,
+  carrier: 'DHL',
+  trackingNumber: 'JD014600006281',
+  createdAt: '2026-03-04T10:25:00.000Z',
+  shippedAt: '2026-03-05T08:00:00.000Z',
+  version: 1,
+};
+const pendingPart: Shipment = {
+  ...shippedPart,
+  id: 'ddddddddddddddddddddddd2',
+  orderId: 'bbbbbbbbbbbbbbbbbbbbbbb4',
+  status: 'pending',
+  shippingAddress: { ...address, name: 'Katherine Johnson', line2: 'Suite 4', phone: '+1 555 0100' },
+  carrier: undefined,
+  trackingNumber: undefined,
+  shippedAt: undefined,
+  version: 0,
+};
+const savedAddress: SavedAddress = { id: 'eeeeeeeeeeeeeeeeeeeeeee1', ...address, line1: '7 Saved Street' };
 
 let paymentsLookup: 'answers' | 'missing' = 'answers';
 let apiCalls: string[] = [];
@@ -81,6 +124,14 @@ beforeAll(async () => {
       const orderId = url.searchParams.get('orderId');
       return json(200, orderId === paidOrder.id ? [{ id: PAYMENT_ID, orderId, amount: paidOrder.total }] : []);
     }
+    if (url.pathname === '/api/shipments') {
+      if (needUser()) return;
+      const orderId = url.searchParams.get('orderId');
+      const status = url.searchParams.get('status');
+      if (orderId) return json(200, user === buyer && orderId === paidOrder.id ? [shippedPart] : []);
+      return json(200, user === seller ? [pendingPart, shippedPart].filter((s) => !status || s.status === status) : []);
+    }
+    if (url.pathname === '/api/users/me/addresses') return needUser() || json(200, user === buyer ? [savedAddress] : []);
     json(404, { errors: [{ message: 'Route not found' }] });
   });
   await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
@@ -152,7 +203,7 @@ describe('unknown pages answer 404', () => {
 });
 
 describe('the account pages redirect on the server when signed out', () => {
-  const paths = ['/orders', `/orders/${openOrder.id}`, '/sell', '/sell/new', `/sell/${teapot.id}/edit`];
+  const paths = ['/orders', `/orders/${openOrder.id}`, '/sell', '/sell/new', `/sell/${teapot.id}/edit`, '/sell/shipments'];
 
   test.each(paths)('%s without a session cookie: redirected before anything renders', async (path) => {
     const page = await get(path);
@@ -176,6 +227,7 @@ describe('the account pages redirect on the server when signed out', () => {
     expect((await get('/orders', 'session=buyer')).status).toBe(200);
     expect((await get('/sell/new', 'session=seller')).status).toBe(200);
     expect((await get(`/sell/${teapot.id}/edit`, 'session=seller')).status).toBe(200);
+    expect((await get('/sell/shipments', 'session=seller')).status).toBe(200);
   });
 });
 
@@ -183,9 +235,26 @@ describe('content arrives in the HTML of a full page load', () => {
   test.each([
     ['/', undefined, [teapot.title, '$21.50']],
     [`/products/${teapot.id}`, undefined, [teapot.title, teapot.description!, '$21.50', '3 available']],
-    ['/orders', 'session=buyer', ['My orders', '2 items', 'Expired: not paid in time', '$43.00']],
+    ['/orders', 'session=buyer', ['My orders', '2 items', 'Expired: not paid in time', '$43.00', 'Shipped']],
     [`/orders/${openOrder.id}`, 'session=buyer', [teapot.title, '$43.00', 'Cancel order']],
-    ['/sell', 'session=seller', ['My products', teapot.title]],
+    ['/sell', 'session=seller', ['My products', teapot.title, 'href="/sell/shipments"']],
+    [`/orders/${openOrder.id}`, 'session=buyer', ['Ships to', 'Grace Hopper', '1 Harbour Road', '22201 Arlington', 'United States']],
+    [`/orders/${paidOrder.id}`, 'session=buyer', ['Your shipment', 'DHL', 'JD014600006281', 'Confirm delivery', 'Grace Hopper']],
+    [
+      '/sell/shipments',
+      'session=seller',
+      [
+        'To ship',
+        'Katherine Johnson',
+        'Suite 4',
+        '+1 555 0100',
+        'Waiting to be shipped',
+        teapot.title,
+        'Mark shipped',
+        'JD014600006281',
+        'Mark delivered',
+      ],
+    ],
   ] as const)('%s', async (path, cookie, texts) => {
     const page = await get(path, cookie);
     expect(page.status).toBe(200);
@@ -237,6 +306,7 @@ describe('titles and favicon', () => {
     ['/sell', 'session=seller', 'My products · jetmart'],
     ['/sell/new', 'session=seller', 'List a product · jetmart'],
     [`/sell/${teapot.id}/edit`, 'session=seller', 'Edit product · jetmart'],
+    ['/sell/shipments', 'session=seller', 'To ship · jetmart'],
   ])('%s is titled', async (path, cookie, title) => {
     const page = await get(path, cookie);
     expect(page.status).toBe(200);

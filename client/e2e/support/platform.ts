@@ -98,6 +98,7 @@ async function waitForHttp(baseUrl: string, deadline: number, exited: () => unkn
     ['/api/users/currentuser', (s) => s === 200],
     ['/api/products?limit=1', (s) => s === 200],
     ['/api/orders', (s) => s === 401],
+    ['/api/shipments', (s) => s === 401],
     ['/api/ops/status', (s) => s === 401],
     ['/', (s) => s === 200],
   ];
