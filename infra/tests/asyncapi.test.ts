@@ -50,12 +50,17 @@ test('the document is valid AsyncAPI 3.0', () => {
 
 const channelOf = (subject: string) => Object.entries(committed.channels).find(([, c]: [string, any]) => c.address === subject)?.[0];
 const operationsOn = (subject: string, action: 'send' | 'receive') =>
-  Object.values(committed.operations).filter((o: any) => o.action === action && o.channel.$ref === `#/channels/${channelOf(subject)}`) as any[];
+  Object.values(committed.operations).filter(
+    (o: any) => o.action === action && o.channel.$ref === `#/channels/${channelOf(subject)}`,
+  ) as any[];
 
 test('every subject in common has a channel and a publishing service', () => {
   for (const subject of Object.values(Subjects)) {
     expect({ subject, channel: channelOf(subject) }).toEqual({ subject, channel: expect.any(String) });
-    expect({ subject, publishers: operationsOn(subject, 'send').map((o) => o['x-jetmart-service']) }).toEqual({ subject, publishers: [expect.any(String)] });
+    expect({ subject, publishers: operationsOn(subject, 'send').map((o) => o['x-jetmart-service']) }).toEqual({
+      subject,
+      publishers: [expect.any(String)],
+    });
   }
 });
 
@@ -68,20 +73,26 @@ test('consumers are named by the durable rule of Listener, and each has a dead-l
     }
   }
   // The consumers the SPEC's table names (a sample that the scan must find in the code).
-  expect(operationsOn(Subjects.OrderCreated, 'receive').map((o) => o['x-jetmart-durable']).sort()).toEqual([
-    'expiration-order-created',
-    'payments-order-created',
-    'products-order-created',
+  expect(
+    operationsOn(Subjects.OrderCreated, 'receive')
+      .map((o) => o['x-jetmart-durable'])
+      .sort(),
+  ).toEqual(['expiration-order-created', 'payments-order-created', 'products-order-created']);
+  expect(operationsOn(Subjects.ExpirationComplete, 'send').map((o) => [o['x-jetmart-service'], o['x-jetmart-publish']])).toEqual([
+    ['expiration', 'direct'],
   ]);
-  expect(operationsOn(Subjects.ExpirationComplete, 'send').map((o) => [o['x-jetmart-service'], o['x-jetmart-publish']])).toEqual([['expiration', 'direct']]);
 });
 
 /** The payload schema of a subject's message with its `data` $ref resolved, compiled by ajv. */
 function payloadValidator(subject: string) {
-  const messageRef: string = committed.channels[channelOf(subject)!].messages[Object.keys(committed.channels[channelOf(subject)!].messages)[0]].$ref;
+  const messageRef: string =
+    committed.channels[channelOf(subject)!].messages[Object.keys(committed.channels[channelOf(subject)!].messages)[0]].$ref;
   const message = committed.components.messages[messageRef.split('/').pop()!];
   const dataRef: string = message.payload.properties.data.$ref;
-  const payload = { ...message.payload, properties: { ...message.payload.properties, data: committed.components.schemas[dataRef.split('/').pop()!] } };
+  const payload = {
+    ...message.payload,
+    properties: { ...message.payload.properties, data: committed.components.schemas[dataRef.split('/').pop()!] },
+  };
   return { message, validate: ajv().compile(payload) };
 }
 
@@ -145,12 +156,17 @@ describe('the source scan', () => {
   const scan = () => generator.scanService(root, 'shop', Subjects);
 
   test('finds publishing calls anywhere in src, and not in tests or comments', () => {
-    write('shop/src/fulfil/complete.ts', "// recordEvent(doc, Subjects.PaymentCreated, data)\nexport const f = (d) => { recordEvent(d, Subjects.OrderCompleted, { version: 1 }); };");
+    write(
+      'shop/src/fulfil/complete.ts',
+      '// recordEvent(doc, Subjects.PaymentCreated, data)\nexport const f = (d) => { recordEvent(d, Subjects.OrderCompleted, { version: 1 }); };',
+    );
     write('shop/src/models/order.ts', 'export const g = () => [outboxEntry(Subjects.OrderCreated as const, data)];');
     write('shop/src/timer.ts', "export const h = (bus) => bus.emit(Subjects.ExpirationComplete, {}, 'id'); emitter.emit('other');");
     write('shop/src/__tests__/fake.ts', 'recordEvent(d, Subjects.ProductCreated, {});');
     write('shop/src/models/order.test.ts', 'recordEvent(d, Subjects.ProductUpdated, {});');
-    const found = scan().publishes.map((p: any) => [p.subject, p.via, p.file]).sort();
+    const found = scan()
+      .publishes.map((p: any) => [p.subject, p.via, p.file])
+      .sort();
     expect(found).toEqual([
       ['expiration.complete', 'direct', 'shop/src/timer.ts'],
       ['order.completed', 'outbox', 'shop/src/fulfil/complete.ts'],
@@ -175,12 +191,20 @@ describe('the source scan', () => {
       'shop/src/events/listeners/param-listener.ts',
       'export class B extends Listener<X> { readonly subject = Subjects.OrderCancelled; constructor(bus, private gw, service: string, o = {}) { super(bus, service, o); } }',
     );
-    write('shop/src/events/listeners/inherited-listener.ts', 'export class C extends Listener<X> { readonly subject = Subjects.PaymentCreated; }');
-    write('shop/src/events/listeners/configured-listener.ts', 'export class D extends Listener<X> { subject = Subjects.ProductCreated; constructor(bus, name) { super(bus, name); } }');
+    write(
+      'shop/src/events/listeners/inherited-listener.ts',
+      'export class C extends Listener<X> { readonly subject = Subjects.PaymentCreated; }',
+    );
+    write(
+      'shop/src/events/listeners/configured-listener.ts',
+      'export class D extends Listener<X> { subject = Subjects.ProductCreated; constructor(bus, name) { super(bus, name); } }',
+    );
     write('shop/src/events/listeners/unused-listener.ts', 'export class E extends Listener<X> { subject = Subjects.ProductUpdated; }');
     write('shop/src/events/listeners/__tests__/e.test.ts', "new E(bus, 'shop');");
     write('shop/src/index.ts', "run(() => [new A(bus, m), new B(bus, gw, 'store'), new C(bus, 'shop'), new D(bus, config.name)]);");
-    const found = scan().consumes.map((c: any) => [c.subject, c.service]).sort();
+    const found = scan()
+      .consumes.map((c: any) => [c.subject, c.service])
+      .sort();
     expect(found).toEqual([
       ['order.cancelled', 'store'],
       ['order.created', 'shop'],

@@ -25,26 +25,38 @@ describe('Dockerfiles', () => {
     expect(copies.some((c) => c.startsWith('--from=deps'))).toBe(true);
     if (ws !== 'client') expect(copies).toContain(`--from=build /app/${ws}/dist ${ws}/dist`);
     const deps = stages.find((s) => s.name === 'deps')!;
-    expect(deps.instructions.some((i) => i.cmd === 'RUN' && i.args.includes('--omit=dev') && new RegExp(`--workspace "?${ws}"?(\\s|$)`).test(i.args))).toBe(true);
+    expect(
+      deps.instructions.some(
+        (i) => i.cmd === 'RUN' && i.args.includes('--omit=dev') && new RegExp(`--workspace "?${ws}"?(\\s|$)`).test(i.args),
+      ),
+    ).toBe(true);
   });
 
   test('the services have no Dockerfiles of their own (one shared file, nothing to drift)', () => {
     for (const svc of SERVICES) expect(fs.existsSync(path.join(repo, svc, 'Dockerfile'))).toBe(false);
     const stages = parseDockerfile(shared(), { SERVICE: 'orders' });
     expect(stages.map((s) => s.name)).toEqual(['build', 'deps', 'dev', 'runtime']);
-    expect(stages.find((s) => s.name === 'runtime')!.instructions.filter((i) => i.cmd === 'WORKDIR').pop()!.args).toBe('/app/orders');
+    expect(
+      stages
+        .find((s) => s.name === 'runtime')!
+        .instructions.filter((i) => i.cmd === 'WORKDIR')
+        .pop()!.args,
+    ).toBe('/app/orders');
   });
 
   test('the rules catch a bad Dockerfile', () => {
-    const bad = [
-      'FROM node:latest',
-      'WORKDIR /app',
-      'ADD . .',
-      'RUN npm install && npm run build',
-      'CMD node dist/index.js',
-    ].join('\n');
+    const bad = ['FROM node:latest', 'WORKDIR /app', 'ADD . .', 'RUN npm install && npm run build', 'CMD node dist/index.js'].join('\n');
     const problems = lintDockerfile(bad, 'auth');
-    for (const p of [/not multi-stage/, /not pinned/, /non-root USER/, /exec-form CMD/, /EXPOSE 3000/, /npm ci --workspace auth/, /not ADD/, /npm ci \(the lock\)/]) {
+    for (const p of [
+      /not multi-stage/,
+      /not pinned/,
+      /non-root USER/,
+      /exec-form CMD/,
+      /EXPOSE 3000/,
+      /npm ci --workspace auth/,
+      /not ADD/,
+      /npm ci \(the lock\)/,
+    ]) {
       expect(problems.join('\n')).toMatch(p);
     }
     const auth = { SERVICE: 'auth' };
@@ -53,7 +65,9 @@ describe('Dockerfiles', () => {
     const missing = shared().replace('COPY tsconfig.base.json ./', 'COPY tsconfig.nope.json ./');
     expect(lintDockerfile(missing, 'auth', repo, auth).join('\n')).toMatch(/tsconfig\.nope\.json does not exist/);
     // a service that does not exist: its COPY sources are missing
-    expect(lintDockerfile(shared(), 'nope', repo, { SERVICE: 'nope' }).join('\n')).toMatch(/COPY source nope\/package\.json does not exist/);
+    expect(lintDockerfile(shared(), 'nope', repo, { SERVICE: 'nope' }).join('\n')).toMatch(
+      /COPY source nope\/package\.json does not exist/,
+    );
   });
 
   test('the rules catch ARG scoping mistakes in the shared Dockerfile', () => {
@@ -65,15 +79,21 @@ describe('Dockerfiles', () => {
     const depsAt = stages.findIndex((s) => / AS deps$/m.test(s));
     const undeclared = stages.map((s, i) => (i === depsAt ? s.replace(/^ARG SERVICE\n/m, '') : s)).join('');
     expect(undeclared).not.toBe(shared());
-    expect(lintDockerfile(undeclared, 'auth', repo, auth).join('\n')).toMatch(/\$\{?SERVICE\}? is not in scope in stage deps .*re-declare "ARG SERVICE"/);
+    expect(lintDockerfile(undeclared, 'auth', repo, auth).join('\n')).toMatch(
+      /\$\{?SERVICE\}? is not in scope in stage deps .*re-declare "ARG SERVICE"/,
+    );
     // a build argument in the exec-form CMD: not set when the container runs
     const inCmd = shared().replace('CMD ["node", "dist/index.js"]', 'CMD ["node", "/app/${SERVICE}/dist/index.js"]');
     expect(lintDockerfile(inCmd, 'auth', repo, auth).join('\n')).toMatch(/in CMD is a build argument/);
   });
 
   test('.dockerignore keeps node_modules, build output and git out of the context', () => {
-    const ignore = fs.readFileSync(path.join(repo, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignore = fs
+      .readFileSync(path.join(repo, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['**/node_modules', '**/dist', '**/.next', '.git']) expect(ignore).toContain(p);
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'common', ...APPS]) expect(ignore).not.toContain(needed);
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'common', ...APPS])
+      expect(ignore).not.toContain(needed);
   });
 });

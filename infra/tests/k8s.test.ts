@@ -17,7 +17,10 @@ describe('Kubernetes manifests: schema (kubeconform, offline, strict)', () => {
     const dir = tmpDir();
     const deployment = fs.readFileSync(path.join(repo, 'infra', 'k8s', 'auth.yaml'), 'utf8');
     fs.writeFileSync(path.join(dir, 'typo.yaml'), deployment.replace('containerPort: 3000', 'contanerPort: 3000'));
-    fs.writeFileSync(path.join(dir, 'type.yaml'), deployment.replace('terminationGracePeriodSeconds: 30', 'terminationGracePeriodSeconds: thirty'));
+    fs.writeFileSync(
+      path.join(dir, 'type.yaml'),
+      deployment.replace('terminationGracePeriodSeconds: 30', 'terminationGracePeriodSeconds: thirty'),
+    );
     fs.writeFileSync(path.join(dir, 'kind.yaml'), 'apiVersion: v1\nkind: Servise\nmetadata:\n  name: x\n');
     for (const f of ['typo.yaml', 'type.yaml', 'kind.yaml']) {
       const r = kubeconform([path.join(dir, f)]);
@@ -122,7 +125,9 @@ describe('Kubernetes manifests: what the services need', () => {
 
   test('secrets are referenced, never committed; every referenced ConfigMap exists', () => {
     expect(byKind('Secret')).toEqual([]);
-    const text = manifestFiles().map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const text = manifestFiles()
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
     expect(text).not.toMatch(/sk_(live|test)_[A-Za-z0-9]{8,}/);
     const configMaps = new Set(byKind('ConfigMap').map((m) => m.metadata.name));
     for (const m of [...byKind('Deployment'), ...byKind('StatefulSet')]) {

@@ -8,8 +8,13 @@ import { SERVICES, k8sDir, loadManifests, repo, run, tools } from './lib/tools';
  * kubectl apply -f). manifestFiles() reads only infra/k8s/*.yaml, so the overlay is validated here.
  */
 const dir = path.join(k8sDir, 'observability');
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f));
-const docs = files.flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => ({ ...d.toJS(), file: path.basename(file) })));
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => path.join(dir, f));
+const docs = files.flatMap((file) =>
+  YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => ({ ...d.toJS(), file: path.basename(file) })),
+);
 const find = (kind: string, name?: string) => docs.find((m) => m.kind === kind && (!name || m.metadata.name === name));
 
 // ServiceMonitor is a Prometheus Operator CRD: the offline schemas are Kubernetes' built-in kinds
@@ -35,7 +40,9 @@ test('Prometheus scrapes the pods of every service on their http port; the Servi
   const config = YAML.parse(find('ConfigMap', 'prometheus-config')!.data['prometheus.yml']);
   const job = config.scrape_configs.find((j: any) => j.job_name === 'jetmart');
   expect(job.kubernetes_sd_configs[0].role).toBe('pod');
-  const keepNames = job.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_pod_label_app_kubernetes_io_name' && r.action === 'keep');
+  const keepNames = job.relabel_configs.find(
+    (r: any) => r.source_labels[0] === '__meta_kubernetes_pod_label_app_kubernetes_io_name' && r.action === 'keep',
+  );
   expect(keepNames.regex.split('|').sort()).toEqual([...SERVICES].sort());
   const base = loadManifests();
   for (const svc of SERVICES) {
@@ -61,10 +68,14 @@ test('the collector receives OTLP/HTTP on 4318, the port the services export to'
 test('every metric the Grafana dashboard queries is one the services export', () => {
   const dashboard = JSON.parse(fs.readFileSync(path.join(dir, 'grafana-dashboard.json'), 'utf8'));
   const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
-  const sources = ['common/src/metrics/index.ts', 'orders/src/metrics.ts', 'payments/src/metrics.ts'].map((f) => fs.readFileSync(path.join(repo, f), 'utf8')).join('\n');
+  const sources = ['common/src/metrics/index.ts', 'orders/src/metrics.ts', 'payments/src/metrics.ts']
+    .map((f) => fs.readFileSync(path.join(repo, f), 'utf8'))
+    .join('\n');
   const exported = new Set([...sources.matchAll(/name: '([a-z_]+)'/g)].map((m) => m[1]));
   expect(exported.size).toBeGreaterThan(8);
-  const queried = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:http|jetmart)_[a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[[{(\s])/g)].map((m) => m[1])));
+  const queried = new Set(
+    exprs.flatMap((e) => [...e.matchAll(/\b((?:http|jetmart)_[a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[[{(\s])/g)].map((m) => m[1])),
+  );
   expect(queried.size).toBeGreaterThan(8);
   for (const metric of queried) expect({ metric, exported: exported.has(metric) }).toEqual({ metric, exported: true });
 });

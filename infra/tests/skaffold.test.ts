@@ -64,7 +64,9 @@ describe('skaffold.yaml', () => {
   withBinary()('skaffold render --offline renders every manifest with the built images', () => {
     const r = run(skaffold(), ['render', '--offline', '--digest-source=none', '-f', file]);
     expect(r.status).toBe(0);
-    const docs = YAML.parseAllDocuments(r.output.slice(r.output.indexOf('apiVersion'))).map((d) => d.toJS()).filter(Boolean);
+    const docs = YAML.parseAllDocuments(r.output.slice(r.output.indexOf('apiVersion')))
+      .map((d) => d.toJS())
+      .filter(Boolean);
     const kinds = docs.map((d: any) => `${d.kind}/${d.metadata.name}`);
     for (const a of APPS) expect(kinds).toContain(`Deployment/${a}`);
     expect(kinds).toContain('Ingress/jetmart');

@@ -41,8 +41,14 @@ describe('GitHub Actions workflows', () => {
     expect(text).toContain('actions/setup-go');
     const cache = steps.find((s: any) => s.uses?.startsWith('actions/cache'));
     expect(cache.with.path).toBe('~/.cache/jetmart/bin');
-    expect(cache.with.key).toContain("scripts/versions.env");
-    for (const cmd of ['bash scripts/ensure-bins.sh', 'npm ci', 'npm run build --workspace common', 'npm run typecheck', 'bash scripts/test.sh']) {
+    expect(cache.with.key).toContain('scripts/versions.env');
+    for (const cmd of [
+      'bash scripts/ensure-bins.sh',
+      'npm ci',
+      'npm run build --workspace common',
+      'npm run typecheck',
+      'bash scripts/test.sh',
+    ]) {
       expect(text).toContain(cmd);
     }
   });

@@ -50,17 +50,33 @@ const log = (m) => console.log(`[${ws} ${((Date.now() - t0) / 1000).toFixed(0)}s
 
 // --- build context: files git knows (tracked or untracked-not-ignored), minus .dockerignore ---
 function ignoreMatcher(text) {
-  const rules = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((p) => {
-    const neg = p.startsWith('!');
-    const pat = (neg ? p.slice(1) : p).replace(/^\/+|\/+$/g, '');
-    const re = pat.split('/').map((seg) => (seg === '**' ? '(?:.*/)?' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '/')).join('');
-    return { neg, re: new RegExp(`^${re.replace(/\(\?:\.\*\/\)\?$/, '.*/').replace(/\/$/, '')}(/.*)?$`) };
-  });
+  const rules = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((p) => {
+      const neg = p.startsWith('!');
+      const pat = (neg ? p.slice(1) : p).replace(/^\/+|\/+$/g, '');
+      const re = pat
+        .split('/')
+        .map((seg) =>
+          seg === '**'
+            ? '(?:.*/)?'
+            : seg
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]') + '/',
+        )
+        .join('');
+      return { neg, re: new RegExp(`^${re.replace(/\(\?:\.\*\/\)\?$/, '.*/').replace(/\/$/, '')}(/.*)?$`) };
+    });
   return (f) => rules.reduce((ignored, r) => (r.re.test(f) ? !r.neg : ignored), false);
 }
 const ignored = ignoreMatcher(fs.readFileSync(path.join(repo, '.dockerignore'), 'utf8'));
 const context = path.join(work, 'context');
-const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repo, encoding: 'utf8' }).split('\0').filter(Boolean);
+const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repo, encoding: 'utf8' })
+  .split('\0')
+  .filter(Boolean);
 let n = 0;
 for (const f of files) {
   if (ignored(f) || !fs.existsSync(path.join(repo, f))) continue;
@@ -81,7 +97,15 @@ for (let i = 0; i < lines.length; i++) {
   const m = /^\s*(\w+)\s+(.*)$/.exec(line);
   instructions.push({ cmd: m[1].toUpperCase(), args: m[2].trim(), line: start + 1 });
 }
-log(`${path.relative(repo, path.resolve(repo, dockerfile))}${Object.keys(buildArgs).length ? ` with ${Object.entries(buildArgs).map(([k, v]) => `--build-arg ${k}=${v}`).join(' ')}` : ''}`);
+log(
+  `${path.relative(repo, path.resolve(repo, dockerfile))}${
+    Object.keys(buildArgs).length
+      ? ` with ${Object.entries(buildArgs)
+          .map(([k, v]) => `--build-arg ${k}=${v}`)
+          .join(' ')}`
+      : ''
+  }`,
+);
 
 // --- ARG scoping and variable substitution ---
 const argNames = new Set(instructions.filter((i) => i.cmd === 'ARG').map((i) => /^(\w+)/.exec(i.args)?.[1]));
@@ -97,10 +121,14 @@ const substitute = ({ cmd, args, line }, vars, where) =>
   args.replace(/\$(?:\{(\w+)\}|(\w+))/g, (ref, a, b) => {
     const name = a ?? b;
     if (name in vars) {
-      if (vars[name] === undefined) throw new Error(`line ${line}: ${cmd} ${args}: ARG ${name} has no value in ${where} (pass --build-arg ${name}=...)`);
+      if (vars[name] === undefined)
+        throw new Error(`line ${line}: ${cmd} ${args}: ARG ${name} has no value in ${where} (pass --build-arg ${name}=...)`);
       return vars[name];
     }
-    if (argNames.has(name)) throw new Error(`line ${line}: ${cmd} ${args}: ${ref} is not in scope in ${where} (an ARG goes out of scope at the end of its stage: re-declare "ARG ${name}" there)`);
+    if (argNames.has(name))
+      throw new Error(
+        `line ${line}: ${cmd} ${args}: ${ref} is not in scope in ${where} (an ARG goes out of scope at the end of its stage: re-declare "ARG ${name}" there)`,
+      );
     return ref;
   });
 
@@ -119,8 +147,14 @@ for (const ins of instructions) {
     globalArgs[k] = buildArgs[k] ?? def;
     continue;
   }
-  const where = cmd === 'FROM' ? 'a FROM line (only the global ARGs, before the first FROM, are visible)' : `stage ${st.name ?? stages.length - 1}`;
-  const args = cmd === 'FROM' ? substitute(ins, globalArgs, where) : ['RUN', 'CMD', 'ENTRYPOINT', 'ARG'].includes(cmd) ? ins.args : substitute(ins, { ...st.args, ...st.env }, where);
+  const where =
+    cmd === 'FROM' ? 'a FROM line (only the global ARGs, before the first FROM, are visible)' : `stage ${st.name ?? stages.length - 1}`;
+  const args =
+    cmd === 'FROM'
+      ? substitute(ins, globalArgs, where)
+      : ['RUN', 'CMD', 'ENTRYPOINT', 'ARG'].includes(cmd)
+        ? ins.args
+        : substitute(ins, { ...st.args, ...st.env }, where);
   if (cmd === 'FROM') {
     const [, image, name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
     const root = path.join(work, `stage${stages.length}-${name ?? 'anon'}`);
@@ -128,7 +162,14 @@ for (const ins of instructions) {
     if (base) cp(base.root, root);
     else fs.mkdirSync(root, { recursive: true });
     // a stage built FROM an earlier one inherits its ENVs and (BuildKit) its ARGs
-    st = { name: name?.toLowerCase(), root, cwd: base?.cwd ?? '/', env: { ...(base?.env ?? {}) }, args: { ...(base?.args ?? {}) }, cmd: base?.cmd };
+    st = {
+      name: name?.toLowerCase(),
+      root,
+      cwd: base?.cwd ?? '/',
+      env: { ...(base?.env ?? {}) },
+      args: { ...(base?.args ?? {}) },
+      cmd: base?.cmd,
+    };
     stages.push(st);
     log(`FROM ${args}`);
   } else if (cmd === 'ARG') {
@@ -151,19 +192,27 @@ for (const ins of instructions) {
         fs.mkdirSync(destAbs, { recursive: true });
         execFileSync('cp', ['-a', `${srcAbs}/.`, destAbs]);
       } else {
-        const target = dest.endsWith('/') || (fs.existsSync(destAbs) && fs.statSync(destAbs).isDirectory()) ? path.join(destAbs, path.basename(src)) : destAbs;
+        const target =
+          dest.endsWith('/') || (fs.existsSync(destAbs) && fs.statSync(destAbs).isDirectory())
+            ? path.join(destAbs, path.basename(src))
+            : destAbs;
         cp(srcAbs, target);
       }
     }
   } else if (cmd === 'RUN') {
-    if (/\bchown\b/.test(args)) { log(`RUN ${args} (skipped: needs root)`); continue; }
+    if (/\bchown\b/.test(args)) {
+      log(`RUN ${args} (skipped: needs root)`);
+      continue;
+    }
     log(`RUN ${args}`);
     // the ARGs in scope (with a value) are environment variables of RUN, as in Docker
     const argEnv = Object.fromEntries(Object.entries(st.args).filter(([, v]) => v !== undefined));
     for (const m of args.matchAll(/\$(?:\{(\w+)\}|(\w+))/g)) {
       const name = m[1] ?? m[2];
       if (argNames.has(name) && !(name in st.env) && argEnv[name] === undefined) {
-        throw new Error(`line ${ins.line}: RUN ${args}: $${name} is ${name in st.args ? 'an ARG without a value (pass --build-arg)' : `not in scope in stage ${st.name} (re-declare "ARG ${name}" there)`}`);
+        throw new Error(
+          `line ${ins.line}: RUN ${args}: $${name} is ${name in st.args ? 'an ARG without a value (pass --build-arg)' : `not in scope in stage ${st.name} (re-declare "ARG ${name}" there)`}`,
+        );
       }
     }
     const runSh = (script) =>
@@ -175,13 +224,28 @@ for (const ins of instructions) {
         encoding: 'utf8',
       });
     let r = runSh(args);
-    process.stderr.write(r.stderr.split('\n').filter((l) => !/nodedir|EBADENGINE/.test(l)).join('\n'));
-    if (r.status !== 0 && /npm ci/.test(args) && /EUSAGE[\s\S]*Missing: .* from lock file/.test(r.stderr) && process.env.JETMART_SIM_CI_FALLBACK === '1') {
+    process.stderr.write(
+      r.stderr
+        .split('\n')
+        .filter((l) => !/nodedir|EBADENGINE/.test(l))
+        .join('\n'),
+    );
+    if (
+      r.status !== 0 &&
+      /npm ci/.test(args) &&
+      /EUSAGE[\s\S]*Missing: .* from lock file/.test(r.stderr) &&
+      process.env.JETMART_SIM_CI_FALLBACK === '1'
+    ) {
       // This machine's registry lacks other platforms' optional packages, so a lock made here omits
       // them and npm 11's `npm ci` refuses it. Opt-in: replay with `npm install --no-save` instead.
       log('WARNING: npm ci refused the lock (entries missing); replaying with npm install --no-save (JETMART_SIM_CI_FALLBACK=1)');
       r = runSh(args.replace(/npm ci\b/g, 'npm install --no-save'));
-      process.stderr.write(r.stderr.split('\n').filter((l) => !/nodedir|EBADENGINE|npm warn/.test(l)).join('\n'));
+      process.stderr.write(
+        r.stderr
+          .split('\n')
+          .filter((l) => !/nodedir|EBADENGINE|npm warn/.test(l))
+          .join('\n'),
+      );
     }
     if (r.status !== 0) throw new Error(`RUN failed (exit ${r.status}): ${args}`);
   } else if (cmd === 'CMD') {
@@ -195,21 +259,34 @@ const appDir = path.join(rt.root, rt.cwd);
 const entry = rt.cmd.find((a, i) => i > 0 && /\.(c|m)?js$|\/next$/.test(a));
 const entryPath = entry.startsWith('/') ? path.join(rt.root, entry) : path.join(appDir, entry);
 if (!fs.existsSync(entryPath)) throw new Error(`runtime CMD ${JSON.stringify(rt.cmd)}: ${entry} is missing`);
-const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'node_modules' ? [] : walk(path.join(d, e.name))) : [path.join(d, e.name)]));
+const walk = (d) =>
+  fs
+    .readdirSync(d, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? (e.name === 'node_modules' ? [] : walk(path.join(d, e.name))) : [path.join(d, e.name)]));
 const built = fs.existsSync(path.join(appDir, 'dist')) ? walk(path.join(appDir, 'dist')).filter((f) => f.endsWith('.js')) : [];
 const missing = new Set();
 for (const f of built) {
   const req = createRequire(f);
   for (const [, spec] of fs.readFileSync(f, 'utf8').matchAll(/require\("([^"./][^"]*)"\)/g)) {
     if (spec.startsWith('node:')) continue;
-    try { req.resolve(spec); } catch { missing.add(`${spec} (from ${path.relative(rt.root, f)})`); }
+    try {
+      req.resolve(spec);
+    } catch {
+      missing.add(`${spec} (from ${path.relative(rt.root, f)})`);
+    }
   }
 }
 if (ws === 'client') {
   for (const f of ['.next/BUILD_ID', 'package.json']) if (!fs.existsSync(path.join(appDir, f))) missing.add(f);
-  try { createRequire(path.join(appDir, 'package.json')).resolve('next'); } catch { missing.add('next'); }
+  try {
+    createRequire(path.join(appDir, 'package.json')).resolve('next');
+  } catch {
+    missing.add('next');
+  }
 }
 if (missing.size) throw new Error(`runtime stage cannot load: ${[...missing].join(', ')}`);
 const size = execFileSync('du', ['-sh', rt.root], { encoding: 'utf8' }).split('\t')[0];
-log(`OK: runtime stage ${size} (without the base image), CMD ${JSON.stringify(rt.cmd)} in ${rt.cwd}, ${built.length} built JS files resolve`);
+log(
+  `OK: runtime stage ${size} (without the base image), CMD ${JSON.stringify(rt.cmd)} in ${rt.cwd}, ${built.length} built JS files resolve`,
+);
 if (!keep) fs.rmSync(work, { recursive: true, force: true });

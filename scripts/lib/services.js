@@ -50,7 +50,10 @@ function readRoutes() {
     fs.writeFileSync(file, JSON.stringify(DEFAULT_ROUTES, null, 2) + '\n');
   }
   const routes = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (!Array.isArray(routes) || !routes.every((r) => typeof r.prefix === 'string' && r.prefix.startsWith('/') && typeof r.service === 'string')) {
+  if (
+    !Array.isArray(routes) ||
+    !routes.every((r) => typeof r.prefix === 'string' && r.prefix.startsWith('/') && typeof r.service === 'string')
+  ) {
     throw new Error(`${file}: expected [{"prefix": "/...", "service": "<name>", "port": <number>}, ...]`);
   }
   return routes;

@@ -47,7 +47,12 @@ export function parseDockerfile(text: string, buildArgs: BuildArgs = {}, problem
     if (!m) throw new Error(`line ${start + 1}: cannot read "${line}"`);
     raw.push({ cmd: m[1].toUpperCase(), args: m[2].trim().replace(/\s+/g, ' '), line: start + 1 });
   }
-  const argNames = new Set(raw.filter((i) => i.cmd === 'ARG').map((i) => /^(\w+)/.exec(i.args)?.[1]).filter(Boolean) as string[]);
+  const argNames = new Set(
+    raw
+      .filter((i) => i.cmd === 'ARG')
+      .map((i) => /^(\w+)/.exec(i.args)?.[1])
+      .filter(Boolean) as string[],
+  );
   const global = new Map<string, string | undefined>();
   const scopes: { args: Map<string, string | undefined>; env: Map<string, string> }[] = [];
   const expand = (ins: Instruction, vars: Map<string, string | undefined>, where: string) =>
@@ -59,7 +64,9 @@ export function parseDockerfile(text: string, buildArgs: BuildArgs = {}, problem
         return v ?? '';
       }
       if (argNames.has(name)) {
-        problems.push(`line ${ins.line}: ${ref} is not in scope in ${where} (an ARG goes out of scope at the end of its stage: re-declare "ARG ${name}" in this stage)`);
+        problems.push(
+          `line ${ins.line}: ${ref} is not in scope in ${where} (an ARG goes out of scope at the end of its stage: re-declare "ARG ${name}" in this stage)`,
+        );
         return '';
       }
       return ref; // not a build variable (e.g. one of the base image's or the shell's)
@@ -90,7 +97,8 @@ export function parseDockerfile(text: string, buildArgs: BuildArgs = {}, problem
       if (name) scope.args.set(name, buildArgs[name] ?? (def !== undefined ? def.replace(/^"(.*)"$/, '$1') : global.get(name)));
     } else if (ins.cmd === 'CMD' || ins.cmd === 'ENTRYPOINT') {
       for (const [ref, a, b] of ins.args.matchAll(VAR)) {
-        if (argNames.has(a ?? b)) problems.push(`line ${ins.line}: ${ref} in ${ins.cmd} is a build argument, not set when the container runs`);
+        if (argNames.has(a ?? b))
+          problems.push(`line ${ins.line}: ${ref} in ${ins.cmd} is a build argument, not set when the container runs`);
       }
     } else {
       args = expand(ins, vars, where);
@@ -129,20 +137,32 @@ export function lintDockerfile(text: string, workspace: string, repo?: string, b
     if (!user || /^(root|0)(:|$)/.test(user)) problems.push('the runtime stage must run as a non-root USER');
     const cmd = last.instructions.filter((i) => i.cmd === 'CMD' || i.cmd === 'ENTRYPOINT').pop();
     if (!cmd || !cmd.args.startsWith('[')) problems.push('the runtime stage needs an exec-form CMD (so the process gets SIGTERM)');
-    if (!last.instructions.some((i) => i.cmd === 'EXPOSE' && i.args.split(' ').includes('3000'))) problems.push('the runtime stage must EXPOSE 3000');
-    if (last.instructions.some((i) => i.cmd === 'RUN' && /npm (ci|install|i)\b/.test(i.args))) problems.push('the runtime stage must not install packages');
-    if (!/NODE_ENV=production/.test(last.instructions.filter((i) => i.cmd === 'ENV').map((i) => i.args).join(' '))) problems.push('the runtime stage must set NODE_ENV=production');
+    if (!last.instructions.some((i) => i.cmd === 'EXPOSE' && i.args.split(' ').includes('3000')))
+      problems.push('the runtime stage must EXPOSE 3000');
+    if (last.instructions.some((i) => i.cmd === 'RUN' && /npm (ci|install|i)\b/.test(i.args)))
+      problems.push('the runtime stage must not install packages');
+    if (
+      !/NODE_ENV=production/.test(
+        last.instructions
+          .filter((i) => i.cmd === 'ENV')
+          .map((i) => i.args)
+          .join(' '),
+      )
+    )
+      problems.push('the runtime stage must set NODE_ENV=production');
   }
   const all = stages.flatMap((s) => s.instructions);
   const runs = all.filter((i) => i.cmd === 'RUN').map((i) => i.args);
-  if (!runs.some((r) => new RegExp(`npm ci\\b.*--workspace "?${workspace}"?(\\s|$)`).test(r))) problems.push(`no "npm ci --workspace ${workspace}" (install from the workspace lock)`);
+  if (!runs.some((r) => new RegExp(`npm ci\\b.*--workspace "?${workspace}"?(\\s|$)`).test(r)))
+    problems.push(`no "npm ci --workspace ${workspace}" (install from the workspace lock)`);
   if (!runs.some((r) => /npm ci\b.*--omit=dev/.test(r))) problems.push('no production-only install (npm ci --omit=dev) for the runtime');
   if (runs.some((r) => /npm (install|i)\b/.test(r))) problems.push('use npm ci (the lock), not npm install');
   if (!runs.some((r) => r.includes('npm run build --workspace common'))) problems.push('@jetmart/common must be built before the service');
   if (!all.some((i) => i.cmd === 'COPY' && /package-lock\.json/.test(i.args))) problems.push('package-lock.json is not copied');
   for (const i of all) {
     if (i.cmd === 'ADD') problems.push(`line ${i.line}: use COPY, not ADD`);
-    if (i.cmd === 'RUN' && /(^|[\s;&|])\/app\b/.test(i.args)) problems.push(`line ${i.line}: RUN must use paths relative to WORKDIR (scripts/check-docker-build.sh replays it)`);
+    if (i.cmd === 'RUN' && /(^|[\s;&|])\/app\b/.test(i.args))
+      problems.push(`line ${i.line}: RUN must use paths relative to WORKDIR (scripts/check-docker-build.sh replays it)`);
     if (i.cmd === 'RUN' && /\bsudo\b/.test(i.args)) problems.push(`line ${i.line}: no sudo`);
     if (repo && i.cmd === 'COPY' && !i.args.startsWith('--from')) {
       const parts = i.args.replace(/--\S+\s*/g, '').split(' ');

@@ -12,7 +12,12 @@ let cached: Record<string, string> | undefined;
 export function tools(): Record<string, string> {
   if (!cached) {
     const out = execFileSync('bash', [path.join(repo, 'scripts', 'ensure-tools.sh'), '--print-env'], { encoding: 'utf8' });
-    cached = Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    cached = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   }
   return cached;
 }
