@@ -1,4 +1,5 @@
 import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { ADDRESS_LIMITS } from '@jetmart/common/contracts';
 
 const id = { type: 'string', minLength: 1 };
 const money = { type: 'number', minimum: 0, multipleOf: 0.01 };
@@ -8,12 +9,27 @@ export const ordersApiDocument = openApiDocument({
   title: 'jetmart orders',
   description:
     'Orders hold units of products until they are paid (complete) or cancelled, by the buyer or by expiry. ' +
+    "A paid order's `fulfillment` is derived from its shipments (one per seller, see the shipping API). " +
     'Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
+    Address: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'line1', 'city', 'postalCode', 'country'],
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.name },
+        line1: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.line1 },
+        line2: { type: 'string', maxLength: ADDRESS_LIMITS.line2 },
+        city: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.city },
+        postalCode: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.postalCode },
+        country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case (e.g. "DE")' },
+        phone: { type: 'string', maxLength: ADDRESS_LIMITS.phone },
+      },
+    },
     Order: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'version'],
+      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'fulfillment', 'version'],
       properties: {
         id,
         userId: id,
@@ -27,6 +43,7 @@ export const ordersApiDocument = openApiDocument({
             required: ['productId', 'title', 'price', 'quantity'],
             properties: {
               productId: id,
+              sellerId: { ...id, description: "the product's seller (absent on orders placed before fulfilment)" },
               title: { type: 'string', description: 'as it was when ordered' },
               price: { ...money, description: 'unit price when ordered' },
               quantity: { type: 'integer', minimum: 1, maximum: 100 },
@@ -41,12 +58,19 @@ export const ordersApiDocument = openApiDocument({
           enum: ['buyer', 'expired', 'unavailable'],
           description: 'only on a cancelled order: cancelled by its buyer, not paid in time, or its units were withdrawn by the seller',
         },
+        shippingAddress: { ...ref('Address'), description: 'the address the order was placed with, a snapshot (absent on orders placed before fulfilment)' },
+        fulfillment: {
+          type: 'string',
+          enum: ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled'],
+          description:
+            "derived from the order's shipments, one per seller: all or some parts delivered, else all or some shipped, else unfulfilled; cancelled for a cancelled order",
+        },
         version: { type: 'integer', minimum: 0 },
       },
     },
     NewOrder: {
       type: 'object',
-      required: ['items'],
+      required: ['items', 'shippingAddress'],
       properties: {
         items: {
           type: 'array',
@@ -59,6 +83,7 @@ export const ordersApiDocument = openApiDocument({
             properties: { productId: id, quantity: { type: 'integer', minimum: 1, maximum: 100 } },
           },
         },
+        shippingAddress: { ...ref('Address'), description: 'stored with the order as a snapshot' },
       },
     },
   },
@@ -71,7 +96,7 @@ export const ordersApiDocument = openApiDocument({
         requestBody: { required: true, content: json(ref('NewOrder')) },
         responses: {
           '201': { description: 'Placed, status created', content: json(ref('Order')) },
-          '400': errorResponse('Invalid items, or buying your own product'),
+          '400': errorResponse('Invalid items or shipping address (`field` names it, e.g. `shippingAddress.country`), or buying your own product'),
           '401': commonErrors.unauthorized,
           '404': errorResponse('A product does not exist'),
           '409': errorResponse('Not enough units available for a line; nothing was held'),

@@ -35,7 +35,7 @@ import { paymentsModels, type PaymentsModels } from '../../../payments/src/model
 import { buildApp } from '../app';
 import { ordersListeners } from '../events/listeners';
 import { ordersModels, type OrdersModels } from '../models';
-import { jwtKey, newId, seedProduct } from './helpers';
+import { jwtKey, newId, seedProduct, testAddress } from './helpers';
 
 const spans = recordSpans('checkout-test');
 
@@ -125,7 +125,7 @@ const buyer = { id: newId(), email: 'buyer@trace.test' };
 const placeOrder = async (productId: string, traceparent?: string) => {
   const req = request(ordersApp).post('/api/orders').set('Cookie', signinCookie(buyer));
   if (traceparent) req.set('traceparent', traceparent);
-  return (await req.send({ items: [{ productId, quantity: 1 }] }).expect(201)).body as { id: string };
+  return (await req.send({ items: [{ productId, quantity: 1 }], shippingAddress: testAddress() }).expect(201)).body as { id: string };
 };
 const replicaInPayments = (orderId: string) => mongoose.connection.db!.collection('orders').findOne({ _id: orderId as never });
 

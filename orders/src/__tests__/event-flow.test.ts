@@ -15,7 +15,7 @@ import { productsModels, type ProductsModels } from '../../../products/src/model
 import { buildApp as buildOrdersApp } from '../app';
 import { ordersListeners } from '../events/listeners';
 import { ordersModels, type OrdersModels } from '../models';
-import { jwtKey, newId } from './helpers';
+import { jwtKey, newId, testAddress } from './helpers';
 
 interface RunningService {
   conn: Connection;
@@ -103,7 +103,7 @@ it('creating and cancelling an order changes available on products; a paid order
   const product = (await request(productsApp).post('/api/products').set('Cookie', signinCookie(seller)).send({ title: 'Mug', price: 8, quantity: 10 }).expect(201)).body;
   await eventually(() => replicaOf(product.id));
   const place = async (quantity: number) =>
-    (await request(ordersApp).post('/api/orders').set('Cookie', signinCookie(buyer)).send({ items: [{ productId: product.id, quantity }] }).expect(201)).body;
+    (await request(ordersApp).post('/api/orders').set('Cookie', signinCookie(buyer)).send({ items: [{ productId: product.id, quantity }], shippingAddress: testAddress() }).expect(201)).body;
 
   const cancelled = await place(3);
   expect(cancelled.items[0]).toMatchObject({ title: 'Mug', price: 8 });

@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { createLogger } from '@jetmart/common';
+import type { Address } from '@jetmart/common/contracts';
 import { TEST_JWT_KEY } from '@jetmart/common/testing';
 import { buildApp } from '../app';
 import { placeOrder, type OrderRequestLine } from '../lifecycle';
@@ -29,9 +30,14 @@ export async function seedProduct(
   return data;
 }
 
+/** A valid shipping address (every field, the optional ones included); `attrs` override fields. */
+export function testAddress(attrs: Partial<Address> = {}): Address {
+  return { name: 'Ada Lovelace', line1: '12 Analytical Row', line2: 'Flat 3', city: 'London', postalCode: 'NW1 6XE', country: 'GB', phone: '+44 20 7946 0000', ...attrs };
+}
+
 /** placeOrder for a test that needs the order placed (fails the test otherwise). */
-export async function placed(models: OrdersModels, userId: string, lines: OrderRequestLine[], expirationSeconds = 900): Promise<OrderDoc> {
-  const result = await placeOrder({ models }, userId, lines, { expirationSeconds });
+export async function placed(models: OrdersModels, userId: string, lines: OrderRequestLine[], expirationSeconds = 900, shippingAddress = testAddress()): Promise<OrderDoc> {
+  const result = await placeOrder({ models }, userId, { items: lines, shippingAddress }, { expirationSeconds });
   if (result.kind !== 'placed') throw new Error(`order not placed: ${JSON.stringify(result)}`);
   return result.order;
 }

@@ -1,4 +1,5 @@
 import { outboxEntry, Subjects } from '@jetmart/common';
+import type { Address } from '@jetmart/common/contracts';
 import { ordersCreated } from '../metrics';
 import { failPendingOrder, orderCreatedData, reserveUnits, settleHolds, type OrderDoc, type OrderLine } from '../models';
 import type { LifecycleDeps } from './deps';
@@ -6,6 +7,12 @@ import type { LifecycleDeps } from './deps';
 export interface OrderRequestLine {
   productId: string;
   quantity: number;
+}
+
+export interface OrderRequest {
+  items: OrderRequestLine[];
+  /** Stored as a snapshot: later address-book edits do not change the order. */
+  shippingAddress: Address;
 }
 
 export interface PlaceOrderOptions {
@@ -41,18 +48,19 @@ const HOLDING_DEADLINE_MS = 10_000;
  * process dies midway, the sweeper finds the pending order and does the same.
  * A database error is rethrown after undoing what can be undone.
  */
-export async function placeOrder(deps: LifecycleDeps, userId: string, request: OrderRequestLine[], opts: PlaceOrderOptions): Promise<PlaceResult> {
+export async function placeOrder(deps: LifecycleDeps, userId: string, request: OrderRequest, opts: PlaceOrderOptions): Promise<PlaceResult> {
   const now = deps.now ?? Date.now;
   const { Order, ProductReplica } = deps.models;
   // One read by _id per line rather than `_id: {$in: [...]}`: FerretDB pushes down only _id
   // equality, so $in would read every product replica on each order.
-  const found = await Promise.all(request.map((l) => ProductReplica.findById(l.productId).lean()));
+  const found = await Promise.all(request.items.map((l) => ProductReplica.findById(l.productId).lean()));
   const items: OrderLine[] = [];
-  for (const [i, line] of request.entries()) {
+  for (const [i, line] of request.items.entries()) {
     const product = found[i];
     if (!product) return { kind: 'unknown-product', line: i, productId: line.productId };
     if (product.userId === userId) return { kind: 'own-product', line: i };
-    items.push({ productId: line.productId, title: product.title, priceMinor: product.priceMinor, quantity: line.quantity });
+    // The seller as the replica knows it now: shipping splits the paid order by it.
+    items.push({ productId: line.productId, sellerId: product.userId, title: product.title, priceMinor: product.priceMinor, quantity: line.quantity });
   }
   // Fast answer for what is visibly short; the conditional holds below are what decide.
   const shortLine = items.findIndex((l, i) => found[i]!.available < l.quantity);
@@ -64,6 +72,7 @@ export async function placeOrder(deps: LifecycleDeps, userId: string, request: O
     status: 'pending',
     items,
     totalMinor: items.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0),
+    shippingAddress: request.shippingAddress,
     expiresAt: new Date(started + opts.expirationSeconds * 1000),
   });
 

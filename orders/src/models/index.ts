@@ -1,14 +1,17 @@
 import type { Connection } from 'mongoose';
 import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
+import { shipmentReplicaModelOn, type ShipmentReplicaModel } from './shipment-replica';
 
 export * from './order';
 export * from './order-holds';
 export * from './product-replica';
+export * from './shipment-replica';
 
 export interface OrdersModels {
   Order: OrderModel;
   ProductReplica: ProductReplicaModel;
+  ShipmentReplica: ShipmentReplicaModel;
 }
 
 /**
@@ -16,5 +19,5 @@ export interface OrdersModels {
  * as a parameter lets one test process run two services, each on its own database.
  */
 export function ordersModels(conn: Connection): OrdersModels {
-  return { Order: orderModelOn(conn), ProductReplica: productReplicaModelOn(conn) };
+  return { Order: orderModelOn(conn), ProductReplica: productReplicaModelOn(conn), ShipmentReplica: shipmentReplicaModelOn(conn) };
 }

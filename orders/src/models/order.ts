@@ -1,5 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import type { Address } from '@jetmart/common/contracts';
 
 /**
  * `pending` (units being held, never shown) → `created` → `complete` | `cancelled`;
@@ -17,6 +18,8 @@ export type HoldAction = 'release' | 'sell';
 
 export interface OrderLine {
   productId: string;
+  /** The product's seller when ordered (the replica's userId). Orders placed before fulfilment have none. */
+  sellerId?: string;
   /** Title and price as they were when ordered. */
   title: string;
   priceMinor: number;
@@ -30,6 +33,8 @@ export interface OrderFields extends WithOutbox {
   status: OrderStatus;
   items: OrderLine[];
   totalMinor: number;
+  /** The address the order was placed with, a snapshot. Orders placed before fulfilment have none. */
+  shippingAddress?: Address;
   expiresAt: Date;
   cancelReason?: CancelReason;
   holdAction?: HoldAction | null;
@@ -58,9 +63,24 @@ export type OrderDoc = HydratedDocument<OrderFields, OrderMethods>;
 const lineSchema = new Schema<OrderLine>(
   {
     productId: { type: String, required: true },
+    sellerId: { type: String },
     title: { type: String, required: true },
     priceMinor: { type: Number, required: true },
     quantity: { type: Number, required: true, min: 1 },
+  },
+  { _id: false },
+);
+
+// Validated at the route (common's addressSchema); stored exactly as given.
+const addressSchema = new Schema<Address>(
+  {
+    name: { type: String, required: true },
+    line1: { type: String, required: true },
+    line2: { type: String },
+    city: { type: String, required: true },
+    postalCode: { type: String, required: true },
+    country: { type: String, required: true },
+    phone: { type: String },
   },
   { _id: false },
 );
@@ -71,6 +91,7 @@ const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
     status: { type: String, required: true, enum: ['pending', 'created', 'complete', 'cancelled', 'failed'] },
     items: { type: [lineSchema], required: true },
     totalMinor: { type: Number, required: true },
+    shippingAddress: { type: addressSchema },
     expiresAt: { type: Date, required: true },
     cancelReason: { type: String, enum: ['buyer', 'expired', 'unavailable'] },
     holdAction: { type: String, enum: ['release', 'sell', null], default: null },
@@ -86,7 +107,23 @@ orderSchema.index({ userId: 1, createdAt: -1 });
 orderSchema.index({ status: 1, createdAt: 1 });
 orderSchema.index({ holdAction: 1, updatedAt: 1 });
 
-const lines = (order: OrderDoc) => order.items.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+/** Optional fields leave the events only when stored: orders placed before fulfilment have none. */
+const seller = (l: OrderLine) => (l.sellerId ? { sellerId: l.sellerId } : {});
+const address = (order: OrderDoc) => (order.shippingAddress ? { shippingAddress: plainAddress(order.shippingAddress) } : {});
+const lines = (order: OrderDoc) => order.items.map((l) => ({ productId: l.productId, quantity: l.quantity, ...seller(l) }));
+
+/** The address as a plain object with only the fields that were given (for events and the API). */
+export function plainAddress(a: Address): Address {
+  return {
+    name: a.name,
+    line1: a.line1,
+    ...(a.line2 != null ? { line2: a.line2 } : {}),
+    city: a.city,
+    postalCode: a.postalCode,
+    country: a.country,
+    ...(a.phone != null ? { phone: a.phone } : {}),
+  };
+}
 
 orderSchema.methods.cancel = function (this: OrderDoc, reason: CancelReason): CancelOutcome {
   if (this.status === 'cancelled') return 'already-cancelled';
@@ -106,7 +143,15 @@ orderSchema.methods.complete = function (this: OrderDoc): CompleteOutcome {
   if (this.status !== 'created') return 'not-placed';
   this.status = 'complete';
   this.holdAction = 'sell';
-  recordEvent(this, Subjects.OrderCompleted, { id: this.id, userId: this.userId, items: lines(this), version: this.version + 1 });
+  // Shipping splits the order per seller from this event alone, so it carries the lines' titles,
+  // prices and sellers and the address.
+  recordEvent(this, Subjects.OrderCompleted, {
+    id: this.id,
+    userId: this.userId,
+    items: this.items.map((l) => ({ productId: l.productId, quantity: l.quantity, ...seller(l), title: l.title, priceMinor: l.priceMinor })),
+    ...address(this),
+    version: this.version + 1,
+  });
   return 'completed';
 };
 
@@ -117,8 +162,9 @@ export function orderCreatedData(order: OrderDoc) {
     userId: order.userId,
     status: 'created' as const,
     expiresAt: order.expiresAt.toISOString(),
-    items: order.items.map((l) => ({ productId: l.productId, quantity: l.quantity, title: l.title, priceMinor: l.priceMinor })),
+    items: order.items.map((l) => ({ productId: l.productId, quantity: l.quantity, ...seller(l), title: l.title, priceMinor: l.priceMinor })),
     totalMinor: order.totalMinor,
+    ...address(order),
     version: order.version,
   };
 }

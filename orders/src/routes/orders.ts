@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { BadRequestError, ConflictError, NotFoundError, objectIdPattern, requireAuth, validateBody } from '@jetmart/common';
+import { addressSchema, BadRequestError, ConflictError, NotFoundError, objectIdPattern, requireAuth, validateBody } from '@jetmart/common';
+import type { ShipmentState } from '../fulfilment';
 import { cancelOrder, placeOrder, type PlaceResult } from '../lifecycle';
-import { VISIBLE_STATUSES, type OrderDoc, type OrdersModels } from '../models';
+import { VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
 import { presentOrder } from './presenters';
 
 const line = z.object({
@@ -26,6 +27,9 @@ const createBody = z.object({
         seen.add(l.productId);
       });
     }),
+  // Field by field with common's rules (400 names e.g. `shippingAddress.country`); only the
+  // message for a missing or non-object address is this route's own.
+  shippingAddress: z.object(addressSchema.shape, { error: 'shippingAddress must be an address {name, line1, city, postalCode, country, …}' }),
 });
 
 export interface OrdersRouteDeps {
@@ -47,9 +51,22 @@ function placeFailure(result: Exclude<PlaceResult, { kind: 'placed' }>): Error {
   }
 }
 
+/** A created or cancelled order's fulfilment does not depend on shipments (only a paid one has any). */
+const NO_SHIPMENTS: ShipmentState[] = [];
+
 export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Router {
-  const { Order } = models;
+  const { Order, ShipmentReplica } = models;
   const router = Router();
+
+  /** The shipment replicas of the given orders, by order id, in one query; only paid orders have shipments. */
+  const shipmentsOf = async (orders: readonly (Pick<OrderFields, 'status'> & { _id: unknown })[]): Promise<Map<string, ShipmentState[]>> => {
+    const byOrder = new Map<string, ShipmentState[]>();
+    const paid = orders.filter((o) => o.status === 'complete').map((o) => String(o._id));
+    if (paid.length === 0) return byOrder;
+    const replicas = await ShipmentReplica.find({ orderId: { $in: paid } }, { orderId: 1, sellerId: 1, status: 1 }).lean();
+    for (const r of replicas) byOrder.set(r.orderId, [...(byOrder.get(r.orderId) ?? []), { sellerId: r.sellerId, status: r.status }]);
+    return byOrder;
+  };
 
   /** The caller's order, visible states only; anything else is indistinguishable from unknown. */
   const findOwn = async (id: string, userId: string): Promise<OrderDoc> => {
@@ -59,19 +76,22 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
   };
 
   router.post('/api/orders', requireAuth, validateBody(createBody), async (req, res) => {
-    const { items } = req.body as z.infer<typeof createBody>;
-    const result = await placeOrder({ models }, req.currentUser!.id, items, { expirationSeconds });
+    const { items, shippingAddress } = req.body as z.infer<typeof createBody>;
+    const result = await placeOrder({ models }, req.currentUser!.id, { items, shippingAddress }, { expirationSeconds });
     if (result.kind !== 'placed') throw placeFailure(result);
-    res.status(201).json(presentOrder(result.order));
+    res.status(201).json(presentOrder(result.order, NO_SHIPMENTS));
   });
 
   router.get('/api/orders', requireAuth, async (req, res) => {
     const orders = await Order.find({ userId: req.currentUser!.id, status: { $in: VISIBLE_STATUSES } }).sort({ createdAt: -1, _id: -1 }).lean();
-    res.json(orders.map(presentOrder));
+    const shipments = await shipmentsOf(orders);
+    res.json(orders.map((o) => presentOrder(o, shipments.get(String(o._id)) ?? NO_SHIPMENTS)));
   });
 
   router.get('/api/orders/:id', requireAuth, async (req, res) => {
-    res.json(presentOrder(await findOwn(String(req.params.id), req.currentUser!.id)));
+    const order = await findOwn(String(req.params.id), req.currentUser!.id);
+    const shipments = await shipmentsOf([order]);
+    res.json(presentOrder(order, shipments.get(order.id as string) ?? NO_SHIPMENTS));
   });
 
   router.delete('/api/orders/:id', requireAuth, async (req, res) => {
@@ -80,7 +100,7 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
     switch (result.kind) {
       case 'cancelled':
       case 'already-cancelled':
-        res.json(presentOrder(result.order));
+        res.json(presentOrder(result.order, NO_SHIPMENTS));
         return;
       case 'is-complete':
         throw new ConflictError('This order is paid and can no longer be cancelled');

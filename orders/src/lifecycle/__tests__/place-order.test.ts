@@ -2,7 +2,7 @@ import type { Query } from 'mongoose';
 import { useTestDatabase } from '@jetmart/common/testing';
 import { placeOrder } from '..';
 import { productReplicaSchema, reserveUnits } from '../../models';
-import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
+import { newId, seedProduct, syncIndexes, testAddress, testApp } from '../../__tests__/helpers';
 
 const { connection } = useTestDatabase();
 
@@ -45,11 +45,12 @@ describe('placeOrder', () => {
     afterFirstUpdateOf(b.id, async () => {
       expect(await reserveUnits(models.ProductReplica, c.id, rival, 1)).toBe(true);
     });
-    const result = await placeOrder({ models }, newId(), [
+    const items = [
       { productId: a.id, quantity: 2 },
       { productId: b.id, quantity: 3 },
       { productId: c.id, quantity: 1 },
-    ], { expirationSeconds: 900 });
+    ];
+    const result = await placeOrder({ models }, newId(), { items, shippingAddress: testAddress() }, { expirationSeconds: 900 });
     expect(result).toEqual({ kind: 'short', line: 2, title: c.title });
     expect(await replica(a.id)).toMatchObject({ available: 5, holds: [] });
     expect(await replica(b.id)).toMatchObject({ available: 5, holds: [] });
@@ -67,7 +68,11 @@ describe('placeOrder', () => {
     afterFirstUpdateOf(a.id, async () => {
       clock += 5000;
     });
-    const result = await placeOrder({ models, now: () => clock }, newId(), [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }], {
+    const items = [
+      { productId: a.id, quantity: 1 },
+      { productId: b.id, quantity: 1 },
+    ];
+    const result = await placeOrder({ models, now: () => clock }, newId(), { items, shippingAddress: testAddress() }, {
       expirationSeconds: 900,
       holdingDeadlineMs: 1000,
     });

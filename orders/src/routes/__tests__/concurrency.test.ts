@@ -2,7 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 import request from 'supertest';
 import { installDatabasePlugins } from '@jetmart/common';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
-import { newId, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
+import { newId, seedProduct, syncIndexes, testAddress, testApp } from '../../__tests__/helpers';
 
 // Two instances of the orders service sharing one database, each with its own connection pool.
 const db = useTestDatabase({ clearEachTest: false });
@@ -23,7 +23,7 @@ const orderFrom = (i: number, productId: string, user = { id: newId() }) =>
   request(i % 2 ? first.app : second.app)
     .post('/api/orders')
     .set('Cookie', signinCookie(user))
-    .send({ items: [{ productId, quantity: 1 }] });
+    .send({ items: [{ productId, quantity: 1 }], shippingAddress: testAddress() });
 
 it('50 concurrent single-unit orders for 5 units on two instances: exactly 5 succeed; after 2 cancels exactly 2 more', async () => {
   const product = await seedProduct(first.models, { quantity: 5 });

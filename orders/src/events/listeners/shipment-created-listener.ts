@@ -1,0 +1,16 @@
+import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { applyShipmentCreated, type ShipmentReplicaModel } from '../../models';
+
+/** A paid order's part for one seller: its replica starts pending, at version 0. */
+export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCreated> {
+  readonly subject = Subjects.ShipmentCreated;
+
+  constructor(bus: EventBus, private readonly replicas: ShipmentReplicaModel, options?: ListenerOptions) {
+    super(bus, 'orders', options);
+  }
+
+  async onMessage(data: EventData<typeof Subjects.ShipmentCreated>, { log }: MessageContext<typeof Subjects.ShipmentCreated>): Promise<void> {
+    const outcome = await applyShipmentCreated(this.replicas, data);
+    log.debug({ shipmentId: data.id, orderId: data.orderId, outcome }, 'shipment replica created');
+  }
+}

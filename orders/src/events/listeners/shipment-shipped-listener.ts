@@ -1,0 +1,16 @@
+import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { applyShipmentStep, type ShipmentReplicaModel } from '../../models';
+
+/** A shipment was shipped: applied only onto the previous version (gaps wait, duplicates are dropped). */
+export class ShipmentShippedListener extends Listener<typeof Subjects.ShipmentShipped> {
+  readonly subject = Subjects.ShipmentShipped;
+
+  constructor(bus: EventBus, private readonly replicas: ShipmentReplicaModel, options?: ListenerOptions) {
+    super(bus, 'orders', options);
+  }
+
+  async onMessage(data: EventData<typeof Subjects.ShipmentShipped>, { log }: MessageContext<typeof Subjects.ShipmentShipped>): Promise<void> {
+    const outcome = await applyShipmentStep(this.replicas, data, 'shipped');
+    log.debug({ shipmentId: data.id, orderId: data.orderId, version: data.version, outcome }, 'shipment replica shipped');
+  }
+}
