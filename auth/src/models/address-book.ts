@@ -1,5 +1,5 @@
 import { Schema, Types } from 'mongoose';
-import { objectIdPattern } from '@jetmart/common';
+import { addressFields, objectIdPattern } from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
 
 /**
@@ -25,15 +25,7 @@ export interface AddressBookAttrs {
   addressBookRevision?: number;
 }
 
-const addressEntrySchema = new Schema<AddressEntry>({
-  name: { type: String, required: true },
-  line1: { type: String, required: true },
-  line2: { type: String },
-  city: { type: String, required: true },
-  postalCode: { type: String, required: true },
-  country: { type: String, required: true },
-  phone: { type: String },
-});
+const addressEntrySchema = new Schema<AddressEntry>(addressFields);
 
 /** The address-book fields of the user schema. */
 export const addressBookFields = {

@@ -4,6 +4,7 @@ import { mongooseTracingPlugin } from '../tracing';
 import type { AnyModel, AnySchema } from './any-model';
 
 export { isDuplicateKey } from './duplicate-key';
+export { addressFields, addressSnapshotSchema } from './address';
 export type { AnyModel, AnySchema } from './any-model';
 
 /**

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import type { Address, DeliveredBy, ShipmentStatus } from '@jetmart/common/contracts';
 
 /**
@@ -69,18 +69,7 @@ const lineSchema = new Schema<ShipmentLine>(
 );
 
 // Validated by the event contract before it gets here (addressSchema); stored as given.
-const addressSchema = new Schema<Address>(
-  {
-    name: { type: String, required: true },
-    line1: { type: String, required: true },
-    line2: { type: String },
-    city: { type: String, required: true },
-    postalCode: { type: String, required: true },
-    country: { type: String, required: true },
-    phone: { type: String },
-  },
-  { _id: false },
-);
+const addressSchema = addressSnapshotSchema();
 
 const shipmentSchema = new Schema<ShipmentFields, ShipmentModel, ShipmentMethods>(
   {
