@@ -1,5 +1,15 @@
-import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
-import { ADDRESS_BOOK_LIMIT, ADDRESS_LIMITS, COUNTRY_CODES } from '@jetmart/common/contracts';
+import {
+  addressJsonSchema,
+  addressProperties,
+  addressRequired,
+  commonErrors,
+  errorResponse,
+  json,
+  openApiDocument,
+  ref,
+  sessionSecurity,
+} from '@jetmart/common';
+import { ADDRESS_BOOK_LIMIT } from '@jetmart/common/contracts';
 
 const setsSession = {
   'Set-Cookie': {
@@ -14,17 +24,6 @@ const credentials = (passwordRule: string) => ({
   properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', description: passwordRule } },
 });
 
-const text = (max: number, required = true) => ({ type: 'string', ...(required ? { minLength: 1 } : {}), maxLength: max });
-const addressProperties = {
-  name: text(ADDRESS_LIMITS.name),
-  line1: text(ADDRESS_LIMITS.line1),
-  line2: text(ADDRESS_LIMITS.line2, false),
-  city: text(ADDRESS_LIMITS.city),
-  postalCode: text(ADDRESS_LIMITS.postalCode),
-  country: { type: 'string', enum: [...COUNTRY_CODES], description: 'ISO 3166-1 alpha-2, upper case' },
-  phone: text(ADDRESS_LIMITS.phone, false),
-};
-const addressRequired = ['name', 'line1', 'city', 'postalCode', 'country'];
 const entryId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The auth API as it answers (checked against real responses by openapi-contract.test.ts). */
@@ -38,7 +37,7 @@ export const authApiDocument = openApiDocument({
       required: ['id', 'email'],
       properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } },
     },
-    Address: { type: 'object', required: addressRequired, properties: addressProperties },
+    Address: addressJsonSchema,
     SavedAddress: {
       type: 'object',
       additionalProperties: false,

@@ -1,5 +1,5 @@
-import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
-import { ADDRESS_LIMITS, SHIPMENT_LIMITS } from '@jetmart/common/contracts';
+import { addressJsonSchema, commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { SHIPMENT_LIMITS } from '@jetmart/common/contracts';
 
 const id = { type: 'string', minLength: 1 };
 const money = { type: 'number', minimum: 0, multipleOf: 0.01 };
@@ -14,20 +14,7 @@ export const shippingApiDocument = openApiDocument({
     'One shipment per seller of each paid order: pending → shipped (carrier and tracking number, by the seller) → delivered ' +
     '(confirmed by the seller or the buyer, or automatically some days after shipping). Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
-    Address: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'line1', 'city', 'postalCode', 'country'],
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.name },
-        line1: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.line1 },
-        line2: { type: 'string', maxLength: ADDRESS_LIMITS.line2 },
-        city: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.city },
-        postalCode: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.postalCode },
-        country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' },
-        phone: { type: 'string', maxLength: ADDRESS_LIMITS.phone },
-      },
-    },
+    Address: addressJsonSchema,
     Shipment: {
       type: 'object',
       additionalProperties: false,

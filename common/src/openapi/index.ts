@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { ADDRESS_LIMITS, COUNTRY_CODES } from '../api/address';
 
 /**
  * Building blocks of the services' OpenAPI 3.1 documents (each service keeps its own document in
@@ -66,6 +67,27 @@ export const commonErrors = {
 } as const;
 
 /** The session cookie (cookie-session carrying a JWT) that signed-in operations need. */
+const text = (max: number, required = true): JsonSchema => ({ type: 'string', ...(required ? { minLength: 1 } : {}), maxLength: max });
+
+/** The properties of an Address (api/address.ts), for every API that takes or shows one. */
+export const addressProperties: Record<string, JsonSchema> = {
+  name: text(ADDRESS_LIMITS.name),
+  line1: text(ADDRESS_LIMITS.line1),
+  line2: text(ADDRESS_LIMITS.line2, false),
+  city: text(ADDRESS_LIMITS.city),
+  postalCode: text(ADDRESS_LIMITS.postalCode),
+  country: { type: 'string', enum: [...COUNTRY_CODES], description: 'ISO 3166-1 alpha-2, upper case' },
+  phone: text(ADDRESS_LIMITS.phone, false),
+};
+export const addressRequired = ['name', 'line1', 'city', 'postalCode', 'country'];
+/** An Address as a JSON schema (components.schemas.Address). */
+export const addressJsonSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: addressRequired,
+  properties: addressProperties,
+};
+
 export const sessionSecurity = [{ session: [] as string[] }];
 
 /** A document with the shared components (Errors schema, session cookie security scheme). */
