@@ -264,7 +264,8 @@ const VERSION_OF_STATE = { pending: 0, shipped: 1, delivered: 2 };
 function deriveFulfillment(order, statusOfSeller) {
   if (order.status === 'cancelled') return 'cancelled';
   if (order.status !== 'complete') return 'unfulfilled';
-  const sellers = [...new Set((order.items ?? []).map((l) => l.sellerId))];
+  // Lines without a seller id predate fulfilment: they are no part (such an order has none).
+  const sellers = [...new Set((order.items ?? []).map((l) => l.sellerId).filter(Boolean))];
   const states = sellers.map((sid) => statusOfSeller.get(sid) ?? 'pending');
   const delivered = states.filter((x) => x === 'delivered').length;
   const shipped = states.filter((x) => x === 'shipped').length;
