@@ -9,6 +9,7 @@
 import { makeEvent, Subjects, type Event, type Subject } from '@jetmart/common';
 import { eventually, snapshotModels, useHostileEvents, useTestDatabase } from '@jetmart/common/testing';
 import { ordersListeners } from '../listeners';
+import { applyShipmentCreated, applyShipmentStep } from '../../models';
 import { newId as oid, placed, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
 const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'orders_hostile_events' });
@@ -16,6 +17,9 @@ const { models } = testApp(connection);
 let product: Awaited<ReturnType<typeof seedProduct>>;
 let payOrder = '';
 let expireOrder = '';
+/** Shipment replicas a wrongly applied shipment event would move: one pending (v0), one shipped (v1). */
+const pendingShipment = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
+const shippedShipment = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
 
 beforeAll(async () => {
   await syncIndexes(models);
@@ -23,11 +27,22 @@ beforeAll(async () => {
   product = await seedProduct(models, { quantity: 10 });
   payOrder = (await placed(models, oid(), [{ productId: product.id, quantity: 2 }])).id;
   expireOrder = (await placed(models, oid(), [{ productId: product.id, quantity: 1 }], 1)).id;
+  for (const s of [pendingShipment, shippedShipment]) await applyShipmentCreated(models.ShipmentReplica, shipmentCreated(s));
+  await applyShipmentStep(models.ShipmentReplica, shipmentShipped(shippedShipment), 'shipped');
 }, 60_000);
 const hostile = useHostileEvents({ name: 'orders-hostile', listeners: (bus, opts) => ordersListeners(bus, { models }, opts), snapshot: () => snapshotModels(models) });
 const { attack } = hostile;
 
 // ---- valid events
+type ShipmentRef = typeof pendingShipment;
+function shipmentCreated(ref: ShipmentRef) {
+  return { ...ref, items: [{ productId: oid(), quantity: 1 }], version: 0 };
+}
+function shipmentShipped(ref: ShipmentRef) {
+  const now = Date.now();
+  return { ...ref, carrier: 'DHL', trackingNumber: 'JD014600003828', shippedAt: new Date(now).toISOString(), autoDeliverAt: new Date(now + 14 * 86_400_000).toISOString(), version: 1 };
+}
+const shipmentDelivered = (ref: ShipmentRef) => ({ ...ref, deliveredAt: new Date().toISOString(), by: 'buyer' as const, version: 2 });
 const productEvent = (subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, id: string, version: number) =>
   makeEvent(subject, { id, title: `Lamp v${version}`, priceMinor: 1999, quantity: 12, userId: product.userId, version });
 const all = (): Event[] => [
@@ -45,11 +60,16 @@ const all = (): Event[] => [
     version: 0,
   }),
   makeEvent(Subjects.OrderCancelled, { id: payOrder, userId: oid(), reason: 'buyer', items: [{ productId: product.id, quantity: 2 }], version: 1 }),
+  makeEvent(Subjects.ShipmentCreated, shipmentCreated({ id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() })),
+  makeEvent(Subjects.ShipmentShipped, shipmentShipped(pendingShipment)),
+  makeEvent(Subjects.ShipmentDelivered, shipmentDelivered(shippedShipment)),
 ];
 const goodFor = (subject: Subject) => all().find((e) => e.subject === subject)!;
 const others = (subject: Subject) => all().filter((e) => e.subject !== subject);
 const productIds: string[][] = [['id'], ['data', 'id'], ['data', 'userId']];
+const shipmentIds: string[][] = [['id'], ['data', 'id'], ['data', 'orderId'], ['data', 'sellerId'], ['data', 'buyerId']];
 const order = (id: string) => models.Order.findById(id).lean();
+const shipment = (id: string) => models.ShipmentReplica.findById(id).lean();
 /**
  * Waits until a valid event's whole effect is stored: the status, and then its units released or
  * sold (holdAction cleared). Otherwise the listener's settle would still be running when the next
@@ -87,5 +107,28 @@ describe('orders: hostile events are dead-lettered, change nothing, and the serv
     expect(await order(payOrder)).toMatchObject({ status: 'created' });
     await hostile.bus.publish(goodFor(Subjects.PaymentCreated));
     await settled(payOrder, 'complete');
+  }, 90_000);
+
+  it('shipment.created', async () => {
+    await attack(Subjects.ShipmentCreated, goodFor(Subjects.ShipmentCreated), others(Subjects.ShipmentCreated), [...shipmentIds, ['data', 'items', '0', 'productId']]);
+    const fresh = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
+    await hostile.bus.publish(makeEvent(Subjects.ShipmentCreated, shipmentCreated(fresh)));
+    expect(await eventually(() => shipment(fresh.id))).toMatchObject({ orderId: fresh.orderId, sellerId: fresh.sellerId, status: 'pending', version: 0 });
+  }, 90_000);
+
+  it('shipment.shipped', async () => {
+    await attack(Subjects.ShipmentShipped, goodFor(Subjects.ShipmentShipped), others(Subjects.ShipmentShipped), shipmentIds);
+    expect(await shipment(pendingShipment.id)).toMatchObject({ status: 'pending', version: 0 });
+    await hostile.bus.publish(goodFor(Subjects.ShipmentShipped));
+    await eventually(async () => (await shipment(pendingShipment.id))?.status === 'shipped');
+    expect(await shipment(pendingShipment.id)).toMatchObject({ version: 1 });
+  }, 90_000);
+
+  it('shipment.delivered', async () => {
+    await attack(Subjects.ShipmentDelivered, goodFor(Subjects.ShipmentDelivered), others(Subjects.ShipmentDelivered), shipmentIds);
+    expect(await shipment(shippedShipment.id)).toMatchObject({ status: 'shipped', version: 1 });
+    await hostile.bus.publish(goodFor(Subjects.ShipmentDelivered));
+    await eventually(async () => (await shipment(shippedShipment.id))?.status === 'delivered');
+    expect(await shipment(shippedShipment.id)).toMatchObject({ version: 2 });
   }, 90_000);
 });
