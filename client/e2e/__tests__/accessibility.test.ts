@@ -3,8 +3,9 @@
  *  - axe-core (through @axe-core/playwright) on every page, in the states a person meets them
  *    (empty and filled, with form errors, the cancel confirmation open, a receipt): no violation
  *    of serious or critical impact;
- *  - a purchase with the keyboard only (Tab, Enter, arrows): add to cart, open the cart, place the
- *    order and pay with the sandbox card, and cancel an order through its confirmation.
+ *  - a purchase with the keyboard only (Tab, Enter, arrows): add to cart, open the cart, type the
+ *    shipping address, place the order and pay with the sandbox card, and cancel an order through
+ *    its confirmation.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -24,6 +25,8 @@ let buyer: Page;
 let guest: Page;
 let productId: string;
 let soldOutId: string;
+let paidOrderId: string;
+const shippingAddress = { name: 'Grace Hopper', line1: '1 Harbour Road', city: 'Arlington', postalCode: '22201', country: 'US' };
 
 const url = (path: string) => platform.baseUrl + path;
 
@@ -85,7 +88,7 @@ async function tabTo(page: Page, wanted: RegExp, maxPresses = 80): Promise<void>
 async function placeOrder(quantity = 1): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const res = await buyerContext.request.post(url('/api/orders'), { data: { items: [{ productId, quantity }] } });
+    const res = await buyerContext.request.post(url('/api/orders'), { data: { items: [{ productId, quantity }], shippingAddress } });
     if (res.status() === 201) return ((await res.json()) as { id: string }).id;
     if (Date.now() > deadline) throw new Error(`order not placed: ${res.status()} ${await res.text()}`);
     await new Promise((r) => setTimeout(r, 500));
@@ -122,6 +125,7 @@ test("the seller's pages have no serious or critical accessibility violations", 
     ['list a product', '/sell/new'],
     ['edit product', `/sell/${productId}/edit`],
     ["seller's own product", `/products/${productId}`],
+    ['to ship, nothing yet', '/sell/shipments'],
   ] as const) {
     await seller.goto(url(path));
     await expectAccessible(seller, what);
@@ -143,7 +147,10 @@ test("the buyer's pages have no serious or critical accessibility violations", a
   await expectAccessible(buyer, 'product, added to cart');
   await buyer.goto(url('/cart'));
   await buyer.getByTestId('cart-line').waitFor();
-  await expectAccessible(buyer, 'cart with a line');
+  await expectAccessible(buyer, 'cart with a line and the address form');
+  await buyer.getByRole('button', { name: 'Check out' }).click();
+  await buyer.locator('#address-name-error').waitFor();
+  await expectAccessible(buyer, 'checkout with address errors');
   await buyer.getByRole('button', { name: 'Empty cart' }).click();
 
   const open = await placeOrder();
@@ -157,15 +164,42 @@ test("the buyer's pages have no serious or critical accessibility violations", a
   await buyer.locator('[data-testid="order-page"][data-order-status="cancelled"]').waitFor();
   await expectAccessible(buyer, 'cancelled order');
 
-  const paid = await placeOrder(2);
-  await buyer.goto(url(`/orders/${paid}`));
+  paidOrderId = await placeOrder(2);
+  await buyer.goto(url(`/orders/${paidOrderId}`));
   await buyer.getByRole('button', { name: /^Pay / }).click();
   await buyer.locator('[data-testid="order-page"][data-order-status="complete"]').waitFor({ timeout: 45_000 });
   await expectAccessible(buyer, 'receipt');
+  await buyer.locator('[data-testid="shipment"][data-shipment-status="pending"]').waitFor({ timeout: 30_000 });
+  await expectAccessible(buyer, 'receipt with its shipment waiting to be shipped');
 
   await buyer.goto(url('/orders'));
   await buyer.getByTestId('my-order').first().waitFor();
   await expectAccessible(buyer, 'my orders');
+});
+
+test('the fulfilment pages have no serious or critical accessibility violations', async () => {
+  await seller.goto(url('/sell/shipments'));
+  const part = seller.locator(`[data-testid="seller-shipment"][data-order-id="${paidOrderId}"]`);
+  await part.waitFor();
+  await expectAccessible(seller, 'to ship, with a part to ship');
+  await part.getByRole('button', { name: 'Mark shipped' }).click();
+  await part.locator('.field-error').first().waitFor();
+  await expectAccessible(seller, 'to ship, with form errors');
+  await part.getByLabel('Carrier').fill('DHL');
+  await part.getByLabel('Tracking number').fill(`JD${run}`);
+  await part.getByRole('button', { name: 'Mark shipped' }).click();
+  await seller.locator(`[data-testid="seller-shipment"][data-order-id="${paidOrderId}"][data-shipment-status="shipped"]`).waitFor();
+  await expectAccessible(seller, 'to ship, with a shipped part');
+
+  await buyer.goto(url(`/orders/${paidOrderId}`));
+  await buyer.locator('[data-testid="shipment"][data-shipment-status="shipped"]').waitFor();
+  await expectAccessible(buyer, 'order with a shipped shipment');
+  await buyer.getByRole('button', { name: 'Confirm delivery' }).click();
+  await buyer.locator('[data-testid="shipment"][data-shipment-status="delivered"]').waitFor();
+  await expectAccessible(buyer, 'order delivered');
+  await buyer.goto(url('/orders'));
+  await buyer.getByTestId('order-fulfillment').first().waitFor();
+  await expectAccessible(buyer, 'my orders with fulfilment');
 });
 
 test('a buyer checks out and pays with the keyboard only', async () => {
@@ -185,6 +219,19 @@ test('a buyer checks out and pays with the keyboard only', async () => {
   await page.waitForURL(url('/cart'));
   await page.getByTestId('cart-line').waitFor();
 
+  // The shipping address, typed field by field; the country is picked by typing its name (type-ahead).
+  for (const [label, text] of [
+    [/^input: Full name$/, 'Ada Lovelace'],
+    [/^input: Address line 1$/, 'Unter den Linden 1'],
+    [/^input: City$/, 'Berlin'],
+    [/^input: Postal code$/, '10117'],
+  ] as const) {
+    await tabTo(page, label);
+    await page.keyboard.type(text);
+  }
+  await tabTo(page, /^select: Country/);
+  await page.keyboard.type('Germany');
+  expect(await page.getByLabel('Country').inputValue()).toBe('DE');
   await tabTo(page, /^button: Check out$/);
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/orders\/[^/]+$/);
