@@ -1,5 +1,4 @@
-import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
-import { ADDRESS_LIMITS } from '@jetmart/common/contracts';
+import { addressJsonSchema, commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
 
 const id = { type: 'string', minLength: 1 };
 const money = { type: 'number', minimum: 0, multipleOf: 0.01 };
@@ -12,20 +11,7 @@ export const ordersApiDocument = openApiDocument({
     "A paid order's `fulfillment` is derived from its shipments (one per seller, see the shipping API). " +
     'Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
-    Address: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'line1', 'city', 'postalCode', 'country'],
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.name },
-        line1: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.line1 },
-        line2: { type: 'string', maxLength: ADDRESS_LIMITS.line2 },
-        city: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.city },
-        postalCode: { type: 'string', minLength: 1, maxLength: ADDRESS_LIMITS.postalCode },
-        country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case (e.g. "DE")' },
-        phone: { type: 'string', maxLength: ADDRESS_LIMITS.phone },
-      },
-    },
+    Address: addressJsonSchema,
     Order: {
       type: 'object',
       additionalProperties: false,
@@ -58,7 +44,10 @@ export const ordersApiDocument = openApiDocument({
           enum: ['buyer', 'expired', 'unavailable'],
           description: 'only on a cancelled order: cancelled by its buyer, not paid in time, or its units were withdrawn by the seller',
         },
-        shippingAddress: { ...ref('Address'), description: 'the address the order was placed with, a snapshot (absent on orders placed before fulfilment)' },
+        shippingAddress: {
+          ...ref('Address'),
+          description: 'the address the order was placed with, a snapshot (absent on orders placed before fulfilment)',
+        },
         fulfillment: {
           type: 'string',
           enum: ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled'],
@@ -96,7 +85,9 @@ export const ordersApiDocument = openApiDocument({
         requestBody: { required: true, content: json(ref('NewOrder')) },
         responses: {
           '201': { description: 'Placed, status created', content: json(ref('Order')) },
-          '400': errorResponse('Invalid items or shipping address (`field` names it, e.g. `shippingAddress.country`), or buying your own product'),
+          '400': errorResponse(
+            'Invalid items or shipping address (`field` names it, e.g. `shippingAddress.country`), or buying your own product',
+          ),
           '401': commonErrors.unauthorized,
           '404': errorResponse('A product does not exist'),
           '409': errorResponse('Not enough units available for a line; nothing was held'),

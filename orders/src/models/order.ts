@@ -1,5 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
 
 /**
@@ -72,18 +72,7 @@ const lineSchema = new Schema<OrderLine>(
 );
 
 // Validated at the route (common's addressSchema); stored exactly as given.
-const addressSchema = new Schema<Address>(
-  {
-    name: { type: String, required: true },
-    line1: { type: String, required: true },
-    line2: { type: String },
-    city: { type: String, required: true },
-    postalCode: { type: String, required: true },
-    country: { type: String, required: true },
-    phone: { type: String },
-  },
-  { _id: false },
-);
+const addressSchema = addressSnapshotSchema();
 
 const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
   {
@@ -148,7 +137,13 @@ orderSchema.methods.complete = function (this: OrderDoc): CompleteOutcome {
   recordEvent(this, Subjects.OrderCompleted, {
     id: this.id,
     userId: this.userId,
-    items: this.items.map((l) => ({ productId: l.productId, quantity: l.quantity, ...seller(l), title: l.title, priceMinor: l.priceMinor })),
+    items: this.items.map((l) => ({
+      productId: l.productId,
+      quantity: l.quantity,
+      ...seller(l),
+      title: l.title,
+      priceMinor: l.priceMinor,
+    })),
     ...address(this),
     version: this.version + 1,
   });
@@ -162,7 +157,13 @@ export function orderCreatedData(order: OrderDoc) {
     userId: order.userId,
     status: 'created' as const,
     expiresAt: order.expiresAt.toISOString(),
-    items: order.items.map((l) => ({ productId: l.productId, quantity: l.quantity, ...seller(l), title: l.title, priceMinor: l.priceMinor })),
+    items: order.items.map((l) => ({
+      productId: l.productId,
+      quantity: l.quantity,
+      ...seller(l),
+      title: l.title,
+      priceMinor: l.priceMinor,
+    })),
     totalMinor: order.totalMinor,
     ...address(order),
     version: order.version,
