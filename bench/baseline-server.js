@@ -32,7 +32,9 @@ async function main() {
   const js = jetstream(nc);
   const stream = 'BENCHBASE';
   await jsm.streams.add({ name: stream, subjects: ['benchbase.>'] }).catch(() => undefined);
-  await jsm.consumers.add(stream, { durable_name: 'baseline', ack_policy: AckPolicy.Explicit, filter_subject: 'benchbase.payment.created' }).catch(() => undefined);
+  await jsm.consumers
+    .add(stream, { durable_name: 'baseline', ack_policy: AckPolicy.Explicit, filter_subject: 'benchbase.payment.created' })
+    .catch(() => undefined);
   let consumed = 0;
 
   const locked = async (col, id, fn) => {
@@ -60,7 +62,8 @@ async function main() {
   (async () => {
     for await (const m of messages) {
       const ev = JSON.parse(m.string());
-      for (const l of ev.items) await locked('products', l.productId, () => products.updateOne({ _id: l.productId }, { $inc: { sold: l.quantity } }));
+      for (const l of ev.items)
+        await locked('products', l.productId, () => products.updateOne({ _id: l.productId }, { $inc: { sold: l.quantity } }));
       m.ack();
       consumed++;
     }
@@ -102,7 +105,9 @@ async function main() {
           const paymentId = new ObjectId();
           await payments.insertOne({ _id: paymentId, orderId, status: 'succeeded' });
           await locked('orders', orderId, () => orders.updateOne({ _id: order._id, status: 'created' }, { $set: { status: 'complete' } }));
-          await js.publish('benchbase.payment.created', JSON.stringify({ id: paymentId.toHexString(), orderId, items: order.items }), { msgID: paymentId.toHexString() });
+          await js.publish('benchbase.payment.created', JSON.stringify({ id: paymentId.toHexString(), orderId, items: order.items }), {
+            msgID: paymentId.toHexString(),
+          });
           return send(res, 201, { id: paymentId.toHexString() });
         }
         if (req.url === '/stats') return send(res, 200, { consumed });

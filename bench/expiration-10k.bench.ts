@@ -20,7 +20,15 @@ const replicas: ChildProcess[] = [];
 async function startExpiration(): Promise<ChildProcess> {
   const port = await freePort();
   const proc = spawn(process.execPath, [join(root, 'expiration', 'dist', 'index.js')], {
-    env: { ...process.env, PORT: String(port), NATS_URL: nats.url, JWT_KEY: TEST_JWT_KEY, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      NATS_URL: nats.url,
+      JWT_KEY: TEST_JWT_KEY,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000, 100);

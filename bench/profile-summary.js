@@ -17,8 +17,23 @@ for (const [id, us] of dt) {
   const where = cf.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm:');
   const key = `${cf.functionName || '(anonymous)'} ${where}:${cf.lineNumber + 1}`;
   fn.set(key, (fn.get(key) || 0) + us);
-  const p = /nm:((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] || (where.includes('/dist/') ? where.replace(/.*\/main\//, '').split('/').slice(0, 2).join('/') : cf.url ? 'node:' + where.split('/').pop() : cf.functionName || '(native)');
+  const p =
+    /nm:((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ||
+    (where.includes('/dist/')
+      ? where
+          .replace(/.*\/main\//, '')
+          .split('/')
+          .slice(0, 2)
+          .join('/')
+      : cf.url
+        ? 'node:' + where.split('/').pop()
+        : cf.functionName || '(native)');
   pkg.set(p, (pkg.get(p) || 0) + us);
 }
-const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, N).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+const top = (m) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, N)
+    .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
 console.log(`total sampled ${(total / 1e6).toFixed(2)} s\n\n== by package/file (self)\n${top(pkg)}\n\n== by function (self)\n${top(fn)}`);

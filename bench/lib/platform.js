@@ -22,7 +22,11 @@ async function startPlatform({ port, env = {}, quiet = true } = {}) {
     JETMART_PID_FILE: pidFile,
     ...env,
   };
-  const proc = spawn(process.execPath, [path.join(root, 'scripts', 'platform.js')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(root, 'scripts', 'platform.js')], {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const keep = (b) => {
     out = (out + b.toString()).slice(-20000);

@@ -27,7 +27,10 @@ async function setupShop(baseUrl, mongoUrl, { buyers = 20, products = 20, quanti
   const seller = await user(baseUrl, `seller-${tag}@bench.dev`);
   const productIds = [];
   for (let i = 0; i < products; i++) {
-    const r = await must(seller.call('POST', '/api/products', { title: `Bench item ${i} ${tag}`, price: 9.99 + i, quantity, description: 'load test' }), 'create product');
+    const r = await must(
+      seller.call('POST', '/api/products', { title: `Bench item ${i} ${tag}`, price: 9.99 + i, quantity, description: 'load test' }),
+      'create product',
+    );
     productIds.push(r.body.id);
   }
   const buyerList = [];

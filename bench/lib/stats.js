@@ -26,13 +26,22 @@ class RouteStats {
   count(route, pred = () => true) {
     const r = this.routes.get(route);
     if (!r) return 0;
-    return Object.entries(r.statuses).filter(([s]) => pred(Number(s))).reduce((a, [, n]) => a + n, 0);
+    return Object.entries(r.statuses)
+      .filter(([s]) => pred(Number(s)))
+      .reduce((a, [, n]) => a + n, 0);
   }
   summary(seconds) {
     const out = {};
     for (const [route, r] of this.routes) {
-      const errors = Object.entries(r.statuses).filter(([s]) => !(Number(s) >= 200 && Number(s) < 300)).reduce((a, [, n]) => a + n, 0);
-      out[route] = { ...summarize(r.lat), rps: seconds ? Math.round((r.lat.length / seconds) * 10) / 10 : undefined, errors, statuses: r.statuses };
+      const errors = Object.entries(r.statuses)
+        .filter(([s]) => !(Number(s) >= 200 && Number(s) < 300))
+        .reduce((a, [, n]) => a + n, 0);
+      out[route] = {
+        ...summarize(r.lat),
+        rps: seconds ? Math.round((r.lat.length / seconds) * 10) / 10 : undefined,
+        errors,
+        statuses: r.statuses,
+      };
     }
     return out;
   }
