@@ -24,7 +24,15 @@ import {
   type RunningService,
   type Subject,
 } from '@jetmart/common';
-import { capturingLogger, eventually, recordSpans, signinCookie, startNats, testDatabaseUrl, type NatsTestServer } from '@jetmart/common/testing';
+import {
+  capturingLogger,
+  eventually,
+  recordSpans,
+  signinCookie,
+  startNats,
+  testDatabaseUrl,
+  type NatsTestServer,
+} from '@jetmart/common/testing';
 import { buildApp as buildExpirationApp } from '../../../expiration/src/app';
 import { expirationListeners } from '../../../expiration/src/events/listeners';
 import { buildApp as buildPaymentsApp } from '../../../payments/src/app';
@@ -165,18 +173,28 @@ it('one trace follows a checkout from the orders request through order.created t
   expect(inExpiration.attributes['jetmart.outcome']).toBe('wait');
   // The handler ran inside the consumer span: payments' replica write is its child.
   expect(
-    ofTrace(checkout.traceId).some((s) => s.kind === SpanKind.CLIENT && parentOf(s) === inPayments.spanContext().spanId && s.attributes['db.collection.name'] === 'orders'),
+    ofTrace(checkout.traceId).some(
+      (s) =>
+        s.kind === SpanKind.CLIENT && parentOf(s) === inPayments.spanContext().spanId && s.attributes['db.collection.name'] === 'orders',
+    ),
   ).toBe(true);
 
   // The request's log line carries the trace id.
-  const accessLine = ordersLog.find((l) => l.msg === 'request' && l.method === 'POST' && l.url === '/api/orders' && l.traceId === checkout.traceId);
+  const accessLine = ordersLog.find(
+    (l) => l.msg === 'request' && l.method === 'POST' && l.url === '/api/orders' && l.traceId === checkout.traceId,
+  );
   expect(accessLine).toBeDefined();
 
   // Paying continues another caller trace: payments' request → payment.created → orders
   // completes the order → order.completed, whose event was recorded inside the consumer span.
   await eventually(() => replicaInPayments(order.id));
   const pay = callerTrace();
-  await request(payments.server).post('/api/payments').set('Cookie', signinCookie(buyer)).set('traceparent', pay.traceparent).send({ orderId: order.id, token: 'tok_visa' }).expect(201);
+  await request(payments.server)
+    .post('/api/payments')
+    .set('Cookie', signinCookie(buyer))
+    .set('traceparent', pay.traceparent)
+    .send({ orderId: order.id, token: 'tok_visa' })
+    .expect(201);
   const completedInOrders = await eventually(() => consumerSpan(pay.traceId, 'orders-payment-created')[0]);
   const paymentPublish = one(
     ofTrace(pay.traceId).filter((s) => s.kind === SpanKind.PRODUCER && s.name === `publish ${Subjects.PaymentCreated}`),
@@ -221,8 +239,16 @@ it('/metrics after traffic: request histograms, event counters, consumer lag and
   await request(ordersApp).get('/api/orders/not-an-id').set('Cookie', signinCookie(buyer)).expect(404);
   await request(ordersApp).delete(`/api/orders/${cancelled.id}`).set('Cookie', signinCookie(buyer)).expect(200);
   for (const o of [paid, declined]) await eventually(() => replicaInPayments(o.id));
-  await request(payments.server).post('/api/payments').set('Cookie', signinCookie(buyer)).send({ orderId: paid.id, token: 'tok_visa' }).expect(201);
-  await request(payments.server).post('/api/payments').set('Cookie', signinCookie(buyer)).send({ orderId: declined.id, token: 'tok_chargeDeclined' }).expect(402);
+  await request(payments.server)
+    .post('/api/payments')
+    .set('Cookie', signinCookie(buyer))
+    .send({ orderId: paid.id, token: 'tok_visa' })
+    .expect(201);
+  await request(payments.server)
+    .post('/api/payments')
+    .set('Cookie', signinCookie(buyer))
+    .send({ orderId: declined.id, token: 'tok_chargeDeclined' })
+    .expect(402);
   await orders.Order.updateOne({ _id: expired.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
   await ordersBus.emit(Subjects.ExpirationComplete, { orderId: expired.id, version: 0 });
   // A malformed order.created goes to the dead-letter stream from both of its consumers.
@@ -235,14 +261,21 @@ it('/metrics after traffic: request histograms, event counters, consumer lag and
   const expiryConsumed = await eventually(() =>
     spans
       .getFinishedSpans()
-      .find((sp) => sp.attributes['messaging.consumer.group.name'] === 'orders-expiration-complete' && sp.attributes['jetmart.outcome'] === 'ack'),
+      .find(
+        (sp) =>
+          sp.attributes['messaging.consumer.group.name'] === 'orders-expiration-complete' && sp.attributes['jetmart.outcome'] === 'ack',
+      ),
   );
   expect(expiredLine?.traceId).toBe(expiryConsumed?.spanContext().traceId);
   expect(expiredLine?.traceId).toMatch(/^[0-9a-f]{32}$/);
 
   const after = await eventually(async () => {
     const m = await scrape(ordersApp);
-    return at(m, 'jetmart_events_deadlettered_total{subject="order.created"}') - at(before, 'jetmart_events_deadlettered_total{subject="order.created"}') >= 2 ? m : null;
+    return at(m, 'jetmart_events_deadlettered_total{subject="order.created"}') -
+      at(before, 'jetmart_events_deadlettered_total{subject="order.created"}') >=
+      2
+      ? m
+      : null;
   });
   const grew = (key: string) => at(after, key) - at(before, key);
 
@@ -275,7 +308,9 @@ it('/metrics after traffic: request histograms, event counters, consumer lag and
   // Consumer lag, sampled from the server: expiration holds every open order, so the orders it
   // has not expired yet are ack-pending on its durable; nothing waits undelivered for payments.
   const lag = await scrape(ordersApp);
-  expect(lag.get('jetmart_consumer_lag_messages{consumer="expiration-order-created",subject="order.created",state="ack_pending"}')).toBeGreaterThanOrEqual(1);
+  expect(
+    lag.get('jetmart_consumer_lag_messages{consumer="expiration-order-created",subject="order.created",state="ack_pending"}'),
+  ).toBeGreaterThanOrEqual(1);
   expect(lag.get('jetmart_consumer_lag_messages{consumer="payments-order-created",subject="order.created",state="pending"}')).toBe(0);
 
   // Outbox: everything written has been published.

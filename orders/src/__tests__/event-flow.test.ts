@@ -34,7 +34,13 @@ let bus: EventBus;
 
 const fast = { backoffMs: 50, maxBackoffMs: 200, ackWaitMs: 5_000 };
 
-async function startOne(name: string, build: (conn: Connection, bus: EventBus) => { models: mongoose.Model<any>[]; outbox: mongoose.Model<any>[]; listeners: (relay: OutboxRelay) => Listener<Subject>[] }) {
+async function startOne(
+  name: string,
+  build: (
+    conn: Connection,
+    bus: EventBus,
+  ) => { models: mongoose.Model<any>[]; outbox: mongoose.Model<any>[]; listeners: (relay: OutboxRelay) => Listener<Subject>[] },
+) {
   const logger = createLogger(name);
   const conn = mongoose.createConnection(testDatabaseUrl(name));
   installDatabasePlugins(conn);
@@ -56,14 +62,25 @@ beforeAll(async () => {
   nats = await startNats();
   const p = await startOne('products', (conn, b) => {
     products = productsModels(conn);
-    return { models: Object.values(products), outbox: [products.Product], listeners: () => productsListeners(b, { models: products }, fast) as Listener<Subject>[] };
+    return {
+      models: Object.values(products),
+      outbox: [products.Product],
+      listeners: () => productsListeners(b, { models: products }, fast) as Listener<Subject>[],
+    };
   });
   productsApp = buildProductsApp({ logger: p.logger, isReady: () => true, models: products }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
   const o = await startOne('orders', (conn, b) => {
     orders = ordersModels(conn);
-    return { models: Object.values(orders), outbox: [orders.Order], listeners: () => ordersListeners(b, { models: orders }, fast) as Listener<Subject>[] };
+    return {
+      models: Object.values(orders),
+      outbox: [orders.Order],
+      listeners: () => ordersListeners(b, { models: orders }, fast) as Listener<Subject>[],
+    };
   });
-  ordersApp = buildOrdersApp({ logger: o.logger, isReady: () => true, models: orders }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
+  ordersApp = buildOrdersApp(
+    { logger: o.logger, isReady: () => true, models: orders },
+    { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 },
+  );
   // Stands in for payments and expiration, which publish the events orders consumes.
   bus = await EventBus.connect({ servers: nats.url, name: 'other-services', logger: createLogger('test') });
 }, 60_000);
@@ -83,14 +100,32 @@ afterAll(async () => {
 const seller = { id: newId() };
 const buyer = { id: newId() };
 
-const availableOnProducts = async (id: string) => (await request(productsApp).get(`/api/products/${id}`).expect(200)).body.available as number;
+const availableOnProducts = async (id: string) =>
+  (await request(productsApp).get(`/api/products/${id}`).expect(200)).body.available as number;
 const replicaOf = (id: string) => orders.ProductReplica.findById(id).lean();
 
 it('a product created and updated on products shows up in the orders replica', async () => {
-  const created = (await request(productsApp).post('/api/products').set('Cookie', signinCookie(seller)).send({ title: 'Kettle', price: 30, quantity: 3 }).expect(201)).body;
-  expect(await eventually(() => replicaOf(created.id))).toMatchObject({ title: 'Kettle', priceMinor: 3000, quantity: 3, available: 3, version: 0, userId: seller.id });
+  const created = (
+    await request(productsApp)
+      .post('/api/products')
+      .set('Cookie', signinCookie(seller))
+      .send({ title: 'Kettle', price: 30, quantity: 3 })
+      .expect(201)
+  ).body;
+  expect(await eventually(() => replicaOf(created.id))).toMatchObject({
+    title: 'Kettle',
+    priceMinor: 3000,
+    quantity: 3,
+    available: 3,
+    version: 0,
+    userId: seller.id,
+  });
 
-  await request(productsApp).put(`/api/products/${created.id}`).set('Cookie', signinCookie(seller)).send({ title: 'Steel kettle', quantity: 5 }).expect(200);
+  await request(productsApp)
+    .put(`/api/products/${created.id}`)
+    .set('Cookie', signinCookie(seller))
+    .send({ title: 'Steel kettle', quantity: 5 })
+    .expect(200);
   await request(productsApp).put(`/api/products/${created.id}`).set('Cookie', signinCookie(seller)).send({ price: 25.5 }).expect(200);
   const replica = await eventually(async () => {
     const r = await replicaOf(created.id);
@@ -100,10 +135,22 @@ it('a product created and updated on products shows up in the orders replica', a
 });
 
 it('creating and cancelling an order changes available on products; a paid order sells its units', async () => {
-  const product = (await request(productsApp).post('/api/products').set('Cookie', signinCookie(seller)).send({ title: 'Mug', price: 8, quantity: 10 }).expect(201)).body;
+  const product = (
+    await request(productsApp)
+      .post('/api/products')
+      .set('Cookie', signinCookie(seller))
+      .send({ title: 'Mug', price: 8, quantity: 10 })
+      .expect(201)
+  ).body;
   await eventually(() => replicaOf(product.id));
   const place = async (quantity: number) =>
-    (await request(ordersApp).post('/api/orders').set('Cookie', signinCookie(buyer)).send({ items: [{ productId: product.id, quantity }], shippingAddress: testAddress() }).expect(201)).body;
+    (
+      await request(ordersApp)
+        .post('/api/orders')
+        .set('Cookie', signinCookie(buyer))
+        .send({ items: [{ productId: product.id, quantity }], shippingAddress: testAddress() })
+        .expect(201)
+    ).body;
 
   const cancelled = await place(3);
   expect(cancelled.items[0]).toMatchObject({ title: 'Mug', price: 8 });

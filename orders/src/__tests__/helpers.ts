@@ -12,7 +12,10 @@ export const newId = () => new Types.ObjectId().toHexString();
 /** The orders app and models on `conn` (a connection with jetmart's plugins installed). */
 export function testApp(conn: Connection) {
   const models = ordersModels(conn);
-  const app = buildApp({ logger: createLogger('orders'), isReady: () => true, models }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 });
+  const app = buildApp(
+    { logger: createLogger('orders'), isReady: () => true, models },
+    { jwtKey: jwtKey(), jwtTtlSeconds: 3600, expirationSeconds: 900 },
+  );
   return { app, models };
 }
 
@@ -32,11 +35,26 @@ export async function seedProduct(
 
 /** A valid shipping address (every field, the optional ones included); `attrs` override fields. */
 export function testAddress(attrs: Partial<Address> = {}): Address {
-  return { name: 'Ada Lovelace', line1: '12 Analytical Row', line2: 'Flat 3', city: 'London', postalCode: 'NW1 6XE', country: 'GB', phone: '+44 20 7946 0000', ...attrs };
+  return {
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Row',
+    line2: 'Flat 3',
+    city: 'London',
+    postalCode: 'NW1 6XE',
+    country: 'GB',
+    phone: '+44 20 7946 0000',
+    ...attrs,
+  };
 }
 
 /** placeOrder for a test that needs the order placed (fails the test otherwise). */
-export async function placed(models: OrdersModels, userId: string, lines: OrderRequestLine[], expirationSeconds = 900, shippingAddress = testAddress()): Promise<OrderDoc> {
+export async function placed(
+  models: OrdersModels,
+  userId: string,
+  lines: OrderRequestLine[],
+  expirationSeconds = 900,
+  shippingAddress = testAddress(),
+): Promise<OrderDoc> {
   const result = await placeOrder({ models }, userId, { items: lines, shippingAddress }, { expirationSeconds });
   if (result.kind !== 'placed') throw new Error(`order not placed: ${JSON.stringify(result)}`);
   return result.order;

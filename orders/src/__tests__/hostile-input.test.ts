@@ -8,7 +8,21 @@
  */
 import fc from 'fast-check';
 import request from 'supertest';
-import { anyValue, expectErrorShape, expectNever5xx, hostileCookie, hostileId, percentEncode, rawBody, rawSegment, signinCookie, useTestDatabase, weirdNumber, weirdString, wrongType } from '@jetmart/common/testing';
+import {
+  anyValue,
+  expectErrorShape,
+  expectNever5xx,
+  hostileCookie,
+  hostileId,
+  percentEncode,
+  rawBody,
+  rawSegment,
+  signinCookie,
+  useTestDatabase,
+  weirdNumber,
+  weirdString,
+  wrongType,
+} from '@jetmart/common/testing';
 import { newId, seedProduct, syncIndexes, testAddress, testApp } from './helpers';
 
 const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'orders_hostile' });
@@ -20,7 +34,10 @@ let orderId = '';
 beforeAll(async () => {
   await syncIndexes(models);
   productId = (await seedProduct(models, { quantity: 1000 })).id;
-  const res = await request(app).post('/api/orders').set('Cookie', signinCookie(buyer)).send({ items: [{ productId, quantity: 1 }], shippingAddress: valid });
+  const res = await request(app)
+    .post('/api/orders')
+    .set('Cookie', signinCookie(buyer))
+    .send({ items: [{ productId, quantity: 1 }], shippingAddress: valid });
   expect(res.status).toBe(201);
   orderId = res.body.id;
 });
@@ -39,33 +56,52 @@ const invalidAddress = fc
 const randomAddress = fc.oneof(
   fc.dictionary(extraKey, anyValue),
   fc
-    .record({
-      name: weirdString,
-      line1: weirdString,
-      line2: weirdString,
-      city: weirdString,
-      postalCode: weirdString,
-      phone: weirdString,
-      country: fc.oneof(fc.constantFrom('GB', 'DE', 'JP'), weirdString),
-    }, { requiredKeys: [] })
+    .record(
+      {
+        name: weirdString,
+        line1: weirdString,
+        line2: weirdString,
+        city: weirdString,
+        postalCode: weirdString,
+        phone: weirdString,
+        country: fc.oneof(fc.constantFrom('GB', 'DE', 'JP'), weirdString),
+      },
+      { requiredKeys: [] },
+    )
     .map((r) => ({ ...valid, ...r })),
 );
 
-const line = fc.record({ productId: fc.oneof(fc.constant('P'), weirdString, wrongType), quantity: fc.oneof(weirdNumber, wrongType, weirdString) }, { requiredKeys: [] });
+const line = fc.record(
+  { productId: fc.oneof(fc.constant('P'), weirdString, wrongType), quantity: fc.oneof(weirdNumber, wrongType, weirdString) },
+  { requiredKeys: [] },
+);
 /** Order bodies where something is of a wrong type: always 400 (or 413), nothing held. */
 const invalidBody = fc.oneof(
   fc.record({ items: wrongType, shippingAddress: fc.constant(valid) }),
-  fc.record({ items: fc.array(fc.record({ productId: wrongType, quantity: fc.constant(1) }), { minLength: 1, maxLength: 3 }), shippingAddress: fc.constant(valid) }),
+  fc.record({
+    items: fc.array(fc.record({ productId: wrongType, quantity: fc.constant(1) }), { minLength: 1, maxLength: 3 }),
+    shippingAddress: fc.constant(valid),
+  }),
   fc.record({
     items: fc.array(fc.record({ productId: fc.constant('x'), quantity: fc.oneof(wrongType, weirdString) }), { minLength: 1, maxLength: 3 }),
     shippingAddress: fc.constant(valid),
   }),
   fc.dictionary(fc.constantFrom('$where', 'userId', 'status', 'total'), anyValue, { minKeys: 1 }),
-  fc.record({ items: fc.constant([{ productId: 'P', quantity: 1 }]), shippingAddress: fc.oneof(wrongType, weirdString, weirdNumber, invalidAddress) }),
+  fc.record({
+    items: fc.constant([{ productId: 'P', quantity: 1 }]),
+    shippingAddress: fc.oneof(wrongType, weirdString, weirdNumber, invalidAddress),
+  }),
 );
 /** The body with the real product's id where a line names product `P`. */
 const withProduct = (body: Record<string, unknown>) =>
-  Array.isArray(body.items) ? { ...body, items: body.items.map((l: unknown) => (l && typeof l === 'object' && (l as { productId?: unknown }).productId === 'P' ? { ...l, productId } : l)) } : body;
+  Array.isArray(body.items)
+    ? {
+        ...body,
+        items: body.items.map((l: unknown) =>
+          l && typeof l === 'object' && (l as { productId?: unknown }).productId === 'P' ? { ...l, productId } : l,
+        ),
+      }
+    : body;
 const randomBody = fc.record(
   { items: fc.oneof(fc.array(line, { maxLength: 60 }), anyValue), shippingAddress: fc.oneof(fc.constant(valid), randomAddress, anyValue) },
   { requiredKeys: [] },
@@ -104,7 +140,10 @@ describe('orders: hostile input never answers 5xx', () => {
     let placed = 0;
     await fc.assert(
       fc.asyncProperty(randomAddress, async (shippingAddress) => {
-        const res = await request(app).post('/api/orders').set('Cookie', signinCookie(buyer)).send({ items: [{ productId: stock, quantity: 1 }], shippingAddress });
+        const res = await request(app)
+          .post('/api/orders')
+          .set('Cookie', signinCookie(buyer))
+          .send({ items: [{ productId: stock, quantity: 1 }], shippingAddress });
         expectNever5xx(res);
         if (res.status !== 201) return;
         placed++;
@@ -123,12 +162,20 @@ describe('orders: hostile input never answers 5xx', () => {
 
   it('GET and DELETE /api/orders/:id with hostile ids → 404/400, never 5xx; the real order untouched by others', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileId.map(percentEncode).filter((id) => id.length > 0), rawSegment, fc.constant(orderId)), fc.constantFrom('get', 'delete'), async (id, method) => {
-        const other = signinCookie({ id: newId() });
-        const res = await request(app)[method as 'get' | 'delete'](`/api/orders/${id}`).set('Cookie', other);
-        expectNever5xx(res);
-        expect([400, 404]).toContain(res.status);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          hostileId.map(percentEncode).filter((id) => id.length > 0),
+          rawSegment,
+          fc.constant(orderId),
+        ),
+        fc.constantFrom('get', 'delete'),
+        async (id, method) => {
+          const other = signinCookie({ id: newId() });
+          const res = await request(app)[method as 'get' | 'delete'](`/api/orders/${id}`).set('Cookie', other);
+          expectNever5xx(res);
+          expect([400, 404]).toContain(res.status);
+        },
+      ),
       params(203),
     );
     expect((await models.Order.findById(orderId).lean())!.status).toBe('created');
@@ -136,10 +183,14 @@ describe('orders: hostile input never answers 5xx', () => {
 
   it('malformed JSON, non-objects and wrong content types → 4xx in the error shape', async () => {
     await fc.assert(
-      fc.asyncProperty(rawBody, fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'), async (raw, type) => {
-        const res = await request(app).post('/api/orders').set('Cookie', signinCookie(buyer)).set('Content-Type', type).send(raw);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'),
+        async (raw, type) => {
+          const res = await request(app).post('/api/orders').set('Cookie', signinCookie(buyer)).set('Content-Type', type).send(raw);
+          expectErrorShape(res);
+        },
+      ),
       params(204),
     );
   });
@@ -148,10 +199,15 @@ describe('orders: hostile input never answers 5xx', () => {
     await fc.assert(
       fc.asyncProperty(hostileCookie, fc.constantFrom('list', 'get', 'post', 'delete'), async (cookie, route) => {
         const r =
-          route === 'list' ? request(app).get('/api/orders') :
-          route === 'get' ? request(app).get(`/api/orders/${orderId}`) :
-          route === 'delete' ? request(app).delete(`/api/orders/${orderId}`) :
-          request(app).post('/api/orders').send({ items: [{ productId, quantity: 1 }], shippingAddress: valid });
+          route === 'list'
+            ? request(app).get('/api/orders')
+            : route === 'get'
+              ? request(app).get(`/api/orders/${orderId}`)
+              : route === 'delete'
+                ? request(app).delete(`/api/orders/${orderId}`)
+                : request(app)
+                    .post('/api/orders')
+                    .send({ items: [{ productId, quantity: 1 }], shippingAddress: valid });
         const res = await r.set('Cookie', cookie);
         expect(res.status).toBe(401);
         expectErrorShape(res);

@@ -19,13 +19,22 @@ const seller = { id: newId() };
 
 it('POST /api/orders: 201, 400, 401, 404, 409', async () => {
   const product = await seedProduct(models, { quantity: 2, userId: seller.id });
-  const post = (body: object, cookie = buyer) => request(app).post('/api/orders').set('Cookie', cookie).send({ shippingAddress: testAddress(), ...body });
+  const post = (body: object, cookie = buyer) =>
+    request(app)
+      .post('/api/orders')
+      .set('Cookie', cookie)
+      .send({ shippingAddress: testAddress(), ...body });
   const created = await contract.expect(post({ items: [{ productId: product.id, quantity: 1 }] }), 201);
   expect(created.body).toMatchObject({ status: 'created', total: 19.99, shippingAddress: testAddress(), fulfillment: 'unfulfilled' });
   await contract.expect(post({ items: [] }), 400);
   await contract.expect(post({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: testAddress({ country: 'XX' }) }), 400);
   await contract.expect(post({ items: [{ productId: product.id, quantity: 1 }] }, signinCookie(seller)), 400);
-  await contract.expect(request(app).post('/api/orders').send({ items: [{ productId: product.id, quantity: 1 }] }), 401);
+  await contract.expect(
+    request(app)
+      .post('/api/orders')
+      .send({ items: [{ productId: product.id, quantity: 1 }] }),
+    401,
+  );
   await contract.expect(post({ items: [{ productId: newId(), quantity: 1 }] }), 404);
   await contract.expect(post({ items: [{ productId: product.id, quantity: 2 }] }), 409);
 });
@@ -44,8 +53,13 @@ it('GET /api/orders and /api/orders/:id: 200, 401, 404', async () => {
 it('DELETE /api/orders/:id: 200, 401, 404, 409', async () => {
   const product = await seedProduct(models, { quantity: 5, userId: seller.id });
   const place = async () =>
-    (await request(app).post('/api/orders').set('Cookie', buyer).send({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: testAddress() }).expect(201)).body
-      .id as string;
+    (
+      await request(app)
+        .post('/api/orders')
+        .set('Cookie', buyer)
+        .send({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: testAddress() })
+        .expect(201)
+    ).body.id as string;
   const toCancel = await place();
   const cancelled = await contract.expect(request(app).delete(`/api/orders/${toCancel}`).set('Cookie', buyer), 200);
   expect(cancelled.body.status).toBe('cancelled');
@@ -59,7 +73,13 @@ it('DELETE /api/orders/:id: 200, 401, 404, 409', async () => {
 it('a paid order with shipments shows its derived fulfillment in the documented shape', async () => {
   const paid = await request(app).get('/api/orders').set('Cookie', buyer).expect(200);
   const order = (paid.body as { id: string; status: string; items: { sellerId: string }[] }[]).find((o) => o.status === 'complete')!;
-  await models.ShipmentReplica.create({ _id: newId(), orderId: order.id, sellerId: order.items[0].sellerId, status: 'shipped', version: 1 });
+  await models.ShipmentReplica.create({
+    _id: newId(),
+    orderId: order.id,
+    sellerId: order.items[0].sellerId,
+    status: 'shipped',
+    version: 1,
+  });
   const one = await contract.expect(request(app).get(`/api/orders/${order.id}`).set('Cookie', buyer), 200);
   expect(one.body.fulfillment).toBe('shipped');
   const list = await contract.expect(request(app).get('/api/orders').set('Cookie', buyer), 200);
@@ -74,7 +94,9 @@ it('an undocumented status or body shape is refused by the checker', async () =>
   expect(() => contract.check({ ...ok, body: [{ id: 1 }] } as never)).toThrow(/does not match/);
   // The nested address and the fulfilment values are checked too.
   const [order] = ok.body as Record<string, unknown>[];
-  expect(() => contract.check({ ...ok, body: [{ ...order, shippingAddress: { ...testAddress(), country: undefined } }] } as never)).toThrow(/does not match/);
+  expect(() => contract.check({ ...ok, body: [{ ...order, shippingAddress: { ...testAddress(), country: undefined } }] } as never)).toThrow(
+    /does not match/,
+  );
   expect(() => contract.check({ ...ok, body: [{ ...order, fulfillment: 'lost' }] } as never)).toThrow(/does not match/);
 });
 

@@ -57,11 +57,14 @@ export class OrderSweeper implements BackgroundTask {
    * Returns the ids of the orders cancelled.
    */
   async withdrawOverheld(): Promise<string[]> {
-    const overheld = await this.models.ProductReplica.find({ available: { $lt: 0 } }, { _id: 1 }).limit(100).lean();
+    const overheld = await this.models.ProductReplica.find({ available: { $lt: 0 } }, { _id: 1 })
+      .limit(100)
+      .lean();
     const cancelled: string[] = [];
     for (const p of overheld) {
       const ids = await withdrawExcessHolds({ models: this.models }, p._id);
-      if (ids.length) this.log.warn({ productId: p._id, orderIds: ids }, 'listed quantity below units held: newest unpaid orders cancelled');
+      if (ids.length)
+        this.log.warn({ productId: p._id, orderIds: ids }, 'listed quantity below units held: newest unpaid orders cancelled');
       cancelled.push(...ids);
     }
     return cancelled;

@@ -48,7 +48,12 @@ const HOLDING_DEADLINE_MS = 10_000;
  * process dies midway, the sweeper finds the pending order and does the same.
  * A database error is rethrown after undoing what can be undone.
  */
-export async function placeOrder(deps: LifecycleDeps, userId: string, request: OrderRequest, opts: PlaceOrderOptions): Promise<PlaceResult> {
+export async function placeOrder(
+  deps: LifecycleDeps,
+  userId: string,
+  request: OrderRequest,
+  opts: PlaceOrderOptions,
+): Promise<PlaceResult> {
   const now = deps.now ?? Date.now;
   const { Order, ProductReplica } = deps.models;
   // One read by _id per line rather than `_id: {$in: [...]}`: FerretDB pushes down only _id
@@ -60,7 +65,13 @@ export async function placeOrder(deps: LifecycleDeps, userId: string, request: O
     if (!product) return { kind: 'unknown-product', line: i, productId: line.productId };
     if (product.userId === userId) return { kind: 'own-product', line: i };
     // The seller as the replica knows it now: shipping splits the paid order by it.
-    items.push({ productId: line.productId, sellerId: product.userId, title: product.title, priceMinor: product.priceMinor, quantity: line.quantity });
+    items.push({
+      productId: line.productId,
+      sellerId: product.userId,
+      title: product.title,
+      priceMinor: product.priceMinor,
+      quantity: line.quantity,
+    });
   }
   // Fast answer for what is visibly short; the conditional holds below are what decide.
   const shortLine = items.findIndex((l, i) => found[i]!.available < l.quantity);

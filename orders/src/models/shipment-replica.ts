@@ -38,7 +38,10 @@ export function shipmentReplicaModelOn(conn: Connection): ShipmentReplicaModel {
 }
 
 /** A new shipment: its replica starts at the event's version (0), pending. A redelivery is a no-op. */
-export function applyShipmentCreated(Replica: ShipmentReplicaModel, data: EventData<typeof Subjects.ShipmentCreated>): Promise<ReplicaOutcome> {
+export function applyShipmentCreated(
+  Replica: ShipmentReplicaModel,
+  data: EventData<typeof Subjects.ShipmentCreated>,
+): Promise<ReplicaOutcome> {
   return createReplica(Replica, { _id: data.id, orderId: data.orderId, sellerId: data.sellerId, status: 'pending', version: data.version });
 }
 
@@ -49,6 +52,10 @@ type StepData = EventData<typeof Subjects.ShipmentShipped> | EventData<typeof Su
  * overtook the one before it waits (RetryLater) and a duplicate or older one changes nothing: the
  * replica only ever moves forward, whatever order the events arrive in.
  */
-export function applyShipmentStep(Replica: ShipmentReplicaModel, data: StepData, status: Exclude<ShipmentReplicaStatus, 'pending'>): Promise<ReplicaOutcome> {
+export function applyShipmentStep(
+  Replica: ShipmentReplicaModel,
+  data: StepData,
+  status: Exclude<ShipmentReplicaStatus, 'pending'>,
+): Promise<ReplicaOutcome> {
   return applyVersion(Replica, data.id, data.version, { $set: { status } });
 }

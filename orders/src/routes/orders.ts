@@ -29,7 +29,9 @@ const createBody = z.object({
     }),
   // Field by field with common's rules (400 names e.g. `shippingAddress.country`); only the
   // message for a missing or non-object address is this route's own.
-  shippingAddress: z.object(addressSchema.shape, { error: 'shippingAddress must be an address {name, line1, city, postalCode, country, …}' }),
+  shippingAddress: z.object(addressSchema.shape, {
+    error: 'shippingAddress must be an address {name, line1, city, postalCode, country, …}',
+  }),
 });
 
 export interface OrdersRouteDeps {
@@ -59,7 +61,9 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
   const router = Router();
 
   /** The shipment replicas of the given orders, by order id, in one query; only paid orders have shipments. */
-  const shipmentsOf = async (orders: readonly (Pick<OrderFields, 'status'> & { _id: unknown })[]): Promise<Map<string, ShipmentState[]>> => {
+  const shipmentsOf = async (
+    orders: readonly (Pick<OrderFields, 'status'> & { _id: unknown })[],
+  ): Promise<Map<string, ShipmentState[]>> => {
     const byOrder = new Map<string, ShipmentState[]>();
     const paid = orders.filter((o) => o.status === 'complete').map((o) => String(o._id));
     if (paid.length === 0) return byOrder;
@@ -83,7 +87,9 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
   });
 
   router.get('/api/orders', requireAuth, async (req, res) => {
-    const orders = await Order.find({ userId: req.currentUser!.id, status: { $in: VISIBLE_STATUSES } }).sort({ createdAt: -1, _id: -1 }).lean();
+    const orders = await Order.find({ userId: req.currentUser!.id, status: { $in: VISIBLE_STATUSES } })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean();
     const shipments = await shipmentsOf(orders);
     res.json(orders.map((o) => presentOrder(o, shipments.get(String(o._id)) ?? NO_SHIPMENTS)));
   });

@@ -3,7 +3,10 @@ import type { Order } from '@jetmart/common/contracts';
 import { deriveFulfillment, type ShipmentState } from '../fulfilment';
 import { plainAddress, type OrderFields } from '../models';
 
-type StoredOrder = Pick<OrderFields, 'userId' | 'status' | 'items' | 'totalMinor' | 'shippingAddress' | 'expiresAt' | 'cancelReason' | 'version' | 'createdAt'> & {
+type StoredOrder = Pick<
+  OrderFields,
+  'userId' | 'status' | 'items' | 'totalMinor' | 'shippingAddress' | 'expiresAt' | 'cancelReason' | 'version' | 'createdAt'
+> & {
   _id: unknown;
 };
 

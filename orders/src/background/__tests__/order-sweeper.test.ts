@@ -13,10 +13,20 @@ const sweeper = () => new OrderSweeper(models, { logger: createLogger('orders'),
 
 describe('OrderSweeper (crash recovery)', () => {
   it('a multi-line order whose process died between lines: after the sweep no units are held by it', async () => {
-    const products = [await seedProduct(models, { quantity: 4 }), await seedProduct(models, { quantity: 4 }), await seedProduct(models, { quantity: 4 })];
+    const products = [
+      await seedProduct(models, { quantity: 4 }),
+      await seedProduct(models, { quantity: 4 }),
+      await seedProduct(models, { quantity: 4 }),
+    ];
     const items: OrderLine[] = products.map((p) => ({ productId: p.id, title: p.title, priceMinor: p.priceMinor, quantity: 2 }));
     // What placeOrder leaves behind when killed after holding lines 1 and 2 of 3.
-    const order = await models.Order.create({ userId: newId(), status: 'pending', items, totalMinor: 1, expiresAt: new Date(Date.now() + 900_000) });
+    const order = await models.Order.create({
+      userId: newId(),
+      status: 'pending',
+      items,
+      totalMinor: 1,
+      expiresAt: new Date(Date.now() + 900_000),
+    });
     expect(await reserveUnits(models.ProductReplica, products[0].id, order.id, 2)).toBe(true);
     expect(await reserveUnits(models.ProductReplica, products[1].id, order.id, 2)).toBe(true);
     // A live order on the same product must keep its units.

@@ -30,7 +30,11 @@ beforeAll(async () => {
   for (const s of [pendingShipment, shippedShipment]) await applyShipmentCreated(models.ShipmentReplica, shipmentCreated(s));
   await applyShipmentStep(models.ShipmentReplica, shipmentShipped(shippedShipment), 'shipped');
 }, 60_000);
-const hostile = useHostileEvents({ name: 'orders-hostile', listeners: (bus, opts) => ordersListeners(bus, { models }, opts), snapshot: () => snapshotModels(models) });
+const hostile = useHostileEvents({
+  name: 'orders-hostile',
+  listeners: (bus, opts) => ordersListeners(bus, { models }, opts),
+  snapshot: () => snapshotModels(models),
+});
 const { attack } = hostile;
 
 // ---- valid events
@@ -40,7 +44,14 @@ function shipmentCreated(ref: ShipmentRef) {
 }
 function shipmentShipped(ref: ShipmentRef) {
   const now = Date.now();
-  return { ...ref, carrier: 'DHL', trackingNumber: 'JD014600003828', shippedAt: new Date(now).toISOString(), autoDeliverAt: new Date(now + 14 * 86_400_000).toISOString(), version: 1 };
+  return {
+    ...ref,
+    carrier: 'DHL',
+    trackingNumber: 'JD014600003828',
+    shippedAt: new Date(now).toISOString(),
+    autoDeliverAt: new Date(now + 14 * 86_400_000).toISOString(),
+    version: 1,
+  };
 }
 const shipmentDelivered = (ref: ShipmentRef) => ({ ...ref, deliveredAt: new Date().toISOString(), by: 'buyer' as const, version: 2 });
 const productEvent = (subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, id: string, version: number) =>
@@ -59,7 +70,13 @@ const all = (): Event[] => [
     totalMinor: 1999,
     version: 0,
   }),
-  makeEvent(Subjects.OrderCancelled, { id: payOrder, userId: oid(), reason: 'buyer', items: [{ productId: product.id, quantity: 2 }], version: 1 }),
+  makeEvent(Subjects.OrderCancelled, {
+    id: payOrder,
+    userId: oid(),
+    reason: 'buyer',
+    items: [{ productId: product.id, quantity: 2 }],
+    version: 1,
+  }),
   makeEvent(Subjects.ShipmentCreated, shipmentCreated({ id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() })),
   makeEvent(Subjects.ShipmentShipped, shipmentShipped(pendingShipment)),
   makeEvent(Subjects.ShipmentDelivered, shipmentDelivered(shippedShipment)),
@@ -96,24 +113,40 @@ describe('orders: hostile events are dead-lettered, change nothing, and the serv
   }, 90_000);
 
   it('expiration.complete', async () => {
-    await attack(Subjects.ExpirationComplete, goodFor(Subjects.ExpirationComplete), others(Subjects.ExpirationComplete), [['id'], ['data', 'orderId']]);
+    await attack(Subjects.ExpirationComplete, goodFor(Subjects.ExpirationComplete), others(Subjects.ExpirationComplete), [
+      ['id'],
+      ['data', 'orderId'],
+    ]);
     expect(await order(expireOrder)).toMatchObject({ status: 'created' });
     await hostile.bus.publish(makeEvent(Subjects.ExpirationComplete, { orderId: expireOrder, version: 0 }));
     await settled(expireOrder, 'cancelled');
   }, 90_000);
 
   it('payment.created', async () => {
-    await attack(Subjects.PaymentCreated, goodFor(Subjects.PaymentCreated), others(Subjects.PaymentCreated), [['id'], ['data', 'id'], ['data', 'orderId'], ['data', 'userId']]);
+    await attack(Subjects.PaymentCreated, goodFor(Subjects.PaymentCreated), others(Subjects.PaymentCreated), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'orderId'],
+      ['data', 'userId'],
+    ]);
     expect(await order(payOrder)).toMatchObject({ status: 'created' });
     await hostile.bus.publish(goodFor(Subjects.PaymentCreated));
     await settled(payOrder, 'complete');
   }, 90_000);
 
   it('shipment.created', async () => {
-    await attack(Subjects.ShipmentCreated, goodFor(Subjects.ShipmentCreated), others(Subjects.ShipmentCreated), [...shipmentIds, ['data', 'items', '0', 'productId']]);
+    await attack(Subjects.ShipmentCreated, goodFor(Subjects.ShipmentCreated), others(Subjects.ShipmentCreated), [
+      ...shipmentIds,
+      ['data', 'items', '0', 'productId'],
+    ]);
     const fresh = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
     await hostile.bus.publish(makeEvent(Subjects.ShipmentCreated, shipmentCreated(fresh)));
-    expect(await eventually(() => shipment(fresh.id))).toMatchObject({ orderId: fresh.orderId, sellerId: fresh.sellerId, status: 'pending', version: 0 });
+    expect(await eventually(() => shipment(fresh.id))).toMatchObject({
+      orderId: fresh.orderId,
+      sellerId: fresh.sellerId,
+      status: 'pending',
+      version: 0,
+    });
   }, 90_000);
 
   it('shipment.shipped', async () => {

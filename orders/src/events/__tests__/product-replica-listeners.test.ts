@@ -39,7 +39,14 @@ describe('product replica through JetStream', () => {
   it('versions delivered 3, 1, 2, each twice, converge on version 3 without an error loop', async () => {
     const id = newId();
     const userId = newId();
-    const v = (version: number, quantity: number, title: string): ProductData => ({ id, title, priceMinor: 100 * (version + 1), quantity, userId, version });
+    const v = (version: number, quantity: number, title: string): ProductData => ({
+      id,
+      title,
+      priceMinor: 100 * (version + 1),
+      quantity,
+      userId,
+      version,
+    });
     await bus.emit(Subjects.ProductCreated, v(0, 10, 'v0'));
     await eventually(() => models.ProductReplica.findById(id).lean());
     // An order holds 2 units before the updates arrive: available must follow quantity changes around it.
@@ -79,7 +86,12 @@ describe('product replica through JetStream', () => {
   it('a malformed product event ends in the dead-letter stream and the listener keeps working', async () => {
     const deadBefore = await deadLetters();
     const id = newId();
-    const malformed = { id: newId(), subject: Subjects.ProductUpdated, occurredAt: new Date().toISOString(), data: { id, title: '', priceMinor: -5, quantity: 1, userId: 'u', version: 1 } };
+    const malformed = {
+      id: newId(),
+      subject: Subjects.ProductUpdated,
+      occurredAt: new Date().toISOString(),
+      data: { id, title: '', priceMinor: -5, quantity: 1, userId: 'u', version: 1 },
+    };
     await bus.js.publish(Subjects.ProductUpdated, JSON.stringify(malformed), { msgID: malformed.id });
     await eventually(async () => (await deadLetters()) === deadBefore + 1, 10_000);
     const parked = (await bus.jsm.streams.getMessage(Streams.deadLetter.name, { last_by_subj: 'deadletter.orders-product-updated' }))!;

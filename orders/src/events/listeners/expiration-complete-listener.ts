@@ -9,11 +9,18 @@ const EARLY_TOLERANCE_MS = 5_000;
 export class ExpirationCompleteListener extends Listener<typeof Subjects.ExpirationComplete> {
   readonly subject = Subjects.ExpirationComplete;
 
-  constructor(bus: EventBus, private readonly deps: { models: OrdersModels }, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly deps: { models: OrdersModels },
+    options?: ListenerOptions,
+  ) {
     super(bus, 'orders', options);
   }
 
-  async onMessage(data: EventData<typeof Subjects.ExpirationComplete>, { log }: MessageContext<typeof Subjects.ExpirationComplete>): Promise<void> {
+  async onMessage(
+    data: EventData<typeof Subjects.ExpirationComplete>,
+    { log }: MessageContext<typeof Subjects.ExpirationComplete>,
+  ): Promise<void> {
     const found = await this.deps.models.Order.findById(data.orderId, { status: 1, expiresAt: 1 }).lean();
     if (!found) {
       log.warn({ orderId: data.orderId }, 'expiry for an unknown order ignored');

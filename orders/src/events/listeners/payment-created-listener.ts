@@ -6,7 +6,11 @@ import type { OrdersModels } from '../../models';
 export class PaymentCreatedListener extends Listener<typeof Subjects.PaymentCreated> {
   readonly subject = Subjects.PaymentCreated;
 
-  constructor(bus: EventBus, private readonly deps: { models: OrdersModels }, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly deps: { models: OrdersModels },
+    options?: ListenerOptions,
+  ) {
     // Several at once: each payment is for a different order, and completeOrder (versioned save
     // under the document lock, reload on conflict) and the idempotent unit sales keep each order
     // right in any interleaving.
@@ -23,7 +27,10 @@ export class PaymentCreatedListener extends Listener<typeof Subjects.PaymentCrea
       case 'not-placed':
         // A payment for an order that is not `created` (cancelled or expired) must not complete it:
         // payments refuses those, so this only happens in a race it lost; it is logged for refunding.
-        log.error({ orderId: data.orderId, paymentId: data.id, status: result.order.status }, 'payment for an order that cannot be paid; left as is');
+        log.error(
+          { orderId: data.orderId, paymentId: data.id, status: result.order.status },
+          'payment for an order that cannot be paid; left as is',
+        );
         return;
       case 'not-found':
         throw new Error(`payment ${data.id} for unknown order ${data.orderId}`);

@@ -5,7 +5,11 @@ import { applyProductCreated, type ProductReplicaModel } from '../../models';
 export class ProductCreatedListener extends Listener<typeof Subjects.ProductCreated> {
   readonly subject = Subjects.ProductCreated;
 
-  constructor(bus: EventBus, private readonly replicas: ProductReplicaModel, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly replicas: ProductReplicaModel,
+    options?: ListenerOptions,
+  ) {
     super(bus, 'orders', options);
   }
 

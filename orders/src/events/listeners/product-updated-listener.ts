@@ -10,7 +10,11 @@ import { applyProductUpdated, type OrdersModels } from '../../models';
 export class ProductUpdatedListener extends Listener<typeof Subjects.ProductUpdated> {
   readonly subject = Subjects.ProductUpdated;
 
-  constructor(bus: EventBus, private readonly deps: { models: OrdersModels }, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly deps: { models: OrdersModels },
+    options?: ListenerOptions,
+  ) {
     super(bus, 'orders', options);
   }
 
@@ -19,7 +23,10 @@ export class ProductUpdatedListener extends Listener<typeof Subjects.ProductUpda
     log.debug({ productId: data.id, version: data.version, outcome }, 'product replica updated');
     const cancelled = await withdrawExcessHolds(this.deps, data.id);
     if (cancelled.length) {
-      log.warn({ productId: data.id, quantity: data.quantity, orderIds: cancelled }, 'listed quantity below units held: newest unpaid orders cancelled');
+      log.warn(
+        { productId: data.id, quantity: data.quantity, orderIds: cancelled },
+        'listed quantity below units held: newest unpaid orders cancelled',
+      );
     }
   }
 }

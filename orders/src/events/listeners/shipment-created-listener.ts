@@ -5,11 +5,18 @@ import { applyShipmentCreated, type ShipmentReplicaModel } from '../../models';
 export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCreated> {
   readonly subject = Subjects.ShipmentCreated;
 
-  constructor(bus: EventBus, private readonly replicas: ShipmentReplicaModel, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly replicas: ShipmentReplicaModel,
+    options?: ListenerOptions,
+  ) {
     super(bus, 'orders', options);
   }
 
-  async onMessage(data: EventData<typeof Subjects.ShipmentCreated>, { log }: MessageContext<typeof Subjects.ShipmentCreated>): Promise<void> {
+  async onMessage(
+    data: EventData<typeof Subjects.ShipmentCreated>,
+    { log }: MessageContext<typeof Subjects.ShipmentCreated>,
+  ): Promise<void> {
     const outcome = await applyShipmentCreated(this.replicas, data);
     log.debug({ shipmentId: data.id, orderId: data.orderId, outcome }, 'shipment replica created');
   }

@@ -5,11 +5,18 @@ import { applyShipmentStep, type ShipmentReplicaModel } from '../../models';
 export class ShipmentShippedListener extends Listener<typeof Subjects.ShipmentShipped> {
   readonly subject = Subjects.ShipmentShipped;
 
-  constructor(bus: EventBus, private readonly replicas: ShipmentReplicaModel, options?: ListenerOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly replicas: ShipmentReplicaModel,
+    options?: ListenerOptions,
+  ) {
     super(bus, 'orders', options);
   }
 
-  async onMessage(data: EventData<typeof Subjects.ShipmentShipped>, { log }: MessageContext<typeof Subjects.ShipmentShipped>): Promise<void> {
+  async onMessage(
+    data: EventData<typeof Subjects.ShipmentShipped>,
+    { log }: MessageContext<typeof Subjects.ShipmentShipped>,
+  ): Promise<void> {
     const outcome = await applyShipmentStep(this.replicas, data, 'shipped');
     log.debug({ shipmentId: data.id, orderId: data.orderId, version: data.version, outcome }, 'shipment replica shipped');
   }

@@ -3,7 +3,10 @@ import type { FulfillmentStatus } from '@jetmart/common/contracts';
 import type { OrderStatus, ShipmentReplicaStatus } from '../../models';
 import { deriveFulfillment, type ShipmentState } from '../derive-fulfillment';
 
-const paid = (...sellers: (string | undefined)[]) => ({ status: 'complete' as OrderStatus, items: sellers.map((sellerId) => ({ sellerId })) });
+const paid = (...sellers: (string | undefined)[]) => ({
+  status: 'complete' as OrderStatus,
+  items: sellers.map((sellerId) => ({ sellerId })),
+});
 const ship = (sellerId: string, status: ShipmentReplicaStatus): ShipmentState => ({ sellerId, status });
 
 describe('deriveFulfillment', () => {
@@ -68,7 +71,10 @@ function reference(order: { status: OrderStatus; items: { sellerId?: string }[] 
 const seller = fc.constantFrom('s1', 's2', 's3', 's4');
 const orderStatus = fc.constantFrom<OrderStatus>('pending', 'created', 'complete', 'complete', 'complete', 'cancelled', 'failed');
 const shipmentStatus = fc.constantFrom<ShipmentReplicaStatus>('pending', 'shipped', 'delivered');
-const order = fc.record({ status: orderStatus, items: fc.array(fc.record({ sellerId: fc.option(seller, { nil: undefined }) }), { minLength: 1, maxLength: 6 }) });
+const order = fc.record({
+  status: orderStatus,
+  items: fc.array(fc.record({ sellerId: fc.option(seller, { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
+});
 const shipments = fc.array(fc.record({ sellerId: fc.oneof(seller, fc.constant('stranger')), status: shipmentStatus }), { maxLength: 8 });
 const PROGRESS: FulfillmentStatus[] = ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered'];
 const STEP: Record<ShipmentReplicaStatus, ShipmentReplicaStatus> = { pending: 'shipped', shipped: 'delivered', delivered: 'delivered' };
@@ -85,9 +91,13 @@ describe('deriveFulfillment properties', () => {
 
   it('does not depend on the order the shipments are listed in', () => {
     fc.assert(
-      fc.property(order, shipments.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))), (o, [s, shuffled]) => {
-        expect(deriveFulfillment(o, shuffled)).toBe(deriveFulfillment(o, s));
-      }),
+      fc.property(
+        order,
+        shipments.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))),
+        (o, [s, shuffled]) => {
+          expect(deriveFulfillment(o, shuffled)).toBe(deriveFulfillment(o, s));
+        },
+      ),
       { numRuns: 500, seed: 1402 },
     );
   });

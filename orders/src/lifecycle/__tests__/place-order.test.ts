@@ -72,10 +72,15 @@ describe('placeOrder', () => {
       { productId: a.id, quantity: 1 },
       { productId: b.id, quantity: 1 },
     ];
-    const result = await placeOrder({ models, now: () => clock }, newId(), { items, shippingAddress: testAddress() }, {
-      expirationSeconds: 900,
-      holdingDeadlineMs: 1000,
-    });
+    const result = await placeOrder(
+      { models, now: () => clock },
+      newId(),
+      { items, shippingAddress: testAddress() },
+      {
+        expirationSeconds: 900,
+        holdingDeadlineMs: 1000,
+      },
+    );
     expect(result).toEqual({ kind: 'too-slow' });
     expect((await replica(a.id))!.available).toBe(5);
     expect((await replica(b.id))!.available).toBe(5);

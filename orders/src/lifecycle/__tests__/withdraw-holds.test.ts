@@ -35,7 +35,10 @@ describe('withdrawExcessHolds: the seller lists fewer units than orders hold', (
     expect(replica.sold).toBe(1);
     const cancelled = (await models.Order.findById(newest.id).lean())!;
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'unavailable' });
-    expect(cancelled.outbox.map((e) => [e.subject, (e.event.data as { reason?: string }).reason])).toContainEqual(['order.cancelled', 'unavailable']);
+    expect(cancelled.outbox.map((e) => [e.subject, (e.event.data as { reason?: string }).reason])).toContainEqual([
+      'order.cancelled',
+      'unavailable',
+    ]);
     expect((await models.Order.findById(oldest.id).lean())!.status).toBe('created');
     expect((await models.Order.findById(paid.id).lean())!.status).toBe('complete');
 

@@ -39,7 +39,10 @@ it('50 concurrent single-unit orders for 5 units on two instances: exactly 5 suc
   expect(replica.holds.map((h) => h.orderId).sort()).toEqual(winners.map(({ r }) => r.body.id).sort());
 
   for (const [i, { r, user }] of winners.slice(0, 2).entries()) {
-    await request(i ? first.app : second.app).delete(`/api/orders/${r.body.id}`).set('Cookie', signinCookie(user)).expect(200);
+    await request(i ? first.app : second.app)
+      .delete(`/api/orders/${r.body.id}`)
+      .set('Cookie', signinCookie(user))
+      .expect(200);
   }
   expect((await first.models.ProductReplica.findById(product.id).lean())!.available).toBe(2);
 

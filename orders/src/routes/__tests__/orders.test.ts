@@ -24,7 +24,10 @@ const replica = (id: string) => models.ProductReplica.findById(id).lean();
 describe('POST /api/orders', () => {
   it('401 when not signed in', async () => {
     const p = await seedProduct(models);
-    await request(app).post('/api/orders').send({ items: [{ productId: p.id, quantity: 1 }], shippingAddress: testAddress() }).expect(401);
+    await request(app)
+      .post('/api/orders')
+      .send({ items: [{ productId: p.id, quantity: 1 }], shippingAddress: testAddress() })
+      .expect(401);
     expect(await models.Order.countDocuments()).toBe(0);
   });
 
@@ -39,7 +42,15 @@ describe('POST /api/orders', () => {
     ['items.0.quantity', { items: [{ productId: 'x', quantity: 101 }] }],
     ['items.0.quantity', { items: [{ productId: 'x', quantity: 1.5 }] }],
     ['items.0.quantity', { items: [{ productId: 'x' }] }],
-    ['items.1.productId', { items: [{ productId: 'x', quantity: 1 }, { productId: 'x', quantity: 2 }] }],
+    [
+      'items.1.productId',
+      {
+        items: [
+          { productId: 'x', quantity: 1 },
+          { productId: 'x', quantity: 2 },
+        ],
+      },
+    ],
     ['shippingAddress', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: undefined }],
     ['shippingAddress', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: 'Berlin' }],
     ['shippingAddress', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: [testAddress()] }],
@@ -47,9 +58,15 @@ describe('POST /api/orders', () => {
     ['shippingAddress.country', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ country: 'de' }) }],
     ['shippingAddress.country', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: { ...testAddress(), country: undefined } }],
     ['shippingAddress.name', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ name: '' }) }],
-    ['shippingAddress.name', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ name: 'n'.repeat(ADDRESS_LIMITS.name + 1) }) }],
+    [
+      'shippingAddress.name',
+      { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ name: 'n'.repeat(ADDRESS_LIMITS.name + 1) }) },
+    ],
     ['shippingAddress.line1', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: { ...testAddress(), line1: undefined } }],
-    ['shippingAddress.line2', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ line2: 'l'.repeat(ADDRESS_LIMITS.line2 + 1) }) }],
+    [
+      'shippingAddress.line2',
+      { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ line2: 'l'.repeat(ADDRESS_LIMITS.line2 + 1) }) },
+    ],
     ['shippingAddress.city', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: { ...testAddress(), city: 5 } }],
     ['shippingAddress.postalCode', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: testAddress({ postalCode: '' }) }],
     ['shippingAddress.phone', { items: [{ productId: 'x', quantity: 1 }], shippingAddress: { ...testAddress(), phone: { $ne: null } } }],
@@ -61,7 +78,12 @@ describe('POST /api/orders', () => {
 
   it('404 for an unknown product, nothing held', async () => {
     const p = await seedProduct(models, { quantity: 3 });
-    const res = await post({ items: [{ productId: p.id, quantity: 1 }, { productId: newId(), quantity: 1 }] }).expect(404);
+    const res = await post({
+      items: [
+        { productId: p.id, quantity: 1 },
+        { productId: newId(), quantity: 1 },
+      ],
+    }).expect(404);
     expect(res.body.errors[0].message).toMatch(/not found/i);
     expect((await replica(p.id))!.available).toBe(3);
   });
@@ -79,7 +101,13 @@ describe('POST /api/orders', () => {
     // Only the required fields: the optional ones stay absent rather than becoming empty.
     const shippingAddress = { name: 'Grace Hopper', line1: '1 Harbour St', city: 'Arlington', postalCode: '22201', country: 'US' };
     const before = Date.now();
-    const res = await post({ items: [{ productId: a.id, quantity: 3 }, { productId: b.id, quantity: 1 }], shippingAddress }).expect(201);
+    const res = await post({
+      items: [
+        { productId: a.id, quantity: 3 },
+        { productId: b.id, quantity: 1 },
+      ],
+      shippingAddress,
+    }).expect(201);
     expect(res.body).toEqual({
       id: expect.any(String),
       userId: buyer.id,
@@ -107,7 +135,14 @@ describe('POST /api/orders', () => {
     expect(stored!.outbox.map((e) => e.event)).toEqual([
       expect.objectContaining({
         subject: 'order.created',
-        data: expect.objectContaining({ id: res.body.id, status: 'created', totalMinor: 50, version: 0, expiresAt: res.body.expiresAt, shippingAddress }),
+        data: expect.objectContaining({
+          id: res.body.id,
+          status: 'created',
+          totalMinor: 50,
+          version: 0,
+          expiresAt: res.body.expiresAt,
+          shippingAddress,
+        }),
       }),
     ]);
     expect((stored!.outbox[0].event.data as { items: unknown }).items).toEqual([
@@ -121,13 +156,20 @@ describe('POST /api/orders', () => {
     const shippingAddress = testAddress({ name: 'Zoë Ünal 💥', line1: 'Straße 1\u202e', line2: '', city: '東京', country: 'JP' });
     const res = await post({ items: [{ productId: p.id, quantity: 1 }], shippingAddress }).expect(201);
     expect(res.body.shippingAddress).toEqual(shippingAddress);
-    expect((await request(app).get(`/api/orders/${res.body.id}`).set('Cookie', signinCookie(buyer)).expect(200)).body.shippingAddress).toEqual(shippingAddress);
+    expect(
+      (await request(app).get(`/api/orders/${res.body.id}`).set('Cookie', signinCookie(buyer)).expect(200)).body.shippingAddress,
+    ).toEqual(shippingAddress);
   });
 
   it('409 when a line is short: no order is shown and nothing is held', async () => {
     const a = await seedProduct(models, { quantity: 5 });
     const b = await seedProduct(models, { quantity: 1 });
-    const res = await post({ items: [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 2 }] }).expect(409);
+    const res = await post({
+      items: [
+        { productId: a.id, quantity: 2 },
+        { productId: b.id, quantity: 2 },
+      ],
+    }).expect(409);
     expect(res.body.errors[0]).toMatchObject({ field: 'items.1.quantity', message: expect.stringMatching(/not enough/i) });
     expect(await replica(a.id)).toMatchObject({ available: 5, holds: [] });
     expect(await replica(b.id)).toMatchObject({ available: 1, holds: [] });
@@ -141,7 +183,13 @@ describe('GET /api/orders and /api/orders/:id', () => {
     const o1 = (await post({ items: [{ productId: p.id, quantity: 1 }] }).expect(201)).body;
     const o2 = (await post({ items: [{ productId: p.id, quantity: 2 }] }).expect(201)).body;
     await post({ items: [{ productId: p.id, quantity: 1 }] }, other).expect(201);
-    await models.Order.create({ userId: buyer.id, status: 'pending', items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 1 }], totalMinor: 1, expiresAt: new Date() });
+    await models.Order.create({
+      userId: buyer.id,
+      status: 'pending',
+      items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 1 }],
+      totalMinor: 1,
+      expiresAt: new Date(),
+    });
     await request(app).get('/api/orders').expect(401);
     const res = await request(app).get('/api/orders').set('Cookie', signinCookie(buyer)).expect(200);
     expect(res.body.map((o: { id: string }) => o.id)).toEqual([o2.id, o1.id]);
@@ -205,7 +253,16 @@ describe('seller ids and the address in order events', () => {
     const a = await seedProduct(models, { title: 'Lamp', priceMinor: 1999 });
     const b = await seedProduct(models, { title: 'Chair', priceMinor: 500 });
     const shippingAddress = testAddress({ phone: undefined });
-    const paid = await placed(models, buyer.id, [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 1 }], 900, shippingAddress);
+    const paid = await placed(
+      models,
+      buyer.id,
+      [
+        { productId: a.id, quantity: 2 },
+        { productId: b.id, quantity: 1 },
+      ],
+      900,
+      shippingAddress,
+    );
     expect((await completeOrder({ models }, paid.id)).kind).toBe('completed');
     const completed = (await models.Order.findById(paid.id).lean())!.outbox[1].event;
     expect(completed).toMatchObject({ subject: 'order.completed', data: { id: paid.id, userId: buyer.id, version: 1 } });
@@ -219,7 +276,10 @@ describe('seller ids and the address in order events', () => {
     const order = (await post({ items: [{ productId: a.id, quantity: 1 }] }).expect(201)).body;
     await request(app).delete(`/api/orders/${order.id}`).set('Cookie', signinCookie(buyer)).expect(200);
     const cancelled = (await models.Order.findById(order.id).lean())!.outbox[1].event;
-    expect(cancelled).toMatchObject({ subject: 'order.cancelled', data: { items: [{ productId: a.id, sellerId: a.userId, quantity: 1 }] } });
+    expect(cancelled).toMatchObject({
+      subject: 'order.cancelled',
+      data: { items: [{ productId: a.id, sellerId: a.userId, quantity: 1 }] },
+    });
   });
 
   it('an order stored before fulfilment (no sellers, no address) still completes and shows without them', async () => {
@@ -234,7 +294,9 @@ describe('seller ids and the address in order events', () => {
     expect((await completeOrder({ models }, legacy.id)).kind).toBe('completed');
     const event = (await models.Order.findById(legacy.id).lean())!.outbox[0].event;
     expect(event.data).not.toHaveProperty('shippingAddress');
-    expect((event.data as EventData<typeof Subjects.OrderCompleted>).items).toEqual([{ productId: p.id, quantity: 1, title: 'Lamp', priceMinor: 1999 }]);
+    expect((event.data as EventData<typeof Subjects.OrderCompleted>).items).toEqual([
+      { productId: p.id, quantity: 1, title: 'Lamp', priceMinor: 1999 },
+    ]);
     const shown = (await request(app).get(`/api/orders/${legacy.id}`).set('Cookie', signinCookie(buyer)).expect(200)).body;
     expect(shown).not.toHaveProperty('shippingAddress');
     expect(shown.items[0]).not.toHaveProperty('sellerId');
@@ -246,13 +308,17 @@ describe('fulfillment, derived from the shipment replicas', () => {
   const replica = (orderId: string, sellerId: string, status: ShipmentReplicaStatus) =>
     models.ShipmentReplica.create({ _id: newId(), orderId, sellerId, status, version: { pending: 0, shipped: 1, delivered: 2 }[status] });
   const get = async (id: string) => (await request(app).get(`/api/orders/${id}`).set('Cookie', signinCookie(buyer)).expect(200)).body;
-  const list = async () => (await request(app).get('/api/orders').set('Cookie', signinCookie(buyer)).expect(200)).body as { id: string; fulfillment: string }[];
+  const list = async () =>
+    (await request(app).get('/api/orders').set('Cookie', signinCookie(buyer)).expect(200)).body as { id: string; fulfillment: string }[];
 
   /** A paid order with one line from each of two sellers. */
   async function paidOrder() {
     const a = await seedProduct(models);
     const b = await seedProduct(models);
-    const order = await placed(models, buyer.id, [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }]);
+    const order = await placed(models, buyer.id, [
+      { productId: a.id, quantity: 1 },
+      { productId: b.id, quantity: 1 },
+    ]);
     await completeOrder({ models }, order.id);
     return { id: order.id as string, sellerA: a.userId, sellerB: b.userId };
   }
