@@ -14,7 +14,7 @@ import { eventually, freePort } from '@jetmart/common/testing';
 
 const root = resolve(__dirname, '..', '..');
 const EXPIRATION_SECONDS = 5;
-const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration'];
+const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration', 'shipping'];
 
 let port = 0;
 let baseUrl = '';
@@ -224,7 +224,7 @@ describe('jetmart through one port', () => {
     const out = runs[0].output();
     expect(out).toMatch(new RegExp(`jetmart is ready on http://localhost:${port}\\n`));
     expect(out).toMatch(/storefront\s+(http:\/\/localhost:\d+\/|not running \(.+\))\n/);
-    for (const api of ['users', 'products', 'orders', 'payments']) {
+    for (const api of ['users', 'products', 'orders', 'payments', 'shipments']) {
       const docs = new RegExp(`http://localhost:${port}(/api/${api}/docs)\\n`).exec(out);
       expect(docs).not.toBeNull();
       const res = await fetch(baseUrl + docs![1]);
