@@ -59,3 +59,15 @@ export function applyShipmentStep(
 ): Promise<ReplicaOutcome> {
   return applyVersion(Replica, data.id, data.version, { $set: { status } });
 }
+
+/** The replicas of the given orders' shipments, by order id, in one query. */
+export async function shipmentsByOrder(
+  Replica: ShipmentReplicaModel,
+  orderIds: readonly string[],
+): Promise<Map<string, Pick<ShipmentReplicaFields, 'sellerId' | 'status'>[]>> {
+  const byOrder = new Map<string, Pick<ShipmentReplicaFields, 'sellerId' | 'status'>[]>();
+  if (orderIds.length === 0) return byOrder;
+  const replicas = await Replica.find({ orderId: { $in: orderIds } }, { orderId: 1, sellerId: 1, status: 1 }).lean();
+  for (const r of replicas) byOrder.set(r.orderId, [...(byOrder.get(r.orderId) ?? []), { sellerId: r.sellerId, status: r.status }]);
+  return byOrder;
+}

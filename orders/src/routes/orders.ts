@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { addressSchema, BadRequestError, ConflictError, NotFoundError, objectIdPattern, requireAuth, validateBody } from '@jetmart/common';
 import type { ShipmentState } from '../fulfilment';
 import { cancelOrder, placeOrder, type PlaceResult } from '../lifecycle';
-import { VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
+import { shipmentsByOrder, VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
 import { presentOrder } from './presenters';
 
 const line = z.object({
@@ -60,17 +60,12 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
   const { Order, ShipmentReplica } = models;
   const router = Router();
 
-  /** The shipment replicas of the given orders, by order id, in one query; only paid orders have shipments. */
-  const shipmentsOf = async (
-    orders: readonly (Pick<OrderFields, 'status'> & { _id: unknown })[],
-  ): Promise<Map<string, ShipmentState[]>> => {
-    const byOrder = new Map<string, ShipmentState[]>();
-    const paid = orders.filter((o) => o.status === 'complete').map((o) => String(o._id));
-    if (paid.length === 0) return byOrder;
-    const replicas = await ShipmentReplica.find({ orderId: { $in: paid } }, { orderId: 1, sellerId: 1, status: 1 }).lean();
-    for (const r of replicas) byOrder.set(r.orderId, [...(byOrder.get(r.orderId) ?? []), { sellerId: r.sellerId, status: r.status }]);
-    return byOrder;
-  };
+  /** The shipments of the given orders, by order id, in one query; only paid orders have any. */
+  const shipmentsOf = (orders: readonly (Pick<OrderFields, 'status'> & { _id: unknown })[]) =>
+    shipmentsByOrder(
+      ShipmentReplica,
+      orders.filter((o) => o.status === 'complete').map((o) => String(o._id)),
+    );
 
   /** The caller's order, visible states only; anything else is indistinguishable from unknown. */
   const findOwn = async (id: string, userId: string): Promise<OrderDoc> => {
