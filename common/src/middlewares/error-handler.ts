@@ -7,8 +7,34 @@ export const notFound: RequestHandler = () => {
   throw new NotFoundError('Route not found');
 };
 
+/**
+ * Errors of a database that cannot be reached right now (restarting, failing over, network):
+ * the request may well succeed in a moment, so they answer 503 with Retry-After, not 500.
+ * Matched by name because the driver's classes may come from more than one copy of `mongodb`.
+ */
+const DATABASE_UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** Seconds a client is asked to wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 1;
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (typeof name === 'string' && DATABASE_UNAVAILABLE.has(name)) return true;
+  // mongoose's buffering timeout while it has no connection is a plain MongooseError.
+  return err instanceof mongoose.Error && /buffering timed out/.test(err.message);
+}
+
 function statusOf(err: unknown): { status: number; errors: ErrorItem[] } | null {
   if (err instanceof CustomError) return { status: err.statusCode, errors: err.serializeErrors() };
+  if (isDatabaseUnavailable(err)) return { status: 503, errors: [{ message: 'The database is not reachable right now, try again' }] };
   const e = err as { type?: string; status?: number; statusCode?: number; message?: string };
   // body-parser errors carry a `type`; their messages are safe but terse, so say it plainly.
   if (e?.type === 'entity.parse.failed') return { status: 400, errors: [{ message: 'Malformed JSON body' }] };
@@ -39,6 +65,10 @@ function statusOf(err: unknown): { status: number; errors: ErrorItem[] } | null 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const known = statusOf(err);
   if (known) {
+    if (known.status === 503) {
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      req.log?.warn({ err: (err as Error).message }, 'answered 503');
+    }
     res.status(known.status).json({ errors: known.errors });
     return;
   }

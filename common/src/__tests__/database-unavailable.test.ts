@@ -1,0 +1,59 @@
+import net from 'node:net';
+import express from 'express';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { createLogger, errorHandler, requestContext, RETRY_AFTER_SECONDS, ServiceUnavailableError } from '..';
+
+/** A port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('a database that cannot be reached', () => {
+  let conn: mongoose.Connection;
+  afterAll(async () => {
+    await conn?.close().catch(() => undefined);
+  });
+
+  it('answers 503 with Retry-After, in the error shape, not 500', async () => {
+    conn = mongoose.createConnection(`mongodb://127.0.0.1:${await closedPort()}/x`, { serverSelectionTimeoutMS: 300 });
+    conn.on('error', () => undefined);
+    const Thing = conn.model('Thing', new mongoose.Schema({ a: String }));
+    const app = express();
+    app.use(requestContext(createLogger('test', { level: 'silent' })));
+    app.get('/things', async (_req, res) => {
+      res.json(await Thing.findOne({ a: 'x' }));
+    });
+    app.use(errorHandler);
+    const res = await request(app).get('/things');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+    expect(res.body).toEqual({ errors: [{ message: expect.stringMatching(/database/) }] });
+  });
+
+  it('gives every 503 a Retry-After (e.g. a busy document lock)', async () => {
+    const app = express();
+    app.get('/busy', () => {
+      throw new ServiceUnavailableError('The record is busy, try again');
+    });
+    app.use(errorHandler);
+    const res = await request(app).get('/busy');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+  });
+
+  it('still answers 500, without details, for an unexpected error', async () => {
+    const app = express();
+    app.get('/boom', () => {
+      throw new Error('secret internals');
+    });
+    app.use(errorHandler);
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toMatch(/secret/);
+  });
+});
