@@ -116,8 +116,8 @@ export async function startNats(
 ): Promise<NatsTestServer> {
   const bin = natsServerBinary();
   if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`, or set NATS_SERVER_BIN');
-  const port = opts.port ?? (await freePort());
-  const monitorPort = opts.monitorPort ?? (await freePort());
+  let port = opts.port ?? (await freePort());
+  let monitorPort = opts.monitorPort ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'jetmart-nats-'));
   let proc: ChildProcess;
   const launch = async () => {
@@ -134,7 +134,19 @@ export async function startNats(
       output,
     );
   };
-  await launch();
+  // A free port can be taken by another process between freePort() and the server's bind (test
+  // files run in parallel): pick new ports and start again, unless the caller chose them.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      const portTaken = /address already in use/.test(String((err as Error).message));
+      if (!portTaken || attempt >= 3 || opts.port !== undefined || opts.monitorPort !== undefined) throw err;
+      port = await freePort();
+      monitorPort = await freePort();
+    }
+  }
   const server: NatsTestServer = {
     url: `nats://127.0.0.1:${port}`,
     port,
