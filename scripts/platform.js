@@ -180,6 +180,9 @@ function serviceEnv(name, port, { natsUrl, mongoServerUrl }, testing) {
   return env;
 }
 
+/** The documented local port, except in test runs (NODE_ENV=test), which take any free port. */
+const preferredPort = (port) => (process.env.NODE_ENV === 'test' ? null : port);
+
 async function startServices(infra, testing, gatewayPort) {
   const upstreams = {};
   const taken = new Set([gatewayPort]);
@@ -192,7 +195,7 @@ async function startServices(infra, testing, gatewayPort) {
       warn(`skipping ${svc.name}: ${upstreams[svc.name].unavailable}`);
       continue;
     }
-    const port = await pickPort(svc.port, taken);
+    const port = await pickPort(preferredPort(svc.port), taken);
     taken.add(port);
     const child = startProcess(svc.name, process.execPath, [path.join(root, svc.name, 'dist', 'index.js')], {
       cwd: root,
@@ -209,7 +212,7 @@ async function startServices(infra, testing, gatewayPort) {
 
   const client = clientStatus();
   if (client.runnable) {
-    const port = await pickPort(CLIENT.port, taken);
+    const port = await pickPort(preferredPort(CLIENT.port), taken);
     taken.add(port);
     // ADMIN_EMAILS passes through from the environment: the storefront shows admins the Ops link,
     // the ops service (/api/ops) decides.

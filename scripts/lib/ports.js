@@ -23,9 +23,13 @@ function anyFreePort() {
   });
 }
 
-/** `preferred` when free (the documented local ports), else any free port. */
+/**
+ * `preferred` when free (the documented local ports), else any free port. `preferred` null: any
+ * free port at once. Test platforms pass null: two of them starting side by side (parallel test
+ * files) would both see 3000 free and race to bind it, while kernel-chosen ports do not collide.
+ */
 async function pickPort(preferred, taken = new Set()) {
-  if (!taken.has(preferred) && (await isPortFree(preferred))) return preferred;
+  if (preferred != null && !taken.has(preferred) && (await isPortFree(preferred))) return preferred;
   for (;;) {
     const port = await anyFreePort();
     if (!taken.has(port)) return port;
