@@ -36,6 +36,13 @@ export type OrderStatus = 'created' | 'complete' | 'cancelled';
  */
 export type FulfillmentStatus = 'unfulfilled' | 'partially_shipped' | 'shipped' | 'partially_delivered' | 'delivered' | 'cancelled';
 export type OrderCancelReason = 'buyer' | 'expired' | 'unavailable';
+/**
+ * Where an order's money is, derived from its status and its refunds, never stored: `unpaid`
+ * until paid (also a cancelled order that was never charged); `refunded` once refunds add up to
+ * the charge (a paid-then-cancelled order after the race with expiry, or every part cancelled or
+ * returned), `partially_refunded` before that.
+ */
+export type OrderPaymentStatus = 'unpaid' | 'paid' | 'partially_refunded' | 'refunded';
 
 export interface OrderItem {
   productId: string;
@@ -60,6 +67,9 @@ export interface Order {
   /** The address the order was placed with (a snapshot; later address-book edits do not change it). */
   shippingAddress?: Address;
   fulfillment: FulfillmentStatus;
+  payment: OrderPaymentStatus;
+  /** The sum of the order's refunds so far (0 when none). */
+  refunded: number;
   version: number;
 }
 
@@ -82,17 +92,71 @@ export interface Shipment {
   shippedAt?: string;
   deliveredAt?: string;
   deliveredBy?: DeliveredBy;
+  cancelledAt?: string;
+  /** Until when the buyer may ask to return this shipment's goods (set on delivery). */
+  returnableUntil?: string;
   version: number;
 }
 
 /** Limits of `POST /api/shipments/:id/ship`. */
 export const SHIPMENT_LIMITS = { maxCarrierLength: 60, maxTrackingNumberLength: 80 } as const;
 
+/** Why money went back: the whole order (cancelled after a charge), one seller's part, or a return. */
+export const REFUND_REASONS = ['order-cancelled', 'shipment-cancelled', 'return'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+export interface Refund {
+  id: string;
+  reason: RefundReason;
+  /** The order, shipment or return refunded. */
+  sourceId: string;
+  amount: number;
+  createdAt: string;
+}
+
 export interface Payment {
   id: string;
   orderId: string;
   amount: number;
+  /** The sum of `refunds` (never more than `amount`). */
+  refunded: number;
+  refunds: Refund[];
 }
+
+/** Why a buyer returns goods (`POST /api/orders/:id/returns`). */
+export const RETURN_REASONS = ['damaged', 'wrong_item', 'not_as_described', 'changed_mind', 'other'] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+/**
+ * `requested` → `approved` | `rejected` (by the seller) | `cancelled` (by the buyer, while requested);
+ * `approved` → `received` (the seller has the goods back, restocking them or not) → `refunded`.
+ */
+export type ReturnStatus = 'requested' | 'approved' | 'rejected' | 'cancelled' | 'received' | 'refunded';
+
+export interface ReturnRecord {
+  id: string;
+  orderId: string;
+  /** The shipment whose goods come back: a return is of one seller's part. */
+  shipmentId: string;
+  sellerId: string;
+  buyerId: string;
+  status: ReturnStatus;
+  items: { productId: string; title: string; price: number; quantity: number }[];
+  /** What the return refunds once received: the sum of its lines. */
+  amount: number;
+  reason: ReturnReason;
+  note?: string;
+  /** The seller's message with a rejection. */
+  message?: string;
+  /** Set when received: whether the units went back on sale. */
+  restock?: boolean;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Limits of the returns routes (`note` with a request, `message` with a rejection). */
+export const RETURN_LIMITS = { maxNoteLength: 500, maxMessageLength: 500, maxLines: 50 } as const;
 
 /** One entry of the API's error body `{"errors":[{message, field?}]}`. */
 export interface ApiErrorItem {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ADDRESS_LIMITS, COUNTRY_CODES } from '../api/address';
-import { SHIPMENT_LIMITS } from '../api/records';
+import { RETURN_LIMITS, RETURN_REASONS, SHIPMENT_LIMITS, REFUND_REASONS } from '../api/records';
 
 /**
  * The event contracts of jetmart. Every event is an envelope `{id, subject, occurredAt, data}`;
@@ -19,8 +19,24 @@ export const Subjects = {
   ShipmentCreated: 'shipment.created',
   ShipmentShipped: 'shipment.shipped',
   ShipmentDelivered: 'shipment.delivered',
+  /** A pending shipment was cancelled by its buyer (a paid order's part, before shipping). */
+  ShipmentCancelled: 'shipment.cancelled',
   /** A shipped shipment's auto-delivery time has come (the expiration service is the platform's timer). */
   ShipmentDeliveryDue: 'expiration.shipment-delivery-due',
+  /** A delivered shipment's return window has ended (its `returnableUntil`). */
+  ReturnWindowClosed: 'expiration.return-window-closed',
+  /** A charge attempt is about to go to the processor: the order must not expire under it. */
+  PaymentStarted: 'payment.started',
+  /** A charge attempt ended without charging (declined, bad token, or the order ended first). */
+  PaymentFailed: 'payment.failed',
+  /** Money went back to the buyer: one refund per source (cancelled order, cancelled shipment, return). */
+  PaymentRefunded: 'payment.refunded',
+  ReturnRequested: 'return.requested',
+  ReturnApproved: 'return.approved',
+  ReturnRejected: 'return.rejected',
+  ReturnCancelled: 'return.cancelled',
+  ReturnReceived: 'return.received',
+  ReturnRefunded: 'return.refunded',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
@@ -60,6 +76,9 @@ export const addressSchema = z.object({
 
 const shipmentLine = z.object({ productId: id, quantity: z.number().int().min(1) });
 const shipmentRef = { id, orderId: id, sellerId: id, buyerId: id };
+/** A line whose money moves (a cancelled shipment's or a return's): the unit price as ordered. */
+const pricedLine = shipmentLine.extend({ priceMinor: minor });
+const returnRef = { id, orderId: id, shipmentId: id, sellerId: id, buyerId: id };
 
 export const eventDataSchemas = {
   [Subjects.ProductCreated]: productData,
@@ -118,6 +137,16 @@ export const eventDataSchemas = {
     ...shipmentRef,
     deliveredAt: z.iso.datetime(),
     by: z.enum(['seller', 'buyer', 'auto']),
+    /** Added with returns: the end of the return window (RETURN_WINDOW_DAYS after delivery). */
+    returnableUntil: z.iso.datetime().optional(),
+    version,
+  }),
+  [Subjects.ShipmentCancelled]: z.object({
+    ...shipmentRef,
+    items: z.array(pricedLine).min(1),
+    /** The refund this cancellation is owed: the sum of its lines. */
+    amountMinor: minor,
+    cancelledAt: z.iso.datetime(),
     version,
   }),
   [Subjects.ShipmentDeliveryDue]: z.object({
@@ -125,6 +154,57 @@ export const eventDataSchemas = {
     /** The shipment version the timer was scheduled for (the shipped version). */
     version,
   }),
+  [Subjects.ReturnWindowClosed]: z.object({
+    shipmentId: id,
+    orderId: id,
+    sellerId: id,
+    /** The shipment version the timer was scheduled for (the delivered version). */
+    version,
+  }),
+  [Subjects.PaymentStarted]: z.object({ id, orderId: id, userId: id, attempt: z.number().int().min(1), version }),
+  [Subjects.PaymentFailed]: z.object({
+    id,
+    orderId: id,
+    userId: id,
+    attempt: z.number().int().min(1),
+    reason: z.enum(['declined', 'invalid_token', 'order_not_payable']),
+    version,
+  }),
+  [Subjects.PaymentRefunded]: z.object({
+    /** The refund's id: `<reason>-<sourceId>`, also its processor idempotency key's suffix. */
+    id,
+    paymentId: id,
+    orderId: id,
+    userId: id,
+    reason: z.enum(REFUND_REASONS),
+    /** The order (order-cancelled), shipment (shipment-cancelled) or return (return) refunded. */
+    sourceId: id,
+    amountMinor: minor.positive(),
+    /** The lines refunded; empty for a whole cancelled order. */
+    items: z.array(pricedLine),
+    /** A refund is written once: always 0. */
+    version,
+  }),
+  [Subjects.ReturnRequested]: z.object({
+    ...returnRef,
+    items: z.array(pricedLine).min(1),
+    reason: z.enum(RETURN_REASONS),
+    note: z.string().max(RETURN_LIMITS.maxNoteLength).optional(),
+    version,
+  }),
+  [Subjects.ReturnApproved]: z.object({ ...returnRef, version }),
+  [Subjects.ReturnRejected]: z.object({ ...returnRef, message: z.string().min(1).max(RETURN_LIMITS.maxMessageLength), version }),
+  [Subjects.ReturnCancelled]: z.object({ ...returnRef, version }),
+  [Subjects.ReturnReceived]: z.object({
+    ...returnRef,
+    items: z.array(pricedLine).min(1),
+    /** The refund this return is owed: the sum of its lines. */
+    amountMinor: minor.positive(),
+    /** The seller's choice: the units go back on sale (once). */
+    restock: z.boolean(),
+    version,
+  }),
+  [Subjects.ReturnRefunded]: z.object({ ...returnRef, refundId: id, amountMinor: minor.positive(), version }),
 } satisfies Record<Subject, z.ZodType>;
 
 export type EventData<S extends Subject> = z.infer<(typeof eventDataSchemas)[S]>;
@@ -147,6 +227,17 @@ export type ShipmentCreatedEvent = Event<typeof Subjects.ShipmentCreated>;
 export type ShipmentShippedEvent = Event<typeof Subjects.ShipmentShipped>;
 export type ShipmentDeliveredEvent = Event<typeof Subjects.ShipmentDelivered>;
 export type ShipmentDeliveryDueEvent = Event<typeof Subjects.ShipmentDeliveryDue>;
+export type ShipmentCancelledEvent = Event<typeof Subjects.ShipmentCancelled>;
+export type ReturnWindowClosedEvent = Event<typeof Subjects.ReturnWindowClosed>;
+export type PaymentStartedEvent = Event<typeof Subjects.PaymentStarted>;
+export type PaymentFailedEvent = Event<typeof Subjects.PaymentFailed>;
+export type PaymentRefundedEvent = Event<typeof Subjects.PaymentRefunded>;
+export type ReturnRequestedEvent = Event<typeof Subjects.ReturnRequested>;
+export type ReturnApprovedEvent = Event<typeof Subjects.ReturnApproved>;
+export type ReturnRejectedEvent = Event<typeof Subjects.ReturnRejected>;
+export type ReturnCancelledEvent = Event<typeof Subjects.ReturnCancelled>;
+export type ReturnReceivedEvent = Event<typeof Subjects.ReturnReceived>;
+export type ReturnRefundedEvent = Event<typeof Subjects.ReturnRefunded>;
 
 const subjectSchema = z.enum(Object.values(Subjects) as [Subject, ...Subject[]]);
 

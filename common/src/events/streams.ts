@@ -8,6 +8,7 @@ export const Streams = {
   payments: { name: 'PAYMENTS', subjects: ['payment.>'] },
   expiration: { name: 'EXPIRATION', subjects: ['expiration.>'] },
   shipments: { name: 'SHIPMENTS', subjects: ['shipment.>'] },
+  returns: { name: 'RETURNS', subjects: ['return.>'] },
   deadLetter: { name: 'DEADLETTER', subjects: ['deadletter.>'] },
 } as const;
 
