@@ -24,6 +24,7 @@ describe('ingress routes = infra/routes.json (the local platform proxies by the 
       ['/api/products', 'products'],
       ['/api/orders', 'orders'],
       ['/api/payments', 'payments'],
+      ['/api/returns', 'orders'],
       ['/api/shipments', 'shipping'],
       ['/api/ops', 'ops'],
       ['/', 'client'],

@@ -38,6 +38,7 @@ const DEFAULT_ROUTES = [
   { prefix: '/api/products', service: 'products', port: 3000 },
   { prefix: '/api/orders', service: 'orders', port: 3000 },
   { prefix: '/api/payments', service: 'payments', port: 3000 },
+  { prefix: '/api/returns', service: 'orders', port: 3000 },
   { prefix: '/api/shipments', service: 'shipping', port: 3000 },
   { prefix: '/api/ops', service: 'ops', port: 3000 },
   { prefix: '/', service: 'client', port: 3000 },
