@@ -46,6 +46,39 @@ describe('a database that cannot be reached', () => {
     expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
   });
 
+  it.each([
+    [
+      'a server shutting down under the request (code 91)',
+      Object.assign(new Error('shutdown in progress'), { name: 'MongoServerError', code: 91 }),
+    ],
+    [
+      'an error the driver labels retryable',
+      Object.assign(new Error('x'), { name: 'MongoServerError', code: 1, errorLabels: ['RetryableWriteError'] }),
+    ],
+    [
+      'a wrapper whose cause is a network error',
+      new Error('lock release failed', { cause: Object.assign(new Error('closed'), { name: 'MongoNetworkError' }) }),
+    ],
+  ])('answers 503 for %s', async (_why, thrown) => {
+    const app = express();
+    app.delete('/x', () => {
+      throw thrown;
+    });
+    app.use(errorHandler);
+    const res = await request(app).delete('/x');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+  });
+
+  it('keeps a server error that is the request’s fault (duplicate key, code 11000) out of 503', async () => {
+    const app = express();
+    app.post('/x', () => {
+      throw Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 });
+    });
+    app.use(errorHandler);
+    expect((await request(app).post('/x')).status).toBe(500);
+  });
+
   it('still answers 500, without details, for an unexpected error', async () => {
     const app = express();
     app.get('/boom', () => {

@@ -25,11 +25,39 @@ const DATABASE_UNAVAILABLE = new Set([
 /** Seconds a client is asked to wait before retrying a 503. */
 export const RETRY_AFTER_SECONDS = 1;
 
-function isDatabaseUnavailable(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  if (typeof name === 'string' && DATABASE_UNAVAILABLE.has(name)) return true;
+/**
+ * Server error codes that mean "shutting down / restarting / not reachable", not "your request is
+ * wrong": a server restarting under a request (FerretDB or mongod killed and started again) answers
+ * the operation in flight with one of them instead of a network error.
+ */
+const RESTARTING_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+]);
+/** The driver labels errors that are worth retrying as such; a retry is what 503 asks for. */
+const RETRYABLE_LABELS = ['RetryableWriteError', 'ResetPool', 'TransientTransactionError'];
+
+function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { name?: unknown; code?: unknown; errorLabels?: unknown; cause?: unknown; message?: unknown };
+  if (typeof e.name === 'string' && DATABASE_UNAVAILABLE.has(e.name)) return true;
+  if (typeof e.name === 'string' && e.name.startsWith('Mongo')) {
+    if (typeof e.code === 'number' && RESTARTING_CODES.has(e.code)) return true;
+    const labels = Array.isArray(e.errorLabels) ? e.errorLabels : [];
+    if (RETRYABLE_LABELS.some((l) => labels.includes(l))) return true;
+  }
   // mongoose's buffering timeout while it has no connection is a plain MongooseError.
-  return err instanceof mongoose.Error && /buffering timed out/.test(err.message);
+  if (err instanceof mongoose.Error && /buffering timed out/.test(err.message)) return true;
+  // A wrapper (e.g. a failed lock release around the original error) keeps the cause.
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 function statusOf(err: unknown): { status: number; errors: ErrorItem[] } | null {

@@ -30,14 +30,35 @@ describe('returns and refunds events', () => {
   });
 
   it.each([
-    ['a refund of nothing', Subjects.PaymentRefunded, { id: 'x', paymentId: 'p', orderId: 'o', userId: 'u', reason: 'return', sourceId: 'r', amountMinor: 0, items: [], version: 0 }],
-    ['a refund with an unknown reason', Subjects.PaymentRefunded, { id: 'x', paymentId: 'p', orderId: 'o', userId: 'u', reason: 'gift', sourceId: 'r', amountMinor: 5, items: [], version: 0 }],
+    [
+      'a refund of nothing',
+      Subjects.PaymentRefunded,
+      { id: 'x', paymentId: 'p', orderId: 'o', userId: 'u', reason: 'return', sourceId: 'r', amountMinor: 0, items: [], version: 0 },
+    ],
+    [
+      'a refund with an unknown reason',
+      Subjects.PaymentRefunded,
+      { id: 'x', paymentId: 'p', orderId: 'o', userId: 'u', reason: 'gift', sourceId: 'r', amountMinor: 5, items: [], version: 0 },
+    ],
     ['a return of no lines', Subjects.ReturnRequested, { ...ref, items: [], reason: 'damaged', version: 0 }],
     ['a return with an unknown reason', Subjects.ReturnRequested, { ...ref, items: [line], reason: 'bored', version: 0 }],
     ['a return of zero units', Subjects.ReturnRequested, { ...ref, items: [{ ...line, quantity: 0 }], reason: 'other', version: 0 }],
     ['a rejection without a message', Subjects.ReturnRejected, { ...ref, message: '', version: 1 }],
     ['a received return without its restock choice', Subjects.ReturnReceived, { ...ref, items: [line], amountMinor: 1999, version: 2 }],
-    ['a negative price', Subjects.ShipmentCancelled, { id: 's', orderId: 'o', sellerId: 'a', buyerId: 'b', items: [{ ...line, priceMinor: -1 }], amountMinor: 0, cancelledAt: new Date().toISOString(), version: 1 }],
+    [
+      'a negative price',
+      Subjects.ShipmentCancelled,
+      {
+        id: 's',
+        orderId: 'o',
+        sellerId: 'a',
+        buyerId: 'b',
+        items: [{ ...line, priceMinor: -1 }],
+        amountMinor: 0,
+        cancelledAt: new Date().toISOString(),
+        version: 1,
+      },
+    ],
   ])('reject %s', (_why, subject, data) => {
     expect(() => makeEvent(subject, data as never)).toThrow(InvalidEventError);
   });
