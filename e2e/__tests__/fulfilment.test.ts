@@ -8,121 +8,36 @@
  * delivery, and the other is delivered by the expiration service's timer (SHIPPING_AUTO_DELIVER_SECONDS
  * shortens it). The order's `fulfillment` follows its shipments at every step.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Address, FulfillmentStatus, Order, Shipment } from '@jetmart/common/contracts';
-import { eventually, freePort } from '@jetmart/common/testing';
+import { eventually } from '@jetmart/common/testing';
+import {
+  httpClient,
+  signUp as signUpAs,
+  startLocalPlatform,
+  type HttpClient as Client,
+  type LocalPlatform,
+} from '../support/local-platform';
 
-const root = resolve(__dirname, '..', '..');
 const AUTO_DELIVER_SECONDS = 3;
 
-let baseUrl = '';
-let workDir = '';
-let platform: ChildProcess | undefined;
-let output = '';
-
-/** Starts the platform as a user would, on its own servers (none of the test harness's), and waits for its ready line. */
-async function startPlatform(): Promise<void> {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    JETMART_STATE_DIR: join(workDir, 'state'),
-    JETMART_DATA_DIR: join(workDir, 'data'),
-    SHIPPING_AUTO_DELIVER_SECONDS: String(AUTO_DELIVER_SECONDS),
-  };
-  for (const name of ['MONGO_URL', 'NATS_URL', 'JWT_KEY', 'NODE_ENV', 'SEED_URL']) delete env[name];
-  const proc = spawn(process.execPath, ['scripts/platform.js'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  platform = proc;
-  const keep = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`platform not ready in 170 s:\n${output.slice(-4000)}`)), 170_000);
-    proc.stdout!.on('data', () => {
-      if (output.includes('jetmart is ready on')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      fail(new Error(`platform exited (${signal ?? code}) before it was ready:\n${output.slice(-4000)}`));
-    });
-  });
-}
+let platform: LocalPlatform;
 
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'jetmart-e2e-fulfilment-'));
-  await startPlatform();
+  platform = await startLocalPlatform('fulfilment', { SHIPPING_AUTO_DELIVER_SECONDS: String(AUTO_DELIVER_SECONDS) });
 }, 180_000);
 
 afterAll(async () => {
-  // SIGTERM stops the services, nats-server and the database in order; SIGKILL of the group only if it hangs.
-  const proc = platform;
-  if (proc && proc.exitCode === null && proc.signalCode === null) {
-    await new Promise<void>((done) => {
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-proc.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-        done();
-      }, 45_000);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        done();
-      });
-      proc.kill('SIGTERM');
-    });
-  }
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await platform?.stop();
 }, 60_000);
 
 afterEach(() => {
   // On failure, what the platform and its services said is the first thing to read.
   const state = expect.getState();
-  if (state.suppressedErrors?.length) console.log(`--- platform output\n${output.slice(-6000)}`);
+  if (state.suppressedErrors?.length) console.log(`--- platform output\n${platform.output().slice(-6000)}`);
 });
 
-/** The fields of untyped API bodies this test reads (typed ones are asked for as Order / Shipment). */
-interface Body {
-  id: string;
-  errors?: Array<{ message: string; field?: string }>;
-  [field: string]: unknown;
-}
-
-/** A browser-like client of the one port: keeps its session cookie. */
-function client() {
-  let cookie = '';
-  const call = async <T = Body>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(baseUrl + path, {
-      method,
-      headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const session = res.headers.getSetCookie().find((c) => c.startsWith('session='));
-    if (session) cookie = session.split(';')[0];
-    const text = await res.text();
-    try {
-      return { status: res.status, body: JSON.parse(text) as T };
-    } catch {
-      throw new Error(`${method} ${path}: HTTP ${res.status} answered with no JSON: ${text.slice(0, 300)}`);
-    }
-  };
-  return call;
-}
-type Client = ReturnType<typeof client>;
-
-async function signUp(c: Client, email: string): Promise<string> {
-  const res = await c('POST', '/api/users/signup', { email, password: 'fulfilment-password' });
-  expect(res.status).toBe(201);
-  return res.body.id;
-}
+const client = () => httpClient(() => platform.baseUrl);
+const signUp = (c: Client, email: string) => signUpAs(c, email, 'fulfilment-password');
 
 const address: Address = {
   name: 'Ada Buyer',
