@@ -19,8 +19,10 @@ export function Header({ user }: { user: User | null }) {
           {user ? (
             <>
               <Link href="/orders">My orders</Link>
+              <Link href="/returns">My returns</Link>
               <Link href="/sell">Sell</Link>
               <Link href="/sell/shipments">To ship</Link>
+              <Link href="/sell/returns">Returns to handle</Link>
               {isAdminEmail(user.email) ? <Link href="/ops">Ops</Link> : null}
             </>
           ) : null}

@@ -8,12 +8,16 @@ import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney, lineTotal } from '@/lib/money';
 import { cancelReasonSentence, itemCountText, orderNumber } from '@/lib/orders';
 import { shownFulfillment } from '@/lib/fulfilment';
-import type { ApiErrorItem, Order, Payment, Shipment } from '@jetmart/common/contracts';
+import { cancellableParts, expectedRefund, paymentLabel, returnInProgress, shownPayment } from '@/lib/returns';
+import type { ApiErrorItem, Order, Payment, ReturnRecord, Shipment } from '@jetmart/common/contracts';
 import { AddressBlock } from './AddressBlock';
 import { ConfirmDialog } from './ConfirmDialog';
 import { FormErrors } from './Field';
 import { FulfillmentBadge } from './FulfillmentBadge';
 import { LocalDateTime } from './LocalDateTime';
+import { PaymentBadge } from './PaymentBadge';
+import { ReturnCard } from './ReturnCard';
+import { WithdrawReturnButton } from './ReturnActions';
 import { StatusBadge } from './StatusBadge';
 import { ShipmentTimeline } from './ShipmentTimeline';
 import { StripeCardInput, type TokenSource } from './StripeCardInput';
@@ -41,11 +45,17 @@ export function OrderView({
   initialOrder,
   initialPaymentId,
   initialShipments,
+  initialReturns,
+  renderedAt,
   stripePublishableKey,
 }: {
   initialOrder: Order;
   /** A paid order's shipments (null when the shipping API could not say). */
   initialShipments?: Shipment[] | null;
+  /** A paid order's returns, newest first (null when the API could not say). */
+  initialReturns?: ReturnRecord[] | null;
+  /** When the server rendered the page: the time return windows are compared with until the clock runs. */
+  renderedAt: number;
   /** The payment of a complete order, when the payments API could tell (a receipt shows it). */
   initialPaymentId?: string;
   stripePublishableKey?: string;
@@ -53,12 +63,14 @@ export function OrderView({
   const [order, setOrder] = useState(initialOrder);
   // undefined: not asked yet (the order was not paid when the page was rendered); null: the API could not say.
   const [shipments, setShipments] = useState<Shipment[] | null | undefined>(initialShipments);
+  const [returns, setReturns] = useState<ReturnRecord[] | null | undefined>(initialReturns);
   // Live countdown (null until hydrated, so server and browser render the same first frame).
   const now = useNow();
   const [paid, setPaid] = useState(false);
   const [paymentId, setPaymentId] = useState<string | undefined>(initialPaymentId);
   const [cancelErrors, setCancelErrors] = useState<ApiErrorItem[]>([]);
   const [cancelling, setCancelling] = useState(false);
+  const [partsCancelled, setPartsCancelled] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [pollError, setPollError] = useState<string | null>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
@@ -69,7 +81,7 @@ export function OrderView({
     if (!focusOutcome || !outcome.current) return;
     outcome.current.focus();
     setFocusOutcome(false);
-  }, [focusOutcome, order.status]);
+  }, [focusOutcome, order.status, partsCancelled]);
 
   const refresh = useCallback(async () => {
     const res = await callApi<Order>('GET', `/api/orders/${encodeURIComponent(order.id)}`);
@@ -93,12 +105,24 @@ export function OrderView({
     if (res.ok && Array.isArray(res.data)) setShipments(res.data);
   }, [order.id]);
 
+  const refreshReturns = useCallback(async () => {
+    const res = await callApi<ReturnRecord[]>('GET', `/api/orders/${encodeURIComponent(order.id)}/returns`);
+    if (res.ok && Array.isArray(res.data)) setReturns(res.data);
+  }, [order.id]);
+
   // A paid order's shipments appear moments after payment and move on when sellers ship; follow
   // them (and the order's derived fulfilment) until everything is delivered.
   const tracked = order.status === 'complete' && order.shippingAddress !== undefined;
   const allDelivered = !!shipments && shipments.length > 0 && shipments.every((s) => s.status === 'delivered' || s.status === 'cancelled');
   const asked = shipments !== undefined;
-  const settled = allDelivered && (order.fulfillment === undefined || order.fulfillment === 'delivered');
+  const delivered =
+    allDelivered && (order.fulfillment === undefined || order.fulfillment === 'delivered' || order.fulfillment === 'cancelled');
+  // Returns move by the seller's steps and refunds arrive by events: follow them as well while any
+  // return is under way or the order's refunds have not caught up with its cancelled parts and
+  // received returns yet.
+  const returnsMoving = !!returns && returns.some(returnInProgress);
+  const refundsPending = Math.round((order.refunded ?? 0) * 100) < Math.round(expectedRefund(shipments, returns) * 100);
+  const settled = delivered && !returnsMoving && !refundsPending;
   useEffect(() => {
     if (!tracked || settled) return;
     // Paid while this page was open: ask at once rather than after the first interval.
@@ -106,13 +130,14 @@ export function OrderView({
     const t = setInterval(() => {
       if (document.visibilityState !== 'visible') return;
       void refreshShipments();
+      void refreshReturns();
       void refresh();
     }, SHIPMENT_POLL_MS);
     return () => {
       clearTimeout(first);
       clearInterval(t);
     };
-  }, [tracked, settled, asked, refreshShipments, refresh]);
+  }, [tracked, settled, asked, refreshShipments, refreshReturns, refresh]);
 
   // Completed while this page was open but paid elsewhere (another tab): ask for the reference once
   // (the server already asked for an order that was complete when the page was rendered).
@@ -128,7 +153,34 @@ export function OrderView({
   const expired = remaining !== null && remaining <= 0;
   const open = order.status === 'created';
 
+  const pendingParts = order.status === 'complete' ? cancellableParts(shipments) : [];
+
+  /**
+   * A paid order is cancelled part by part where the shipments live (SPEC: DELETE answers 409 for
+   * a paid order): every part not shipped yet. A part that shipped meanwhile says so (409) and the
+   * others are still cancelled.
+   */
+  async function cancelPaidParts() {
+    setConfirming(false);
+    setCancelling(true);
+    setCancelErrors([]);
+    const failures: ApiErrorItem[] = [];
+    for (const part of pendingParts) {
+      const res = await callApi<Shipment>('POST', `/api/shipments/${encodeURIComponent(part.id)}/cancel`);
+      if (res.ok) setShipments((current) => current?.map((c) => (c.id === res.data.id && res.data.version >= c.version ? res.data : c)));
+      else failures.push(...res.errors);
+    }
+    setCancelErrors(failures);
+    await Promise.all([refreshShipments(), refresh()]);
+    setCancelling(false);
+    if (failures.length === 0) {
+      setPartsCancelled(true);
+      setFocusOutcome(true);
+    }
+  }
+
   async function cancel() {
+    if (order.status === 'complete') return cancelPaidParts();
     setConfirming(false);
     setCancelling(true);
     setCancelErrors([]);
@@ -154,6 +206,7 @@ export function OrderView({
         </h1>
         <StatusBadge status={order.status} />
         {shownFulfillment(order) ? <FulfillmentBadge status={shownFulfillment(order)!} /> : null}
+        {shownPayment(order) ? <PaymentBadge status={shownPayment(order)!} /> : null}
         {order.createdAt ? (
           <span className="muted">
             Placed <LocalDateTime iso={order.createdAt} testId="order-date" />
@@ -212,6 +265,17 @@ export function OrderView({
               <p className="success" role="status" data-testid="order-outcome">
                 Paid — thank you! Your order is complete.
               </p>
+              {partsCancelled ? (
+                <p ref={outcome} tabIndex={-1} className="notice" role="status" data-testid="parts-cancelled">
+                  The parts not shipped yet are cancelled; their amount is refunded to your card.
+                </p>
+              ) : null}
+              {order.payment === 'partially_refunded' || order.payment === 'refunded' ? (
+                <p className="notice" data-testid="refund-outcome">
+                  {order.payment === 'refunded' ? 'Refunded in full' : 'Partly refunded'}: {formatMoney(order.refunded)} went back to your
+                  card.
+                </p>
+              ) : null}
               <dl className="receipt" data-testid="receipt">
                 <dt>Order</dt>
                 <dd title={order.id}>{orderNumber(order.id)}</dd>
@@ -227,6 +291,20 @@ export function OrderView({
                 <dd>{itemCountText(order)}</dd>
                 <dt>Total paid</dt>
                 <dd>{formatMoney(order.total)}</dd>
+                {order.payment ? (
+                  <>
+                    <dt>Payment</dt>
+                    <dd data-testid="payment-status" data-payment={order.payment}>
+                      {paymentLabel(order.payment)}
+                    </dd>
+                  </>
+                ) : null}
+                {order.refunded > 0 ? (
+                  <>
+                    <dt>Refunded</dt>
+                    <dd data-testid="refunded-amount">{formatMoney(order.refunded)}</dd>
+                  </>
+                ) : null}
                 {paymentId ? (
                   <>
                     <dt>Payment reference</dt>
@@ -239,7 +317,9 @@ export function OrderView({
             </>
           ) : order.status === 'cancelled' ? (
             <p ref={outcome} tabIndex={-1} className="notice" role="status" data-testid="order-outcome">
-              <span data-testid="cancel-reason">{cancelledBecause}</span> The units were released. <Link href="/">Continue shopping</Link>
+              <span data-testid="cancel-reason">{cancelledBecause}</span> The units were released.{' '}
+              {order.payment === 'refunded' && order.refunded > 0 ? `Your payment of ${formatMoney(order.refunded)} was refunded. ` : null}
+              <Link href="/">Continue shopping</Link>
             </p>
           ) : paid ? (
             <p className="success" role="status" data-testid="order-outcome">
@@ -276,11 +356,14 @@ export function OrderView({
               />
             </>
           )}
-          {open && !paid ? (
+          {(open && !paid) || pendingParts.length > 0 ? (
             <div className="actions">
               <button ref={cancelButton} type="button" className="button-danger" onClick={() => setConfirming(true)} disabled={cancelling}>
                 {cancelling ? 'Cancelling…' : 'Cancel order'}
               </button>
+              {pendingParts.length > 0 && shipments && pendingParts.length < shipments.length ? (
+                <span className="muted">Cancels the parts not shipped yet.</span>
+              ) : null}
             </div>
           ) : null}
           <FormErrors messages={cancelErrors.map((e) => e.message)} />
@@ -307,7 +390,13 @@ export function OrderView({
                   shipments.map((s, i) => (
                     <ShipmentTimeline
                       key={s.id}
+                      orderId={order.id}
                       shipment={s}
+                      returns={returns ?? []}
+                      now={now ?? renderedAt}
+                      onReturnCreated={(ret) => {
+                        setReturns((current) => [ret, ...(current ?? []).filter((r) => r.id !== ret.id)]);
+                      }}
                       heading={shipments.length === 1 ? 'Your shipment' : `Shipment ${i + 1} of ${shipments.length}`}
                       onChange={(next) => {
                         setShipments((current) => current?.map((c) => (c.id === next.id && next.version >= c.version ? next : c)));
@@ -322,6 +411,46 @@ export function OrderView({
             )}
           </div>
         </section>
+      ) : null}
+      {returns && returns.length > 0 ? (
+        <section className="returns" aria-labelledby="returns-heading" data-testid="order-returns">
+          <h2 id="returns-heading">Returns</h2>
+          <ul className="shipment-list">
+            {returns.map((r) => (
+              <li key={r.id}>
+                <ReturnCard ret={r} reader="buyer">
+                  {r.status === 'requested' ? (
+                    <WithdrawReturnButton
+                      ret={r}
+                      onChange={(next) =>
+                        setReturns((current) => current?.map((c) => (c.id === next.id && next.version >= c.version ? next : c)))
+                      }
+                    />
+                  ) : null}
+                </ReturnCard>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : returns === null && order.status === 'complete' ? (
+        <p className="muted">Returns could not be loaded right now.</p>
+      ) : null}
+      {confirming && pendingParts.length > 0 ? (
+        <ConfirmDialog
+          title="Cancel this order?"
+          description={
+            shipments && pendingParts.length < shipments.length
+              ? `The ${pendingParts.length === 1 ? 'part' : `${pendingParts.length} parts`} not shipped yet will be cancelled and refunded; what has shipped already can be returned after delivery. This cannot be undone.`
+              : 'Nothing has shipped yet: the whole order is cancelled and its amount refunded to your card. This cannot be undone.'
+          }
+          confirmLabel="Yes, cancel order"
+          dismissLabel="Keep order"
+          onConfirm={() => void cancel()}
+          onDismiss={() => {
+            setConfirming(false);
+            cancelButton.current?.focus();
+          }}
+        />
       ) : null}
       {confirming && open && !paid ? (
         <ConfirmDialog

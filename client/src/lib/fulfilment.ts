@@ -39,7 +39,7 @@ export function deliveredByText(by: DeliveredBy | undefined, reader: 'buyer' | '
   return by ? DELIVERED_BY[by]?.[reader] : undefined;
 }
 
-export type TimelineStepKey = 'paid' | 'shipped' | 'delivered';
+export type TimelineStepKey = 'paid' | 'shipped' | 'delivered' | 'cancelled';
 
 export interface TimelineStep {
   key: TimelineStepKey;
@@ -53,9 +53,18 @@ export interface TimelineStep {
 
 /**
  * A shipment's steps, paid → shipped → delivered. "Paid" is when the shipment was created, which
- * follows the order's payment by moments (the order records no payment time of its own).
+ * follows the order's payment by moments (the order records no payment time of its own). A part
+ * cancelled before shipping ends at "Cancelled" instead.
  */
-export function shipmentTimeline(shipment: Pick<Shipment, 'status' | 'createdAt' | 'shippedAt' | 'deliveredAt'>): TimelineStep[] {
+export function shipmentTimeline(
+  shipment: Pick<Shipment, 'status' | 'createdAt' | 'shippedAt' | 'deliveredAt' | 'cancelledAt'>,
+): TimelineStep[] {
+  if (shipment.status === 'cancelled') {
+    return [
+      { key: 'paid', label: 'Paid', at: shipment.createdAt, done: true, current: false },
+      { key: 'cancelled', label: 'Cancelled', at: shipment.cancelledAt, done: true, current: true },
+    ];
+  }
   const shipped = shipment.status === 'shipped' || shipment.status === 'delivered';
   const delivered = shipment.status === 'delivered';
   const steps: TimelineStep[] = [

@@ -6,6 +6,8 @@ import { LocalDateTime } from '@/components/LocalDateTime';
 import { FulfillmentBadge } from '@/components/FulfillmentBadge';
 import { StatusBadge } from '@/components/StatusBadge';
 import { shownFulfillment } from '@/lib/fulfilment';
+import { shownPayment } from '@/lib/returns';
+import { PaymentBadge } from '@/components/PaymentBadge';
 import { formatMoney } from '@/lib/money';
 import { cancelReasonShort, itemCountText, orderNumber } from '@/lib/orders';
 import { signinUrl } from '@/lib/redirect';
@@ -19,7 +21,10 @@ export default async function MyOrdersPage() {
   if (!res.ok && res.status === 401) redirect(signinUrl('/orders'));
   return (
     <>
-      <h1>My orders</h1>
+      <div className="page-head">
+        <h1>My orders</h1>
+        <Link href="/returns">My returns</Link>
+      </div>
       {!res.ok ? (
         <ApiErrorNotice title="Could not load your orders" errors={res.errors} />
       ) : res.data.length === 0 ? (
@@ -46,6 +51,7 @@ export default async function MyOrdersPage() {
             {res.data.map((order) => {
               const reason = order.status === 'cancelled' ? cancelReasonShort(order.cancelReason) : undefined;
               const fulfillment = shownFulfillment(order);
+              const payment = shownPayment(order);
               return (
                 <tr key={order.id} data-testid="my-order" data-order-id={order.id}>
                   <td data-label="Order">
@@ -61,6 +67,7 @@ export default async function MyOrdersPage() {
                   <td data-label="Status">
                     <StatusBadge status={order.status} />
                     {fulfillment ? <FulfillmentBadge status={fulfillment} /> : null}
+                    {payment ? <PaymentBadge status={payment} /> : null}
                     {reason ? (
                       <span className="muted cancel-reason" data-testid="cancel-reason">
                         {reason}

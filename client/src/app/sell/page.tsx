@@ -19,6 +19,7 @@ export default async function SellerPage() {
         <h1>My products</h1>
         <div className="page-actions">
           <Link href="/sell/shipments">To ship</Link>
+          <Link href="/sell/returns">Returns to handle</Link>
           <Link href="/sell/new" className="button">
             List a product
           </Link>

@@ -5,7 +5,7 @@ import { OrderView } from '@/components/OrderView';
 import { runtimeEnv } from '@/lib/env';
 import { signinUrl } from '@/lib/redirect';
 import { serverApi } from '@/lib/server-api';
-import type { Order, Payment, Shipment } from '@jetmart/common/contracts';
+import type { Order, Payment, ReturnRecord, Shipment } from '@jetmart/common/contracts';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -21,12 +21,21 @@ export default async function OrderPage({ params }: Props) {
   if (!res.ok && (res.status === 404 || res.status === 400)) notFound();
   if (!res.ok) return <ApiErrorNotice title="Could not load this order" errors={res.errors} />;
   const complete = res.data.status === 'complete';
-  const [paymentId, shipments] = complete
-    ? await Promise.all([findPaymentId(res.data.id), findShipments(res.data.id)])
-    : [undefined, undefined];
+  const [paymentId, shipments, returns] = complete
+    ? await Promise.all([findPaymentId(res.data.id), findShipments(res.data.id), findReturns(res.data.id)])
+    : [undefined, undefined, undefined];
   // Read at request time, so one build serves both the sandbox and a Stripe-configured deployment.
   const stripeKey = runtimeEnv('NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY');
-  return <OrderView initialOrder={res.data} initialPaymentId={paymentId} initialShipments={shipments} stripePublishableKey={stripeKey} />;
+  return (
+    <OrderView
+      initialOrder={res.data}
+      initialPaymentId={paymentId}
+      initialShipments={shipments}
+      initialReturns={returns}
+      renderedAt={renderTime()}
+      stripePublishableKey={stripeKey}
+    />
+  );
 }
 
 /**
@@ -36,6 +45,17 @@ export default async function OrderPage({ params }: Props) {
 async function findPaymentId(orderId: string): Promise<string | undefined> {
   const res = await serverApi<Payment[]>(`/api/payments?${new URLSearchParams({ orderId })}`);
   return res.ok && Array.isArray(res.data) ? res.data.find((p) => p.orderId === orderId)?.id : undefined;
+}
+
+/** The time return windows are compared with in the server's HTML (the browser's clock takes over once hydrated). */
+function renderTime(): number {
+  return Date.now();
+}
+
+/** A paid order's returns, newest first (GET /api/orders/:id/returns), or null when the API cannot say. */
+async function findReturns(orderId: string): Promise<ReturnRecord[] | null> {
+  const res = await serverApi<ReturnRecord[]>(`/api/orders/${encodeURIComponent(orderId)}/returns`);
+  return res.ok && Array.isArray(res.data) ? res.data : null;
 }
 
 /** A paid order's shipments (GET /api/shipments?orderId=), or null when the shipping API cannot say. */

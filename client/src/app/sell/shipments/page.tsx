@@ -28,7 +28,10 @@ export default async function SellerShipmentsPage() {
     <>
       <div className="page-head">
         <h1>To ship</h1>
-        <Link href="/sell">My products</Link>
+        <div className="page-actions">
+          <Link href="/sell/returns">Returns to handle</Link>
+          <Link href="/sell">My products</Link>
+        </div>
       </div>
       <p className="muted">Paid orders of your products, one shipment per order. Ship the oldest first.</p>
 
