@@ -21,6 +21,7 @@
 // shows (from --expect) and what orders' replicas give.
 const fs = require('node:fs');
 const { MongoClient } = require('mongodb');
+const { checkReturnsAndRefunds, restocksOf } = require('./lib/check-returns');
 
 function args(argv) {
   const out = { prefix: 'jetmart' };
@@ -42,16 +43,24 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     const O = client.db(`${prefix}_orders`);
     const Y = client.db(`${prefix}_payments`);
     const S = client.db(`${prefix}_shipping`);
-    const [products, ledger, orders, replicas, payOrders, payments, shipments, shipmentReplicas] = await Promise.all([
-      P.collection('products').find({}).toArray(),
-      P.collection('unitledgers').find({}).toArray(),
-      O.collection('orders').find({}).toArray(),
-      O.collection('productreplicas').find({}).toArray(),
-      Y.collection('orders').find({}).toArray(),
-      Y.collection('payments').find({}).toArray(),
-      S.collection('shipments').find({}).toArray(),
-      O.collection(SHIPMENT_REPLICAS).find({}).toArray(),
-    ]);
+    const [products, ledger, orders, replicas, payOrders, payments, shipments, shipmentReplicas, refunds, returns, refundReplicas] =
+      await Promise.all([
+        P.collection('products').find({}).toArray(),
+        P.collection('unitledgers').find({}).toArray(),
+        O.collection('orders').find({}).toArray(),
+        O.collection('productreplicas').find({}).toArray(),
+        Y.collection('orders').find({}).toArray(),
+        Y.collection('payments').find({}).toArray(),
+        S.collection('shipments').find({}).toArray(),
+        O.collection(SHIPMENT_REPLICAS).find({}).toArray(),
+        Y.collection('refunds').find({}).toArray(),
+        O.collection('returns').find({}).toArray(),
+        O.collection('refundreplicas').find({}).toArray(),
+      ]);
+    // Units back on sale (cancelled parts, returns received with restock): no longer sold.
+    const restockedUnits = new Map();
+    for (const r of restocksOf({ shipments, returns }))
+      restockedUnits.set(r.productId, (restockedUnits.get(r.productId) ?? 0) + r.quantity);
     const id = (x) => String(x);
     const orderById = new Map(orders.map((o) => [id(o._id), o]));
     const replicaById = new Map(replicas.map((r) => [id(r._id), r]));
@@ -115,6 +124,12 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     for (const e of ledger) {
       const o = orderById.get(e.orderId);
       if (e.state === 'held' || e.state === 'sold') ledgerTaken.set(e.productId, (ledgerTaken.get(e.productId) ?? 0) + e.quantity);
+      if (e.state === 'restocked') {
+        // Checked against the decisions that restock (invariant 10, check-returns.js).
+        ledgerTaken.set(e.productId, (ledgerTaken.get(e.productId) ?? 0) - e.quantity);
+        if (o?.status !== 'complete') bad('restock of an unpaid order', `${e._id}: order ${o ? o.status : 'unknown'}`);
+        continue;
+      }
       const expected = !o
         ? undefined
         : o.status === 'created'
@@ -133,7 +148,7 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       const pid = id(p._id);
       const r = replicaById.get(pid);
       const live = liveUnits.get(pid) ?? 0;
-      const sold = soldUnits.get(pid) ?? 0;
+      const sold = (soldUnits.get(pid) ?? 0) - (restockedUnits.get(pid) ?? 0);
       unitsHeld += live;
       unitsSold += sold;
       if (live + sold > p.quantity) bad('OVERSELL (orders records)', `${pid}: held ${live} + sold ${sold} > listed ${p.quantity}`);
@@ -148,7 +163,8 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       if (rHeld + r.sold > r.quantity) bad('OVERSELL (orders replica)', `${pid}: held ${rHeld} + sold ${r.sold} > ${r.quantity}`);
       if (r.available !== r.quantity - rHeld - r.sold)
         bad('replica units do not add up', `${pid}: available ${r.available} != ${r.quantity} - ${rHeld} - ${r.sold}`);
-      if (r.sold !== sold) bad('replica sold differs from orders', `${pid}: replica sold ${r.sold}, complete orders ${sold}`);
+      if (r.sold !== sold)
+        bad('replica sold differs from orders', `${pid}: replica sold ${r.sold}, complete orders less restocked ${sold}`);
       if (rHeld !== live) bad('replica holds differ from orders', `${pid}: replica holds ${rHeld}, created orders ${live}`);
       const holders = liveHolders.get(pid) ?? new Set();
       for (const h of r.holds ?? []) {
@@ -171,7 +187,7 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     for (const o of orders) {
       const n = succeeded.get(id(o._id)) ?? 0;
       if (o.status === 'complete' && n !== 1) bad('complete order without exactly one succeeded payment', `${o._id}: ${n}`);
-      if (o.status === 'cancelled' && n > 0) bad('cancelled order with a kept payment', `${o._id}: ${n} succeeded (not refunded)`);
+      // A cancelled order's charge must be refunded in full (checked with the refunds below).
       if (o.status === 'created' && n > 0) bad('paid order not complete', `${o._id}: ${n} succeeded, order still created`);
     }
     for (const [orderId] of succeeded) if (!orderById.has(orderId)) bad('payment for unknown order', orderId);
@@ -189,6 +205,21 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
     // 7 + 8. fulfilment: shipments against orders, their states, orders' replicas of them.
     const fulfilment = checkShipments({ orders, shipments, shipmentReplicas, now, bad });
     Object.assign(counts, fulfilment.counts);
+
+    // 8 (returns), 9, 10: refunds, returns and units back on sale.
+    const returnsCheck = checkReturnsAndRefunds({
+      orders,
+      payments,
+      refunds,
+      returns,
+      refundReplicas,
+      shipments,
+      shipmentReplicas,
+      replicas,
+      ledger,
+      bad,
+    });
+    Object.assign(counts, returnsCheck.counts);
 
     // Nothing lost: what the clients were told matches what is stored.
     if (expectFile) {
@@ -254,7 +285,7 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
 /** Where orders keeps its version-checked replica of each shipment (`_id` = the shipment id). */
 const SHIPMENT_REPLICAS = 'shipmentreplicas';
 const SHIPMENT_STATES = ['pending', 'shipped', 'delivered', 'cancelled'];
-const VERSION_OF_STATE = { pending: 0, shipped: 1, delivered: 2 };
+const VERSION_OF_STATE = { pending: 0, shipped: 1, delivered: 2, cancelled: 1 };
 
 /**
  * An order's fulfilment as SPEC v2 and the fulfilment design define it, from the states of its
@@ -266,7 +297,9 @@ function deriveFulfillment(order, statusOfSeller) {
   if (order.status !== 'complete') return 'unfulfilled';
   // Lines without a seller id predate fulfilment: they are no part (such an order has none).
   const sellers = [...new Set((order.items ?? []).map((l) => l.sellerId).filter(Boolean))];
-  const states = sellers.map((sid) => statusOfSeller.get(sid) ?? 'pending');
+  // Parts cancelled by the buyer before shipping are no longer to be fulfilled; all cancelled → cancelled.
+  const states = sellers.map((sid) => statusOfSeller.get(sid) ?? 'pending').filter((x) => x !== 'cancelled');
+  if (sellers.length && !states.length) return 'cancelled';
   const delivered = states.filter((x) => x === 'delivered').length;
   const shipped = states.filter((x) => x === 'shipped').length;
   if (states.length && delivered === states.length) return 'delivered';
@@ -354,6 +387,7 @@ function checkShipments({ orders, shipments, shipmentReplicas, now, bad }) {
       }
     } else if (x.carrier || x.trackingNumber || shipped !== undefined || autoAt !== undefined)
       bad('unshipped shipment with shipping data', sid);
+    if ((x.status === 'cancelled') !== (x.cancelledAt != null)) bad('cancellation time does not match the state', sid);
     if (x.status === 'delivered') {
       if (delivered === undefined || !['seller', 'buyer', 'auto'].includes(x.deliveredBy))
         bad('delivered shipment without time or by', sid);
