@@ -233,6 +233,19 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
             `${sid}: answered 200 with ${t.carrier}/${t.trackingNumber}, stored ${x ? `${x.status} ${x.carrier}/${x.trackingNumber}` : 'nothing'}`,
           );
       }
+      for (const sid of told.cancelledParts ?? [])
+        if (shipmentById.get(sid)?.status !== 'cancelled')
+          bad('cancelled part not cancelled', `${sid}: answered 200, stored ${shipmentById.get(sid)?.status}`);
+      const returnById = new Map(returns.map((r) => [id(r._id), r]));
+      const AFTER = {
+        requested: ['requested', 'approved', 'rejected', 'cancelled', 'received', 'refunded'],
+        approved: ['approved', 'received', 'refunded'],
+        rejected: ['rejected'],
+        received: ['received', 'refunded'],
+      };
+      for (const [rid, answered] of Object.entries(told.returns ?? {}))
+        if (!(AFTER[answered] ?? [answered]).includes(returnById.get(rid)?.status))
+          bad('return not as answered', `${rid}: answered ${answered}, stored ${returnById.get(rid)?.status ?? 'nothing'}`);
       for (const sid of told.delivered ?? [])
         if (shipmentById.get(sid)?.status !== 'delivered')
           bad('delivered shipment not delivered', `${sid}: ${shipmentById.get(sid)?.status}`);

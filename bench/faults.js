@@ -5,7 +5,9 @@
 // built dist, drives checkouts (sellers list products through the API; buyers order with a shipping
 // address, then pay, cancel or let orders expire with ORDER_EXPIRATION_SECONDS=5) and fulfilment
 // (sellers ship most of their pending shipments, some twice at once; buyers confirm some deliveries;
-// the rest auto-deliver after SHIPPING_AUTO_DELIVER_SECONDS=8), and meanwhile kill -9s each service
+// the rest auto-deliver after SHIPPING_AUTO_DELIVER_SECONDS=8), cancels (some parts before shipping,
+// some racing the seller's ship) and returns (requested by buyers, approved or rejected and received
+// with or without restock by sellers, refunded by payments), and meanwhile kill -9s each service
 // in turn and restarts it, then restarts nats-server, then kill -9s and restarts FerretDB. After the
 // load it waits for quiescence (timers included), reads every order's `fulfillment` through the API,
 // and runs bench/check-invariants.js on every database.
@@ -210,7 +212,7 @@ async function main() {
   log(`${productIds.length} products of ${QUANTITY} units listed by ${SELLERS} sellers; replicated`);
 
   // The load: buyers order 1–2 lines, then pay (45%), cancel (25%) or let the order expire (30%).
-  const told = { orders: [], paid: [], cancelled: [], shipped: {}, delivered: [], fulfillment: {} };
+  const told = { orders: [], paid: [], cancelled: [], shipped: {}, delivered: [], fulfillment: {}, cancelledParts: [], returns: {} };
   const cookieOfOrder = new Map();
   const stats = {};
   const count = (k) => (stats[k] = (stats[k] ?? 0) + 1);
@@ -295,6 +297,24 @@ async function main() {
         const answers = await Promise.all(digit(x.id) % 4 === 0 ? [ship(), ship()] : [ship()]);
         if (answers.some((a) => a.status === 200)) told.shipped[x.id] = tracking;
       }
+      // Returns: the seller approves what is requested (rejects one in four) and receives what is
+      // approved, restocking when the return id's last digit is even.
+      for (const state of ['requested', 'approved']) {
+        const rs = await call(svc.url('orders'), 'GET', `/api/returns?role=seller&status=${state}`, cookie);
+        for (const r of rs.status === 200 ? rs.body : []) {
+          if (!loadRunning) break;
+          const step =
+            state === 'approved'
+              ? ['receive', { restock: digit(r.id) % 2 === 0 }]
+              : digit(r.id) % 4 === 3
+                ? ['reject', { message: 'Not in the condition it was sent in' }]
+                : ['approve', undefined];
+          const res = await retried(`return ${step[0]}`, () =>
+            call(svc.url('orders'), 'POST', `/api/returns/${r.id}/${step[0]}`, cookie, step[1]),
+          );
+          if (res.status === 200) told.returns[r.id] = res.body.status;
+        }
+      }
       await sleep(list.status === 200 ? 1000 : 500);
     }
   };
@@ -306,6 +326,20 @@ async function main() {
         const cookie = cookieOfOrder.get(orderId);
         const list = await call(svc.url('shipping'), 'GET', `/api/shipments?orderId=${orderId}`, cookie);
         for (const x of list.status === 200 ? list.body : []) {
+          // The buyer cancels pending parts ending in c or d (never shipped by the seller), and tries to
+          // cancel those ending in 0 while their seller ships them (a race with one winner).
+          if (x.status === 'pending' && [0, 12, 13].includes(digit(x.id)) && !confirmed.has(`cancel-${x.id}`)) {
+            confirmed.add(`cancel-${x.id}`);
+            const c = await retried('cancel part', () => call(svc.url('shipping'), 'POST', `/api/shipments/${x.id}/cancel`, cookie));
+            if (c.status === 200) told.cancelledParts.push(x.id);
+          }
+          // Delivered parts ending in 2, 4 or 6: the buyer returns one unit of the first line.
+          if (x.status === 'delivered' && [2, 4, 6].includes(digit(x.id)) && !confirmed.has(`return-${x.id}`)) {
+            confirmed.add(`return-${x.id}`);
+            const body = { items: [{ productId: x.items[0].productId, quantity: 1 }], reason: 'damaged' };
+            const r = await retried('return', () => call(svc.url('orders'), 'POST', `/api/orders/${orderId}/returns`, cookie, body));
+            if (r.status === 201) told.returns[r.body.id] = 'requested';
+          }
           if (x.status !== 'shipped' || digit(x.id) % 2 !== 0 || confirmed.has(x.id)) continue;
           confirmed.add(x.id);
           const d = await retried('deliver', () => call(svc.url('shipping'), 'POST', `/api/shipments/${x.id}/deliver`, cookie));
@@ -351,6 +385,8 @@ async function main() {
           ['products', 'products'],
           ['orders', 'orders'],
           ['payments', 'payments'],
+          ['payments', 'refunds'],
+          ['orders', 'returns'],
           ['shipping', 'shipments'],
         ].map(([db, col]) =>
           mongo
