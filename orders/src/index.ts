@@ -13,7 +13,7 @@ runService(() => {
     mongoUrl: config.MONGO_URL,
     natsUrl: config.NATS_URL,
     models: (conn) => ordersModels(conn),
-    outboxModels: (m) => [m.Order],
+    outboxModels: (m) => [m.Order, m.Return],
     listeners: (ctx) => ordersListeners(ctx.bus, { models: ctx.models }),
     background: (ctx) => [new OrderSweeper(ctx.models, { logger: ctx.logger }).start()],
     app: (ctx) =>

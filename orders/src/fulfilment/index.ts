@@ -1,1 +1,2 @@
 export * from './derive-fulfillment';
+export * from './derive-payment';

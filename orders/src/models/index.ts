@@ -1,17 +1,23 @@
 import type { Connection } from 'mongoose';
 import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
+import { refundReplicaModelOn, type RefundReplicaModel } from './refund-replica';
+import { returnModelOn, type ReturnModel } from './return';
 import { shipmentReplicaModelOn, type ShipmentReplicaModel } from './shipment-replica';
 
 export * from './order';
 export * from './order-holds';
 export * from './product-replica';
+export * from './refund-replica';
+export * from './return';
 export * from './shipment-replica';
 
 export interface OrdersModels {
   Order: OrderModel;
   ProductReplica: ProductReplicaModel;
   ShipmentReplica: ShipmentReplicaModel;
+  Return: ReturnModel;
+  RefundReplica: RefundReplicaModel;
 }
 
 /**
@@ -19,5 +25,11 @@ export interface OrdersModels {
  * as a parameter lets one test process run two services, each on its own database.
  */
 export function ordersModels(conn: Connection): OrdersModels {
-  return { Order: orderModelOn(conn), ProductReplica: productReplicaModelOn(conn), ShipmentReplica: shipmentReplicaModelOn(conn) };
+  return {
+    Order: orderModelOn(conn),
+    ProductReplica: productReplicaModelOn(conn),
+    ShipmentReplica: shipmentReplicaModelOn(conn),
+    Return: returnModelOn(conn),
+    RefundReplica: refundReplicaModelOn(conn),
+  };
 }

@@ -38,6 +38,13 @@ export interface OrderFields extends WithOutbox {
   expiresAt: Date;
   cancelReason?: CancelReason;
   holdAction?: HoldAction | null;
+  /**
+   * The latest charge attempts payments started and ended without a charge (payment.started /
+   * payment.failed), kept as maxima by raw conditional updates that leave `version` alone (the
+   * order's published version must not move). started > failed: an attempt is in progress.
+   */
+  paymentStartedAttempt?: number;
+  paymentFailedAttempt?: number;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -84,6 +91,8 @@ const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
     expiresAt: { type: Date, required: true },
     cancelReason: { type: String, enum: ['buyer', 'expired', 'unavailable'] },
     holdAction: { type: String, enum: ['release', 'sell', null], default: null },
+    paymentStartedAttempt: { type: Number },
+    paymentFailedAttempt: { type: Number },
   },
   {
     timestamps: true,
@@ -149,6 +158,29 @@ orderSchema.methods.complete = function (this: OrderDoc): CompleteOutcome {
   });
   return 'completed';
 };
+
+/**
+ * Records a payment attempt's start or failure as a maximum (an older or repeated attempt number
+ * changes nothing). A raw conditional update: no version change, no event.
+ */
+export async function recordPaymentAttempt(
+  Order: OrderModel,
+  orderId: string,
+  field: 'paymentStartedAttempt' | 'paymentFailedAttempt',
+  attempt: number,
+): Promise<boolean> {
+  const res = await Order.updateOne(
+    { _id: orderId, $or: [{ [field]: { $exists: false } }, { [field]: { $lt: attempt } }] },
+    { $set: { [field]: attempt } },
+    { timestamps: false },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** An attempt to charge the order started and has not ended without a charge (it may still succeed). */
+export function paymentInProgress(order: Pick<OrderFields, 'paymentStartedAttempt' | 'paymentFailedAttempt'>): boolean {
+  return (order.paymentStartedAttempt ?? 0) > (order.paymentFailedAttempt ?? 0);
+}
 
 /** The order.created payload (the order is created at version 0; see placeOrder). */
 export function orderCreatedData(order: OrderDoc) {

@@ -21,6 +21,8 @@ export interface ProductReplicaFields {
   available: number;
   holds: UnitHold[];
   sold: number;
+  /** Sources (cancelled shipment or received return ids) whose units were put back on sale. */
+  restocks: string[];
 }
 
 export type ProductReplicaModel = Model<ProductReplicaFields>;
@@ -41,6 +43,7 @@ export const productReplicaSchema = new Schema<ProductReplicaFields>(
     available: { type: Number, required: true },
     holds: { type: [holdSchema], default: [] },
     sold: { type: Number, default: 0 },
+    restocks: { type: [String], default: [] },
   },
   // `version` is the product's version, set by events only.
   { versionKey: false },
@@ -88,6 +91,21 @@ export async function sellUnits(Replica: ProductReplicaModel, productId: string,
   return res.modifiedCount === 1;
 }
 
+/**
+ * Puts sold units back on sale (a cancelled part never left its seller; a returned one came back
+ * and the seller chose to restock it): `sold` down and `available` up by the same amount, so
+ * available + held + sold still equals the listed quantity. Once per source: `restockId` (the
+ * shipment or return id) is recorded in the same conditional update, so a redelivered event is
+ * a no-op. False when already restocked (or the replica is unknown).
+ */
+export async function restockUnits(Replica: ProductReplicaModel, productId: string, restockId: string, quantity: number): Promise<boolean> {
+  const res = await Replica.updateOne(
+    { _id: productId, restocks: { $ne: restockId } },
+    { $inc: { available: quantity, sold: -quantity }, $push: { restocks: restockId } },
+  );
+  return res.modifiedCount === 1;
+}
+
 type ProductData = EventData<typeof Subjects.ProductCreated>;
 
 export function applyProductCreated(Replica: ProductReplicaModel, data: ProductData): Promise<ReplicaOutcome> {
@@ -101,6 +119,7 @@ export function applyProductCreated(Replica: ProductReplicaModel, data: ProductD
     available: data.quantity,
     holds: [],
     sold: 0,
+    restocks: [],
   });
 }
 

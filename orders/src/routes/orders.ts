@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { addressSchema, BadRequestError, ConflictError, NotFoundError, objectIdPattern, requireAuth, validateBody } from '@jetmart/common';
 import type { ShipmentState } from '../fulfilment';
 import { cancelOrder, placeOrder, type PlaceResult } from '../lifecycle';
-import { shipmentsByOrder, VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
+import { refundedByOrder, shipmentsByOrder, VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
 import { presentOrder } from './presenters';
 
 const line = z.object({
@@ -57,7 +57,7 @@ function placeFailure(result: Exclude<PlaceResult, { kind: 'placed' }>): Error {
 const NO_SHIPMENTS: ShipmentState[] = [];
 
 export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Router {
-  const { Order, ShipmentReplica } = models;
+  const { Order, ShipmentReplica, RefundReplica } = models;
   const router = Router();
 
   /** The shipments of the given orders, by order id, in one query; only paid orders have any. */
@@ -65,6 +65,16 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
     shipmentsByOrder(
       ShipmentReplica,
       orders.filter((o) => o.status === 'complete').map((o) => String(o._id)),
+    );
+
+  /**
+   * The refunds of the given orders (sum, by order id), in one query; only an order that was
+   * charged has any (a complete one, or a cancelled one whose charge won the race with expiry).
+   */
+  const refundsOf = (orders: readonly (Pick<OrderFields, 'status'> & { _id: unknown })[]) =>
+    refundedByOrder(
+      RefundReplica,
+      orders.filter((o) => o.status !== 'created').map((o) => String(o._id)),
     );
 
   /** The caller's order, visible states only; anything else is indistinguishable from unknown. */
@@ -85,14 +95,14 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
     const orders = await Order.find({ userId: req.currentUser!.id, status: { $in: VISIBLE_STATUSES } })
       .sort({ createdAt: -1, _id: -1 })
       .lean();
-    const shipments = await shipmentsOf(orders);
-    res.json(orders.map((o) => presentOrder(o, shipments.get(String(o._id)) ?? NO_SHIPMENTS)));
+    const [shipments, refunds] = await Promise.all([shipmentsOf(orders), refundsOf(orders)]);
+    res.json(orders.map((o) => presentOrder(o, shipments.get(String(o._id)) ?? NO_SHIPMENTS, refunds.get(String(o._id)) ?? 0)));
   });
 
   router.get('/api/orders/:id', requireAuth, async (req, res) => {
     const order = await findOwn(String(req.params.id), req.currentUser!.id);
-    const shipments = await shipmentsOf([order]);
-    res.json(presentOrder(order, shipments.get(order.id as string) ?? NO_SHIPMENTS));
+    const [shipments, refunds] = await Promise.all([shipmentsOf([order]), refundsOf([order])]);
+    res.json(presentOrder(order, shipments.get(order.id as string) ?? NO_SHIPMENTS, refunds.get(order.id as string) ?? 0));
   });
 
   router.delete('/api/orders/:id', requireAuth, async (req, res) => {
@@ -100,11 +110,21 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
     const result = await cancelOrder({ models }, own.id, 'buyer');
     switch (result.kind) {
       case 'cancelled':
-      case 'already-cancelled':
         res.json(presentOrder(result.order, NO_SHIPMENTS));
         return;
+      case 'already-cancelled': {
+        // Possibly charged and refunded (a payment that lost the race with expiry).
+        const refunds = await refundsOf([result.order]);
+        res.json(presentOrder(result.order, NO_SHIPMENTS, refunds.get(result.order.id as string) ?? 0));
+        return;
+      }
       case 'is-complete':
-        throw new ConflictError('This order is paid and can no longer be cancelled');
+        // Decided where each part lives: a pending part is cancelled by shipping at once (with its
+        // refund), a delivered one is returned here; the order itself stays paid.
+        throw new ConflictError(
+          'This order is paid and can no longer be cancelled as a whole: cancel each part that has not shipped with ' +
+            'POST /api/shipments/{id}/cancel, or return delivered goods with POST /api/orders/{id}/returns',
+        );
       case 'not-placed': // never shown to its buyer (findOwn reads visible orders only)
       case 'not-found':
         throw new NotFoundError('Order not found');

@@ -1,7 +1,7 @@
 import { fromMinor } from '@jetmart/common';
-import type { Order } from '@jetmart/common/contracts';
-import { deriveFulfillment, type ShipmentState } from '../fulfilment';
-import { plainAddress, type OrderFields } from '../models';
+import type { Order, ReturnRecord } from '@jetmart/common/contracts';
+import { deriveFulfillment, derivePayment, type ShipmentState } from '../fulfilment';
+import { plainAddress, returnAmountMinor, type OrderFields, type ReturnFields } from '../models';
 
 type StoredOrder = Pick<
   OrderFields,
@@ -12,9 +12,10 @@ type StoredOrder = Pick<
 
 /**
  * An order as the API shows it, its fulfilment derived from `shipments` (the replicas of this
- * order's shipments). Only visible orders (created, complete, cancelled) are presented.
+ * order's shipments) and its payment from `refundedMinor` (the sum of its refunds). Only visible
+ * orders (created, complete, cancelled) are presented.
  */
-export function presentOrder(doc: StoredOrder, shipments: readonly ShipmentState[]): Order {
+export function presentOrder(doc: StoredOrder, shipments: readonly ShipmentState[], refundedMinor = 0): Order {
   return {
     id: String(doc._id),
     userId: doc.userId,
@@ -32,6 +33,31 @@ export function presentOrder(doc: StoredOrder, shipments: readonly ShipmentState
     ...(doc.status === 'cancelled' && doc.cancelReason ? { cancelReason: doc.cancelReason } : {}),
     ...(doc.shippingAddress ? { shippingAddress: plainAddress(doc.shippingAddress) } : {}),
     fulfillment: deriveFulfillment(doc, shipments),
+    payment: derivePayment(doc, refundedMinor),
+    refunded: fromMinor(refundedMinor),
+    version: doc.version,
+  };
+}
+
+type StoredReturn = Omit<ReturnFields, 'outbox'> & { _id: unknown };
+
+/** A return as the API shows it; `amount` is what it refunds once received. */
+export function presentReturn(doc: StoredReturn): ReturnRecord {
+  return {
+    id: String(doc._id),
+    orderId: doc.orderId,
+    shipmentId: doc.shipmentId,
+    sellerId: doc.sellerId,
+    buyerId: doc.buyerId,
+    status: doc.status,
+    items: doc.items.map((l) => ({ productId: l.productId, title: l.title, price: fromMinor(l.priceMinor), quantity: l.quantity })),
+    amount: fromMinor(returnAmountMinor(doc)),
+    reason: doc.reason,
+    ...(doc.note != null ? { note: doc.note } : {}),
+    ...(doc.message != null ? { message: doc.message } : {}),
+    ...(doc.restock != null ? { restock: doc.restock } : {}),
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
     version: doc.version,
   };
 }

@@ -42,7 +42,7 @@ afterAll(async () => {
 
 /** Where a part ends: `none` = shipping has not created its shipment (yet). */
 type Final = 'none' | ShipmentReplicaStatus;
-const VERSION: Record<ShipmentReplicaStatus, number> = { pending: 0, shipped: 1, delivered: 2 };
+const VERSION: Record<ShipmentReplicaStatus, number> = { pending: 0, shipped: 1, delivered: 2, cancelled: 1 };
 
 const settled = async () => {
   for (const durable of DURABLES) {

@@ -1,9 +1,14 @@
 import type { EventBus, ListenerOptions } from '@jetmart/common';
 import type { OrdersModels } from '../../models';
 import { ExpirationCompleteListener } from './expiration-complete-listener';
+import { PaymentFailedListener, PaymentStartedListener } from './payment-attempt-listeners';
 import { PaymentCreatedListener } from './payment-created-listener';
+import { PaymentRefundedListener } from './payment-refunded-listener';
 import { ProductCreatedListener } from './product-created-listener';
 import { ProductUpdatedListener } from './product-updated-listener';
+import { ReturnReceivedListener } from './return-received-listener';
+import { ReturnWindowClosedListener } from './return-window-closed-listener';
+import { ShipmentCancelledListener } from './shipment-cancelled-listener';
 import { ShipmentCreatedListener } from './shipment-created-listener';
 import { ShipmentDeliveredListener } from './shipment-delivered-listener';
 import { ShipmentShippedListener } from './shipment-shipped-listener';
@@ -11,8 +16,14 @@ import { ShipmentShippedListener } from './shipment-shipped-listener';
 export {
   ExpirationCompleteListener,
   PaymentCreatedListener,
+  PaymentFailedListener,
+  PaymentRefundedListener,
+  PaymentStartedListener,
   ProductCreatedListener,
   ProductUpdatedListener,
+  ReturnReceivedListener,
+  ReturnWindowClosedListener,
+  ShipmentCancelledListener,
   ShipmentCreatedListener,
   ShipmentDeliveredListener,
   ShipmentShippedListener,
@@ -27,5 +38,11 @@ export function ordersListeners(bus: EventBus, deps: { models: OrdersModels }, o
     new ShipmentCreatedListener(bus, deps.models.ShipmentReplica, options),
     new ShipmentShippedListener(bus, deps.models.ShipmentReplica, options),
     new ShipmentDeliveredListener(bus, deps.models.ShipmentReplica, options),
+    new ShipmentCancelledListener(bus, deps, options),
+    new ReturnWindowClosedListener(bus, deps.models.ShipmentReplica, options),
+    new PaymentStartedListener(bus, deps.models.Order, options),
+    new PaymentFailedListener(bus, deps.models.Order, options),
+    new PaymentRefundedListener(bus, deps, options),
+    new ReturnReceivedListener(bus, deps.models.ProductReplica, options),
   ];
 }

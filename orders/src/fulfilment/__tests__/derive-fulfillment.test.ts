@@ -39,6 +39,25 @@ describe('deriveFulfillment', () => {
     expect(deriveFulfillment(paid('a'), [ship('a', 'pending'), ship('a', 'shipped')])).toBe('shipped');
   });
 
+  it.each<[FulfillmentStatus, ShipmentState[]]>([
+    // a's part was cancelled: b's part alone decides.
+    ['unfulfilled', [ship('a', 'cancelled')]],
+    ['unfulfilled', [ship('a', 'cancelled'), ship('b', 'pending')]],
+    ['shipped', [ship('a', 'cancelled'), ship('b', 'shipped')]],
+    ['delivered', [ship('a', 'cancelled'), ship('b', 'delivered')]],
+    ['partially_delivered', [ship('a', 'delivered'), ship('b', 'shipped'), ship('b', 'cancelled')]],
+    // every part cancelled: nothing will come.
+    ['cancelled', [ship('a', 'cancelled'), ship('b', 'cancelled')]],
+  ])('%s for a paid order of sellers a and b with cancelled parts %j', (expected, shipments) => {
+    expect(deriveFulfillment(paid('a', 'b'), shipments)).toBe(expected);
+  });
+
+  it('a paid order of one seller whose part was cancelled is cancelled', () => {
+    expect(deriveFulfillment(paid('a', 'a'), [ship('a', 'cancelled')])).toBe('cancelled');
+    // a cancelled shipment of a seller not on the order changes nothing
+    expect(deriveFulfillment(paid('a'), [ship('z', 'cancelled')])).toBe('unfulfilled');
+  });
+
   it('a paid order placed before fulfilment (no sellers) has no parts and stays unfulfilled', () => {
     expect(deriveFulfillment(paid(undefined, undefined), [])).toBe('unfulfilled');
     expect(deriveFulfillment(paid(undefined), [ship('a', 'delivered')])).toBe('unfulfilled');
@@ -53,7 +72,12 @@ function reference(order: { status: OrderStatus; items: { sellerId?: string }[] 
   if (order.status !== 'complete') return 'unfulfilled';
   const sellers = [...new Set(order.items.map((l) => l.sellerId).filter((s): s is string => !!s))];
   if (sellers.length === 0) return 'unfulfilled';
-  const partStatus = sellers.map((seller) => {
+  const parts = sellers.filter((seller) => {
+    const mine = shipments.filter((s) => s.sellerId === seller).map((s) => s.status);
+    return !(mine.length > 0 && mine.every((s) => s === 'cancelled'));
+  });
+  if (parts.length === 0) return 'cancelled';
+  const partStatus = parts.map((seller) => {
     const mine = shipments.filter((s) => s.sellerId === seller).map((s) => s.status);
     if (mine.includes('delivered')) return 'delivered';
     if (mine.includes('shipped')) return 'shipped';
@@ -70,14 +94,19 @@ function reference(order: { status: OrderStatus; items: { sellerId?: string }[] 
 
 const seller = fc.constantFrom('s1', 's2', 's3', 's4');
 const orderStatus = fc.constantFrom<OrderStatus>('pending', 'created', 'complete', 'complete', 'complete', 'cancelled', 'failed');
-const shipmentStatus = fc.constantFrom<ShipmentReplicaStatus>('pending', 'shipped', 'delivered');
+const shipmentStatus = fc.constantFrom<ShipmentReplicaStatus>('pending', 'shipped', 'delivered', 'cancelled');
 const order = fc.record({
   status: orderStatus,
   items: fc.array(fc.record({ sellerId: fc.option(seller, { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
 });
 const shipments = fc.array(fc.record({ sellerId: fc.oneof(seller, fc.constant('stranger')), status: shipmentStatus }), { maxLength: 8 });
 const PROGRESS: FulfillmentStatus[] = ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered'];
-const STEP: Record<ShipmentReplicaStatus, ShipmentReplicaStatus> = { pending: 'shipped', shipped: 'delivered', delivered: 'delivered' };
+const STEP: Record<ShipmentReplicaStatus, ShipmentReplicaStatus> = {
+  pending: 'shipped',
+  shipped: 'delivered',
+  delivered: 'delivered',
+  cancelled: 'cancelled',
+};
 
 describe('deriveFulfillment properties', () => {
   it('equals the reference for any order and shipments', () => {

@@ -306,7 +306,13 @@ describe('seller ids and the address in order events', () => {
 
 describe('fulfillment, derived from the shipment replicas', () => {
   const replica = (orderId: string, sellerId: string, status: ShipmentReplicaStatus) =>
-    models.ShipmentReplica.create({ _id: newId(), orderId, sellerId, status, version: { pending: 0, shipped: 1, delivered: 2 }[status] });
+    models.ShipmentReplica.create({
+      _id: newId(),
+      orderId,
+      sellerId,
+      status,
+      version: { pending: 0, shipped: 1, delivered: 2, cancelled: 1 }[status],
+    });
   const get = async (id: string) => (await request(app).get(`/api/orders/${id}`).set('Cookie', signinCookie(buyer)).expect(200)).body;
   const list = async () =>
     (await request(app).get('/api/orders').set('Cookie', signinCookie(buyer)).expect(200)).body as { id: string; fulfillment: string }[];

@@ -1,0 +1,2 @@
+export * from './request-return';
+export * from './transitions';
