@@ -17,7 +17,7 @@ runService(() => {
     natsUrl: config.NATS_URL,
     logger,
     models: (conn) => paymentsModels(conn),
-    outboxModels: (m) => [m.Payment],
+    outboxModels: (m) => [m.Payment, m.Refund],
     listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway }),
     background: (ctx) => [
       new PendingPaymentSweeper(

@@ -10,3 +10,11 @@ export const paymentCharges = new promClient.Counter({
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
+
+/** Refunds recorded (once each, when the Refund document is inserted), by reason. */
+export const paymentRefunds = new promClient.Counter({
+  name: 'jetmart_payment_refunds_total',
+  help: 'Refunds given back through the payment gateway and recorded, by reason (order-cancelled, shipment-cancelled, return)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

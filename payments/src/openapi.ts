@@ -1,4 +1,5 @@
 import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { REFUND_REASONS } from '@jetmart/common/contracts';
 
 /** The payments API as it answers (checked against real responses by openapi-contract.test.ts). */
 export const paymentsApiDocument = openApiDocument({
@@ -10,11 +11,25 @@ export const paymentsApiDocument = openApiDocument({
     Payment: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'orderId', 'amount'],
+      required: ['id', 'orderId', 'amount', 'refunded', 'refunds'],
       properties: {
         id: { type: 'string', minLength: 1 },
         orderId: { type: 'string', minLength: 1 },
         amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+        refunded: { type: 'number', minimum: 0, multipleOf: 0.01, description: 'The sum of `refunds` (never more than `amount`)' },
+        refunds: { type: 'array', items: ref('Refund'), description: 'Oldest first' },
+      },
+    },
+    Refund: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'reason', 'sourceId', 'amount', 'createdAt'],
+      properties: {
+        id: { type: 'string', minLength: 1, description: '`<reason>-<sourceId>`: one refund per source' },
+        reason: { type: 'string', enum: [...REFUND_REASONS] },
+        sourceId: { type: 'string', minLength: 1, description: 'The order (order-cancelled), shipment (shipment-cancelled) or return (return)' },
+        amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+        createdAt: { type: 'string', format: 'date-time' },
       },
     },
     NewPayment: {
@@ -53,13 +68,13 @@ export const paymentsApiDocument = openApiDocument({
         },
       },
       get: {
-        summary: "The caller's succeeded payments of one order (at most one: an order is paid once)",
+        summary: "The caller's charged payment of one order (at most one: an order is paid once), with its refunds",
         tags: ['payments'],
         security: sessionSecurity,
         parameters: [{ name: 'orderId', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-fA-F0-9]{24}$' } }],
         responses: {
           '200': {
-            description: "The order's payment, or an empty list (not paid, unknown, or another user's)",
+            description: "The order's payment and what was refunded of it, or an empty list (not paid, unknown, or another user's)",
             content: json({ type: 'array', items: ref('Payment') }),
           },
           '400': errorResponse('orderId missing or not an order id'),

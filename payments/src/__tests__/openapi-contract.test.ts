@@ -10,11 +10,13 @@ import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/
 import { SandboxGateway } from '../gateway/sandbox-gateway';
 import { StripeGateway } from '../gateway/stripe-gateway';
 import { paymentsApiDocument } from '../openapi';
-import { seedOrder, testApp } from './support/fixtures';
+import { refundPayment } from '../charging';
+import { seedOrder, testApp, testModels } from './support/fixtures';
 
 useTestDatabase({ prefix: 'payments_contract' });
 const contract = new OpenApiContract(paymentsApiDocument);
-const app = testApp(new SandboxGateway());
+const gateway = new SandboxGateway();
+const app = testApp(gateway);
 
 const pay = (userId: string | undefined, body: object, key?: string) => {
   let r = request(app).post('/api/payments');
@@ -76,6 +78,13 @@ it('GET /api/payments?orderId=: 200, 400, 401', async () => {
   expect(paid.status).toBe(201);
   const listed = await contract.expect(list(order.userId, `?orderId=${order._id}`), 200);
   expect(listed.body).toEqual([paid.body]);
+  // With refunds: a partial one and the rest (the Refund schema, reasons and decimal amounts).
+  const deps = { models: testModels(), gateway };
+  const line = { productId: 'p1', quantity: 1, priceMinor: 199 };
+  await refundPayment(deps, { orderId: order._id, reason: 'return', sourceId: 'r1', amountMinor: 199, items: [line] });
+  await refundPayment(deps, { orderId: order._id, reason: 'shipment-cancelled', sourceId: 's1', amountMinor: 301, items: [] });
+  const refunded = await contract.expect(list(order.userId, `?orderId=${order._id}`), 200);
+  expect(refunded.body[0]).toMatchObject({ amount: 5, refunded: 5, refunds: [{ amount: 1.99 }, { amount: 3.01 }] });
   await contract.expect(list(order.userId, '?orderId=nope'), 400);
   await contract.expect(list(undefined, `?orderId=${order._id}`), 401);
 });

@@ -35,7 +35,7 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
       mongoUrl: testDatabaseUrl('payments_service'),
       logger: createLogger('payments-test', { level: 'silent' }),
       models: (conn) => paymentsModels(conn),
-      outboxModels: (m) => [m.Payment],
+      outboxModels: (m) => [m.Payment, m.Refund],
       listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway }),
       app: (ctx) => buildApp(ctx, { settings: TEST_SETTINGS, gateway }),
     });

@@ -1,3 +1,4 @@
 export * from './charge-pending';
 export * from './pay-order';
 export * from './refund';
+export * from './refund-payment';

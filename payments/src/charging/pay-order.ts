@@ -3,6 +3,7 @@ import { isDuplicateKey } from '@jetmart/common';
 import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
 import {
   answerForExistingPayment,
+  newPaymentAttempt,
   orderReplicated,
   reasonOrderCannotBePaid,
   type OrderDoc,
@@ -14,7 +15,9 @@ import { chargePendingPayment } from './charge-pending';
 /**
  * How one charge per order holds without transactions, across crashes and replicas:
  *   1. claim   — the payment document is inserted (or a failed one moved to a new attempt) in
- *                state `pending`; the unique `orderId` index lets exactly one request win.
+ *                state `pending`, with `payment.started` in the same write (orders then waits for
+ *                the attempt instead of expiring the order under it); the unique `orderId` index
+ *                lets exactly one request win.
  *   2. recheck — the order is read again after the claim. The cancel listener writes the order
  *                first and looks for payments second, this request does the opposite, so at least
  *                one of them sees the other: either we see the cancellation and charge nothing, or
@@ -118,22 +121,22 @@ type Claim = { kind: 'claimed'; payment: PaymentDoc } | { kind: 'conflict'; mess
 /** Takes the order for a new attempt, or returns the payment to replay. */
 async function claimOrder(models: PaymentsModels, order: OrderDoc, input: PayOrderInput, currency: string): Promise<Claim> {
   const { Payment } = models;
-  const fields = () => ({
-    orderId: order.id,
-    userId: input.userId,
-    amountMinor: order.totalMinor,
-    currency,
-    status: 'pending' as const,
-    attempt: 1,
-    token: input.token,
-    clientKey: input.clientKey,
-  });
+  // A new document each time: its insert carries its own payment.started.
+  const claimNew = () =>
+    newPaymentAttempt(Payment, {
+      orderId: order.id as string,
+      userId: input.userId,
+      amountMinor: order.totalMinor,
+      currency,
+      token: input.token,
+      clientKey: input.clientKey,
+    }).save();
   // The usual case, the first payment of a payable order: insert at once and let the unique
   // orderId index say whether a payment exists. Looking first (`findOne({orderId})`) reads the
   // whole collection on FerretDB. A duplicate falls through to the look-up below.
   if (!reasonOrderCannotBePaid(order, new Date())) {
     try {
-      return { kind: 'claimed', payment: await Payment.create(fields()) };
+      return { kind: 'claimed', payment: await claimNew() };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -152,7 +155,7 @@ async function claimOrder(models: PaymentsModels, order: OrderDoc, input: PayOrd
         existing.retryWith(input.token, input.userId, input.clientKey);
         return { kind: 'claimed', payment: await existing.save() };
       }
-      return { kind: 'claimed', payment: await Payment.create(fields()) };
+      return { kind: 'claimed', payment: await claimNew() };
     } catch (err) {
       // Another request claimed the order between our read and write: answer from its record.
       if (isDuplicateKey(err) || err instanceof mongoose.Error.VersionError) continue;

@@ -10,7 +10,9 @@ import type { ChargeRequest, ChargeResult } from '../gateway/payment-gateway';
  *   failed    — the last attempt was declined / had a bad token, or the order ended before the
  *               charge; nothing was charged and the buyer may try again (attempt + 1)
  *   refunded  — charged, but the order was cancelled meanwhile (expiry won the race), so the
- *               charge was refunded
+ *               whole charge is refunded (refund `order-cancelled-<orderId>`)
+ * Refunds of parts (a cancelled shipment, a return) leave a succeeded payment succeeded; what has
+ * been given back is `refundedMinor`, reserved by `reserveRefund` before the processor is asked.
  */
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
 export type FailureReason = 'declined' | 'invalid_token' | 'order_not_payable';
@@ -30,7 +32,12 @@ export interface PaymentAttrs extends WithOutbox {
   chargeId?: string;
   failureReason?: FailureReason;
   failureMessage?: string;
+  /** Set by refunds written before refunds were records of their own (read only). */
   refundId?: string;
+  /** The sum of the refunds reserved on this charge (never more than `amountMinor`). */
+  refundedMinor: number;
+  /** The ids of those refunds (`<reason>-<sourceId>`): a refund is reserved at most once. */
+  refundKeys: string[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -44,7 +51,6 @@ export interface PaymentMethods {
   abandon(reason: string): void;
   /** Starts another attempt after a failed one. */
   retryWith(token: string, userId: string, clientKey: string | undefined): void;
-  markRefunded(refundId: string): void;
 }
 
 export type PaymentModel = Model<PaymentAttrs, object, PaymentMethods>;
@@ -64,6 +70,8 @@ const paymentSchema = new Schema<PaymentAttrs, PaymentModel, PaymentMethods>(
     failureReason: { type: String, enum: ['declined', 'invalid_token', 'order_not_payable'] },
     failureMessage: { type: String },
     refundId: { type: String },
+    refundedMinor: { type: Number, default: 0, min: 0 },
+    refundKeys: { type: [String], default: [] },
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
@@ -79,8 +87,23 @@ export function chargeIdempotencyKey(orderId: string, attempt: number): string {
   return `jetmart-order-${orderId}-attempt-${attempt}`;
 }
 
-export function refundIdempotencyKey(orderId: string): string {
-  return `jetmart-refund-order-${orderId}`;
+/**
+ * A new payment of an order, claiming it for attempt 1, with `payment.started` in the insert that
+ * claims it: orders learns that a charge may be under way before the processor is asked.
+ */
+export function newPaymentAttempt(
+  Payment: PaymentModel,
+  attrs: Pick<PaymentAttrs, 'orderId' | 'userId' | 'amountMinor' | 'currency' | 'token' | 'clientKey'>,
+): PaymentDoc {
+  const payment = new Payment({ ...attrs, status: 'pending', attempt: 1 });
+  recordEvent(payment, Subjects.PaymentStarted, {
+    id: payment.id as string,
+    orderId: payment.orderId,
+    userId: payment.userId,
+    attempt: 1,
+    version: 0,
+  });
+  return payment;
 }
 
 paymentSchema.methods.chargeRequest = function (this: PaymentDoc): ChargeRequest {
@@ -115,6 +138,7 @@ paymentSchema.methods.settle = function (this: PaymentDoc, result: ChargeResult)
     this.status = 'failed';
     this.failureReason = result.outcome;
     this.failureMessage = result.message;
+    recordFailed(this, result.outcome);
   }
 };
 
@@ -124,7 +148,20 @@ paymentSchema.methods.abandon = function (this: PaymentDoc, reason: string): voi
   this.token = undefined;
   this.failureReason = 'order_not_payable';
   this.failureMessage = reason;
+  recordFailed(this, 'order_not_payable');
 };
+
+/** The attempt ended without a charge: orders stops waiting for it (`payment.failed`, same save). */
+function recordFailed(payment: PaymentDoc, reason: FailureReason): void {
+  recordEvent(payment, Subjects.PaymentFailed, {
+    id: payment.id as string,
+    orderId: payment.orderId,
+    userId: payment.userId,
+    attempt: payment.attempt,
+    reason,
+    version: payment.version + 1,
+  });
+}
 
 paymentSchema.methods.retryWith = function (this: PaymentDoc, token: string, userId: string, clientKey: string | undefined): void {
   if (this.status !== 'failed') throw new Error(`payment ${this.id} is ${this.status}, not failed`);
@@ -135,12 +172,13 @@ paymentSchema.methods.retryWith = function (this: PaymentDoc, token: string, use
   this.clientKey = clientKey;
   this.failureReason = undefined;
   this.failureMessage = undefined;
-};
-
-paymentSchema.methods.markRefunded = function (this: PaymentDoc, refundId: string): void {
-  if (this.status !== 'succeeded') throw new Error(`payment ${this.id} is ${this.status}, not succeeded`);
-  this.status = 'refunded';
-  this.refundId = refundId;
+  recordEvent(this, Subjects.PaymentStarted, {
+    id: this.id as string,
+    orderId: this.orderId,
+    userId: this.userId,
+    attempt: this.attempt,
+    version: this.version + 1,
+  });
 };
 
 export function paymentModelOn(conn: Connection): PaymentModel {
@@ -173,4 +211,48 @@ export function answerForExistingPayment(
     case 'failed':
       return { kind: 'retry' };
   }
+}
+
+/** How a refund's reservation on a charge ended (see `reserveRefund`). */
+export type RefundReservation =
+  /** This call added the refund to the payment. */
+  | 'reserved'
+  /** An earlier call (a redelivery, a crashed attempt, a concurrent listener) reserved it already. */
+  | 'already-reserved'
+  /** The charge has no room left for this amount. */
+  | 'would-exceed-charge';
+
+/**
+ * Reserves `amountMinor` of the payment's charge for refund `refundId`: one conditional update that
+ * adds the refund's key only if absent and only if the charge still covers it, so neither a repeat
+ * nor refunds racing each other can give back more than was charged (on FerretDB the document lock
+ * serialises it). The whole-order refund also marks the payment `refunded` in the same write.
+ * Only a `succeeded` payment is reserved on; the caller has checked that it was charged.
+ */
+export async function reserveRefund(
+  Payment: PaymentModel,
+  payment: Pick<PaymentAttrs, 'amountMinor'> & { _id: unknown },
+  refundId: string,
+  amountMinor: number,
+  opts: { wholeOrder?: boolean } = {},
+): Promise<RefundReservation> {
+  if (amountMinor <= payment.amountMinor) {
+    const res = await Payment.updateOne(
+      {
+        _id: payment._id,
+        status: 'succeeded',
+        refundKeys: { $ne: refundId },
+        // A payment charged before refunds existed has no refundedMinor: nothing was refunded yet.
+        $or: [{ refundedMinor: { $lte: payment.amountMinor - amountMinor } }, { refundedMinor: { $exists: false } }],
+      },
+      {
+        $inc: { refundedMinor: amountMinor, version: 1 },
+        $push: { refundKeys: refundId },
+        ...(opts.wholeOrder ? { $set: { status: 'refunded' } } : {}),
+      },
+    );
+    if (res.modifiedCount === 1) return 'reserved';
+  }
+  const fresh = await Payment.findById(payment._id, { refundKeys: 1 }).lean();
+  return fresh?.refundKeys?.includes(refundId) ? 'already-reserved' : 'would-exceed-charge';
 }

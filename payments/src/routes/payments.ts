@@ -13,6 +13,7 @@ import {
   type CustomError,
 } from '@jetmart/common';
 import { payOrder, type PayOrderDeps, type PayOrderOutcome } from '../charging';
+import type { PaymentDoc, RefundAttrs } from '../models';
 import { presentPayment } from './presenters';
 
 const payBody = z.object({
@@ -49,6 +50,12 @@ function errorFor(outcome: Exclude<PayOrderOutcome, { kind: 'paid' }>): CustomEr
   }
 }
 
+/** The recorded refunds of a payment, by the ids it reserved (an `_id` look-up, no collection scan). */
+async function refundsOf(models: PayOrderDeps['models'], p: PaymentDoc): Promise<RefundAttrs[]> {
+  if (!p.refundKeys?.length) return [];
+  return models.Refund.find({ _id: { $in: p.refundKeys } }).lean<RefundAttrs[]>();
+}
+
 export function paymentsRouter(deps: PayOrderDeps): Router {
   const router = Router();
 
@@ -57,14 +64,15 @@ export function paymentsRouter(deps: PayOrderDeps): Router {
     const clientKey = clientKeyOf(req.get('idempotency-key'));
     const outcome = await payOrder(deps, { orderId, token, userId: req.currentUser!.id, clientKey });
     if (outcome.kind !== 'paid') throw errorFor(outcome);
-    res.status(201).json(presentPayment(outcome.payment));
+    res.status(201).json(presentPayment(outcome.payment, await refundsOf(deps.models, outcome.payment)));
   });
 
   router.get('/api/payments', requireAuth, async (req, res) => {
     const { orderId } = parseQuery(listQuery, req);
-    // One payment per order (unique orderId); listed only once it has charged the card.
-    const payments = await deps.models.Payment.find({ orderId, userId: req.currentUser!.id, status: 'succeeded' });
-    res.json(payments.map(presentPayment));
+    // One payment per order (unique orderId); listed only once it has charged the card (also
+    // when that charge was refunded since: the buyer sees the refund).
+    const payments = await deps.models.Payment.find({ orderId, userId: req.currentUser!.id, status: { $in: ['succeeded', 'refunded'] } });
+    res.json(await Promise.all(payments.map(async (p) => presentPayment(p, await refundsOf(deps.models, p)))));
   });
 
   return router;

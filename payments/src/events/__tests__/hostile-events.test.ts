@@ -87,7 +87,8 @@ describe('payments: hostile events are dead-lettered, change nothing, and the se
     await attack(Subjects.OrderCancelled, cancelled(paidOrder), others(Subjects.OrderCancelled), ids);
     expect(gateway.refunds).toHaveLength(0);
     await hostile.bus.publish(cancelled(paidOrder));
-    await eventually(async () => (await Payment.findOne({ orderId: paidOrder }).lean())?.status === 'refunded');
+    await eventually(() => models.Refund.findById(`order-cancelled-${paidOrder}`));
+    expect((await Payment.findOne({ orderId: paidOrder }).lean())!.status).toBe('refunded');
     expect((await replica(paidOrder))!.status).toBe('cancelled');
     expect(gateway.refunds).toHaveLength(1);
   }, 90_000);

@@ -8,7 +8,7 @@ import { paymentsListeners } from '../listeners';
 
 const { connection } = useTestDatabase({ prefix: 'payments_listeners' });
 const models = paymentsModels(connection);
-const { Order, Payment } = models;
+const { Order, Payment, Refund } = models;
 const logger = createLogger('payments-test', { level: 'silent' });
 
 let bus: EventBus;
@@ -100,10 +100,17 @@ describe('cancellation after a charge went through (expiry won the race at order
     const event = makeEvent(Subjects.OrderCancelled, cancelled(o));
     await bus.publish(event);
     await bus.publish({ ...event, id: `${event.id}-redelivered` });
-    await eventually(async () => (await Payment.findById(payment.id).lean())?.status === 'refunded');
+    // The refund is recorded as `order-cancelled-<order>` (the whole charge, no lines).
+    const refund = await eventually(() => Refund.findById(`order-cancelled-${o.id}`).lean());
     await new Promise((r) => setTimeout(r, 300));
     expect(gateway.refunds).toEqual([expect.objectContaining({ chargeId: gateway.charges[0].id, amountMinor: 3000 })]);
-    expect((await Payment.findById(payment.id).lean())!.refundId).toBe(gateway.refunds[0].id);
+    expect(refund).toMatchObject({ processorRefundId: gateway.refunds[0].id, amountMinor: 3000, reason: 'order-cancelled', items: [] });
+    expect(await Payment.findById(payment.id).lean()).toMatchObject({
+      status: 'refunded',
+      refundedMinor: 3000,
+      refundKeys: [`order-cancelled-${o.id}`],
+    });
+    expect(await Refund.countDocuments({ orderId: o.id })).toBe(1);
   });
 
   it('waits for a charge still in flight and refunds it when it succeeds', async () => {
@@ -122,7 +129,8 @@ describe('cancellation after a charge went through (expiry won the race at order
     await new Promise((r) => setTimeout(r, 300));
     expect(gateway.refunds).toHaveLength(0);
     await chargePendingPayment({ models, gateway }, payment);
-    await eventually(async () => (await Payment.findById(payment.id).lean())?.status === 'refunded', 20_000);
+    await eventually(() => Refund.findById(`order-cancelled-${o.id}`), 20_000);
+    expect((await Payment.findById(payment.id).lean())!.status).toBe('refunded');
     expect(gateway.refunds).toHaveLength(1);
   });
 

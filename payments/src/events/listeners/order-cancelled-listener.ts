@@ -34,6 +34,9 @@ export class OrderCancelledListener extends Listener<typeof Subjects.OrderCancel
         throw new RetryLater(`charge of order ${data.id} still in flight`, REFUND_RECHECK_MS);
       case 'processor-unavailable':
         throw new RetryLater(outcome.message, REFUND_RECHECK_MS * 3);
+      case 'would-exceed-charge':
+        // Cannot happen before the order completes; retried, then dead-lettered for someone to look at.
+        throw new Error(outcome.message);
     }
   }
 }

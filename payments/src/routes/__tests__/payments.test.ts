@@ -1,10 +1,12 @@
 import request from 'supertest';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
+import { refundIfCharged, refundPayment } from '../../charging';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
+import { newPaymentAttempt } from '../../models';
 import { seedOrder, testApp, testModels } from '../../__tests__/support/fixtures';
 
 useTestDatabase({ prefix: 'payments_routes' });
-const { Payment } = testModels();
+const { Payment, Refund } = testModels();
 
 let gateway: SandboxGateway;
 let app: ReturnType<typeof testApp>;
@@ -21,25 +23,32 @@ const pay = (cookie: string | undefined, body: unknown, key?: string) => {
 };
 
 describe('POST /api/payments', () => {
-  it('201: charges the order total and answers {id, orderId, amount}', async () => {
+  it('201: charges the order total and answers {id, orderId, amount, refunded: 0, refunds: []}', async () => {
     const order = await seedOrder({ totalMinor: 4250 });
     const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), orderId: order._id, amount: 42.5 });
+    expect(res.body).toEqual({ id: expect.any(String), orderId: order._id, amount: 42.5, refunded: 0, refunds: [] });
     expect(gateway.charges).toEqual([expect.objectContaining({ amountMinor: 4250, currency: 'usd', token: 'tok_visa' })]);
   });
 
-  it('records payment.created in the same write as the succeeded payment, with the stored version', async () => {
+  it('records payment.started with the claim (version 0) and payment.created in the same write as the succeeded payment, with the stored version', async () => {
     const order = await seedOrder();
     const res = await pay(signinCookie({ id: order.userId }), { orderId: order._id, token: 'tok_visa' });
     const stored = await Payment.findById(res.body.id).lean();
     expect(stored).toMatchObject({ status: 'succeeded', orderId: order._id, chargeId: gateway.charges[0].id });
     expect(stored!.token).toBeUndefined();
-    expect(stored!.outbox).toHaveLength(1);
-    expect(stored!.outbox[0].event).toMatchObject({
-      subject: 'payment.created',
-      data: { id: res.body.id, orderId: order._id, userId: order.userId, amountMinor: order.totalMinor, version: stored!.version },
-    });
+    // No relay runs here, so both entries are still in the outbox, in the order they were written.
+    expect(stored!.outbox.map((e) => e.event)).toEqual([
+      expect.objectContaining({
+        subject: 'payment.started',
+        data: { id: res.body.id, orderId: order._id, userId: order.userId, attempt: 1, version: 0 },
+      }),
+      expect.objectContaining({
+        subject: 'payment.created',
+        data: { id: res.body.id, orderId: order._id, userId: order.userId, amountMinor: order.totalMinor, version: stored!.version },
+      }),
+    ]);
+    expect(stored!.version).toBe(1);
   });
 
   it('401 when not signed in', async () => {
@@ -140,11 +149,46 @@ describe('POST /api/payments', () => {
     const declined = await pay(cookie, { orderId: order._id, token: 'tok_chargeDeclined' });
     expect(declined.status).toBe(402);
     expect(declined.body).toEqual({ errors: [{ message: 'Your card was declined.' }] });
-    expect(await Payment.findOne({ orderId: order._id }).lean()).toMatchObject({ status: 'failed', failureReason: 'declined', outbox: [] });
+    const failed = await Payment.findOne({ orderId: order._id }).lean();
+    expect(failed).toMatchObject({ status: 'failed', failureReason: 'declined', version: 1 });
+    const base = { id: String(failed!._id), orderId: order._id, userId: order.userId };
+    expect(failed!.outbox.map((e) => [e.event.subject, e.event.data])).toEqual([
+      ['payment.started', { ...base, attempt: 1, version: 0 }],
+      ['payment.failed', { ...base, attempt: 1, reason: 'declined', version: 1 }],
+    ]);
 
     const paid = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
     expect(paid.status).toBe(201);
     expect(gateway.charges).toEqual([expect.objectContaining({ idempotencyKey: `jetmart-order-${order._id}-attempt-2` })]);
+    // Attempt 2 started (version 2) and succeeded (version 3); no payment.created for attempt 1.
+    const stored = await Payment.findById(failed!._id).lean();
+    expect(stored!.outbox.slice(2).map((e) => [e.event.subject, e.event.data])).toEqual([
+      ['payment.started', { ...base, attempt: 2, version: 2 }],
+      ['payment.created', { ...base, amountMinor: order.totalMinor, version: 3 }],
+    ]);
+    expect(stored!.version).toBe(3);
+  });
+
+  it('records payment.failed (order_not_payable) when the attempt is abandoned because the order ended', async () => {
+    // payOrder abandons a claimed attempt whose order turned out to be cancelled or expired on the re-read.
+    const order = await seedOrder({ totalMinor: 1200 });
+    const payment = await newPaymentAttempt(Payment, {
+      orderId: order._id,
+      userId: order.userId,
+      amountMinor: 1200,
+      currency: 'usd',
+      token: 'tok_visa',
+      clientKey: undefined,
+    }).save();
+    payment.abandon('Order has expired');
+    await payment.save();
+    const stored = await Payment.findOne({ orderId: order._id }).lean();
+    expect(stored).toMatchObject({ status: 'failed', failureReason: 'order_not_payable', version: 1 });
+    expect(stored!.outbox.map((e) => [e.event.subject, e.event.data])).toEqual([
+      ['payment.started', { id: payment.id, orderId: order._id, userId: order.userId, attempt: 1, version: 0 }],
+      ['payment.failed', { id: payment.id, orderId: order._id, userId: order.userId, attempt: 1, reason: 'order_not_payable', version: 1 }],
+    ]);
+    expect(gateway.charges).toHaveLength(0);
   });
 
   it('same Idempotency-Key twice: the same 201 body, one charge', async () => {
@@ -189,7 +233,7 @@ describe('GET /api/payments?orderId=', () => {
     return cookie ? r.set('Cookie', cookie) : r;
   };
 
-  it("200 [{id, orderId, amount}]: the caller's succeeded payment of the order, as POST answered it", async () => {
+  it("200 [{id, orderId, amount, refunded, refunds}]: the caller's succeeded payment of the order, as POST answered it", async () => {
     const order = await seedOrder({ totalMinor: 1999 });
     const cookie = signinCookie({ id: order.userId });
     const paid = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
@@ -197,7 +241,7 @@ describe('GET /api/payments?orderId=', () => {
     const res = await list(cookie, `?orderId=${order._id}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual([paid.body]);
-    expect(res.body).toEqual([{ id: expect.any(String), orderId: order._id, amount: 19.99 }]);
+    expect(res.body).toEqual([{ id: expect.any(String), orderId: order._id, amount: 19.99, refunded: 0, refunds: [] }]);
   });
 
   it('200 [] for an order not paid yet, a declined attempt, and an unknown order', async () => {
@@ -221,12 +265,45 @@ describe('GET /api/payments?orderId=', () => {
     expect(res.body).toEqual([]);
   });
 
-  it('200 [] once the payment was refunded (the order was cancelled after the charge)', async () => {
-    const order = await seedOrder();
+  it('200 with refunded and refunds once the whole payment was refunded (the order was cancelled after the charge)', async () => {
+    const order = await seedOrder({ totalMinor: 1999 });
     const cookie = signinCookie({ id: order.userId });
     const paid = await pay(cookie, { orderId: order._id, token: 'tok_visa' });
-    await Payment.updateOne({ _id: paid.body.id }, { $set: { status: 'refunded', refundId: 're_1' } });
-    expect((await list(cookie, `?orderId=${order._id}`)).body).toEqual([]);
+    expect(await refundIfCharged({ models: testModels(), gateway }, order._id)).toMatchObject({ kind: 'refunded' });
+    const res = await list(cookie, `?orderId=${order._id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([
+      {
+        ...paid.body,
+        refunded: 19.99,
+        refunds: [{ id: `order-cancelled-${order._id}`, reason: 'order-cancelled', sourceId: order._id, amount: 19.99, createdAt: expect.any(String) }],
+      },
+    ]);
+  });
+
+  it('200 with the partial refunds recorded so far, oldest first, summed in refunded', async () => {
+    const order = await seedOrder({ totalMinor: 5000 });
+    const cookie = signinCookie({ id: order.userId });
+    expect((await pay(cookie, { orderId: order._id, token: 'tok_visa' })).status).toBe(201);
+    const deps = { models: testModels(), gateway };
+    const line = { productId: 'p1', quantity: 1, priceMinor: 1250 };
+    const shipmentId = '0123456789abcdef01234567';
+    const returnId = '0123456789abcdef01234568';
+    await refundPayment(deps, { orderId: order._id, reason: 'shipment-cancelled', sourceId: shipmentId, amountMinor: 1250, items: [line] });
+    await refundPayment(deps, { orderId: order._id, reason: 'return', sourceId: returnId, amountMinor: 2500, items: [{ ...line, quantity: 2 }] });
+    const res = await list(cookie, `?orderId=${order._id}`);
+    expect(res.body).toHaveLength(1);
+    expect(res.body[0]).toMatchObject({
+      amount: 50,
+      refunded: 37.5,
+      refunds: [
+        { id: `shipment-cancelled-${shipmentId}`, reason: 'shipment-cancelled', sourceId: shipmentId, amount: 12.5 },
+        { id: `return-${returnId}`, reason: 'return', sourceId: returnId, amount: 25 },
+      ],
+    });
+    expect(await Refund.countDocuments()).toBe(2);
+    // Another buyer still sees nothing.
+    expect((await list(signinCookie(), `?orderId=${order._id}`)).body).toEqual([]);
   });
 
   it('401 when not signed in', async () => {
