@@ -169,3 +169,25 @@ export const ORDER_LIMITS = { maxLines: 50, maxLineQuantity: 100 } as const;
 
 /** Limits of `POST/PUT /api/products`. */
 export const PRODUCT_LIMITS = { maxTitleLength: 200, maxPrice: 1_000_000, maxQuantity: 1_000_000 } as const;
+
+/**
+ * One entry of a person's in-shop notification feed (`/api/notifications`), written by the
+ * notifications service from the same record as the email about the same fact.
+ */
+export interface NotificationRecord {
+  id: string;
+  /** What happened, e.g. `order.confirmed`, `shipment.shipped`, `return.refunded`, `sale.made`. */
+  kind: string;
+  title: string;
+  body: string;
+  /** The storefront page about it (a path, e.g. `/orders/<id>`). */
+  link: string;
+  read: boolean;
+  createdAt: string;
+}
+
+export interface NotificationFeed {
+  items: NotificationRecord[];
+  unread: number;
+  nextCursor: string | null;
+}

@@ -37,6 +37,11 @@ export const Subjects = {
   ReturnCancelled: 'return.cancelled',
   ReturnReceived: 'return.received',
   ReturnRefunded: 'return.refunded',
+  /** A person's account and contact details (auth's outbox): what other services may know of them. */
+  UserCreated: 'user.created',
+  UserUpdated: 'user.updated',
+  /** The account is gone: every service forgets the person (SPEC invariant 13). */
+  UserDeleted: 'user.deleted',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
@@ -205,6 +210,9 @@ export const eventDataSchemas = {
     version,
   }),
   [Subjects.ReturnRefunded]: z.object({ ...returnRef, refundId: id, amountMinor: minor.positive(), version }),
+  [Subjects.UserCreated]: z.object({ id, email: z.email().max(254), displayName: z.string().max(80).optional(), version }),
+  [Subjects.UserUpdated]: z.object({ id, email: z.email().max(254), displayName: z.string().max(80).optional(), version }),
+  [Subjects.UserDeleted]: z.object({ id, version }),
 } satisfies Record<Subject, z.ZodType>;
 
 export type EventData<S extends Subject> = z.infer<(typeof eventDataSchemas)[S]>;
@@ -238,6 +246,9 @@ export type ReturnRejectedEvent = Event<typeof Subjects.ReturnRejected>;
 export type ReturnCancelledEvent = Event<typeof Subjects.ReturnCancelled>;
 export type ReturnReceivedEvent = Event<typeof Subjects.ReturnReceived>;
 export type ReturnRefundedEvent = Event<typeof Subjects.ReturnRefunded>;
+export type UserCreatedEvent = Event<typeof Subjects.UserCreated>;
+export type UserUpdatedEvent = Event<typeof Subjects.UserUpdated>;
+export type UserDeletedEvent = Event<typeof Subjects.UserDeleted>;
 
 const subjectSchema = z.enum(Object.values(Subjects) as [Subject, ...Subject[]]);
 

@@ -9,6 +9,7 @@ export const Streams = {
   expiration: { name: 'EXPIRATION', subjects: ['expiration.>'] },
   shipments: { name: 'SHIPMENTS', subjects: ['shipment.>'] },
   returns: { name: 'RETURNS', subjects: ['return.>'] },
+  users: { name: 'USERS', subjects: ['user.>'] },
   deadLetter: { name: 'DEADLETTER', subjects: ['deadletter.>'] },
 } as const;
 
