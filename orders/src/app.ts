@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { OrdersModels } from './models';
 import { ordersApiDocument } from './openapi';
 import { ordersRouter } from './routes/orders';
+import { returnsRouter } from './routes/returns';
 
 export interface OrdersAppOptions {
   jwtKey: string;
@@ -17,6 +18,6 @@ export function buildApp(ctx: Pick<ServiceContext<OrdersModels>, 'logger' | 'isR
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/orders/docs', document: ordersApiDocument },
-    routers: [ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds })],
+    routers: [ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds }), returnsRouter({ models: ctx.models })],
   });
 }

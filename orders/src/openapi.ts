@@ -1,7 +1,17 @@
 import { addressJsonSchema, commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { RETURN_LIMITS, RETURN_REASONS } from '@jetmart/common/contracts';
 
 const id = { type: 'string', minLength: 1 };
 const money = { type: 'number', minimum: 0, multipleOf: 0.01 };
+const RETURN_STATUSES = ['requested', 'approved', 'rejected', 'cancelled', 'received', 'refunded'];
+const pathId = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+/** The responses every return step shares (a repeat of the step taken answers 200 too). */
+const stepResponses = (who: string, from: string) => ({
+  '200': { description: 'The return after the step (also a repeat of the step already taken)', content: json(ref('Return')) },
+  '401': commonErrors.unauthorized,
+  '404': errorResponse(`No such return, or the caller is not its ${who}`),
+  '409': errorResponse(`The return is not ${from}; the message names its state`),
+});
 
 /** The orders API as it answers (checked against real responses by openapi-contract.test.ts). */
 export const ordersApiDocument = openApiDocument({
@@ -15,7 +25,7 @@ export const ordersApiDocument = openApiDocument({
     Order: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'fulfillment', 'version'],
+      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'fulfillment', 'payment', 'refunded', 'version'],
       properties: {
         id,
         userId: id,
@@ -52,9 +62,88 @@ export const ordersApiDocument = openApiDocument({
           type: 'string',
           enum: ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled'],
           description:
-            "derived from the order's shipments, one per seller: all or some parts delivered, else all or some shipped, else unfulfilled; cancelled for a cancelled order",
+            "derived from the order's shipments, one per seller: all or some parts delivered, else all or some shipped, else unfulfilled; cancelled for a cancelled order, or when every part was cancelled (cancelled parts are left out)",
         },
+        payment: {
+          type: 'string',
+          enum: ['unpaid', 'paid', 'partially_refunded', 'refunded'],
+          description:
+            "derived from the status and the order's refunds: unpaid (created, or cancelled without a charge), paid, partially_refunded, refunded (refunds add up to the total; a cancelled order with a refund)",
+        },
+        refunded: { ...money, description: "the sum of the order's refunds so far (0 when none)" },
         version: { type: 'integer', minimum: 0 },
+      },
+    },
+    Return: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'id',
+        'orderId',
+        'shipmentId',
+        'sellerId',
+        'buyerId',
+        'status',
+        'items',
+        'amount',
+        'reason',
+        'createdAt',
+        'updatedAt',
+        'version',
+      ],
+      properties: {
+        id,
+        orderId: id,
+        shipmentId: { ...id, description: "the seller's part (shipment) whose goods come back" },
+        sellerId: id,
+        buyerId: id,
+        status: {
+          type: 'string',
+          enum: RETURN_STATUSES,
+          description: 'requested → approved | rejected (seller) | cancelled (buyer); approved → received (seller) → refunded (payments)',
+        },
+        items: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['productId', 'title', 'price', 'quantity'],
+            properties: {
+              productId: id,
+              title: { type: 'string', description: 'as it was when ordered' },
+              price: { ...money, description: 'unit price when ordered' },
+              quantity: { type: 'integer', minimum: 1 },
+            },
+          },
+        },
+        amount: { ...money, description: 'what the return refunds once received: the sum of its lines' },
+        reason: { type: 'string', enum: [...RETURN_REASONS] },
+        note: { type: 'string', maxLength: RETURN_LIMITS.maxNoteLength },
+        message: { type: 'string', maxLength: RETURN_LIMITS.maxMessageLength, description: "the seller's message with a rejection" },
+        restock: { type: 'boolean', description: 'set when received: whether the units went back on sale' },
+        createdAt: { type: 'string', format: 'date-time' },
+        updatedAt: { type: 'string', format: 'date-time' },
+        version: { type: 'integer', minimum: 0 },
+      },
+    },
+    NewReturn: {
+      type: 'object',
+      required: ['items', 'reason'],
+      properties: {
+        items: {
+          type: 'array',
+          minItems: 1,
+          maxItems: RETURN_LIMITS.maxLines,
+          description: 'lines of the order, all of one seller (one shipment), each productId at most once',
+          items: {
+            type: 'object',
+            required: ['productId', 'quantity'],
+            properties: { productId: id, quantity: { type: 'integer', minimum: 1, maximum: 100 } },
+          },
+        },
+        reason: { type: 'string', enum: [...RETURN_REASONS] },
+        note: { type: 'string', maxLength: RETURN_LIMITS.maxNoteLength },
       },
     },
     NewOrder: {
@@ -124,8 +213,116 @@ export const ordersApiDocument = openApiDocument({
           '200': { description: 'The order, status cancelled', content: json(ref('Order')) },
           '401': commonErrors.unauthorized,
           '404': errorResponse("No such order, or another user's"),
-          '409': errorResponse('The order is paid (complete)'),
+          '409': errorResponse(
+            'The order is paid (complete): each part that has not shipped is cancelled with POST /api/shipments/{id}/cancel, delivered goods are returned',
+          ),
         },
+      },
+    },
+    '/api/orders/{id}/returns': {
+      post: {
+        summary: "Ask to return units of one seller's delivered part (the buyer)",
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        requestBody: { required: true, content: json(ref('NewReturn')) },
+        responses: {
+          '201': { description: 'Requested', content: json(ref('Return')) },
+          '400': errorResponse('Invalid body (`field` names it), a product not on the order, or lines of several sellers'),
+          '401': commonErrors.unauthorized,
+          '404': errorResponse("No such order, or another user's"),
+          '409': errorResponse(
+            'Not delivered yet, the return window closed, or more units than bought minus those in live returns (requested, approved, received, refunded)',
+          ),
+        },
+      },
+      get: {
+        summary: "The returns of one of the caller's orders, newest first",
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        responses: {
+          '200': { description: 'Returns', content: json({ type: 'array', items: ref('Return') }) },
+          '401': commonErrors.unauthorized,
+          '404': errorResponse("No such order, or another user's"),
+        },
+      },
+    },
+    '/api/returns': {
+      get: {
+        summary: "The caller's returns as buyer (default) or as seller, newest first",
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [
+          { name: 'role', in: 'query', required: false, schema: { type: 'string', enum: ['buyer', 'seller'], default: 'buyer' } },
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: RETURN_STATUSES } },
+        ],
+        responses: {
+          '200': { description: 'Returns', content: json({ type: 'array', items: ref('Return') }) },
+          '400': errorResponse('Unknown role or status'),
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
+    '/api/returns/{id}': {
+      get: {
+        summary: 'One return (its buyer or its seller)',
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        responses: {
+          '200': { description: 'The return', content: json(ref('Return')) },
+          '401': commonErrors.unauthorized,
+          '404': errorResponse('No such return, or the caller is neither its buyer nor its seller'),
+        },
+      },
+    },
+    '/api/returns/{id}/approve': {
+      post: {
+        summary: 'Approve a requested return (the seller)',
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        responses: stepResponses('seller', 'requested'),
+      },
+    },
+    '/api/returns/{id}/reject': {
+      post: {
+        summary: 'Reject a requested return with a message (the seller); its units become returnable again',
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['message'],
+            properties: { message: { type: 'string', minLength: 1, maxLength: RETURN_LIMITS.maxMessageLength } },
+          }),
+        },
+        responses: { ...stepResponses('seller', 'requested'), '400': errorResponse('Missing or invalid message') },
+      },
+    },
+    '/api/returns/{id}/receive': {
+      post: {
+        summary: 'The goods of an approved return are back (the seller), put back on sale or not; payments then refunds it',
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        requestBody: {
+          required: true,
+          content: json({ type: 'object', required: ['restock'], properties: { restock: { type: 'boolean' } } }),
+        },
+        responses: { ...stepResponses('seller', 'approved'), '400': errorResponse('Missing or invalid restock') },
+      },
+    },
+    '/api/returns/{id}/cancel': {
+      post: {
+        summary: 'Withdraw a requested return (the buyer); its units become returnable again',
+        tags: ['returns'],
+        security: sessionSecurity,
+        parameters: [pathId()],
+        responses: stepResponses('buyer', 'requested'),
       },
     },
   },
