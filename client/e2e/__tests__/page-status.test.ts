@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Address, Order, Product, SavedAddress, Shipment, User } from '@jetmart/common/contracts';
+import type { Address, Order, Product, ReturnRecord, SavedAddress, Shipment, User } from '@jetmart/common/contracts';
 import { startNext, type RunningNext } from '../support/next-server';
 
 const HOST = 'jetmart.dev';
@@ -41,6 +41,8 @@ type OrderShown = Pick<
   | 'cancelReason'
   | 'shippingAddress'
   | 'fulfillment'
+  | 'payment'
+  | 'refunded'
   | 'version'
 >;
 const address: Address = { name: 'Grace Hopper', line1: '1 Harbour Road', city: 'Arlington', postalCode: '22201', country: 'US' };
@@ -54,11 +56,19 @@ const order = (status: Order['status'], id: string, extra: Partial<OrderShown> =
   createdAt: '2026-03-04T10:20:00.000Z',
   shippingAddress: address,
   fulfillment: 'unfulfilled',
+  payment: status === 'complete' ? 'paid' : 'unpaid',
+  refunded: 0,
   version: 0,
   ...extra,
 });
 const openOrder = order('created', 'bbbbbbbbbbbbbbbbbbbbbbb1');
-const paidOrder = order('complete', 'bbbbbbbbbbbbbbbbbbbbbbb2', { version: 1, fulfillment: 'shipped' });
+const paidOrder = order('complete', 'bbbbbbbbbbbbbbbbbbbbbbb2', {
+  version: 2,
+  fulfillment: 'shipped',
+  payment: 'partially_refunded',
+  refunded: 10.75,
+});
+const deliveredOrder = order('complete', 'bbbbbbbbbbbbbbbbbbbbbbb5', { version: 1, fulfillment: 'delivered' });
 const cancelledOrder = order('cancelled', 'bbbbbbbbbbbbbbbbbbbbbbb3', { cancelReason: 'expired', version: 1 });
 const PAYMENT_ID = 'ccccccccccccccccccccccc1';
 /** The paid order's one shipment (the seller's part), shipped; and a pending one the seller still has to ship. */
@@ -85,6 +95,32 @@ const pendingPart: Shipment = {
   carrier: undefined,
   trackingNumber: undefined,
   shippedAt: undefined,
+  version: 0,
+};
+/** The delivered order's part, its return window open; and a return of the paid order's, waiting for the seller. */
+const deliveredPart: Shipment = {
+  ...shippedPart,
+  id: 'ddddddddddddddddddddddd3',
+  orderId: deliveredOrder.id,
+  status: 'delivered',
+  deliveredAt: '2026-03-06T08:00:00.000Z',
+  deliveredBy: 'buyer',
+  returnableUntil: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+  version: 2,
+};
+const requestedReturn: ReturnRecord = {
+  id: 'fffffffffffffffffffffff1',
+  orderId: paidOrder.id,
+  shipmentId: shippedPart.id,
+  sellerId: seller.id,
+  buyerId: buyer.id,
+  status: 'requested',
+  items: [{ productId: teapot.id, title: teapot.title, price: teapot.price, quantity: 1 }],
+  amount: teapot.price,
+  reason: 'damaged',
+  note: 'Spout chipped in transit.',
+  createdAt: '2026-03-07T09:00:00.000Z',
+  updatedAt: '2026-03-07T09:00:00.000Z',
   version: 0,
 };
 const savedAddress: SavedAddress = { id: 'eeeeeeeeeeeeeeeeeeeeeee1', ...address, line1: '7 Saved Street' };
@@ -115,8 +151,18 @@ beforeAll(async () => {
     if (url.pathname === '/api/orders') return needUser() || json(200, user === buyer ? [paidOrder, cancelledOrder, openOrder] : []);
     if (parts[1] === 'orders' && parts.length === 3) {
       if (needUser()) return;
-      const found = user === buyer ? [openOrder, paidOrder, cancelledOrder].find((o) => o.id === parts[2]) : undefined;
+      const found = user === buyer ? [openOrder, paidOrder, cancelledOrder, deliveredOrder].find((o) => o.id === parts[2]) : undefined;
       return found ? json(200, found) : json(404, { errors: [{ message: 'Order not found' }] });
+    }
+    if (parts[1] === 'orders' && parts.length === 4 && parts[3] === 'returns') {
+      if (needUser()) return;
+      return json(200, user === buyer ? [requestedReturn].filter((r) => r.orderId === parts[2]) : []);
+    }
+    if (url.pathname === '/api/returns') {
+      if (needUser()) return;
+      const role = url.searchParams.get('role');
+      const mine = (user === buyer && role === 'buyer') || (user === seller && role === 'seller');
+      return json(200, mine ? [requestedReturn] : []);
     }
     if (url.pathname === '/api/payments') {
       if (needUser()) return;
@@ -128,7 +174,7 @@ beforeAll(async () => {
       if (needUser()) return;
       const orderId = url.searchParams.get('orderId');
       const status = url.searchParams.get('status');
-      if (orderId) return json(200, user === buyer && orderId === paidOrder.id ? [shippedPart] : []);
+      if (orderId) return json(200, user === buyer ? [shippedPart, deliveredPart].filter((s) => s.orderId === orderId) : []);
       return json(200, user === seller ? [pendingPart, shippedPart].filter((s) => !status || s.status === status) : []);
     }
     if (url.pathname === '/api/users/me/addresses') return needUser() || json(200, user === buyer ? [savedAddress] : []);
@@ -203,7 +249,16 @@ describe('unknown pages answer 404', () => {
 });
 
 describe('the account pages redirect on the server when signed out', () => {
-  const paths = ['/orders', `/orders/${openOrder.id}`, '/sell', '/sell/new', `/sell/${teapot.id}/edit`, '/sell/shipments'];
+  const paths = [
+    '/orders',
+    `/orders/${openOrder.id}`,
+    '/returns',
+    '/sell',
+    '/sell/new',
+    `/sell/${teapot.id}/edit`,
+    '/sell/shipments',
+    '/sell/returns',
+  ];
 
   test.each(paths)('%s without a session cookie: redirected before anything renders', async (path) => {
     const page = await get(path);
@@ -228,6 +283,8 @@ describe('the account pages redirect on the server when signed out', () => {
     expect((await get('/sell/new', 'session=seller')).status).toBe(200);
     expect((await get(`/sell/${teapot.id}/edit`, 'session=seller')).status).toBe(200);
     expect((await get('/sell/shipments', 'session=seller')).status).toBe(200);
+    expect((await get('/returns', 'session=buyer')).status).toBe(200);
+    expect((await get('/sell/returns', 'session=seller')).status).toBe(200);
   });
 });
 
@@ -253,7 +310,24 @@ describe('content arrives in the HTML of a full page load', () => {
         'Mark shipped',
         'JD014600006281',
         'Mark delivered',
+        'href="/sell/returns"',
       ],
+    ],
+    [
+      `/orders/${paidOrder.id}`,
+      'session=buyer',
+      ['Partially refunded', '$10.75', 'Returns', 'Arrived damaged', 'Spout chipped in transit.', 'Withdraw request'],
+    ],
+    [`/orders/${deliveredOrder.id}`, 'session=buyer', ['Return items', 'Returns possible until', 'confirmed by you']],
+    [
+      '/returns',
+      'session=buyer',
+      ['My returns', 'Requested', 'Arrived damaged', 'Spout chipped in transit.', '$21.50', 'Withdraw request'],
+    ],
+    [
+      '/sell/returns',
+      'session=seller',
+      ['Returns to handle', 'Waiting for your decision (1)', 'Arrived damaged', 'Spout chipped in transit.', 'Approve', 'Reject'],
     ],
   ] as const)('%s', async (path, cookie, texts) => {
     const page = await get(path, cookie);
@@ -307,6 +381,8 @@ describe('titles and favicon', () => {
     ['/sell/new', 'session=seller', 'List a product · jetmart'],
     [`/sell/${teapot.id}/edit`, 'session=seller', 'Edit product · jetmart'],
     ['/sell/shipments', 'session=seller', 'To ship · jetmart'],
+    ['/returns', 'session=buyer', 'My returns · jetmart'],
+    ['/sell/returns', 'session=seller', 'Returns to handle · jetmart'],
   ])('%s is titled', async (path, cookie, title) => {
     const page = await get(path, cookie);
     expect(page.status).toBe(200);

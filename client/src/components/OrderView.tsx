@@ -102,12 +102,17 @@ export function OrderView({
 
   const refreshShipments = useCallback(async () => {
     const res = await callApi<Shipment[]>('GET', `/api/shipments?${new URLSearchParams({ orderId: order.id })}`);
-    if (res.ok && Array.isArray(res.data)) setShipments(res.data);
+    if (!res.ok || !Array.isArray(res.data)) return;
+    const fresh = res.data;
+    // An answer that left before an action's own answer must not take the part back a step.
+    setShipments((current) => fresh.map((s) => current?.find((c) => c.id === s.id && c.version > s.version) ?? s));
   }, [order.id]);
 
   const refreshReturns = useCallback(async () => {
     const res = await callApi<ReturnRecord[]>('GET', `/api/orders/${encodeURIComponent(order.id)}/returns`);
-    if (res.ok && Array.isArray(res.data)) setReturns(res.data);
+    if (!res.ok || !Array.isArray(res.data)) return;
+    const fresh = res.data;
+    setReturns((current) => fresh.map((r) => current?.find((c) => c.id === r.id && c.version > r.version) ?? r));
   }, [order.id]);
 
   // A paid order's shipments appear moments after payment and move on when sellers ship; follow
@@ -126,7 +131,12 @@ export function OrderView({
   useEffect(() => {
     if (!tracked || settled) return;
     // Paid while this page was open: ask at once rather than after the first interval.
-    const first = asked ? undefined : setTimeout(() => void refreshShipments(), 0);
+    const first = asked
+      ? undefined
+      : setTimeout(() => {
+          void refreshShipments();
+          void refreshReturns();
+        }, 0);
     const t = setInterval(() => {
       if (document.visibilityState !== 'visible') return;
       void refreshShipments();
@@ -263,7 +273,11 @@ export function OrderView({
           {order.status === 'complete' ? (
             <>
               <p className="success" role="status" data-testid="order-outcome">
-                Paid — thank you! Your order is complete.
+                {order.payment === 'refunded'
+                  ? 'Refunded in full.'
+                  : order.payment === 'partially_refunded'
+                    ? 'Paid — thank you! Part of it was refunded.'
+                    : 'Paid — thank you! Your order is complete.'}
               </p>
               {partsCancelled ? (
                 <p ref={outcome} tabIndex={-1} className="notice" role="status" data-testid="parts-cancelled">
@@ -272,8 +286,7 @@ export function OrderView({
               ) : null}
               {order.payment === 'partially_refunded' || order.payment === 'refunded' ? (
                 <p className="notice" data-testid="refund-outcome">
-                  {order.payment === 'refunded' ? 'Refunded in full' : 'Partly refunded'}: {formatMoney(order.refunded)} went back to your
-                  card.
+                  {formatMoney(order.refunded)} of {formatMoney(order.total)} went back to your card.
                 </p>
               ) : null}
               <dl className="receipt" data-testid="receipt">

@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RETURN_LIMITS, RETURN_REASONS, type ApiErrorItem, type ReturnRecord, type Shipment } from '@jetmart/common/contracts';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
@@ -38,6 +38,11 @@ export function ReturnRequestForm({
     items: `${prefix}-items`,
   };
   const fields = ['items', 'reason', 'note'];
+
+  // Opened by "Return items", which gives way to the form: the focus starts on its first field.
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('input:not([disabled]), select')?.focus();
+  }, []);
 
   function showErrors(list: ApiErrorItem[]) {
     setErrors(list);
