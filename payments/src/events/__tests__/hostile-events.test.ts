@@ -23,6 +23,8 @@ const gateway = new SandboxGateway();
 const buyer = oid();
 const paidOrder = oid();
 const openOrder = oid();
+/** A second charged order, refunded in part by the valid shipment.cancelled and return.received events. */
+const partOrder = oid();
 
 beforeAll(async () => {
   await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
@@ -40,6 +42,17 @@ beforeAll(async () => {
     token: 'tok_visa',
   });
   await chargePendingPayment({ models, gateway }, payment);
+  await Order.create({ _id: partOrder, userId: buyer, status: 'complete', totalMinor: 5000, expiresAt, version: 1 });
+  const partPayment = await Payment.create({
+    orderId: partOrder,
+    userId: buyer,
+    amountMinor: 5000,
+    currency: 'usd',
+    status: 'pending',
+    attempt: 1,
+    token: 'tok_visa',
+  });
+  await chargePendingPayment({ models, gateway }, partPayment);
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'payments-hostile',
@@ -59,6 +72,29 @@ const created = (id: string) =>
     totalMinor: 3000,
     version: 0,
   });
+const shipmentCancelled = (id = oid()) =>
+  makeEvent(Subjects.ShipmentCancelled, {
+    id,
+    orderId: partOrder,
+    sellerId: oid(),
+    buyerId: buyer,
+    items: [{ productId: 'p1', quantity: 1, priceMinor: 1000 }],
+    amountMinor: 1000,
+    cancelledAt: new Date().toISOString(),
+    version: 1,
+  });
+const returnReceived = (id = oid()) =>
+  makeEvent(Subjects.ReturnReceived, {
+    id,
+    orderId: partOrder,
+    shipmentId: oid(),
+    sellerId: oid(),
+    buyerId: buyer,
+    items: [{ productId: 'p1', quantity: 1, priceMinor: 500 }],
+    amountMinor: 500,
+    restock: false,
+    version: 2,
+  });
 const cancelled = (id: string) =>
   makeEvent(Subjects.OrderCancelled, { id, userId: buyer, reason: 'expired', items: [{ productId: 'p1', quantity: 2 }], version: 1 });
 const completed = (id: string) =>
@@ -70,9 +106,12 @@ const all = (): Event[] => [
   makeEvent(Subjects.ProductCreated, { id: oid(), title: 'Lamp', priceMinor: 1500, quantity: 3, userId: buyer, version: 0 }),
   makeEvent(Subjects.PaymentCreated, { id: oid(), orderId: paidOrder, userId: buyer, amountMinor: 3000, version: 0 }),
   makeEvent(Subjects.ExpirationComplete, { orderId: paidOrder, version: 0 }),
+  shipmentCancelled(),
+  returnReceived(),
 ];
 const others = (subject: Subject) => all().filter((e) => e.subject !== subject);
 const ids: string[][] = [['id'], ['data', 'id'], ['data', 'userId'], ['data', 'items', '0', 'productId']];
+const refundIds: string[][] = [['id'], ['data', 'id'], ['data', 'orderId'], ['data', 'buyerId'], ['data', 'items', '0', 'productId']];
 const replica = (id: string) => Order.findById(id).lean();
 
 describe('payments: hostile events are dead-lettered, change nothing, and the service keeps consuming', () => {
@@ -83,14 +122,35 @@ describe('payments: hostile events are dead-lettered, change nothing, and the se
     expect(await eventually(() => replica(id))).toMatchObject({ status: 'created', totalMinor: 3000, version: 0 });
   }, 90_000);
 
+  it('shipment.cancelled', async () => {
+    const before = gateway.refunds.length;
+    await attack(Subjects.ShipmentCancelled, shipmentCancelled(), others(Subjects.ShipmentCancelled), refundIds);
+    expect(gateway.refunds).toHaveLength(before);
+    const valid = shipmentCancelled();
+    await hostile.bus.publish(valid);
+    await eventually(() => models.Refund.findById(`shipment-cancelled-${valid.data.id}`));
+    expect(gateway.refunds.slice(before)).toEqual([expect.objectContaining({ amountMinor: 1000 })]);
+  }, 90_000);
+
+  it('return.received', async () => {
+    const before = gateway.refunds.length;
+    await attack(Subjects.ReturnReceived, returnReceived(), others(Subjects.ReturnReceived), refundIds);
+    expect(gateway.refunds).toHaveLength(before);
+    const valid = returnReceived();
+    await hostile.bus.publish(valid);
+    await eventually(() => models.Refund.findById(`return-${valid.data.id}`));
+    expect(gateway.refunds.slice(before)).toEqual([expect.objectContaining({ amountMinor: 500 })]);
+  }, 90_000);
+
   it('order.cancelled', async () => {
+    const before = gateway.refunds.length;
     await attack(Subjects.OrderCancelled, cancelled(paidOrder), others(Subjects.OrderCancelled), ids);
-    expect(gateway.refunds).toHaveLength(0);
+    expect(gateway.refunds).toHaveLength(before);
     await hostile.bus.publish(cancelled(paidOrder));
     await eventually(() => models.Refund.findById(`order-cancelled-${paidOrder}`));
     expect((await Payment.findOne({ orderId: paidOrder }).lean())!.status).toBe('refunded');
     expect((await replica(paidOrder))!.status).toBe('cancelled');
-    expect(gateway.refunds).toHaveLength(1);
+    expect(gateway.refunds).toHaveLength(before + 1);
   }, 90_000);
 
   it('order.completed', async () => {
