@@ -3,8 +3,8 @@ import { createLogger } from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
 import { TEST_JWT_KEY } from '@jetmart/common/testing';
 import { buildApp } from '../app';
-import { placeOrder, type OrderRequestLine } from '../lifecycle';
-import { applyProductCreated, ordersModels, type OrderDoc, type OrdersModels } from '../models';
+import { completeOrder, placeOrder, type OrderRequestLine } from '../lifecycle';
+import { applyProductCreated, applyShipmentCreated, applyShipmentStep, ordersModels, type OrderDoc, type OrdersModels } from '../models';
 
 export const jwtKey = () => process.env.JWT_KEY ?? TEST_JWT_KEY;
 export const newId = () => new Types.ObjectId().toHexString();
@@ -58,4 +58,47 @@ export async function placed(
   const result = await placeOrder({ models }, userId, { items: lines, shippingAddress }, { expirationSeconds });
   if (result.kind !== 'placed') throw new Error(`order not placed: ${JSON.stringify(result)}`);
   return result.order;
+}
+
+/**
+ * A paid order of `buyerId` whose lines (each from `sellerId`) have reached its shipment replica
+ * as `final` (created, shipped, delivered with returnableUntil): the state shipping's events
+ * leave. Returns the order and the shipment's id.
+ */
+export async function paidOrderWithShipment(
+  models: OrdersModels,
+  buyerId: string,
+  opts: { sellerId?: string; lines?: { quantity: number; priceMinor?: number }[]; final?: 'pending' | 'shipped' | 'delivered' } = {},
+) {
+  const sellerId = opts.sellerId ?? newId();
+  const products = [];
+  for (const l of opts.lines ?? [{ quantity: 2 }])
+    products.push(await seedProduct(models, { userId: sellerId, quantity: 10, ...(l.priceMinor ? { priceMinor: l.priceMinor } : {}) }));
+  const order = await placed(
+    models,
+    buyerId,
+    products.map((p, i) => ({ productId: p.id, quantity: (opts.lines ?? [{ quantity: 2 }])[i].quantity })),
+  );
+  const done = await completeOrder({ models }, order.id);
+  if (done.kind !== 'completed') throw new Error(`order not completed: ${done.kind}`);
+  const ref = { id: newId(), orderId: order.id as string, sellerId, buyerId };
+  await applyShipmentCreated(models.ShipmentReplica, {
+    ...ref,
+    items: done.order.items.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    version: 0,
+  });
+  const final = opts.final ?? 'delivered';
+  const at = new Date().toISOString();
+  if (final !== 'pending') {
+    await applyShipmentStep(
+      models.ShipmentReplica,
+      { ...ref, carrier: 'DHL', trackingNumber: 'T1', shippedAt: at, autoDeliverAt: at, version: 1 },
+      'shipped',
+    );
+  }
+  if (final === 'delivered') {
+    const returnableUntil = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await applyShipmentStep(models.ShipmentReplica, { ...ref, deliveredAt: at, by: 'buyer', returnableUntil, version: 2 }, 'delivered');
+  }
+  return { order: done.order as OrderDoc, shipmentId: ref.id, sellerId, products };
 }
