@@ -2,7 +2,8 @@
 # Builds the real servers jetmart's tests and local platform run, once per version, into a cache
 # outside the clone (so fresh clones and CI start in seconds). Prints nothing but errors unless asked.
 #   JETMART_BIN_DIR   where binaries live (default ~/.cache/jetmart/bin)
-# Binaries: nats-server-<ver> (pinned, same as CI and Kubernetes), jetmart-ferretdb-<ver>, stripe-mock-<ver>.
+# Binaries: nats-server-<ver> (pinned, same as CI and Kubernetes), jetmart-ferretdb-<ver>, stripe-mock-<ver>,
+# mailpit-<ver>.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
@@ -41,5 +42,17 @@ if [ "${JETMART_SKIP_STRIPE_MOCK:-}" != "1" ] && [ ! -x "$stripe_mock_bin" ]; th
   tmp=$(mktemp -d)
   GOBIN="$tmp" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
   mv "$tmp/stripe-mock" "$stripe_mock_bin"
+  rm -rf "$tmp"
+fi
+
+# mailpit: the SMTP server (with an HTTP API to read what was delivered) behind the notifications
+# tests and `npm start`'s mail (MAILPIT_BIN overrides).
+mailpit_bin="$bin_dir/mailpit-$MAILPIT_VERSION"
+if [ "${JETMART_SKIP_MAILPIT:-}" != "1" ] && [ -z "${MAILPIT_BIN:-}" ] && [ ! -x "$mailpit_bin" ]; then
+  need_go "mailpit $MAILPIT_VERSION" MAILPIT_BIN
+  echo "jetmart: building mailpit $MAILPIT_VERSION (once) ..." >&2
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
+  mv "$tmp/mailpit" "$mailpit_bin"
   rm -rf "$tmp"
 fi
