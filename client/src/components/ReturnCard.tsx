@@ -50,7 +50,7 @@ export function ReturnCard({
         </span>
       </div>
       <p className="muted return-sentence">{returnStatusSentence(ret, reader)}</p>
-      <ul className="shipment-items" aria-label="Items to return">
+      <ul className="shipment-items" aria-label="Returned items">
         {ret.items.map((item) => (
           <li key={item.productId}>
             {item.quantity} × <Link href={`/products/${item.productId}`}>{item.title}</Link>{' '}

@@ -66,9 +66,7 @@ function ReturnGroup({
 }) {
   return (
     <section aria-labelledby={`${id}-heading`} data-testid={`returns-${id}`}>
-      <h2 id={`${id}-heading`}>
-        {actions ? `${title} (${returns.length})` : title}
-      </h2>
+      <h2 id={`${id}-heading`}>{actions ? `${title} (${returns.length})` : title}</h2>
       {returns.length === 0 ? (
         <p className="muted">{empty}</p>
       ) : (
