@@ -6,7 +6,7 @@ import request from 'supertest';
 import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { completeOrder } from '../lifecycle';
 import { ordersApiDocument } from '../openapi';
-import { newId, seedProduct, syncIndexes, testAddress, testApp } from './helpers';
+import { newId, paidOrderWithShipment, seedProduct, syncIndexes, testAddress, testApp } from './helpers';
 
 const { connection } = useTestDatabase({ prefix: 'orders_contract', clearEachTest: false });
 const { app, models } = testApp(connection);
@@ -84,6 +84,77 @@ it('a paid order with shipments shows its derived fulfillment in the documented 
   expect(one.body.fulfillment).toBe('shipped');
   const list = await contract.expect(request(app).get('/api/orders').set('Cookie', buyer), 200);
   expect(list.body.map((o: { fulfillment: string }) => o.fulfillment).sort()).toEqual(['cancelled', 'shipped', 'unfulfilled']);
+});
+
+describe('returns', () => {
+  const returner = { id: newId() };
+  const asReturner = signinCookie(returner);
+  let setup: Awaited<ReturnType<typeof paidOrderWithShipment>>;
+  let asSeller = '';
+  beforeAll(async () => {
+    setup = await paidOrderWithShipment(models, returner.id, { lines: [{ quantity: 3 }] });
+    asSeller = signinCookie({ id: setup.sellerId });
+  });
+  const ask = (body: object, cookie: string | null = asReturner, orderId = setup.order.id) => {
+    const r = request(app).post(`/api/orders/${orderId}/returns`);
+    return (cookie ? r.set('Cookie', cookie) : r).send(body);
+  };
+  const one = (quantity = 1) => ({ items: [{ productId: setup.products[0].id, quantity }], reason: 'damaged' });
+  const step = (id: string, name: string, cookie: string | null, body: object = {}) => {
+    const r = request(app).post(`/api/returns/${id}/${name}`);
+    return (cookie ? r.set('Cookie', cookie) : r).send(body);
+  };
+
+  it('POST /api/orders/:id/returns: 201, 400, 401, 404, 409', async () => {
+    const created = await contract.expect(ask({ ...one(), note: 'cracked' }), 201);
+    expect(created.body).toMatchObject({ status: 'requested', note: 'cracked', amount: 19.99 });
+    await contract.expect(ask({ items: [], reason: 'damaged' }), 400);
+    await contract.expect(ask(one(), null), 401);
+    await contract.expect(ask(one(), signinCookie({ id: newId() })), 404);
+    await contract.expect(ask(one(3)), 409);
+  });
+
+  it('GET /api/orders/:id/returns, /api/returns and /api/returns/:id: 200, 400, 401, 404', async () => {
+    const list = await contract.expect(request(app).get(`/api/orders/${setup.order.id}/returns`).set('Cookie', asReturner), 200);
+    expect(list.body).toHaveLength(1);
+    await contract.expect(request(app).get(`/api/orders/${setup.order.id}/returns`), 401);
+    await contract.expect(request(app).get(`/api/orders/${setup.order.id}/returns`).set('Cookie', stranger), 404);
+    await contract.expect(request(app).get('/api/returns?role=seller&status=requested').set('Cookie', asSeller), 200);
+    await contract.expect(request(app).get('/api/returns?status=lost').set('Cookie', asSeller), 400);
+    await contract.expect(request(app).get('/api/returns'), 401);
+    const id = list.body[0].id;
+    await contract.expect(request(app).get(`/api/returns/${id}`).set('Cookie', asSeller), 200);
+    await contract.expect(request(app).get(`/api/returns/${id}`), 401);
+    await contract.expect(request(app).get(`/api/returns/${id}`).set('Cookie', stranger), 404);
+  });
+
+  it('approve, reject, receive, cancel: 200, 400, 401, 404, 409', async () => {
+    const [first] = (await request(app).get('/api/returns').set('Cookie', asReturner).expect(200)).body;
+    const second = (await ask(one()).expect(201)).body;
+    const third = (await ask(one()).expect(201)).body;
+    await contract.expect(step(first.id, 'receive', asSeller, { restock: true }), 409);
+    await contract.expect(step(first.id, 'approve', asSeller), 200);
+    await contract.expect(step(first.id, 'approve', null), 401);
+    await contract.expect(step(first.id, 'approve', asReturner), 404);
+    await contract.expect(step(first.id, 'reject', asSeller, { message: 'late' }), 409);
+    await contract.expect(step(first.id, 'cancel', asReturner), 409);
+    await contract.expect(step(first.id, 'receive', asSeller, { restock: 'yes' }), 400);
+    await contract.expect(step(first.id, 'receive', null, { restock: true }), 401);
+    await contract.expect(step(first.id, 'receive', asReturner, { restock: true }), 404);
+    const received = await contract.expect(step(first.id, 'receive', asSeller, { restock: true }), 200);
+    expect(received.body).toMatchObject({ status: 'received', restock: true });
+    await contract.expect(step(first.id, 'approve', asSeller), 200);
+    await contract.expect(step(second.id, 'reject', asSeller, {}), 400);
+    await contract.expect(step(second.id, 'reject', null, { message: 'no' }), 401);
+    await contract.expect(step(second.id, 'reject', asReturner, { message: 'no' }), 404);
+    const rejected = await contract.expect(step(second.id, 'reject', asSeller, { message: 'Used' }), 200);
+    expect(rejected.body).toMatchObject({ status: 'rejected', message: 'Used' });
+    await contract.expect(step(third.id, 'cancel', null), 401);
+    await contract.expect(step(third.id, 'cancel', asSeller), 404);
+    await contract.expect(step(third.id, 'cancel', asReturner), 200);
+    await contract.expect(step(second.id, 'cancel', asReturner), 409);
+    await contract.expect(step(third.id, 'approve', asSeller), 409);
+  });
 });
 
 it('an undocumented status or body shape is refused by the checker', async () => {
