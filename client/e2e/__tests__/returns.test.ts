@@ -144,7 +144,7 @@ const returnCard = (page: Page, id: string, status?: ReturnRecord['status']) =>
 
 /**
  * Sends the return form until the API takes it: right after the delivery the orders service may
- * not have learnt of it yet (it hears of shipments by events) and answers 409 "not delivered yet".
+ * not have learnt of it yet (it hears of shipments by events) and answers 409 (not delivered yet).
  */
 async function submitReturn(page: Page): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -163,7 +163,7 @@ async function submitReturn(page: Page): Promise<void> {
     ]);
     if (outcome === 'requested') return;
     const message = (await page.getByTestId('return-form').getByTestId('form-error').textContent()) ?? '';
-    if (!/not delivered/i.test(message) || Date.now() > deadline) throw new Error(`return refused: ${message}`);
+    if (!/not (been )?delivered/i.test(message) || Date.now() > deadline) throw new Error(`return refused: ${message}`);
     await page.waitForTimeout(500);
   }
 }

@@ -5,7 +5,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { RETURN_LIMITS, type ApiErrorItem, type ReturnRecord } from '@jetmart/common/contracts';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
-import { parseReceiveForm, parseRejectForm } from '@/lib/returns';
+import { labelReturnErrors, parseReceiveForm, parseRejectForm } from '@/lib/returns';
 import { FormErrors, TextAreaField } from './Field';
 
 const returnPath = (id: string, step: string) => `/api/returns/${encodeURIComponent(id)}/${step}`;
@@ -65,7 +65,7 @@ export function SellerReturnActions({ ret }: { ret: ReturnRecord }) {
       router.refresh();
       return;
     }
-    showErrors(res.errors);
+    showErrors(labelReturnErrors(res.errors));
     if (res.status === 409 || res.status === 404) router.refresh();
     setBusy(null);
   }

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RETURN_LIMITS, RETURN_REASONS, type ApiErrorItem, type ReturnRecord, type Shipment } from '@jetmart/common/contracts';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
-import { mapReturnItemErrors, parseReturnForm, RETURN_REASON_LABELS, returnableLines } from '@/lib/returns';
+import { labelReturnErrors, mapReturnItemErrors, parseReturnForm, RETURN_REASON_LABELS, returnableLines } from '@/lib/returns';
 import { Field, FormErrors, SelectField, TextAreaField } from './Field';
 
 /**
@@ -77,7 +77,7 @@ export function ReturnRequestForm({
       onCreated(res.data);
       return;
     }
-    showErrors(mapReturnItemErrors(res.errors, parsed.body.items));
+    showErrors(labelReturnErrors(mapReturnItemErrors(res.errors, parsed.body.items), lines));
   }
 
   const itemsError = errors.find((e) => e.field === 'items')?.message;

@@ -223,6 +223,29 @@ export function mapReturnItemErrors(errors: ApiErrorItem[], sent: { productId: s
   });
 }
 
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+/**
+ * The API's messages in the form's words: "reason must be one of …" → "Reason must be one of …."
+ * (the field's label), and a line's message (`items.<productId>`, see mapReturnItemErrors) starts
+ * with the product's title, since the line is named by it.
+ */
+export function labelReturnErrors(errors: ApiErrorItem[], lines: { productId: string; title: string }[] = []): ApiErrorItem[] {
+  return errors.map((e) => {
+    if (!e.field) return e;
+    if (e.field.startsWith('items.')) {
+      const line = lines.find((l) => e.field === `items.${l.productId}`);
+      return line && !e.message.includes(line.title) ? { ...e, message: sentence(`${line.title}: ${e.message}`) } : e;
+    }
+    if (!(e.field in RETURN_FIELD_LABELS)) return e;
+    const label = RETURN_FIELD_LABELS[e.field as keyof typeof RETURN_FIELD_LABELS];
+    const message = e.message.startsWith(e.field)
+      ? `${label}${e.message.slice(e.field.length)}`
+      : e.message.charAt(0).toUpperCase() + e.message.slice(1);
+    return { ...e, message: sentence(message) };
+  });
+}
+
 export type ParsedReject = { ok: true; body: { message: string } } | { ok: false; errors: ApiErrorItem[] };
 
 /** The seller's rejection: a message is required, so the buyer learns why. */

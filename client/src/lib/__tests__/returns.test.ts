@@ -3,6 +3,7 @@ import { shipmentTimeline } from '../fulfilment';
 import {
   cancellableParts,
   expectedRefund,
+  labelReturnErrors,
   mapReturnItemErrors,
   parseReceiveForm,
   parseRejectForm,
@@ -256,6 +257,37 @@ describe('mapReturnItemErrors', () => {
       { field: 'items', message: 'at most 50' },
       { field: 'reason', message: 'bad reason' },
       { message: 'Not delivered yet' },
+    ]);
+  });
+});
+
+describe('labelReturnErrors', () => {
+  test('a field’s message starts with the form’s label; a line’s with the product; others as they came', () => {
+    expect(
+      labelReturnErrors(
+        [
+          { field: 'reason', message: 'reason must be one of damaged, other' },
+          { field: 'note', message: 'note can be at most 500 characters' },
+          { field: 'message', message: 'message is required' },
+          { field: 'restock', message: 'restock must be true or false' },
+          { field: 'items.p-mug', message: 'More units than were bought, minus those already being returned' },
+          { field: 'items.p-lamp', message: 'You can return at most 2 of Lamp.' },
+          { field: 'items', message: 'a return needs at least one item' },
+          { field: 'token', message: 'odd' },
+          { message: 'This part of the order has not been delivered yet' },
+        ],
+        [lamp, mug],
+      ),
+    ).toEqual([
+      { field: 'reason', message: 'Reason must be one of damaged, other.' },
+      { field: 'note', message: 'Note can be at most 500 characters.' },
+      { field: 'message', message: 'Message is required.' },
+      { field: 'restock', message: 'Back on sale must be true or false.' },
+      { field: 'items.p-mug', message: 'Mug: More units than were bought, minus those already being returned.' },
+      { field: 'items.p-lamp', message: 'You can return at most 2 of Lamp.' },
+      { field: 'items', message: 'A return needs at least one item.' },
+      { field: 'token', message: 'odd' },
+      { message: 'This part of the order has not been delivered yet' },
     ]);
   });
 });
