@@ -11,8 +11,8 @@ import { startStripeMock, type StripeMock } from './support/stripe-mock';
 import { TEST_SETTINGS } from './support/fixtures';
 
 // The service as index.ts wires it (listeners, outbox relay, HTTP), charging through the Stripe
-// SDK against stripe-mock: an order arrives as an event, is paid over HTTP, and payment.created
-// reaches JetStream.
+// SDK against stripe-mock: an order arrives as an event, is paid over HTTP, and payment.started
+// then payment.created reach JetStream.
 describe('payments service with the Stripe gateway (stripe-mock)', () => {
   let nats: NatsTestServer;
   let stripe: StripeMock;
@@ -47,7 +47,7 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
     await Promise.all([nats?.destroy(), stripe?.stop()]);
   });
 
-  it('pays an order known from order.created and publishes payment.created once', async () => {
+  it('pays an order known from order.created and publishes payment.started and payment.created once', async () => {
     const userId = new mongoose.Types.ObjectId().toHexString();
     const orderId = new mongoose.Types.ObjectId().toHexString();
     await service.ctx.bus.publish(
@@ -71,7 +71,7 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
       return r.status === 404 ? undefined : r; // the replica may not exist yet
     });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), orderId, amount: 19.99 });
+    expect(res.body).toEqual({ id: expect.any(String), orderId, amount: 19.99, refunded: 0, refunds: [] });
     expect((await Payment().findById(res.body.id).lean())!.chargeId).toMatch(/^ch_/);
 
     const replay = await request(service.server)
@@ -83,11 +83,20 @@ describe('payments service with the Stripe gateway (stripe-mock)', () => {
     expect(replay.body).toEqual(res.body);
 
     const jsm = service.ctx.bus.jsm;
-    await eventually(async () => (await jsm.streams.info('PAYMENTS')).state.messages === 1);
+    await eventually(async () => (await jsm.streams.info('PAYMENTS')).state.messages === 2);
     await eventually(async () => ((await Payment().findById(res.body.id).lean())!.outbox.length === 0 ? true : undefined));
     await jsm.consumers.add('PAYMENTS', { durable_name: 'probe', ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
-    const msg = await (await service.ctx.bus.js.consumers.get('PAYMENTS', 'probe')).next();
-    expect(msg!.json()).toMatchObject({ subject: 'payment.created', data: { id: res.body.id, orderId, userId, amountMinor: 1999 } });
-    expect((await jsm.streams.info('PAYMENTS')).state.messages).toBe(1);
+    const probe = await service.ctx.bus.js.consumers.get('PAYMENTS', 'probe');
+    const started = await probe.next();
+    const created = await probe.next();
+    expect(started!.json()).toMatchObject({
+      subject: 'payment.started',
+      data: { id: res.body.id, orderId, userId, attempt: 1, version: 0 },
+    });
+    expect(created!.json()).toMatchObject({
+      subject: 'payment.created',
+      data: { id: res.body.id, orderId, userId, amountMinor: 1999, version: 1 },
+    });
+    expect((await jsm.streams.info('PAYMENTS')).state.messages).toBe(2);
   });
 });

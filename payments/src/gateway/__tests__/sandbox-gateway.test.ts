@@ -51,4 +51,14 @@ describe('SandboxGateway', () => {
     expect(b).toEqual(a);
     expect(gateway.refunds).toHaveLength(1);
   });
+
+  it('refunds partial amounts of one charge under different keys', async () => {
+    const gateway = new SandboxGateway();
+    await gateway.refund({ chargeId: 'ch_1', amountMinor: 300, idempotencyKey: 'jetmart-refund-return-a' });
+    await gateway.refund({ chargeId: 'ch_1', amountMinor: 200, idempotencyKey: 'jetmart-refund-shipment-cancelled-b' });
+    expect(gateway.refunds.map((r) => [r.chargeId, r.amountMinor])).toEqual([
+      ['ch_1', 300],
+      ['ch_1', 200],
+    ]);
+  });
 });

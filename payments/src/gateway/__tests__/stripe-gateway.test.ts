@@ -101,8 +101,41 @@ describe('StripeGateway against stripe-mock', () => {
       protocol: 'http',
       maxNetworkRetries: 0,
     });
-    const { refundId } = await gateway.refund({ chargeId: 'ch_123', amountMinor: 2500, idempotencyKey: 'jetmart-refund-order-abc' });
+    const { refundId } = await gateway.refund({
+      chargeId: 'ch_123',
+      amountMinor: 2500,
+      idempotencyKey: 'jetmart-refund-order-cancelled-abc',
+    });
     expect(refundId).toMatch(/^re_/);
+  });
+
+  it('sends a partial refund with its amount and the refund idempotency key', async () => {
+    const proxy = await listen((seen, res) => {
+      const up = httpRequest({ host: mock.host, port: mock.port, path: seen.url, method: seen.method, headers: seen.headers }, (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      });
+      up.end(seen.body);
+    });
+    try {
+      const gateway = new StripeGateway({
+        secretKey: 'sk_test_123',
+        host: '127.0.0.1',
+        port: proxy.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
+      const { refundId } = await gateway.refund({ chargeId: 'ch_123', amountMinor: 750, idempotencyKey: 'jetmart-refund-return-r1' });
+      expect(refundId).toMatch(/^re_/);
+      expect(proxy.seen).toHaveLength(1);
+      expect(proxy.seen[0].url).toBe('/v1/refunds');
+      expect(proxy.seen[0].headers['idempotency-key']).toBe('jetmart-refund-return-r1');
+      const params = new URLSearchParams(proxy.seen[0].body);
+      expect(params.get('charge')).toBe('ch_123');
+      expect(params.get('amount')).toBe('750');
+    } finally {
+      proxy.server.close();
+    }
   });
 });
 
