@@ -1,5 +1,6 @@
 /**
- * Test helpers of jetmart services (`@jetmart/common/testing`): test servers, databases, sessions,
+ * Test helpers of jetmart services (`@jetmart/common/testing`): test servers (NATS, MongoDB-wire,
+ * Mailpit), databases, sessions,
  * polling, stream reading, OpenAPI contract checks, and hostile-input/hostile-events helpers.
  * Runs under jest; the hostile helpers import `fast-check` (an optional peer dependency of
  * @jetmart/common): install it (`npm i -D fast-check`) to use this entry point.
@@ -14,6 +15,7 @@ import { signSessionToken, SESSION_COOKIE } from '../middlewares/session';
 import { mongoDatabaseUrl, startMongo } from './servers';
 
 export * from './servers';
+export * from './mailpit';
 export * from './eventually';
 export * from './streams';
 // fast-check arbitraries and assertions for hostile input and events (need `fast-check` installed).

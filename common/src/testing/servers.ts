@@ -46,6 +46,7 @@ function findBinary(envVar: string, prefix: string, versionKey: string): string 
 
 export const natsServerBinary = () => findBinary('NATS_SERVER_BIN', 'nats-server', 'NATS_SERVER_VERSION');
 export const ferretdbBinary = () => findBinary('FERRETDB_BIN', 'jetmart-ferretdb', 'FERRETDB_VERSION');
+export const mailpitBinary = () => findBinary('MAILPIT_BIN', 'mailpit', 'MAILPIT_VERSION');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -106,62 +107,107 @@ export interface NatsTestServer {
   destroy(): Promise<void>;
 }
 
+/** A server process started by `startOnFreePorts`: its ports, and stop/start on the same ports. */
+export interface ServerProcess {
+  ports: number[];
+  /** The process's pid (changes on each start; undefined while it is not running). */
+  readonly pid: number | undefined;
+  /** Stops it (SIGTERM, or SIGKILL to simulate a crash). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same ports (stops it first if it is running). */
+  start(): Promise<void>;
+}
+
 /**
- * Starts a nats-server with JetStream (file store in a temp dir, or `storeDir`) and monitoring, on
- * free ports. `detached`: in its own process group, so a terminal's Ctrl-C reaches only the caller,
- * which stops it after its own clients have drained (the local platform).
+ * Starts `bin` with `args(ports)` on `portCount` free ports (or the caller's `ports`) and waits
+ * until `ready(ports)` answers true. A free port can be taken by another process between
+ * freePort() and the server's bind (test files run in parallel): it then picks new ports and
+ * starts again, unless the caller chose them. Later starts reuse the same ports.
+ * `detached`: in its own process group, so a terminal's Ctrl-C reaches only the caller, which
+ * stops it after its own clients have drained (the local platform).
  */
-export async function startNats(
-  opts: { port?: number; monitorPort?: number; storeDir?: string; detached?: boolean } = {},
-): Promise<NatsTestServer> {
-  const bin = natsServerBinary();
-  if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`, or set NATS_SERVER_BIN');
-  let port = opts.port ?? (await freePort());
-  let monitorPort = opts.monitorPort ?? (await freePort());
-  const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'jetmart-nats-'));
-  let proc: ChildProcess;
+export async function startOnFreePorts(opts: {
+  name: string;
+  bin: string;
+  portCount: number;
+  ports?: number[];
+  args: (ports: number[]) => string[];
+  ready: (ports: number[]) => Promise<boolean>;
+  detached?: boolean;
+  timeoutMs?: number;
+}): Promise<ServerProcess> {
+  const pick = async () => Promise.all(Array.from({ length: opts.portCount }, () => freePort()));
+  let ports = opts.ports ?? (await pick());
+  let proc: ChildProcess | undefined;
   const launch = async () => {
-    proc = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: opts.detached ?? false,
-    });
-    const output = capture(proc);
-    await waitFor(
-      'nats-server',
-      async () => (await fetch(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`)).ok,
-      20_000,
-      proc,
-      output,
-    );
+    if (proc) await stopProcess(proc);
+    const started = spawn(opts.bin, opts.args(ports), { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+    proc = started;
+    const output = capture(started);
+    try {
+      await waitFor(opts.name, () => opts.ready(ports), opts.timeoutMs ?? 20_000, started, output);
+    } catch (err) {
+      await stopProcess(started, 'SIGKILL');
+      throw err;
+    }
   };
-  // A free port can be taken by another process between freePort() and the server's bind (test
-  // files run in parallel): pick new ports and start again, unless the caller chose them.
   for (let attempt = 1; ; attempt++) {
     try {
       await launch();
       break;
     } catch (err) {
       const portTaken = /address already in use/.test(String((err as Error).message));
-      if (!portTaken || attempt >= 3 || opts.port !== undefined || opts.monitorPort !== undefined) throw err;
-      port = await freePort();
-      monitorPort = await freePort();
+      if (!portTaken || attempt >= 3 || opts.ports !== undefined) throw err;
+      ports = await pick();
     }
   }
+  return {
+    get ports() {
+      return ports;
+    },
+    get pid() {
+      return proc && proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
+    },
+    stop: async (signal = 'SIGTERM') => {
+      if (proc) await stopProcess(proc, signal);
+    },
+    start: launch,
+  };
+}
+
+/**
+ * Starts a nats-server with JetStream (file store in a temp dir, or `storeDir`) and monitoring, on
+ * free ports. `detached`: see startOnFreePorts.
+ */
+export async function startNats(
+  opts: { port?: number; monitorPort?: number; storeDir?: string; detached?: boolean } = {},
+): Promise<NatsTestServer> {
+  const bin = natsServerBinary();
+  if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`, or set NATS_SERVER_BIN');
+  const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'jetmart-nats-'));
+  const chosen = opts.port !== undefined || opts.monitorPort !== undefined;
+  const proc = await startOnFreePorts({
+    name: 'nats-server',
+    bin,
+    portCount: 2,
+    ...(chosen ? { ports: [opts.port ?? (await freePort()), opts.monitorPort ?? (await freePort())] } : {}),
+    args: ([port, monitorPort]) => ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir],
+    ready: async ([, monitorPort]) => (await fetch(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`)).ok,
+    detached: opts.detached ?? false,
+  });
+  const [port, monitorPort] = proc.ports;
   const server: NatsTestServer = {
     url: `nats://127.0.0.1:${port}`,
-    port,
+    port: port!,
     monitorUrl: `http://127.0.0.1:${monitorPort}`,
     storeDir,
     get pid() {
-      return proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
+      return proc.pid;
     },
-    stop: (signal = 'SIGTERM') => stopProcess(proc, signal),
-    restart: async () => {
-      await stopProcess(proc);
-      await launch();
-    },
+    stop: (signal = 'SIGTERM') => proc.stop(signal),
+    restart: () => proc.start(),
     destroy: async () => {
-      await stopProcess(proc);
+      await proc.stop();
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
