@@ -51,7 +51,10 @@ describe('PendingPaymentSweeper', () => {
     const gateway = new SandboxGateway();
     const p = await orphanedPending('tok_chargeDeclined');
     await sweeper(gateway).sweep();
-    expect(await Payment.findById(p.id).lean()).toMatchObject({ status: 'failed', failureReason: 'declined', outbox: [] });
+    const after = await Payment.findById(p.id).lean();
+    expect(after).toMatchObject({ status: 'failed', failureReason: 'declined' });
+    // No payment.created; orders learns that the attempt ended without a charge.
+    expect(after!.outbox.map((e) => [e.subject, (e.event.data as { reason?: string }).reason])).toEqual([['payment.failed', 'declined']]);
   });
 
   it('leaves young pending payments to their request', async () => {
