@@ -73,7 +73,13 @@ export async function paidOrderWithShipment(
   const sellerId = opts.sellerId ?? newId();
   const products = [];
   for (const l of opts.lines ?? [{ quantity: 2 }])
-    products.push(await seedProduct(models, { userId: sellerId, quantity: 10, ...(l.priceMinor ? { priceMinor: l.priceMinor } : {}) }));
+    products.push(
+      await seedProduct(models, {
+        userId: sellerId,
+        quantity: Math.max(10, l.quantity),
+        ...(l.priceMinor ? { priceMinor: l.priceMinor } : {}),
+      }),
+    );
   const order = await placed(
     models,
     buyerId,
