@@ -83,9 +83,10 @@ describe('Kubernetes manifests: what the services need', () => {
     }
   });
 
-  test('orders gets ORDER_EXPIRATION_SECONDS, shipping SHIPPING_AUTO_DELIVER_DAYS; payments gets the optional Stripe secret; client its URLs; ops NATS monitoring and the services', () => {
+  test('orders gets ORDER_EXPIRATION_SECONDS, shipping SHIPPING_AUTO_DELIVER_DAYS and RETURN_WINDOW_DAYS; payments gets the optional Stripe secret; client its URLs; ops NATS monitoring and the services', () => {
     expect(find('ConfigMap', 'jetmart-config')!.data!.ORDER_EXPIRATION_SECONDS).toMatch(/^\d+$/);
     expect(find('ConfigMap', 'jetmart-config')!.data!.SHIPPING_AUTO_DELIVER_DAYS).toMatch(/^\d+$/);
+    expect(find('ConfigMap', 'jetmart-config')!.data!.RETURN_WINDOW_DAYS).toMatch(/^\d+$/);
     expect(envOf(find('Deployment', 'payments')!).STRIPE_SECRET_KEY).toEqual({
       secretKeyRef: { name: 'stripe-secret', key: 'STRIPE_SECRET_KEY', optional: true },
     });

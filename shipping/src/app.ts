@@ -9,6 +9,8 @@ export interface ShippingAppOptions {
   jwtTtlSeconds: number;
   /** How long after shipping a shipment auto-delivers (SHIPPING_AUTO_DELIVER_DAYS/SECONDS). */
   autoDeliverAfterMs: number;
+  /** How long after delivery a shipment can be returned (RETURN_WINDOW_DAYS/SECONDS). */
+  returnWindowMs: number;
 }
 
 export function buildApp(ctx: Pick<ServiceContext<ShippingModels>, 'logger' | 'isReady' | 'models'>, opts: ShippingAppOptions): Express {
@@ -18,6 +20,6 @@ export function buildApp(ctx: Pick<ServiceContext<ShippingModels>, 'logger' | 'i
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/shipments/docs', document: shippingApiDocument },
-    routers: [shipmentsRouter({ models: ctx.models, autoDeliverAfterMs: opts.autoDeliverAfterMs })],
+    routers: [shipmentsRouter({ models: ctx.models, autoDeliverAfterMs: opts.autoDeliverAfterMs, returnWindowMs: opts.returnWindowMs })],
   });
 }

@@ -1,6 +1,6 @@
 import { runService } from '@jetmart/common';
 import { buildApp } from './app';
-import { autoDeliverAfterMs, loadConfig } from './config';
+import { autoDeliverAfterMs, loadConfig, returnWindowMs } from './config';
 import { shippingListeners } from './events/listeners';
 import { shippingModels } from './models';
 
@@ -13,12 +13,13 @@ runService(() => {
     natsUrl: config.NATS_URL,
     models: (conn) => shippingModels(conn),
     outboxModels: (m) => [m.Shipment],
-    listeners: (ctx) => shippingListeners(ctx.bus, { models: ctx.models }),
+    listeners: (ctx) => shippingListeners(ctx.bus, { models: ctx.models, returnWindowMs: returnWindowMs(config) }),
     app: (ctx) =>
       buildApp(ctx, {
         jwtKey: config.JWT_KEY,
         jwtTtlSeconds: config.JWT_TTL_SECONDS,
         autoDeliverAfterMs: autoDeliverAfterMs(config),
+        returnWindowMs: returnWindowMs(config),
       }),
   };
 });

@@ -12,7 +12,8 @@ export const shippingApiDocument = openApiDocument({
   title: 'jetmart shipping',
   description:
     'One shipment per seller of each paid order: pending → shipped (carrier and tracking number, by the seller) → delivered ' +
-    '(confirmed by the seller or the buyer, or automatically some days after shipping). Errors are `{"errors":[{"message","field"?}]}`.',
+    '(confirmed by the seller or the buyer, or automatically some days after shipping), returnable until `returnableUntil`; ' +
+    'or pending → cancelled by its buyer (refunded). Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
     Address: addressJsonSchema,
     Shipment: {
@@ -52,7 +53,9 @@ export const shippingApiDocument = openApiDocument({
           enum: ['seller', 'buyer', 'auto'],
           description: 'who confirmed the delivery (auto: nobody, in time)',
         },
-        version: { type: 'integer', minimum: 0, description: '0 created, 1 shipped, 2 delivered' },
+        returnableUntil: { ...dateTime, description: 'once delivered: until when the buyer may ask to return the goods' },
+        cancelledAt: { ...dateTime, description: 'when its buyer cancelled it (before it shipped)' },
+        version: { type: 'integer', minimum: 0, description: '0 created, 1 shipped or cancelled, 2 delivered' },
       },
     },
     ShipRequest: {
@@ -130,6 +133,24 @@ export const shippingApiDocument = openApiDocument({
           '401': commonErrors.unauthorized,
           '404': seen('the caller is neither its seller nor its buyer'),
           '409': errorResponse('Not shipped yet'),
+        },
+      },
+    },
+    '/api/shipments/{id}/cancel': {
+      post: {
+        summary: 'Cancel a part that has not shipped (its buyer only); again is a repeat',
+        description:
+          'The part is refunded (shipment.cancelled carries the amount to payments) and its units go back on sale. ' +
+          'Once shipped it cannot be cancelled: it can be returned after delivery.',
+        tags: ['shipments'],
+        security: sessionSecurity,
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The shipment, cancelled', content: json(ref('Shipment')) },
+          '400': errorResponse('A malformed JSON body (none is needed)'),
+          '401': commonErrors.unauthorized,
+          '404': seen('the caller is not its buyer'),
+          '409': errorResponse('Shipped or delivered already: "This part has already shipped; it can be returned after delivery"'),
         },
       },
     },

@@ -1,5 +1,5 @@
 import { ConfigError } from '@jetmart/common';
-import { autoDeliverAfterMs, loadConfig } from '../config';
+import { autoDeliverAfterMs, loadConfig, returnWindowMs } from '../config';
 
 describe('shipping config', () => {
   it('defaults: port 3007, auto-delivery after 14 days', () => {
@@ -15,7 +15,17 @@ describe('shipping config', () => {
     ).toBe(5000);
   });
 
+  it('return window: 30 days by default; RETURN_WINDOW_SECONDS overrides RETURN_WINDOW_DAYS', () => {
+    expect(returnWindowMs(loadConfig({ NODE_ENV: 'development' }))).toBe(30 * 24 * 3600 * 1000);
+    expect(returnWindowMs(loadConfig({ NODE_ENV: 'development', RETURN_WINDOW_DAYS: '7' }))).toBe(7 * 24 * 3600 * 1000);
+    expect(returnWindowMs(loadConfig({ NODE_ENV: 'development', RETURN_WINDOW_DAYS: '7', RETURN_WINDOW_SECONDS: '4' }))).toBe(4000);
+  });
+
   it.each([
+    ['RETURN_WINDOW_DAYS', '0'],
+    ['RETURN_WINDOW_DAYS', '366'],
+    ['RETURN_WINDOW_SECONDS', '0'],
+    ['RETURN_WINDOW_SECONDS', 'soon'],
     ['SHIPPING_AUTO_DELIVER_DAYS', '0'],
     ['SHIPPING_AUTO_DELIVER_DAYS', 'two'],
     ['SHIPPING_AUTO_DELIVER_SECONDS', '-1'],

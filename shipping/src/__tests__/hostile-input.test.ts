@@ -2,8 +2,8 @@
  * Hostile input at every shipping route (SPEC invariant 6): malformed JSON, wrong types, NoSQL
  * operators, unicode edge cases, very long strings, huge bodies, hostile ids, query keys and session
  * cookies. Every answer is < 500 and, when it is an error, a 4xx in the documented shape
- * {errors:[{message, field?}]}; nobody but its seller ships a shipment and nobody but its seller or
- * buyer sees or delivers it. Seeded, so a failure reproduces. The arbitraries and assertions shared
+ * {errors:[{message, field?}]}; nobody but its seller ships a shipment, nobody but its seller or
+ * buyer sees or delivers it, and nobody but its buyer cancels it. Seeded, so a failure reproduces. The arbitraries and assertions shared
  * by every service are in @jetmart/common/testing (hostile.ts).
  */
 import fc from 'fast-check';
@@ -120,6 +120,53 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
     await untouched();
   });
 
+  it('POST /api/shipments/:id/cancel with hostile ids → 400/404, never 5xx; neither its seller nor a stranger cancels it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        segment(() => target.id),
+        fc.constantFrom('seller', 'stranger'),
+        async (id, who) => {
+          const res = await request(app)
+            .post(`/api/shipments/${id}/cancel`)
+            .set('Cookie', as(who === 'seller' ? target.sellerId : oid()));
+          expectNever5xx(res);
+          expect([400, 404]).toContain(res.status);
+          expectErrorShape(res);
+        },
+      ),
+      params(708),
+    );
+    await untouched();
+  });
+
+  it('POST /api/shipments/:id/cancel by the buyer with hostile ids and bodies: only the real id cancels, once', async () => {
+    const mine = await seedShipment();
+    await fc.assert(
+      fc.asyncProperty(
+        segment(() => mine.id),
+        fc.oneof(fc.constant(undefined), fc.dictionary(fc.constantFrom('$set', 'status', 'buyerId', 'version', '__proto__'), anyValue)),
+        async (id, body) => {
+          const r = request(app).post(`/api/shipments/${id}/cancel`).set('Cookie', as(mine.buyerId));
+          const res = await (body === undefined ? r : r.send(body));
+          expectNever5xx(res);
+          if (id === mine.id) {
+            // A body is ignored (none is read), whatever it holds: never another state, never another buyer.
+            expect([200, 413]).toContain(res.status);
+            if (res.status === 200) expect(res.body).toMatchObject({ id: mine.id, status: 'cancelled', buyerId: mine.buyerId, version: 1 });
+          } else {
+            expect([400, 404, 413]).toContain(res.status);
+            expectErrorShape(res);
+          }
+        },
+      ),
+      params(709),
+    );
+    const after = (await Shipment.findById(mine.id).lean())!;
+    expect(after.outbox.filter((e) => e.subject === 'shipment.cancelled').length).toBeLessThanOrEqual(1);
+    expect(['pending', 'cancelled']).toContain(after.status);
+    await untouched();
+  });
+
   it("GET /api/shipments?…: hostile query keys and values → 200/400, never another seller's shipments", async () => {
     const key = fc.constantFrom('status', 'orderId', 'status[$ne]', 'orderId[$gt]', 'status[]', 'sellerId', 'buyerId', '__proto__');
     const value = fc.oneof(
@@ -140,12 +187,12 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
     );
   });
 
-  it('malformed JSON, non-objects and wrong content types at ship and deliver → 4xx in the error shape', async () => {
+  it('malformed JSON, non-objects and wrong content types at ship, deliver and cancel → 4xx in the error shape', async () => {
     await fc.assert(
       fc.asyncProperty(
         rawBody,
         fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'),
-        fc.constantFrom('ship', 'deliver'),
+        fc.constantFrom('ship', 'deliver', 'cancel'),
         async (raw, type, action) => {
           const res = await request(app)
             .post(`/api/shipments/${target.id}/${action}`)
@@ -164,7 +211,7 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
 
   it('hostile session cookies → 401 at every route', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileCookie, fc.constantFrom('list', 'get', 'ship', 'deliver'), async (cookie, route) => {
+      fc.asyncProperty(hostileCookie, fc.constantFrom('list', 'get', 'ship', 'deliver', 'cancel'), async (cookie, route) => {
         const r =
           route === 'list'
             ? request(app).get('/api/shipments')
@@ -172,7 +219,7 @@ describe('shipping: hostile input never answers 5xx and never acts for the wrong
               ? request(app).get(`/api/shipments/${target.id}`)
               : route === 'ship'
                 ? request(app).post(`/api/shipments/${target.id}/ship`).send({ carrier: 'DHL', trackingNumber: 'T1' })
-                : request(app).post(`/api/shipments/${target.id}/deliver`);
+                : request(app).post(`/api/shipments/${target.id}/${route}`);
         const res = await r.set('Cookie', cookie);
         expect(res.status).toBe(401);
         expectErrorShape(res);

@@ -56,6 +56,34 @@ it('POST /api/shipments/{id}/ship and /deliver: 200, 400, 401, 404, 409', async 
   expect(delivered.body).toMatchObject({ status: 'delivered', deliveredBy: 'buyer', deliveredAt: expect.any(String), version: 2 });
 });
 
+it('POST /api/shipments/{id}/cancel: 200, 400, 401, 404, 409', async () => {
+  const s = await seedShipment();
+  const cancel = (id: string, userId: string | undefined) => {
+    const r = request(app).post(`/api/shipments/${id}/cancel`);
+    return userId ? r.set('Cookie', as(userId)) : r;
+  };
+  await contract.expect(cancel(s.id, undefined), 401);
+  await contract.expect(cancel(s.id, s.sellerId), 404);
+  await contract.expect(
+    request(app).post(`/api/shipments/${s.id}/cancel`).set('Cookie', as(s.buyerId)).set('Content-Type', 'application/json').send('{"x":'),
+    400,
+  );
+  const cancelled = await contract.expect(cancel(s.id, s.buyerId), 200);
+  expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(String), version: 1 });
+
+  const shipped = await seedShipment();
+  await request(app)
+    .post(`/api/shipments/${shipped.id}/ship`)
+    .set('Cookie', as(shipped.sellerId))
+    .send({ carrier: 'DHL', trackingNumber: '1' });
+  await contract.expect(cancel(shipped.id, shipped.buyerId), 409);
+  const delivered = await contract.expect(
+    request(app).post(`/api/shipments/${shipped.id}/deliver`).set('Cookie', as(shipped.buyerId)),
+    200,
+  );
+  expect(delivered.body.returnableUntil).toEqual(expect.any(String));
+});
+
 it('the document is served at /api/shipments/docs/openapi.json', async () => {
   const res = await request(app).get('/api/shipments/docs/openapi.json');
   expect(res.status).toBe(200);

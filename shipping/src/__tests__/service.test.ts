@@ -23,7 +23,7 @@ describe('shipping service', () => {
       logger: createLogger('shipping-test', { level: 'silent' }),
       models: (conn) => shippingModels(conn),
       outboxModels: (m) => [m.Shipment],
-      listeners: (ctx) => shippingListeners(ctx.bus, { models: ctx.models }),
+      listeners: (ctx) => shippingListeners(ctx.bus, { models: ctx.models, returnWindowMs: APP_OPTIONS.returnWindowMs }),
       app: (ctx) => buildApp(ctx, APP_OPTIONS),
     });
   }, 60_000);

@@ -1,12 +1,13 @@
 import mongoose from 'mongoose';
 import { objectIdPattern } from '@jetmart/common';
-import type { DeliverOutcome, ShipmentDoc, ShipmentModel, ShipOutcome, ShippingModels } from '../models';
+import type { CancelOutcome, DeliverOutcome, ShipmentDoc, ShipmentModel, ShipOutcome, ShippingModels } from '../models';
 
 /** One variant per transition outcome, each with the shipment as it now stands. */
 type WithShipment<K extends string> = K extends string ? { kind: K; shipment: ShipmentDoc } : never;
 
 export type ShipResult = WithShipment<ShipOutcome> | { kind: 'not-found' };
 export type DeliverResult = WithShipment<DeliverOutcome> | { kind: 'not-found' };
+export type CancelResult = WithShipment<CancelOutcome> | { kind: 'not-found' };
 /** `stale`: the timer was set for another version, or the shipment is no longer shipped: nothing to do. */
 export type AutoDeliverResult = WithShipment<'delivered'> | { kind: 'stale'; shipment: ShipmentDoc } | { kind: 'not-found' };
 
@@ -62,14 +63,36 @@ export function shipShipment(deps: { models: ShippingModels; autoDeliverAfterMs:
   );
 }
 
+/** What a delivery needs: the return window that starts with it (RETURN_WINDOW_DAYS/SECONDS). */
+export interface DeliveryDeps {
+  models: ShippingModels;
+  returnWindowMs: number;
+}
+
 /** Confirms delivery of a shipped shipment, by its seller or its buyer. */
-export function deliverShipment(deps: { models: ShippingModels }, input: { id: string; userId: string }): Promise<DeliverResult> {
+export function deliverShipment(deps: DeliveryDeps, input: { id: string; userId: string }): Promise<DeliverResult> {
   return transition(
     deps.models.Shipment,
     input.id,
     (s) => s.sellerId === input.userId || s.buyerId === input.userId,
-    (s) => s.deliver(s.sellerId === input.userId ? 'seller' : 'buyer'),
+    (s) => s.deliver(s.sellerId === input.userId ? 'seller' : 'buyer', deps.returnWindowMs),
     'delivered',
+  );
+}
+
+/**
+ * The buyer cancels their part of a paid order before it ships. Only the buyer may: the money is
+ * theirs, and a seller who cancelled would refund a buyer who still wants the goods. Anyone else,
+ * the seller included, sees not-found. A cancel racing the seller's ship has one winner (see `transition`): the loser answers from the
+ * winner's state (`is-shipped`, or `is-cancelled` at the ship).
+ */
+export function cancelShipment(deps: { models: ShippingModels }, input: { id: string; userId: string }): Promise<CancelResult> {
+  return transition(
+    deps.models.Shipment,
+    input.id,
+    (s) => s.buyerId === input.userId,
+    (s) => s.cancel(),
+    'cancelled',
   );
 }
 
@@ -78,15 +101,12 @@ export function deliverShipment(deps: { models: ShippingModels }, input: { id: s
  * it is still shipped at exactly that version. A timer of an earlier version, or one for a
  * shipment that someone confirmed meanwhile, changes nothing.
  */
-export async function autoDeliverShipment(
-  deps: { models: ShippingModels },
-  due: { shipmentId: string; version: number },
-): Promise<AutoDeliverResult> {
+export async function autoDeliverShipment(deps: DeliveryDeps, due: { shipmentId: string; version: number }): Promise<AutoDeliverResult> {
   const result = await transition(
     deps.models.Shipment,
     due.shipmentId,
     () => true,
-    (s) => (s.status === 'shipped' && s.version === due.version ? s.deliver('auto') : 'stale'),
+    (s) => (s.status === 'shipped' && s.version === due.version ? s.deliver('auto', deps.returnWindowMs) : 'stale'),
     'delivered',
   );
   if (result.kind === 'not-found' || result.kind === 'delivered') return result;

@@ -3,11 +3,12 @@ import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, ty
 import type { Address, DeliveredBy, ShipmentStatus } from '@jetmart/common/contracts';
 
 /**
- * One seller's part of a paid order: `pending` → `shipped` → `delivered` (`cancelled` is for the
- * returns work; nothing sets it yet). Created at version 0 with shipment.created, shipped at 1 with
- * shipment.shipped, delivered at 2 with shipment.delivered: each event is written in the same save
- * as the state it describes (outbox), and `optimisticConcurrency` makes a save of a stale copy fail
- * (VersionError), so two racing transitions cannot both win.
+ * One seller's part of a paid order: `pending` → `shipped` → `delivered`, or `pending` →
+ * `cancelled` by its buyer. Created at version 0 with shipment.created, then shipped at 1 with
+ * shipment.shipped (delivered at 2 with shipment.delivered) or cancelled at 1 with
+ * shipment.cancelled: each event is written in the same save as the state it describes (outbox),
+ * and `optimisticConcurrency` makes a save of a stale copy fail (VersionError), so two racing
+ * transitions (a buyer's cancel and the seller's ship) cannot both win.
  */
 export interface ShipmentLine {
   productId: string;
@@ -32,27 +33,35 @@ export interface ShipmentFields extends WithOutbox {
   autoDeliverAt?: Date;
   deliveredAt?: Date;
   deliveredBy?: DeliveredBy;
+  /** Until when the buyer may return the goods: set on delivery, the return window after it. */
+  returnableUntil?: Date;
+  cancelledAt?: Date;
   version: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /**
- * What a transition did. Only `shipped` / `delivered` changed the document (save it); the others
- * leave it as it was and say why.
+ * What a transition did. Only `shipped` / `delivered` / `cancelled` changed the document (save
+ * it); the others leave it as it was and say why.
  *   already-shipped     the same carrier and tracking number again (also once delivered): a repeat
  *   shipped-differently shipped already with another carrier or tracking number
- *   is-delivered        delivered already, and the request names other values
+ *   is-delivered        delivered already, and the request names other values (or asks to cancel)
  *   not-shipped         delivery confirmed before the shipment was shipped
+ *   is-shipped          a cancel of a shipment on its way: too late, it can be returned once delivered
+ *   is-cancelled        the buyer cancelled it before it shipped
  */
 export type ShipOutcome = 'shipped' | 'already-shipped' | 'shipped-differently' | 'is-delivered' | 'is-cancelled';
 export type DeliverOutcome = 'delivered' | 'already-delivered' | 'not-shipped' | 'is-cancelled';
+export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'is-shipped' | 'is-delivered';
 
 interface ShipmentMethods {
   /** pending → shipped, queuing shipment.shipped with its auto-delivery time. */
   ship(carrier: string, trackingNumber: string, autoDeliverAfterMs: number, now?: Date): ShipOutcome;
-  /** shipped → delivered, queuing shipment.delivered. */
-  deliver(by: DeliveredBy, now?: Date): DeliverOutcome;
+  /** shipped → delivered, queuing shipment.delivered; returnable for `returnWindowMs` after it. */
+  deliver(by: DeliveredBy, returnWindowMs: number, now?: Date): DeliverOutcome;
+  /** pending → cancelled, queuing shipment.cancelled with the refund it is owed. */
+  cancel(now?: Date): CancelOutcome;
 }
 
 export type ShipmentModel = Model<ShipmentFields, object, ShipmentMethods>;
@@ -85,6 +94,8 @@ const shipmentSchema = new Schema<ShipmentFields, ShipmentModel, ShipmentMethods
     autoDeliverAt: { type: Date },
     deliveredAt: { type: Date },
     deliveredBy: { type: String, enum: ['seller', 'buyer', 'auto'] },
+    returnableUntil: { type: Date },
+    cancelledAt: { type: Date },
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
@@ -132,7 +143,7 @@ shipmentSchema.methods.ship = function (
   return 'shipped';
 };
 
-shipmentSchema.methods.deliver = function (this: ShipmentDoc, by: DeliveredBy, now = new Date()): DeliverOutcome {
+shipmentSchema.methods.deliver = function (this: ShipmentDoc, by: DeliveredBy, returnWindowMs: number, now = new Date()): DeliverOutcome {
   switch (this.status) {
     case 'cancelled':
       return 'is-cancelled';
@@ -146,8 +157,44 @@ shipmentSchema.methods.deliver = function (this: ShipmentDoc, by: DeliveredBy, n
   this.status = 'delivered';
   this.deliveredAt = now;
   this.deliveredBy = by;
-  recordEvent(this, Subjects.ShipmentDelivered, { ...ref(this), deliveredAt: now.toISOString(), by, version: this.version + 1 });
+  // Stored with the delivery rather than derived from the configuration when read: a window
+  // promised at delivery stays as promised when RETURN_WINDOW_DAYS changes later.
+  this.returnableUntil = new Date(now.getTime() + returnWindowMs);
+  recordEvent(this, Subjects.ShipmentDelivered, {
+    ...ref(this),
+    deliveredAt: now.toISOString(),
+    by,
+    returnableUntil: this.returnableUntil.toISOString(),
+    version: this.version + 1,
+  });
   return 'delivered';
+};
+
+shipmentSchema.methods.cancel = function (this: ShipmentDoc, now = new Date()): CancelOutcome {
+  switch (this.status) {
+    case 'cancelled':
+      return 'already-cancelled';
+    case 'shipped':
+      return 'is-shipped';
+    case 'delivered':
+      return 'is-delivered';
+    case 'pending':
+      break;
+  }
+  this.status = 'cancelled';
+  this.cancelledAt = now;
+  const items = this.items.map((l) => ({ productId: l.productId, quantity: l.quantity, priceMinor: l.priceMinor }));
+  // The refund owed is fixed here, from the prices as ordered, so payments refunds exactly what
+  // this part cost without knowing the order.
+  const amountMinor = items.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
+  recordEvent(this, Subjects.ShipmentCancelled, {
+    ...ref(this),
+    items,
+    amountMinor,
+    cancelledAt: now.toISOString(),
+    version: this.version + 1,
+  });
+  return 'cancelled';
 };
 
 /** A new shipment at version 0 with shipment.created queued; stored by its first save. */

@@ -33,6 +33,8 @@ export function presentShipment(doc: StoredShipment): Shipment {
     ...(doc.shippedAt ? { shippedAt: doc.shippedAt.toISOString() } : {}),
     ...(doc.deliveredAt ? { deliveredAt: doc.deliveredAt.toISOString() } : {}),
     ...(doc.deliveredBy ? { deliveredBy: doc.deliveredBy } : {}),
+    ...(doc.returnableUntil ? { returnableUntil: doc.returnableUntil.toISOString() } : {}),
+    ...(doc.cancelledAt ? { cancelledAt: doc.cancelledAt.toISOString() } : {}),
     version: doc.version,
   };
 }

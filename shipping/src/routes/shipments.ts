@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, objectIdPattern, parseQuery, requireAuth, validateBody } from '@jetmart/common';
 import { SHIPMENT_LIMITS } from '@jetmart/common/contracts';
-import { deliverShipment, shipShipment, type DeliverResult, type ShipResult } from '../fulfilment';
+import { cancelShipment, deliverShipment, shipShipment, type CancelResult, type DeliverResult, type ShipResult } from '../fulfilment';
 import type { ShipmentDoc, ShippingModels } from '../models';
 import { presentShipment } from './presenters';
 
@@ -28,6 +28,7 @@ const listQuery = z.object({
 export interface ShipmentsRouteDeps {
   models: ShippingModels;
   autoDeliverAfterMs: number;
+  returnWindowMs: number;
 }
 
 const NOT_FOUND = 'Shipment not found';
@@ -58,6 +59,22 @@ function deliveredOrThrow(result: DeliverResult): ShipmentDoc {
       throw new ConflictError('This shipment has not been shipped yet');
     case 'is-cancelled':
       throw new ConflictError('This shipment was cancelled');
+    case 'not-found':
+      throw new NotFoundError(NOT_FOUND);
+  }
+}
+
+/** A shipment on its way cannot be called back: the buyer's way is a return once it arrives. */
+export const TOO_LATE_TO_CANCEL = 'This part has already shipped; it can be returned after delivery';
+
+function cancelledOrThrow(result: CancelResult): ShipmentDoc {
+  switch (result.kind) {
+    case 'cancelled':
+    case 'already-cancelled':
+      return result.shipment;
+    case 'is-shipped':
+    case 'is-delivered':
+      throw new ConflictError(TOO_LATE_TO_CANCEL);
     case 'not-found':
       throw new NotFoundError(NOT_FOUND);
   }
@@ -107,6 +124,12 @@ export function shipmentsRouter(deps: ShipmentsRouteDeps): Router {
   router.post('/api/shipments/:id/deliver', requireAuth, async (req, res) => {
     const result = await deliverShipment(deps, { id: String(req.params.id), userId: req.currentUser!.id });
     res.json(presentShipment(deliveredOrThrow(result)));
+  });
+
+  /** The buyer cancels their unshipped part; shipment.cancelled tells payments to refund it. */
+  router.post('/api/shipments/:id/cancel', requireAuth, async (req, res) => {
+    const result = await cancelShipment(deps, { id: String(req.params.id), userId: req.currentUser!.id });
+    res.json(presentShipment(cancelledOrThrow(result)));
   });
 
   return router;

@@ -16,6 +16,7 @@ export const APP_OPTIONS: ShippingAppOptions = {
   jwtKey: process.env.JWT_KEY ?? TEST_JWT_KEY,
   jwtTtlSeconds: 3600,
   autoDeliverAfterMs: 14 * 24 * 3600 * 1000,
+  returnWindowMs: 30 * 24 * 3600 * 1000,
 };
 
 /** The models on the test database's connection (call useTestDatabase() first: it installs the plugins). */

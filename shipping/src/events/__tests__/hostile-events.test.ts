@@ -22,7 +22,7 @@ import {
 import { shipShipment } from '../../fulfilment';
 import { shippingModels, type ShipmentDoc } from '../../models';
 import { shippingListeners } from '../listeners';
-import { oid, orderCompleted, seedShipment } from '../../__tests__/support/fixtures';
+import { APP_OPTIONS, oid, orderCompleted, seedShipment } from '../../__tests__/support/fixtures';
 
 const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'shipping_hostile_events' });
 const models = shippingModels(connection);
@@ -43,7 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'shipping-hostile',
-  listeners: (bus, opts) => shippingListeners(bus, { models }, opts),
+  listeners: (bus, opts) => shippingListeners(bus, { models, returnWindowMs: APP_OPTIONS.returnWindowMs }, opts),
   snapshot: () => snapshotModels(models),
 });
 

@@ -28,6 +28,7 @@ const db = useTestDatabase({ prefix: 'shipping_listeners' });
 const models = shippingModels(db.connection);
 const { Shipment } = models;
 const logger = createLogger('shipping-test', { level: 'silent' });
+const RETURN_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 // The second replica: its own connection to the same database, its own bus, the same durables.
 let replicaConnection: mongoose.Connection;
@@ -54,8 +55,8 @@ const jet = useTestBus({
 beforeEach(async () => {
   replicaBus = await EventBus.connect({ servers: jet.nats.url, name: 'shipping-test-replica', logger });
   replicas = [
-    shippingListeners(jet.bus, { models }, { backoffMs: 50 }),
-    shippingListeners(replicaBus, { models: replicaModels }, { backoffMs: 50 }),
+    shippingListeners(jet.bus, { models, returnWindowMs: RETURN_WINDOW_MS }, { backoffMs: 50 }),
+    shippingListeners(replicaBus, { models: replicaModels, returnWindowMs: RETURN_WINDOW_MS }, { backoffMs: 50 }),
   ];
   for (const l of replicas.flat()) await l.start();
 });
@@ -167,13 +168,16 @@ describe('expiration.shipment-delivery-due → auto-delivery at the timer versio
     expect(doc).toMatchObject({ status: 'delivered', deliveredBy: 'auto', version: 2 });
     expect(doc.outbox.map((e) => e.subject)).toEqual(['shipment.created', 'shipment.shipped', 'shipment.delivered']);
     expect(doc.outbox[2].event.data).toMatchObject({ by: 'auto', version: 2 });
+    // An auto-delivered part is returnable for the window from its (automatic) delivery, like any other.
+    expect(doc.returnableUntil!.getTime()).toBe(doc.deliveredAt!.getTime() + RETURN_WINDOW_MS);
+    expect(doc.outbox[2].event.data).toMatchObject({ returnableUntil: doc.returnableUntil!.toISOString() });
   });
 
   it('no-op for a stale version, an already delivered shipment, a pending one and an unknown id', async () => {
     const [stale, confirmed, pending] = [await seedShipment(models), await seedShipment(models), await seedShipment(models)];
     for (const s of [stale, confirmed])
       await shipShipment({ models, autoDeliverAfterMs: 1000 }, { id: s.id, userId: s.sellerId, carrier: 'DHL', trackingNumber: '1' });
-    await deliverShipment({ models }, { id: confirmed.id, userId: confirmed.buyerId });
+    await deliverShipment({ models, returnWindowMs: RETURN_WINDOW_MS }, { id: confirmed.id, userId: confirmed.buyerId });
     const before = await Shipment.find().sort({ _id: 1 }).lean();
 
     await due(stale.id, 0);

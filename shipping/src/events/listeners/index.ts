@@ -5,6 +5,8 @@ import { ShipmentDeliveryDueListener } from './shipment-delivery-due-listener';
 
 export interface ShippingListenerDeps {
   models: ShippingModels;
+  /** How long after an auto-delivery the shipment can be returned (RETURN_WINDOW_DAYS/SECONDS). */
+  returnWindowMs: number;
 }
 
 /** Every subject shipping consumes: paid orders (split into shipments) and auto-delivery timers. */

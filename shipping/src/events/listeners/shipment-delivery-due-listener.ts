@@ -1,6 +1,5 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
-import { autoDeliverShipment } from '../../fulfilment';
-import type { ShippingModels } from '../../models';
+import { autoDeliverShipment, type DeliveryDeps } from '../../fulfilment';
 
 /**
  * The auto-delivery time of a shipped shipment has come (the expiration service's timer): deliver
@@ -11,7 +10,7 @@ export class ShipmentDeliveryDueListener extends Listener<typeof Subjects.Shipme
 
   constructor(
     bus: EventBus,
-    private readonly deps: { models: ShippingModels },
+    private readonly deps: DeliveryDeps,
     options: ListenerOptions = {},
   ) {
     super(bus, 'shipping', { concurrency: 8, ...options });

@@ -3,7 +3,8 @@
  * requests on one shipment, spread over two replicas (two apps, two connections, two outbox
  * relays, one database and nats-server): the state moves forward once per step, the losers answer
  * from the winner's state, and the SHIPMENTS stream holds exactly created → shipped → delivered
- * for it, versions 0, 1, 2.
+ * for it, versions 0, 1, 2. A buyer's cancel racing the seller's ship has one winner: the shipment
+ * ends shipped or cancelled, never both, with exactly one of shipment.shipped / shipment.cancelled.
  */
 import type { Express } from 'express';
 import mongoose from 'mongoose';
@@ -71,6 +72,11 @@ async function streamed(id: string): Promise<[string, number][]> {
     .map((e) => [e.subject, e.data.version]);
 }
 
+const cancel = (i: number, s: ShipmentDoc) =>
+  request(apps[i % 2])
+    .post(`/api/shipments/${s.id}/cancel`)
+    .set('Cookie', as(s.buyerId));
+
 const statuses = (responses: { status: number }[]) => responses.map((r) => r.status).sort();
 
 it('20 concurrent ship requests (two tracking numbers) then 20 concurrent deliver requests (buyer and seller): each step taken once', async () => {
@@ -119,3 +125,50 @@ it('20 concurrent requests mixing ship and deliver: delivery never comes before 
   expect(final.version).toBe(expected.length - 1);
   expect(await streamed(s.id)).toEqual(expected);
 }, 60_000);
+
+it("a buyer's cancel racing the seller's ship, 16 shipments at once on two replicas: each ends in exactly one outcome, with one event", async () => {
+  const rounds = await Promise.all(Array.from({ length: 16 }, () => seedShipment(models)));
+  // Each round: two cancels and two ships of one shipment at once, spread over both replicas.
+  const answers = await Promise.all(
+    rounds.map((s, round) =>
+      Promise.all([cancel(round, s), ship(round + 1, s, 'TRACK-A'), cancel(round + 1, s), ship(round, s, 'TRACK-A')]),
+    ),
+  );
+  const outcomes = { shipped: 0, cancelled: 0 };
+  for (const [round, s] of rounds.entries()) {
+    const [c1, s1, c2, s2] = answers[round];
+    const final = (await models.Shipment.findById(s.id).lean())!;
+    const winner = final.status as 'shipped' | 'cancelled';
+    expect({ round, status: final.status, version: final.version }).toEqual({ round, status: winner, version: 1 });
+    expect(['shipped', 'cancelled']).toContain(winner);
+    outcomes[winner]++;
+    // The loser's requests answer 409 from the winner's state, the winner's 200 (a repeat is 200 too).
+    const [cancelStatus, shipStatus] = winner === 'cancelled' ? [200, 409] : [409, 200];
+    expect({ round, cancels: [c1.status, c2.status], ships: [s1.status, s2.status] }).toEqual({
+      round,
+      cancels: [cancelStatus, cancelStatus],
+      ships: [shipStatus, shipStatus],
+    });
+    if (winner === 'shipped') expect(c1.body.errors[0].message).toMatch(/already shipped/);
+    else expect(s1.body.errors[0].message).toMatch(/cancelled/);
+    expect(final.cancelledAt === undefined).toBe(winner === 'shipped');
+    expect(final.shippedAt === undefined).toBe(winner === 'cancelled');
+  }
+  // Every round's events on the stream: created, then exactly one of shipped / cancelled, at version 1.
+  for (const s of rounds) await eventually(async () => (await models.Shipment.findById(s.id).lean())!.outbox.length === 0, 30_000);
+  const msgs = (await readStream(jet.bus, Streams.shipments.name)).map((m) =>
+    m.json<{ subject: string; data: { id: string; version: number } }>(),
+  );
+  for (const [round, s] of rounds.entries()) {
+    const final = (await models.Shipment.findById(s.id).lean())!;
+    const events = msgs.filter((e) => e.data.id === s.id).map((e) => [e.subject, e.data.version]);
+    expect({ round, events }).toEqual({
+      round,
+      events: [
+        ['shipment.created', 0],
+        [final.status === 'shipped' ? 'shipment.shipped' : 'shipment.cancelled', 1],
+      ],
+    });
+  }
+  expect(outcomes.shipped + outcomes.cancelled).toBe(16);
+}, 120_000);

@@ -7,7 +7,7 @@ useTestDatabase({ prefix: 'shipping_routes' });
 const models = testModels();
 const { Shipment } = models;
 const DAY_MS = 24 * 3600 * 1000;
-const app = testApp({ autoDeliverAfterMs: 3 * DAY_MS });
+const app = testApp({ autoDeliverAfterMs: 3 * DAY_MS, returnWindowMs: 10 * DAY_MS });
 
 const as = (userId: string) => signinCookie({ id: userId });
 const ship = (id: string, userId: string | undefined, body: unknown = { carrier: 'DHL', trackingNumber: 'JD0001' }) => {
@@ -16,6 +16,10 @@ const ship = (id: string, userId: string | undefined, body: unknown = { carrier:
 };
 const deliver = (id: string, userId: string | undefined) => {
   const r = request(app).post(`/api/shipments/${id}/deliver`);
+  return userId ? r.set('Cookie', as(userId)) : r;
+};
+const cancel = (id: string, userId: string | undefined) => {
+  const r = request(app).post(`/api/shipments/${id}/cancel`);
   return userId ? r.set('Cookie', as(userId)) : r;
 };
 const stored = async (id: string) => (await Shipment.findById(id).lean())!;
@@ -220,6 +224,21 @@ describe('POST /api/shipments/:id/deliver', () => {
     expect((await stored(s.id)).outbox[2].event.data).toMatchObject({ by: 'buyer', deliveredAt: res.body.deliveredAt });
   });
 
+  it('sets returnableUntil = deliveredAt + the return window, stored, shown and carried in shipment.delivered', async () => {
+    const s = await seedShipment();
+    await ship(s.id, s.sellerId);
+    expect((await request(app).get(`/api/shipments/${s.id}`).set('Cookie', as(s.buyerId))).body.returnableUntil).toBeUndefined();
+    const res = await deliver(s.id, s.sellerId);
+    expect(res.status).toBe(200);
+    const until = new Date(res.body.deliveredAt).getTime() + 10 * DAY_MS;
+    expect(res.body.returnableUntil).toBe(new Date(until).toISOString());
+    const doc = await stored(s.id);
+    expect(doc.returnableUntil!.getTime()).toBe(until);
+    expect(doc.outbox[2].event.data).toMatchObject({ returnableUntil: res.body.returnableUntil, version: 2 });
+    // A repeat confirmation does not move the window.
+    expect((await deliver(s.id, s.buyerId)).body.returnableUntil).toBe(res.body.returnableUntil);
+  });
+
   it('200 for the seller (deliveredBy seller)', async () => {
     const s = await seedShipment();
     await ship(s.id, s.sellerId);
@@ -240,5 +259,93 @@ describe('POST /api/shipments/:id/deliver', () => {
     }
     expect((await deliver(s.id, undefined)).status).toBe(401);
     expect(await stored(s.id)).toMatchObject({ status: 'shipped', version: 1 });
+  });
+});
+
+describe('POST /api/shipments/:id/cancel', () => {
+  it('200 for the buyer: cancelled at version 1 with shipment.cancelled (lines with prices, their sum); 200 again, no second event', async () => {
+    const order = orderCompleted([oid(), oid()]);
+    const seller = order.items[0].sellerId!;
+    // Two lines of one seller: 2 × 10.00 and 3 × 4.99.
+    order.items = [
+      { productId: oid(), quantity: 2, sellerId: seller, title: 'Lamp', priceMinor: 1000 },
+      { productId: oid(), quantity: 3, sellerId: seller, title: 'Bulb', priceMinor: 499 },
+      order.items[1],
+    ];
+    await createShipmentsForOrder(models, order);
+    const s = (await Shipment.findOne({ orderId: order.id, sellerId: seller }))!;
+    const res = await cancel(s.id, order.userId);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: s.id, status: 'cancelled', cancelledAt: expect.any(String), version: 1 });
+    expect(res.body.shippedAt).toBeUndefined();
+    const again = await cancel(s.id, order.userId);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(res.body);
+    expect(await events(s.id)).toEqual([
+      ['shipment.created', 0],
+      ['shipment.cancelled', 1],
+    ]);
+    expect((await stored(s.id)).outbox[1].event.data).toEqual({
+      id: s.id,
+      orderId: order.id,
+      sellerId: seller,
+      buyerId: order.userId,
+      items: [
+        { productId: order.items[0].productId, quantity: 2, priceMinor: 1000 },
+        { productId: order.items[1].productId, quantity: 3, priceMinor: 499 },
+      ],
+      amountMinor: 2 * 1000 + 3 * 499,
+      cancelledAt: res.body.cancelledAt,
+      version: 1,
+    });
+    // The other seller's part of the order is untouched.
+    expect(await Shipment.findOne({ orderId: order.id, sellerId: { $ne: seller } }).lean()).toMatchObject({
+      status: 'pending',
+      version: 0,
+    });
+  });
+
+  it('a cancelled part cannot be shipped or delivered afterwards (409), nothing changed', async () => {
+    const s = await seedShipment();
+    await cancel(s.id, s.buyerId);
+    const shipped = await ship(s.id, s.sellerId);
+    expect(shipped.status).toBe(409);
+    expect(shipped.body.errors[0].message).toMatch(/cancelled/);
+    expect((await deliver(s.id, s.buyerId)).status).toBe(409);
+    expect(await stored(s.id)).toMatchObject({ status: 'cancelled', version: 1 });
+  });
+
+  it('409 once shipped or delivered, saying it can be returned after delivery; nothing changed', async () => {
+    const s = await seedShipment();
+    await ship(s.id, s.sellerId);
+    const onTheWay = await cancel(s.id, s.buyerId);
+    expect(onTheWay.status).toBe(409);
+    expect(onTheWay.body).toEqual({ errors: [{ message: 'This part has already shipped; it can be returned after delivery' }] });
+    expect(await stored(s.id)).toMatchObject({ status: 'shipped', version: 1 });
+    await deliver(s.id, s.buyerId);
+    const arrived = await cancel(s.id, s.buyerId);
+    expect(arrived.status).toBe(409);
+    expect(arrived.body.errors[0].message).toMatch(/returned after delivery/);
+    expect(await events(s.id)).toEqual([
+      ['shipment.created', 0],
+      ['shipment.shipped', 1],
+      ['shipment.delivered', 2],
+    ]);
+  });
+
+  it('404 for its seller, anyone else, an unknown id and a malformed one; 401 signed out; nothing changed', async () => {
+    const s = await seedShipment();
+    for (const [id, who] of [
+      [s.id, s.sellerId],
+      [s.id, oid()],
+      [oid(), s.buyerId],
+      ['..', s.buyerId],
+      ['%24ne', s.buyerId],
+    ]) {
+      const res = await cancel(id, who);
+      expect({ id, who, status: res.status }).toEqual({ id, who, status: 404 });
+    }
+    expect((await cancel(s.id, undefined)).status).toBe(401);
+    expect(await stored(s.id)).toMatchObject({ status: 'pending', version: 0, outbox: [expect.anything()] });
   });
 });
