@@ -2,9 +2,11 @@ import Link from 'next/link';
 import { isAdminEmail } from '@/app/ops/lib/admin';
 import type { User } from '@jetmart/common/contracts';
 import { CartCount } from './CartCount';
+import { NotificationBell } from './NotificationBell';
 import { SignOutButton } from './SignOutButton';
 
-export function Header({ user }: { user: User | null }) {
+/** `unread`: the signed-in person's unread notifications, null when not known (the bell shows no count). */
+export function Header({ user, unread = null }: { user: User | null; unread?: number | null }) {
   return (
     <header className="site-header">
       <div className="container header-row">
@@ -30,6 +32,7 @@ export function Header({ user }: { user: User | null }) {
         <div className="account" role="group" aria-label="Account">
           {user ? (
             <>
+              <NotificationBell initialUnread={unread} />
               <span className="current-user" data-testid="current-user" title={user.email}>
                 {user.email}
               </span>

@@ -19,7 +19,13 @@ export interface IncomingHeaders {
   get(name: string): string | null;
 }
 
-export function apiGet<T>(path: string, incoming: IncomingHeaders): Promise<ApiResult<T>> {
+export interface ApiGetOptions {
+  /** Give up sooner than the default (status 0), for what a page can render without. */
+  timeoutMs?: number;
+}
+
+export function apiGet<T>(path: string, incoming: IncomingHeaders, options: ApiGetOptions = {}): Promise<ApiResult<T>> {
+  const timeout = options.timeoutMs ?? TIMEOUT_MS;
   const forwarded: Record<string, string> = { accept: 'application/json' };
   const cookie = incoming.get('cookie');
   if (cookie) forwarded.cookie = cookie;
@@ -31,7 +37,7 @@ export function apiGet<T>(path: string, incoming: IncomingHeaders): Promise<ApiR
   const url = new URL(path, apiBase());
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
-    const req = client.request(url, { method: 'GET', headers: forwarded, timeout: TIMEOUT_MS, servername: host?.split(':')[0] }, (res) => {
+    const req = client.request(url, { method: 'GET', headers: forwarded, timeout, servername: host?.split(':')[0] }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
