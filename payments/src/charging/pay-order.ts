@@ -24,7 +24,8 @@ import { chargePendingPayment } from './charge-pending';
  *                the listener sees our pending payment and waits for it (then refunds).
  *   3. charge  — with an idempotency key derived from the order id and attempt number, so any
  *                repeat of this attempt (SDK retry, the sweeper after a crash) returns this charge.
- *   4. settle  — status and the `payment.created` event in one single-document save (outbox).
+ *   4. settle  — status and its event (`payment.created`, or `payment.failed` for a decline) in one
+ *                single-document save (outbox).
  */
 export interface PayOrderDeps {
   models: PaymentsModels;
