@@ -27,7 +27,11 @@ export const paymentsApiDocument = openApiDocument({
       properties: {
         id: { type: 'string', minLength: 1, description: '`<reason>-<sourceId>`: one refund per source' },
         reason: { type: 'string', enum: [...REFUND_REASONS] },
-        sourceId: { type: 'string', minLength: 1, description: 'The order (order-cancelled), shipment (shipment-cancelled) or return (return)' },
+        sourceId: {
+          type: 'string',
+          minLength: 1,
+          description: 'The order (order-cancelled), shipment (shipment-cancelled) or return (return)',
+        },
         amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
         createdAt: { type: 'string', format: 'date-time' },
       },

@@ -276,7 +276,15 @@ describe('GET /api/payments?orderId=', () => {
       {
         ...paid.body,
         refunded: 19.99,
-        refunds: [{ id: `order-cancelled-${order._id}`, reason: 'order-cancelled', sourceId: order._id, amount: 19.99, createdAt: expect.any(String) }],
+        refunds: [
+          {
+            id: `order-cancelled-${order._id}`,
+            reason: 'order-cancelled',
+            sourceId: order._id,
+            amount: 19.99,
+            createdAt: expect.any(String),
+          },
+        ],
       },
     ]);
   });
@@ -290,7 +298,13 @@ describe('GET /api/payments?orderId=', () => {
     const shipmentId = '0123456789abcdef01234567';
     const returnId = '0123456789abcdef01234568';
     await refundPayment(deps, { orderId: order._id, reason: 'shipment-cancelled', sourceId: shipmentId, amountMinor: 1250, items: [line] });
-    await refundPayment(deps, { orderId: order._id, reason: 'return', sourceId: returnId, amountMinor: 2500, items: [{ ...line, quantity: 2 }] });
+    await refundPayment(deps, {
+      orderId: order._id,
+      reason: 'return',
+      sourceId: returnId,
+      amountMinor: 2500,
+      items: [{ ...line, quantity: 2 }],
+    });
     const res = await list(cookie, `?orderId=${order._id}`);
     expect(res.body).toHaveLength(1);
     expect(res.body[0]).toMatchObject({
