@@ -20,6 +20,15 @@ let expireOrder = '';
 /** Shipment replicas a wrongly applied shipment event would move: one pending (v0), one shipped (v1). */
 const pendingShipment = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
 const shippedShipment = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
+/** A pending shipment a shipment.cancelled would cancel (and restock), a delivered one a window-closed would close. */
+const toCancel = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
+const deliveredShipment = { id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() };
+/** Products a shipment.cancelled or a return.received would put units back on sale of. */
+let restockable: Awaited<ReturnType<typeof seedProduct>>;
+let returnable: Awaited<ReturnType<typeof seedProduct>>;
+/** A created order whose payment attempts payment.started / payment.failed would note. */
+let attemptOrder = '';
+const refundOrder = oid();
 
 beforeAll(async () => {
   await syncIndexes(models);
@@ -29,6 +38,13 @@ beforeAll(async () => {
   expireOrder = (await placed(models, oid(), [{ productId: product.id, quantity: 1 }], 1)).id;
   for (const s of [pendingShipment, shippedShipment]) await applyShipmentCreated(models.ShipmentReplica, shipmentCreated(s));
   await applyShipmentStep(models.ShipmentReplica, shipmentShipped(shippedShipment), 'shipped');
+  restockable = await seedProduct(models, { quantity: 10 });
+  returnable = await seedProduct(models, { quantity: 10 });
+  await applyShipmentCreated(models.ShipmentReplica, { ...toCancel, items: [{ productId: restockable.id, quantity: 1 }], version: 0 });
+  await applyShipmentCreated(models.ShipmentReplica, shipmentCreated(deliveredShipment));
+  await applyShipmentStep(models.ShipmentReplica, shipmentShipped(deliveredShipment), 'shipped');
+  await applyShipmentStep(models.ShipmentReplica, shipmentDelivered(deliveredShipment), 'delivered');
+  attemptOrder = (await placed(models, oid(), [{ productId: product.id, quantity: 1 }])).id;
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'orders-hostile',
@@ -54,6 +70,35 @@ function shipmentShipped(ref: ShipmentRef) {
   };
 }
 const shipmentDelivered = (ref: ShipmentRef) => ({ ...ref, deliveredAt: new Date().toISOString(), by: 'buyer' as const, version: 2 });
+const shipmentCancelled = () => ({
+  ...toCancel,
+  items: [{ productId: restockable.id, quantity: 1, priceMinor: 1999 }],
+  amountMinor: 1999,
+  cancelledAt: new Date().toISOString(),
+  version: 1,
+});
+const returnReceived = () => ({
+  id: oid(),
+  orderId: oid(),
+  shipmentId: oid(),
+  sellerId: returnable.userId,
+  buyerId: oid(),
+  items: [{ productId: returnable.id, quantity: 2, priceMinor: 1999 }],
+  amountMinor: 3998,
+  restock: true,
+  version: 2,
+});
+const paymentRefunded = () => ({
+  id: `order-cancelled-${refundOrder}`,
+  paymentId: oid(),
+  orderId: refundOrder,
+  userId: oid(),
+  reason: 'order-cancelled' as const,
+  sourceId: refundOrder,
+  amountMinor: 1999,
+  items: [{ productId: product.id, quantity: 1, priceMinor: 1999 }],
+  version: 0,
+});
 const productEvent = (subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, id: string, version: number) =>
   makeEvent(subject, { id, title: `Lamp v${version}`, priceMinor: 1999, quantity: 12, userId: product.userId, version });
 const all = (): Event[] => [
@@ -80,6 +125,17 @@ const all = (): Event[] => [
   makeEvent(Subjects.ShipmentCreated, shipmentCreated({ id: oid(), orderId: oid(), sellerId: oid(), buyerId: oid() })),
   makeEvent(Subjects.ShipmentShipped, shipmentShipped(pendingShipment)),
   makeEvent(Subjects.ShipmentDelivered, shipmentDelivered(shippedShipment)),
+  makeEvent(Subjects.ShipmentCancelled, shipmentCancelled()),
+  makeEvent(Subjects.ReturnWindowClosed, {
+    shipmentId: deliveredShipment.id,
+    orderId: deliveredShipment.orderId,
+    sellerId: deliveredShipment.sellerId,
+    version: 2,
+  }),
+  makeEvent(Subjects.PaymentStarted, { id: oid(), orderId: attemptOrder, userId: oid(), attempt: 1, version: 0 }),
+  makeEvent(Subjects.PaymentFailed, { id: oid(), orderId: attemptOrder, userId: oid(), attempt: 1, reason: 'declined', version: 0 }),
+  makeEvent(Subjects.PaymentRefunded, paymentRefunded()),
+  makeEvent(Subjects.ReturnReceived, returnReceived()),
 ];
 const goodFor = (subject: Subject) => all().find((e) => e.subject === subject)!;
 const others = (subject: Subject) => all().filter((e) => e.subject !== subject);
@@ -163,5 +219,85 @@ describe('orders: hostile events are dead-lettered, change nothing, and the serv
     await hostile.bus.publish(goodFor(Subjects.ShipmentDelivered));
     await eventually(async () => (await shipment(shippedShipment.id))?.status === 'delivered');
     expect(await shipment(shippedShipment.id)).toMatchObject({ version: 2 });
+  }, 90_000);
+
+  it('shipment.cancelled', async () => {
+    await attack(Subjects.ShipmentCancelled, goodFor(Subjects.ShipmentCancelled), others(Subjects.ShipmentCancelled), [
+      ...shipmentIds,
+      ['data', 'items', '0', 'productId'],
+    ]);
+    expect(await shipment(toCancel.id)).toMatchObject({ status: 'pending', version: 0 });
+    await hostile.bus.publish(goodFor(Subjects.ShipmentCancelled));
+    await eventually(async () => (await shipment(toCancel.id))?.status === 'cancelled');
+    expect(await eventually(async () => (await models.ProductReplica.findById(restockable.id).lean())?.restocks.length === 1)).toBe(true);
+  }, 90_000);
+
+  it('expiration.return-window-closed', async () => {
+    await attack(Subjects.ReturnWindowClosed, goodFor(Subjects.ReturnWindowClosed), others(Subjects.ReturnWindowClosed), [
+      ['id'],
+      ['data', 'shipmentId'],
+      ['data', 'orderId'],
+      ['data', 'sellerId'],
+    ]);
+    expect((await shipment(deliveredShipment.id))?.returnWindowClosed).toBeUndefined();
+    await hostile.bus.publish(goodFor(Subjects.ReturnWindowClosed));
+    await eventually(async () => (await shipment(deliveredShipment.id))?.returnWindowClosed === true);
+  }, 90_000);
+
+  it('payment.started', async () => {
+    await attack(Subjects.PaymentStarted, goodFor(Subjects.PaymentStarted), others(Subjects.PaymentStarted), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'orderId'],
+      ['data', 'userId'],
+    ]);
+    await hostile.bus.publish(goodFor(Subjects.PaymentStarted));
+    await eventually(async () => (await order(attemptOrder))?.paymentStartedAttempt === 1);
+    expect(await order(attemptOrder)).toMatchObject({ status: 'created', version: 0 });
+  }, 90_000);
+
+  it('payment.failed', async () => {
+    await attack(Subjects.PaymentFailed, goodFor(Subjects.PaymentFailed), others(Subjects.PaymentFailed), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'orderId'],
+      ['data', 'userId'],
+    ]);
+    await hostile.bus.publish(goodFor(Subjects.PaymentFailed));
+    await eventually(async () => (await order(attemptOrder))?.paymentFailedAttempt === 1);
+    expect(await order(attemptOrder)).toMatchObject({ status: 'created', version: 0 });
+  }, 90_000);
+
+  it('payment.refunded', async () => {
+    await attack(Subjects.PaymentRefunded, goodFor(Subjects.PaymentRefunded), others(Subjects.PaymentRefunded), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'paymentId'],
+      ['data', 'orderId'],
+      ['data', 'userId'],
+      ['data', 'sourceId'],
+      ['data', 'items', '0', 'productId'],
+    ]);
+    expect(await models.RefundReplica.countDocuments()).toBe(0);
+    await hostile.bus.publish(goodFor(Subjects.PaymentRefunded));
+    expect(await eventually(() => models.RefundReplica.findById(`order-cancelled-${refundOrder}`).lean())).toMatchObject({
+      orderId: refundOrder,
+      amountMinor: 1999,
+    });
+  }, 90_000);
+
+  it('return.received', async () => {
+    await attack(Subjects.ReturnReceived, goodFor(Subjects.ReturnReceived), others(Subjects.ReturnReceived), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'orderId'],
+      ['data', 'shipmentId'],
+      ['data', 'sellerId'],
+      ['data', 'buyerId'],
+      ['data', 'items', '0', 'productId'],
+    ]);
+    expect(await models.ProductReplica.findById(returnable.id).lean()).toMatchObject({ available: 10, restocks: [] });
+    await hostile.bus.publish(goodFor(Subjects.ReturnReceived));
+    await eventually(async () => (await models.ProductReplica.findById(returnable.id).lean())?.available === 12);
   }, 90_000);
 });
