@@ -11,6 +11,7 @@ runService(() => {
     mongoUrl: config.MONGO_URL,
     natsUrl: config.NATS_URL,
     models: (conn) => authModels(conn),
+    outboxModels: (m) => [m.User],
     app: (ctx) => buildApp(ctx, config),
   };
 });

@@ -1,5 +1,5 @@
 import { Schema, Types, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { isDuplicateKey, modelOn } from '@jetmart/common';
+import { isDuplicateKey, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import { ADDRESS_BOOK_LIMIT, type Address } from '@jetmart/common/contracts';
 import {
   addressBookFields,
@@ -16,9 +16,16 @@ import {
 } from './address-book';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 
-export interface UserAttrs extends AddressBookAttrs {
+export interface UserAttrs extends AddressBookAttrs, WithOutbox {
   email: string;
   passwordHash: string;
+  /**
+   * Bumped by every save (optimistic concurrency) and carried by the user.* events, so the
+   * contact replicas of other services apply them in order. Address-book writes are conditional
+   * updates that leave it alone: no event is about the address book. Accounts created before
+   * events existed have none (and published no user.created).
+   */
+  version: number;
 }
 
 export type UserDoc = HydratedDocument<UserAttrs>;
@@ -51,8 +58,9 @@ const userSchema = new Schema<UserAttrs, UserModel>(
     passwordHash: { type: String, required: true },
     ...addressBookFields,
   },
-  { timestamps: true, versionKey: false },
+  { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
+userSchema.plugin(outboxPlugin);
 // The unique index, not a read-then-write check, is what makes "one account per email" hold
 // when two sign-ups for the same email arrive at once (on any number of replicas).
 userSchema.index({ email: 1 }, { unique: true });
@@ -62,6 +70,9 @@ userSchema.static('register', async function register(this: UserModel, email: st
   // one. No read-before-write check: the unique index answers "taken" for the plain case and for
   // concurrent sign-ups alike, so there is one code path and it is always exercised.
   const user = new this({ email: normalizeEmail(email), passwordHash: await hashPassword(password) });
+  // In the same insert as the account: a sign-up that fails (taken email) publishes nothing, and
+  // one that succeeds publishes even if the process dies right after the write.
+  recordEvent(user, Subjects.UserCreated, { id: user.id as string, email: user.email, version: 0 });
   try {
     await user.save();
   } catch (err) {
