@@ -5,7 +5,8 @@
  *    of serious or critical impact;
  *  - a purchase with the keyboard only (Tab, Enter, arrows): add to cart, open the cart, type the
  *    shipping address, place the order and pay with the sandbox card, and cancel an order through
- *    its confirmation; a return asked for with the keyboard only.
+ *    its confirmation; a return asked for with the keyboard only; the header's notifications bell
+ *    reached with the keyboard.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -113,6 +114,20 @@ async function placeOrder(quantity = 1): Promise<string> {
   }
 }
 
+/**
+ * Opens /notifications until it lists something: notifications are written by the notifications
+ * service when it hears of the step that caused them, a moment after that step.
+ */
+async function openNotificationsWithEntries(page: Page): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    await visit(page, '/notifications');
+    if ((await page.getByTestId('notification').count()) > 0) return;
+    if (Date.now() > deadline) throw new Error('/notifications listed nothing in time');
+    await page.waitForTimeout(1_000);
+  }
+}
+
 test('the pages a visitor sees have no serious or critical accessibility violations', async () => {
   const pages: Array<[string, string, number?]> = [
     ['catalog', '/'],
@@ -145,6 +160,7 @@ test("the seller's pages have no serious or critical accessibility violations", 
     ["seller's own product", `/products/${productId}`],
     ['to ship, nothing yet', '/sell/shipments'],
     ['returns to handle, nothing yet', '/sell/returns'],
+    ['notifications', '/notifications'],
   ] as const) {
     await visit(seller, path);
     await expectAccessible(seller, what);
@@ -193,6 +209,17 @@ test("the buyer's pages have no serious or critical accessibility violations", a
   await expectAccessible(buyer, 'receipt');
   await buyer.locator('[data-testid="shipment"][data-shipment-status="pending"]').waitFor({ timeout: 30_000 });
   await expectAccessible(buyer, 'receipt with its shipment waiting to be shipped');
+
+  // The order's notifications (they arrive by events): the list with the new ones marked, then all read;
+  // the bell is reached with the keyboard and named with what it counts.
+  await openNotificationsWithEntries(buyer);
+  await expectAccessible(buyer, 'notifications, new ones marked');
+  await buyer.getByRole('button', { name: 'Mark all read' }).click();
+  await buyer.getByRole('button', { name: 'Mark all read' }).waitFor({ state: 'detached' });
+  await buyer.waitForFunction(() => document.activeElement?.id === 'notifications-heading');
+  await expectAccessible(buyer, 'notifications, all read');
+  await visit(buyer, '/');
+  await tabTo(buyer, /^a: Notifications(, \d+ unread)?$/);
 
   await visit(buyer, '/orders');
   await buyer.getByTestId('my-order').first().waitFor();

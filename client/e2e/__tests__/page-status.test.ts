@@ -8,7 +8,17 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Address, Order, Product, ReturnRecord, SavedAddress, Shipment, User } from '@jetmart/common/contracts';
+import type {
+  Address,
+  NotificationFeed,
+  NotificationRecord,
+  Order,
+  Product,
+  ReturnRecord,
+  SavedAddress,
+  Shipment,
+  User,
+} from '@jetmart/common/contracts';
 import { startNext, type RunningNext } from '../support/next-server';
 
 const HOST = 'jetmart.dev';
@@ -125,6 +135,48 @@ const requestedReturn: ReturnRecord = {
 };
 const savedAddress: SavedAddress = { id: 'eeeeeeeeeeeeeeeeeeeeeee1', ...address, line1: '7 Saved Street' };
 
+/** The buyer's notifications: the newest page (one unread, one read, one whose link leaves the site) and an older one. */
+const confirmed: NotificationRecord = {
+  id: '99999999999999999999aaa1',
+  kind: 'order.confirmed',
+  title: 'Order confirmed',
+  body: 'Your order of 2 items ($43.00) ships to Grace Hopper.',
+  link: `/orders/${paidOrder.id}`,
+  read: false,
+  createdAt: '2026-03-05T09:30:00.000Z',
+};
+const shippedNotice: NotificationRecord = {
+  ...confirmed,
+  id: '99999999999999999999aaa2',
+  kind: 'shipment.shipped',
+  title: 'Your parcel is on its way',
+  body: 'DHL, tracking JD014600006281.',
+  read: true,
+  createdAt: '2026-03-05T08:00:00.000Z',
+};
+const offSite: NotificationRecord = {
+  ...shippedNotice,
+  id: '99999999999999999999aaa3',
+  title: 'A link that leaves the shop',
+  link: '//evil.example/orders',
+};
+const olderNotice: NotificationRecord = {
+  ...shippedNotice,
+  id: '99999999999999999999aaa4',
+  kind: 'payment.received',
+  title: 'Payment received',
+  body: 'We received $43.00.',
+  createdAt: '2026-03-04T10:21:00.000Z',
+};
+const OLDER_CURSOR = 'older/page+2';
+const feedPages: Record<string, NotificationFeed> = {
+  '': { items: [confirmed, shippedNotice, offSite], unread: 1, nextCursor: OLDER_CURSOR },
+  [OLDER_CURSOR]: { items: [olderNotice], unread: 1, nextCursor: null },
+};
+/** How the notifications API behaves: answers, fails at the entry (502), never answers, or answers with something that is not a feed. */
+let notificationsApi: 'answers' | 'down' | 'hangs' | 'garbage' = 'answers';
+let hanging: http.ServerResponse[] = [];
+
 let paymentsLookup: 'answers' | 'missing' = 'answers';
 let apiCalls: string[] = [];
 let ingress: http.Server;
@@ -177,6 +229,15 @@ beforeAll(async () => {
       if (orderId) return json(200, user === buyer ? [shippedPart, deliveredPart].filter((s) => s.orderId === orderId) : []);
       return json(200, user === seller ? [pendingPart, shippedPart].filter((s) => !status || s.status === status) : []);
     }
+    if (url.pathname === '/api/notifications') {
+      if (notificationsApi === 'hangs') return void hanging.push(res);
+      if (notificationsApi === 'down') return json(502, { errors: [{ message: 'Bad gateway' }] });
+      if (needUser()) return;
+      if (notificationsApi === 'garbage') return json(200, { unread: 'lots' });
+      if (user !== buyer) return json(200, { items: [], unread: 0, nextCursor: null });
+      const page = feedPages[url.searchParams.get('cursor') ?? ''];
+      return page ? json(200, page) : json(400, { errors: [{ message: 'cursor is not valid', field: 'cursor' }] });
+    }
     if (url.pathname === '/api/users/me/addresses') return needUser() || json(200, user === buyer ? [savedAddress] : []);
     json(404, { errors: [{ message: 'Route not found' }] });
   });
@@ -192,6 +253,12 @@ afterAll(async () => {
 beforeEach(() => {
   apiCalls = [];
   paymentsLookup = 'answers';
+  notificationsApi = 'answers';
+});
+
+afterEach(() => {
+  for (const res of hanging) res.destroy();
+  hanging = [];
 });
 
 interface Answer {
@@ -253,6 +320,7 @@ describe('the account pages redirect on the server when signed out', () => {
     '/orders',
     `/orders/${openOrder.id}`,
     '/returns',
+    '/notifications',
     '/sell',
     '/sell/new',
     `/sell/${teapot.id}/edit`,
@@ -285,6 +353,15 @@ describe('the account pages redirect on the server when signed out', () => {
     expect((await get('/sell/shipments', 'session=seller')).status).toBe(200);
     expect((await get('/returns', 'session=buyer')).status).toBe(200);
     expect((await get('/sell/returns', 'session=seller')).status).toBe(200);
+    expect((await get('/notifications', 'session=buyer')).status).toBe(200);
+  });
+
+  test('an older page of notifications comes back to itself after signing in', async () => {
+    const path = `/notifications?cursor=${encodeURIComponent(OLDER_CURSOR)}`;
+    for (const cookie of [undefined, STALE]) {
+      const page = await get(path, cookie);
+      expect(target(page.location)).toBe(`/signin?next=${encodeURIComponent(path)}`);
+    }
   });
 });
 
@@ -367,6 +444,118 @@ describe('a paid order reads like a receipt', () => {
   });
 });
 
+/** The bell's link in the header, as the server rendered it (its attributes and what is inside). */
+function bellOf(html: string): string | undefined {
+  return /<a[^>]*data-testid="notification-bell"[^>]*>[\s\S]*?<\/a>/.exec(html)?.[0];
+}
+const bellName = (bell: string | undefined) => /aria-label="([^"]*)"/.exec(bell ?? '')?.[1];
+const bellCount = (bell: string | undefined) => /data-testid="notification-count"[^>]*>([^<]*)</.exec(bell ?? '')?.[1];
+
+describe('the bell in the header', () => {
+  test('a signed-in buyer with unread notifications: named with the count, a badge, a link to /notifications', async () => {
+    const page = await get('/', 'session=buyer');
+    expect(page.status).toBe(200);
+    const bell = bellOf(page.html);
+    expect(bell).toContain('href="/notifications"');
+    expect(bellName(bell)).toBe('Notifications, 1 unread');
+    expect(bellCount(bell)).toBe('1');
+    expect(apiCalls).toContain('/api/notifications');
+  });
+
+  test('nothing unread: the bell, without a badge', async () => {
+    const bell = bellOf((await get('/orders', 'session=seller')).html);
+    expect(bellName(bell)).toBe('Notifications');
+    expect(bellCount(bell)).toBeUndefined();
+  });
+
+  test('signed out: no bell, and the notifications API is not asked', async () => {
+    const page = await get('/');
+    expect(bellOf(page.html)).toBeUndefined();
+    expect(apiCalls).not.toContain('/api/notifications');
+  });
+
+  test.each(['down', 'hangs', 'garbage'] as const)(
+    'the notifications API %s: every page still renders, the bell without a count',
+    async (mode) => {
+      notificationsApi = mode;
+      for (const [path, text] of [
+        ['/', teapot.title],
+        ['/orders', 'My orders'],
+        [`/orders/${paidOrder.id}`, 'Receipt'],
+      ] as const) {
+        const page = await get(path, 'session=buyer');
+        expect(page.status).toBe(200);
+        expect(page.html).toContain(text);
+        expect(page.html).toContain('buyer@jetmart.dev');
+        const bell = bellOf(page.html);
+        expect(bellName(bell)).toBe('Notifications');
+        expect(bellCount(bell)).toBeUndefined();
+      }
+    },
+  );
+});
+
+describe('/notifications', () => {
+  test('lists the newest first with their links and times, the unread one marked, and marks nothing while rendering', async () => {
+    const page = await get('/notifications', 'session=buyer');
+    expect(page.status).toBe(200);
+    const html = page.html;
+    for (const text of [confirmed.title, confirmed.body, shippedNotice.title, shippedNotice.body, 'Mark all read', 'Older'])
+      expect(html).toContain(text);
+    expect(html.indexOf(confirmed.title)).toBeLessThan(html.indexOf(shippedNotice.title));
+    expect(html).toContain(`href="/orders/${paidOrder.id}"`);
+    expect(html).toMatch(new RegExp(`datetime="${confirmed.createdAt}"`, 'i'));
+    expect(html).toMatch(/Mar 5, 2026, 9:30\sAM UTC/);
+    const unreadMarks = html.match(/data-testid="notification-unread"/g) ?? [];
+    expect(unreadMarks).toHaveLength(1);
+    expect(html).toMatch(new RegExp(`data-notification-id="${confirmed.id}"[^>]*data-read="false"`));
+    expect(html).toMatch(new RegExp(`data-notification-id="${shippedNotice.id}"[^>]*data-read="true"`));
+    // Marking read is the browser's step once the page is open (a prefetch or a crawler marks nothing).
+    expect(apiCalls.filter((c) => c.includes('read'))).toEqual([]);
+    expect(html).toContain(`href="/notifications?cursor=${encodeURIComponent(OLDER_CURSOR).replace(/%20/g, '+')}"`);
+  });
+
+  test('a link that would leave the shop leads to the list instead', async () => {
+    const html = (await get('/notifications', 'session=buyer')).html;
+    expect(html).toContain(offSite.title);
+    expect(html).not.toContain('evil.example');
+  });
+
+  test('the older page, with the way back to the newest', async () => {
+    const page = await get(`/notifications?cursor=${encodeURIComponent(OLDER_CURSOR)}`, 'session=buyer');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(olderNotice.title);
+    expect(page.html).not.toContain(confirmed.title);
+    expect(page.html).toContain('Newest');
+    expect(page.html).not.toContain('rel="next"');
+    expect(apiCalls).toContain(`/api/notifications?cursor=${encodeURIComponent(OLDER_CURSOR).replace(/%20/g, '+')}`);
+  });
+
+  test('nothing yet: an empty state, and nothing to mark', async () => {
+    const page = await get('/notifications', 'session=seller');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('No notifications yet.');
+    expect(page.html).toContain('data-testid="notifications-empty"');
+    expect(page.html).not.toContain('Mark all read');
+  });
+
+  test('a cursor the API refuses: its message and the way back, not a broken page', async () => {
+    const page = await get('/notifications?cursor=nonsense', 'session=buyer');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Could not load your notifications');
+    expect(page.html).toContain('cursor is not valid');
+    expect(page.html).toContain('Back to the newest');
+  });
+
+  test('the notifications API down: the page says so and the rest of the shop still renders around it', async () => {
+    notificationsApi = 'down';
+    const page = await get('/notifications', 'session=buyer');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Could not load your notifications');
+    expect(page.html).toContain('buyer@jetmart.dev');
+  });
+});
+
 describe('titles and favicon', () => {
   test.each([
     ['/', undefined, 'Catalog · jetmart'],
@@ -383,6 +572,8 @@ describe('titles and favicon', () => {
     ['/sell/shipments', 'session=seller', 'To ship · jetmart'],
     ['/returns', 'session=buyer', 'My returns · jetmart'],
     ['/sell/returns', 'session=seller', 'Returns to handle · jetmart'],
+    ['/notifications', 'session=buyer', 'Notifications · jetmart'],
+    ['/notifications', 'session=seller', 'Notifications · jetmart'],
   ])('%s is titled', async (path, cookie, title) => {
     const page = await get(path, cookie);
     expect(page.status).toBe(200);

@@ -65,6 +65,7 @@ export default async function NotificationsPage({ searchParams }: Props) {
                 className={n.read ? 'notification' : 'notification notification-unread'}
                 data-testid="notification"
                 data-notification-id={n.id}
+                data-kind={n.kind}
                 data-read={String(n.read)}
               >
                 <h2 className="notification-title">
