@@ -1,6 +1,6 @@
 /**
  * When a timer fires. There is no store: the message that starts a timer (order.created,
- * shipment.shipped) is itself held on JetStream (negative ack with a delay) until it is due, so
+ * shipment.shipped, shipment.delivered) is itself held on JetStream (negative ack with a delay) until it is due, so
  * the schedule survives restarts and is shared by every replica through the durable consumer.
  */
 export type TimerDecision = { due: true } | { due: false; waitMs: number };
@@ -42,4 +42,13 @@ export function expirationEventId(orderId: string): string {
  */
 export function deliveryDueEventId(shipmentId: string, version: number): string {
   return `shipment-delivery-due-${shipmentId}-${version}`;
+}
+
+/**
+ * The event id of a shipment's return-window-closed event, deterministic for the same reasons.
+ * The version (the delivered version) is part of it, like the delivery-due timer's: another
+ * delivered version would be another window.
+ */
+export function returnWindowClosedEventId(shipmentId: string, version: number): string {
+  return `return-window-closed-${shipmentId}-${version}`;
 }

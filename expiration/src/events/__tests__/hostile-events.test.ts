@@ -1,16 +1,25 @@
 /**
- * Malformed events on the subjects expiration consumes (order.created, shipment.shipped; SPEC invariant 6), through
+ * Malformed events on the subjects expiration consumes (order.created, shipment.shipped, shipment.delivered; SPEC invariant 6), through
  * a real nats-server and the service's real listener: non-JSON bytes, random JSON, missing fields,
  * wrong types, NoSQL operator objects, huge strings, bad numbers, a wrong subject in the envelope.
  * Every one must end in DEADLETTER (`deadletter.expiration-order-created`,
- * `deadletter.expiration-shipment-shipped`), none may schedule or
+ * `deadletter.expiration-shipment-shipped`, `deadletter.expiration-shipment-delivered`), none may schedule or
  * fire an expiry (expiration has no database: its state is the EXPIRATION stream and the held
  * messages), and a valid event afterwards still fires. Seeded (HOSTILE_EVENTS_SEED, HOSTILE_EVENTS_RUNS).
  * Payloads, publishing and the checks are `useHostileEvents` (@jetmart/common/testing).
  */
 import { randomBytes } from 'node:crypto';
-import { makeEvent, Streams, Subjects, type Event } from '@jetmart/common';
-import { eventually, useHostileEvents } from '@jetmart/common/testing';
+import fc from 'fast-check';
+import { makeEvent, parseEvent, Streams, Subjects, type Event } from '@jetmart/common';
+import {
+  eventually,
+  HOSTILE_EVENTS_RUNS,
+  HOSTILE_EVENTS_SEED,
+  hostileEventPayload,
+  publishRaw,
+  useHostileEvents,
+  waitForDeadLetters,
+} from '@jetmart/common/testing';
 import { expirationListeners } from '../listeners';
 
 const oid = () => randomBytes(12).toString('hex');
@@ -77,6 +86,27 @@ const shipmentOthers = (): Event[] => [
   makeEvent(Subjects.ShipmentDeliveryDue, { shipmentId: oid(), version: 1 }),
 ];
 
+const delivered = (id: string, closesInMs?: number) =>
+  makeEvent(Subjects.ShipmentDelivered, {
+    id,
+    orderId: oid(),
+    sellerId: 'seller',
+    buyerId: 'buyer',
+    deliveredAt: new Date(Date.now() - 60_000).toISOString(),
+    by: 'buyer',
+    ...(closesInMs === undefined ? {} : { returnableUntil: new Date(Date.now() + closesInMs).toISOString() }),
+    version: 2,
+  });
+const deliveredOthers = (): Event[] => [
+  ...shipmentOthers().filter((e) => e.subject !== Subjects.ShipmentDelivered),
+  shipped(oid(), -1_000),
+  makeEvent(Subjects.ReturnWindowClosed, { shipmentId: oid(), orderId: oid(), sellerId: 'seller', version: 2 }),
+];
+const lastClosed = async () =>
+  (
+    await hostile.bus.jsm.streams.getMessage(Streams.expiration.name, { last_by_subj: Subjects.ReturnWindowClosed }).catch(() => null)
+  )?.json<{ data: { shipmentId: string; version: number } }>().data;
+
 describe('expiration: hostile events are dead-lettered, schedule nothing, and the service keeps consuming', () => {
   it('order.created', async () => {
     // The template has already expired: a payload wrongly taken as valid would fire at once.
@@ -114,5 +144,62 @@ describe('expiration: hostile events are dead-lettered, schedule nothing, and th
     const id = oid();
     await hostile.bus.publish(shipped(id, -1_000));
     await eventually(async () => (await lastDue())?.shipmentId === id);
+  }, 90_000);
+
+  it('shipment.delivered in the shape of older events (no returnableUntil)', async () => {
+    await attack(Subjects.ShipmentDelivered, delivered(oid()), deliveredOthers(), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'orderId'],
+      ['data', 'sellerId'],
+      ['data', 'buyerId'],
+    ]);
+    expect(await lastClosed()).toBeUndefined();
+  }, 90_000);
+
+  it('shipment.delivered with returnableUntil: invalid ones dead-lettered, valid mutations (an older event) close no window', async () => {
+    const b = hostile.bus;
+    const listener = hostile.listeners.find((l) => l.subject === Subjects.ShipmentDelivered)!;
+    // The window has closed already: a payload wrongly taken as valid would fire at once.
+    const good = delivered(oid(), -1_000);
+    const before = (await b.jsm.streams.info(Streams.expiration.name)).state.messages;
+    const payloads = fc.sample(
+      hostileEventPayload(
+        good,
+        [['id'], ['data', 'id'], ['data', 'orderId'], ['data', 'sellerId'], ['data', 'buyerId']],
+        deliveredOthers(),
+      ),
+      { seed: HOSTILE_EVENTS_SEED + 1, numRuns: HOSTILE_EVENTS_RUNS },
+    );
+    // Dropping returnableUntil leaves a valid event from before returns: acked, no timer. Every
+    // other payload is invalid.
+    const valid = (p: Uint8Array) => {
+      try {
+        parseEvent(JSON.parse(new TextDecoder().decode(p)), Subjects.ShipmentDelivered);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const seqs = await publishRaw(b, Subjects.ShipmentDelivered, payloads);
+    const invalid = payloads.map((p, i) => [p, seqs[i]] as const).filter(([p]) => !valid(p));
+    expect(invalid.length).toBeGreaterThan(payloads.length / 2);
+    await waitForDeadLetters(
+      b,
+      listener.durableName,
+      invalid.map(([, seq]) => seq),
+      invalid.map(([p]) => p),
+      Subjects.ShipmentDelivered,
+    );
+    await eventually(async () => {
+      const c = await b.jsm.consumers.info(listener.streamName, listener.durableName);
+      return c.num_pending + c.num_ack_pending === 0;
+    }, 30_000);
+    expect((await b.jsm.streams.info(Streams.expiration.name)).state.messages).toBe(before);
+    expect(await lastClosed()).toBeUndefined();
+
+    // Still consuming: the valid event closes its window.
+    await b.publish(good);
+    await eventually(async () => (await lastClosed())?.shipmentId === good.data.id);
   }, 90_000);
 });

@@ -40,8 +40,11 @@ export abstract class TimerListener<S extends Subject> extends Listener<S> {
     });
   }
 
-  /** When the timer started by this message fires. */
-  protected abstract dueAt(data: EventData<S>): Date;
+  /**
+   * When the timer started by this message fires; `undefined` when the message starts none (it is
+   * acknowledged as it is: an older event without the field a timer needs).
+   */
+  protected abstract dueAt(data: EventData<S>): Date | undefined;
 
   /** Publishes the timer's event (with a deterministic id); the message is acknowledged after it. */
   protected abstract fire(data: EventData<S>): Promise<void>;
@@ -51,6 +54,7 @@ export abstract class TimerListener<S extends Subject> extends Listener<S> {
 
   async onMessage(data: EventData<S>): Promise<void> {
     const dueAt = this.dueAt(data);
+    if (dueAt === undefined) return;
     const decision = timerDecision(dueAt, new Date(), this.hold.maxHoldMs);
     if (!decision.due) throw new RetryLater(`${this.describe(data)} is due at ${dueAt.toISOString()}`, decision.waitMs);
     await this.fire(data);

@@ -1,4 +1,4 @@
-import { deliveryDueEventId, expirationEventId, orderExpiryDueAt, timerDecision } from '../timers';
+import { deliveryDueEventId, expirationEventId, orderExpiryDueAt, returnWindowClosedEventId, timerDecision } from '../timers';
 
 describe('timerDecision', () => {
   const now = new Date('2030-01-01T00:00:00Z');
@@ -39,5 +39,15 @@ describe('event ids', () => {
     expect(deliveryDueEventId('s1', 1)).not.toBe(deliveryDueEventId('s2', 1));
     expect(deliveryDueEventId('s1', 1)).not.toBe(deliveryDueEventId('s1', 3));
     expect(deliveryDueEventId('s1', 1)).not.toBe(expirationEventId('s1'));
+  });
+});
+
+describe('returnWindowClosedEventId', () => {
+  it('is the same for the same shipment and delivered version, and differs from every other timer id', () => {
+    expect(returnWindowClosedEventId('s1', 2)).toBe(returnWindowClosedEventId('s1', 2));
+    expect(returnWindowClosedEventId('s1', 2)).not.toBe(returnWindowClosedEventId('s1', 3));
+    expect(returnWindowClosedEventId('s1', 2)).not.toBe(returnWindowClosedEventId('s2', 2));
+    expect(returnWindowClosedEventId('s1', 2)).not.toBe(deliveryDueEventId('s1', 2));
+    expect(returnWindowClosedEventId('s1', 2)).not.toBe(expirationEventId('s1'));
   });
 });
