@@ -32,7 +32,7 @@ export default async function NotificationsPage({ searchParams }: Props) {
         <h1 id={HEADING_ID} tabIndex={-1}>
           Notifications
         </h1>
-        {res.ok ? <NotificationsReadState unread={res.data.unread} headingId={HEADING_ID} /> : null}
+        {res.ok ? <NotificationsReadState key={cursor ?? ''} unread={res.data.unread} headingId={HEADING_ID} /> : null}
       </div>
       {!res.ok ? (
         <>
