@@ -196,7 +196,7 @@ describe('order lifecycle across services', () => {
 
     const paid = await api('payments', 'POST', '/api/payments', buyer, { orderId: order.id, token: 'tok_visa' });
     expect(paid.status).toBe(201);
-    expect(paid.body).toEqual({ id: expect.any(String), orderId: order.id, amount: 25 });
+    expect(paid.body).toEqual({ id: expect.any(String), orderId: order.id, amount: 25, refunded: 0, refunds: [] });
 
     await eventually(async () => (await orderStatus(buyer, order.id)) === 'complete', 15_000);
     await eventually(async () => (await ledger(order.id))?.state === 'sold', 15_000);

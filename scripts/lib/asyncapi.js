@@ -24,6 +24,15 @@ const YAML = require('yaml');
 /** Workspaces that are not services: the shared library and the storefront (which publishes no events). */
 const NOT_SERVICES = new Set(['common', 'client']);
 
+/** The ids every return event carries (one return of the example order's delivered shipment). */
+const RETURN_REF = {
+  id: '665f1c2a9b1e8a0012a4f001',
+  orderId: '665f1c2a9b1e8a0012a4c001',
+  shipmentId: '665f1c2a9b1e8a0012a4e001',
+  sellerId: '665f1c2a9b1e8a0012a4a001',
+  buyerId: '665f1c2a9b1e8a0012a4a002',
+};
+
 /** Example data per subject: shown in the document, and checked against the schemas by the test. */
 const EXAMPLES = {
   'product.created': {
@@ -104,9 +113,73 @@ const EXAMPLES = {
     buyerId: '665f1c2a9b1e8a0012a4a002',
     deliveredAt: '2026-05-05T16:10:00.000Z',
     by: 'buyer',
+    returnableUntil: '2026-06-04T16:10:00.000Z',
     version: 2,
   },
+  'shipment.cancelled': {
+    id: '665f1c2a9b1e8a0012a4e002',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    sellerId: '665f1c2a9b1e8a0012a4a003',
+    buyerId: '665f1c2a9b1e8a0012a4a002',
+    items: [{ productId: '665f1c2a9b1e8a0012a4b002', quantity: 1, priceMinor: 2500 }],
+    amountMinor: 2500,
+    cancelledAt: '2026-05-01T12:20:00.000Z',
+    version: 1,
+  },
   'expiration.shipment-delivery-due': { shipmentId: '665f1c2a9b1e8a0012a4e001', version: 1 },
+  'expiration.return-window-closed': {
+    shipmentId: '665f1c2a9b1e8a0012a4e001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    sellerId: '665f1c2a9b1e8a0012a4a001',
+    version: 2,
+  },
+  'payment.started': {
+    id: '665f1c2a9b1e8a0012a4d001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    userId: '665f1c2a9b1e8a0012a4a002',
+    attempt: 1,
+    version: 0,
+  },
+  'payment.failed': {
+    id: '665f1c2a9b1e8a0012a4d001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    userId: '665f1c2a9b1e8a0012a4a002',
+    attempt: 1,
+    reason: 'declined',
+    version: 1,
+  },
+  'payment.refunded': {
+    id: 'return-665f1c2a9b1e8a0012a4f001',
+    paymentId: '665f1c2a9b1e8a0012a4d001',
+    orderId: '665f1c2a9b1e8a0012a4c001',
+    userId: '665f1c2a9b1e8a0012a4a002',
+    reason: 'return',
+    sourceId: '665f1c2a9b1e8a0012a4f001',
+    amountMinor: 1799,
+    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 1, priceMinor: 1799 }],
+    version: 0,
+  },
+  'return.requested': {
+    ...RETURN_REF,
+    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 1, priceMinor: 1799 }],
+    reason: 'damaged',
+    note: 'The shade arrived cracked',
+    version: 0,
+  },
+  'return.approved': { ...RETURN_REF, version: 1 },
+  'return.rejected': { ...RETURN_REF, message: 'The photos show no damage', version: 1 },
+  'return.cancelled': { ...RETURN_REF, version: 1 },
+  'return.received': {
+    ...RETURN_REF,
+    items: [{ productId: '665f1c2a9b1e8a0012a4b001', quantity: 1, priceMinor: 1799 }],
+    amountMinor: 1799,
+    restock: true,
+    version: 2,
+  },
+  'return.refunded': { ...RETURN_REF, refundId: 'return-665f1c2a9b1e8a0012a4f001', amountMinor: 1799, version: 3 },
+  'user.created': { id: '665f1c2a9b1e8a0012a4a002', email: 'ada@example.com', version: 0 },
+  'user.updated': { id: '665f1c2a9b1e8a0012a4a002', email: 'ada@example.com', displayName: 'Ada', version: 1 },
+  'user.deleted': { id: '665f1c2a9b1e8a0012a4a002', version: 2 },
 };
 
 /** Event ids in the examples: deterministic so the generated file is stable. */
