@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image definition for the backend services (auth, products, orders, payments, expiration, ops, shipping),
+# One image definition for the backend services (auth, products, orders, payments, expiration, ops, shipping, notifications),
 # chosen with the SERVICE build argument. Build context: the repository root, so the workspace lock
 # (package-lock.json) and @jetmart/common are included:
 #   docker build -f infra/docker/service.Dockerfile --build-arg SERVICE=orders .
@@ -14,7 +14,7 @@ ARG SERVICE
 
 FROM node:20.20.2-bookworm-slim AS build
 ARG SERVICE
-RUN test -n "$SERVICE" || { echo "SERVICE is not set: build with --build-arg SERVICE=<auth|products|orders|payments|expiration|ops|shipping>" >&2; exit 1; }
+RUN test -n "$SERVICE" || { echo "SERVICE is not set: build with --build-arg SERVICE=<auth|products|orders|payments|expiration|ops|shipping|notifications>" >&2; exit 1; }
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY common/package.json common/
@@ -27,7 +27,7 @@ RUN npm run build --workspace common && npm run build --workspace "$SERVICE"
 
 FROM node:20.20.2-bookworm-slim AS deps
 ARG SERVICE
-RUN test -n "$SERVICE" || { echo "SERVICE is not set: build with --build-arg SERVICE=<auth|products|orders|payments|expiration|ops|shipping>" >&2; exit 1; }
+RUN test -n "$SERVICE" || { echo "SERVICE is not set: build with --build-arg SERVICE=<auth|products|orders|payments|expiration|ops|shipping|notifications>" >&2; exit 1; }
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY common/package.json common/

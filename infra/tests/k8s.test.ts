@@ -101,6 +101,20 @@ describe('Kubernetes manifests: what the services need', () => {
     expect(find('ConfigMap', 'jetmart-config')!.data).toHaveProperty('ADMIN_EMAILS');
   });
 
+  test('notifications gets the mail server from smtp-secret and its links and name from the config; Mailpit only in the dev profile', () => {
+    const env = envOf(find('Deployment', 'notifications')!);
+    expect(env.SMTP_URL).toEqual({ secretKeyRef: { name: 'smtp-secret', key: 'SMTP_URL' } });
+    const config = find('ConfigMap', 'jetmart-config')!.data!;
+    expect(config.PUBLIC_URL).toMatch(/^https:\/\//);
+    expect(config.SHOP_NAME).toBeTruthy();
+    expect(config.MAIL_FROM).toMatch(/<[^@>]+@[^>]+>/);
+    expect(find('Deployment', 'mailpit')).toBeUndefined();
+    const dev = fs.readFileSync(path.join(repo, 'infra', 'k8s', 'dev', 'mailpit.yaml'), 'utf8');
+    expect(dev).toMatch(/kind: Deployment[\s\S]*name: mailpit/);
+    expect(dev).toContain('SMTP_URL: smtp://mailpit:1025');
+    expect(kubeconform([path.join(repo, 'infra', 'k8s', 'dev', 'mailpit.yaml')]).output).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+  });
+
   test.each(WITH_DB)('%s-mongo: StatefulSet (mongo 8) with a PersistentVolumeClaim and a Service', (name) => {
     const ss = find('StatefulSet', `${name}-mongo`)!;
     expect(ss).toBeDefined();

@@ -26,6 +26,7 @@ describe('ingress routes = infra/routes.json (the local platform proxies by the 
       ['/api/payments', 'payments'],
       ['/api/returns', 'orders'],
       ['/api/shipments', 'shipping'],
+      ['/api/notifications', 'notifications'],
       ['/api/ops', 'ops'],
       ['/', 'client'],
     ]);

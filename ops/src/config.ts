@@ -33,7 +33,7 @@ export const parseAdminEmails = (raw: string): ReadonlySet<string> =>
   );
 
 const LOCAL_SERVICES =
-  'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005,shipping=http://127.0.0.1:3007';
+  'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005,shipping=http://127.0.0.1:3007,notifications=http://127.0.0.1:3008';
 
 /** Everything ops reads from the environment. It has no database, so no MONGO_URL. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
