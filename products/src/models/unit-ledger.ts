@@ -10,8 +10,14 @@ import { isDuplicateKey, modelOn } from '@jetmart/common';
  * before the create it undoes. Each entry is written by one idempotent single-document
  * upsert that never goes back from an end state, so any delivery order and any number of
  * duplicates give the same result; held/sold are sums over the ledger.
+ *
+ * Units that come back after a sale (a cancelled shipment, a returned parcel the seller restocks)
+ * are entries of their own, one per (order, product, source), in state `restocked`, rather than a
+ * change to the `sold` entry: a line can come back in parts from several sources, and an insert
+ * with a unique `_id` is the one write FerretDB applies atomically, so a redelivered source
+ * restocks once. Units taken = held + sold − restocked.
  */
-export type UnitState = 'held' | 'released' | 'sold';
+export type UnitState = 'held' | 'released' | 'sold' | 'restocked';
 
 export interface UnitLedgerEntry {
   _id: string;
@@ -19,6 +25,8 @@ export interface UnitLedgerEntry {
   productId: string;
   quantity: number;
   state: UnitState;
+  /** Restock entries only: the shipment or return the units came back with. */
+  sourceId?: string;
 }
 
 export type UnitLedgerModel = Model<UnitLedgerEntry>;
@@ -29,7 +37,8 @@ const unitLedgerSchema = new Schema<UnitLedgerEntry>(
     orderId: { type: String, required: true },
     productId: { type: String, required: true },
     quantity: { type: Number, required: true, min: 1 },
-    state: { type: String, required: true, enum: ['held', 'released', 'sold'] },
+    state: { type: String, required: true, enum: ['held', 'released', 'sold', 'restocked'] },
+    sourceId: { type: String },
   },
   { versionKey: false, timestamps: true },
 );
@@ -82,15 +91,86 @@ export async function recordSold(Ledger: UnitLedgerModel, orderId: string, lines
   for (const line of lines) await moveLine(Ledger, orderId, line, 'sold', ['held']);
 }
 
-/** Units held by live orders plus units sold, per product id (0 when absent). */
+/**
+ * What a restock did: `restocked` (some line's units went back on sale now), `already-restocked`
+ * (every line was, by an earlier delivery of the same source), or `not-sold-yet` (a line's sale is
+ * not recorded yet: its order.completed comes through another consumer and may not have been
+ * handled; try again later).
+ */
+export type RestockOutcome = 'restocked' | 'already-restocked' | 'not-sold-yet';
+
+const restockId = (orderId: string, productId: string, sourceId: string) => `${entryId(orderId, productId)}:restock:${sourceId}`;
+
+/**
+ * Units of one sold line back on sale from every other source. Its own entry is left out: a
+ * concurrent delivery of the same source may have written it in the meantime, and counting it
+ * would refuse the repeat of a restock that is within the limit.
+ */
+async function restockedByOthers(Ledger: UnitLedgerModel, orderId: string, productId: string, ownId: string): Promise<number> {
+  const entries = await Ledger.find({ _id: { $ne: ownId }, orderId, productId, state: 'restocked' }, { quantity: 1 }).lean();
+  return entries.reduce((sum, e) => sum + e.quantity, 0);
+}
+
+/**
+ * Units that came back from `sourceId` (a cancelled shipment's id, a received return's id) go back
+ * on sale, once per line and source. Only onto a sale: before the line's `sold` entry exists there
+ * is nothing to undo yet (`not-sold-yet`; lines already restocked stay so and count as done on the
+ * next try). More units back than the line sold is a contradiction upstream (orders counts what
+ * may still be returned): it throws, so the event dead-letters where someone sees it, rather than
+ * putting units on sale that were never taken.
+ */
+export async function recordRestocked(
+  Ledger: UnitLedgerModel,
+  orderId: string,
+  sourceId: string,
+  lines: OrderLine[],
+): Promise<RestockOutcome> {
+  let restockedNow = false;
+  for (const line of lines) {
+    const sale = await Ledger.findById(entryId(orderId, line.productId), { state: 1, quantity: 1 }).lean();
+    if (!sale || sale.state === 'held') return 'not-sold-yet';
+    if (sale.state !== 'sold') {
+      throw new Error(`cannot restock ${line.productId} of order ${orderId} from ${sourceId}: the line was ${sale.state}, never sold`);
+    }
+    const _id = restockId(orderId, line.productId, sourceId);
+    if (await Ledger.exists({ _id })) continue;
+    const overLimit = (already: number) =>
+      new Error(
+        `cannot restock ${line.quantity} of ${line.productId} of order ${orderId} from ${sourceId}: ` +
+          `${already} of the ${sale.quantity} sold are back on sale already`,
+      );
+    const before = await restockedByOthers(Ledger, orderId, line.productId, _id);
+    if (before + line.quantity > sale.quantity) throw overLimit(before);
+    try {
+      await Ledger.create({ _id, orderId, productId: line.productId, quantity: line.quantity, state: 'restocked', sourceId });
+    } catch (err) {
+      if (isDuplicateKey(err)) continue;
+      throw err;
+    }
+    // Two different sources of one line checked the limit at once: whoever finds the sum over it
+    // takes its own entry back and fails (retried, then dead-lettered), so the limit holds.
+    const after = await restockedByOthers(Ledger, orderId, line.productId, _id);
+    if (after + line.quantity > sale.quantity) {
+      await Ledger.deleteOne({ _id });
+      throw overLimit(after);
+    }
+    restockedNow = true;
+  }
+  return restockedNow ? 'restocked' : 'already-restocked';
+}
+
+/** Units held by live orders plus units sold, less units restocked, per product id (0 when absent). */
 export async function unitsTaken(Ledger: UnitLedgerModel, productIds: string[]): Promise<Map<string, number>> {
-  const rows = await Ledger.aggregate<{ _id: string; units: number }>([
-    { $match: { productId: { $in: productIds }, state: { $in: ['held', 'sold'] } } },
-    { $group: { _id: '$productId', units: { $sum: '$quantity' } } },
-  ]);
-  const taken = new Map(productIds.map((id) => [id, 0]));
-  for (const r of rows) taken.set(r._id, r.units);
-  return taken;
+  const sum = (states: UnitState[]) =>
+    Ledger.aggregate<{ _id: string; units: number }>([
+      { $match: { productId: { $in: productIds }, state: { $in: states } } },
+      { $group: { _id: '$productId', units: { $sum: '$quantity' } } },
+    ]);
+  const [taken, restocked] = await Promise.all([sum(['held', 'sold']), sum(['restocked'])]);
+  const units = new Map(productIds.map((id) => [id, 0]));
+  for (const r of taken) units.set(r._id, r.units);
+  for (const r of restocked) units.set(r._id, units.get(r._id)! - r.units);
+  return units;
 }
 
 export function unitLedgerModelOn(conn: Connection): UnitLedgerModel {

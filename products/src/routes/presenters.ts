@@ -3,8 +3,8 @@ import type { Product, ProductPage } from '@jetmart/common/contracts';
 import type { ProductDoc } from '../models';
 
 /**
- * A product as the API shows it. `unitsTaken` (held by live orders + sold) is what buyers can no
- * longer order, as far as this service knows.
+ * A product as the API shows it. `unitsTaken` (held by live orders + sold − restocked) is what
+ * buyers can no longer order, as far as this service knows.
  */
 export function presentProduct(product: ProductDoc, unitsTaken: number): Product {
   return {

@@ -3,16 +3,23 @@ import type { ProductsModels } from '../../models';
 import { OrderCancelledListener } from './order-cancelled-listener';
 import { OrderCompletedListener } from './order-completed-listener';
 import { OrderCreatedListener } from './order-created-listener';
+import { ReturnReceivedListener } from './return-received-listener';
+import { ShipmentCancelledListener } from './shipment-cancelled-listener';
 
 export interface ProductsListenerDeps {
   models: ProductsModels;
 }
 
-/** Every subject products consumes: order events move units through the unit ledger. */
+/**
+ * Every subject products consumes: order events move units through the unit ledger; a cancelled
+ * shipment and a restocked return put sold units back on sale.
+ */
 export function productsListeners(bus: EventBus, { models }: ProductsListenerDeps, options?: ListenerOptions) {
   return [
     new OrderCreatedListener(bus, models.UnitLedger, options),
     new OrderCancelledListener(bus, models.UnitLedger, options),
     new OrderCompletedListener(bus, models.UnitLedger, options),
+    new ShipmentCancelledListener(bus, models.UnitLedger, options),
+    new ReturnReceivedListener(bus, models.UnitLedger, options),
   ];
 }
