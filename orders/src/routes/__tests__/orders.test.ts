@@ -121,6 +121,8 @@ describe('POST /api/orders', () => {
       createdAt: expect.any(String),
       shippingAddress,
       fulfillment: 'unfulfilled',
+      payment: 'unpaid',
+      refunded: 0,
       version: 0,
     });
     const createdAt = Date.parse(res.body.createdAt);
@@ -243,6 +245,9 @@ describe('DELETE /api/orders/:id', () => {
     await doc.save();
     const res = await cancel(order.id).expect(409);
     expect(res.body.errors[0].message).toMatch(/paid/);
+    // It names the way: cancel the parts that have not shipped, return delivered goods.
+    expect(res.body.errors[0].message).toMatch(/POST \/api\/shipments\/\{id\}\/cancel/);
+    expect(res.body.errors[0].message).toMatch(/return/);
     expect((await models.Order.findById(order.id).lean())!.status).toBe('complete');
     expect((await replica(p.id))!.available).toBe(0);
   });
