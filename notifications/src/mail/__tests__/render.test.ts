@@ -1,0 +1,43 @@
+import { orderConfirmed, returnRejected, salesMade } from '../../notify';
+import { escapeHtml, renderMail, textOf } from '../render';
+import { MAIL, oid, scenario } from '../../__tests__/support/fixtures';
+
+describe('the email of a notice', () => {
+  const s = scenario(oid(), [oid(), oid()]);
+
+  it('HTML (MJML) and text say the same: subject, shop, lines, total, address and the absolute link', async () => {
+    const [notice] = orderConfirmed(s.orderCreated.data);
+    const mail = await renderMail(notice, MAIL);
+    const link = `${MAIL.publicUrl}/orders/${s.orderCreated.data.id}`;
+    expect(mail.subject).toBe(notice.subject);
+    for (const part of [mail.html, mail.text]) {
+      for (const expected of ['Test Shop', link, '$79.99', '$30.00', '$49.99', 'Ada Buyer', '10115 Berlin', 'DE', 'View your order']) {
+        expect(part).toContain(expected);
+      }
+    }
+    expect(mail.html).toMatch(/^<!doctype html>/i);
+  });
+
+  it("the users' own text is escaped in the HTML: a title, a note or a message is never markup", async () => {
+    const evil = { ...s.returnRejected.data, message: '<script>alert(1)</script><a href="x">' };
+    const mail = await renderMail(returnRejected(evil)[0], MAIL);
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=&quot;x&quot;&gt;');
+    expect(mail.text).toContain('<script>alert(1)</script>');
+    expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+
+  it('"you sold…": one notice per seller with only that seller\'s lines', () => {
+    const notices = salesMade(s.orderCompleted.data);
+    expect(notices.map((n) => [n.userId, n.lines!.map((l) => l.title), n.totalMinor])).toEqual([
+      [s.orderCompleted.data.items[0].sellerId, ['Desk <Lamp> & "Shade"'], 3000],
+      [s.orderCompleted.data.items[1].sellerId, ['Chair'], 4999],
+    ]);
+    expect(textOf(notices[1], MAIL)).not.toContain('Desk');
+  });
+
+  it('an order from before fulfilment (lines without a seller) tells nobody', () => {
+    const old = { ...s.orderCompleted.data, items: s.orderCompleted.data.items.map(({ sellerId: _s, ...l }) => l) };
+    expect(salesMade(old)).toEqual([]);
+  });
+});
