@@ -5,6 +5,8 @@
  *
  *   MongoDB-wire server  MONGO_URL, else mongodb-memory-server, else the project's FerretDB build
  *   NATS with JetStream  NATS_URL, else the pinned nats-server (monitoring on)
+ *   mail                 SMTP_URL, else the pinned Mailpit (SMTP, and a web UI that shows every
+ *                        mail sent); without its binary the platform runs without mail
  *   services             node <svc>/dist/index.js each, own process group, own database
  *   storefront           npm run start -w client (when built)
  *   gateway              http://localhost:$PORT (8080), routes of infra/routes.json (= the ingress)
@@ -20,14 +22,18 @@
  *        JETMART_STATE_DIR (default .jetmart/): where each run records what it started, so that the
  *        next run kills what a run killed with SIGKILL left behind (scripts/lib/leftovers.js).
  *        JETMART_DATA_DIR (default <state dir>/data, i.e. .jetmart/data/): FerretDB's SQLite files
- *        (ferretdb/) or mongod's (mongodb/), and the JetStream store (nats/). Under NODE_ENV=test
+ *        (ferretdb/) or mongod's (mongodb/), the JetStream store (nats/) and the mail Mailpit
+ *        received (mailpit/). Under NODE_ENV=test
  *        (test runs) a throw-away temp directory instead, unless JETMART_DATA_DIR is set.
  *        ADMIN_EMAILS (default admin@jetmart.dev outside production, the account `npm run seed`
- *        creates), passed to every child.
+ *        creates), passed to every child. SMTP_URL (default: the Mailpit started here) and
+ *        PUBLIC_URL (default: this gateway's URL, where the links in emails point), passed to every
+ *        service (notifications uses them).
  *
  * Stopping (Ctrl-C, SIGTERM): the gateway, then the services and storefront (they drain NATS and
- * close their databases), then nats-server and the MongoDB-wire server. Those two run in their own
- * process groups, so the terminal's Ctrl-C reaches only this process and they outlive the services.
+ * close their databases), then Mailpit, nats-server and the MongoDB-wire server. Those three run in
+ * their own process groups, so the terminal's Ctrl-C reaches only this process and they outlive
+ * the services.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -52,6 +58,8 @@ const warn = (
 const state = {
   nats: undefined, // { url, monitorUrl, storeDir, pid, stop() } when started here
   mongo: undefined, // { url, kind, stop() }
+  mail: undefined, // { smtpUrl, httpUrl, pid, stop() } when Mailpit was started here
+  mailUnavailable: undefined, // why there is no mail server, when there is none
   children: [], // startProcess() handles
   gateway: undefined,
   shuttingDown: undefined,
@@ -104,7 +112,7 @@ function prepareDataDir(data, fresh) {
   fs.mkdirSync(data.dir, { recursive: true });
   fs.writeFileSync(
     path.join(data.dir, DATA_MARKER),
-    'jetmart local data: the databases (ferretdb/ or mongodb/) and the JetStream store (nats/).\n' +
+    'jetmart local data: the databases (ferretdb/ or mongodb/), the JetStream store (nats/) and the mail (mailpit/).\n' +
       '`npm start` reuses them; `npm start -- --fresh` empties this directory first.\n',
   );
   fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, start: (procInfo(process.pid) || {}).start }));
@@ -135,6 +143,8 @@ function writePidFile(extra = {}) {
     platform: process.pid,
     children: state.children.map((c) => ({ name: c.name, pid: c.pid })),
     natsStoreDir: state.nats && state.nats.storeDir,
+    // Where tests read the mail the shop sent (Mailpit's HTTP API), when Mailpit runs here.
+    mail: state.mail ? { smtpUrl: state.mail.smtpUrl, httpUrl: state.mail.httpUrl } : undefined,
     ...extra,
   };
   fs.writeFileSync(file, JSON.stringify(info, null, 2));
@@ -161,15 +171,74 @@ async function startInfrastructure(testing) {
     throw mongoUnavailable(testing, err);
   }
   say(`MongoDB-wire server: ${state.mongo.kind} at ${state.mongo.url}${state.mongo.dataDir ? `, data ${state.mongo.dataDir}` : ''}`);
-  return { natsUrl: process.env.NATS_URL || state.nats.url, mongoServerUrl: state.mongo.url };
+  await startMail(testing, dir, dirs);
+  return {
+    natsUrl: process.env.NATS_URL || state.nats.url,
+    mongoServerUrl: state.mongo.url,
+    smtpUrl: process.env.SMTP_URL || (state.mail && state.mail.smtpUrl),
+  };
+}
+
+/**
+ * Mailpit, where the services' mail goes (its web UI shows every mail sent). Optional: without its
+ * binary (or if it fails to start) the shop runs without mail, and says so once, here.
+ */
+async function startMail(testing, dir, dirs) {
+  if (process.env.SMTP_URL) {
+    say(`mail: ${redactUrl(process.env.SMTP_URL)} (SMTP_URL)`);
+    return;
+  }
+  const rebuild = 'run `bash scripts/setup.sh` (or `bash scripts/ensure-bins.sh`) to build it, or set SMTP_URL';
+  if (typeof testing.startMailpit !== 'function') {
+    state.mailUnavailable = 'common is built without the Mailpit starter (npm run build -w common)';
+  } else if (!testing.mailpitBinary()) {
+    state.mailUnavailable = `no Mailpit binary (${rebuild})`;
+  } else {
+    const dataDir = path.join(dir, 'mailpit');
+    // Documented ports (Mailpit's own defaults) outside test runs, like the services.
+    const taken = new Set();
+    const smtpPort = await pickPort(preferredPort(1025), taken);
+    taken.add(smtpPort);
+    const httpPort = await pickPort(preferredPort(8025), taken);
+    try {
+      state.mail = await testing.startMailpit({
+        smtpPort,
+        httpPort,
+        dataDir,
+        detached: true,
+        // Test runs count what arrives; Mailpit's default (keep the newest 500) suits a dev inbox.
+        maxMessages: process.env.NODE_ENV === 'test' ? 0 : 500,
+      });
+      state.record.add('mailpit', state.mail.pid, { dirs });
+      say(`mail: Mailpit, SMTP ${state.mail.smtpUrl}, web UI ${state.mail.httpUrl}, data ${dataDir}`);
+      return;
+    } catch (err) {
+      state.mailUnavailable = `Mailpit did not start: ${String(err.message).split('\n')[0]}`;
+    }
+  }
+  warn(`running without mail: ${state.mailUnavailable}; nothing can be emailed (the in-shop notifications still work)`);
+}
+
+/** A URL without its password, for the log. */
+function redactUrl(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2';
 
-function serviceEnv(name, port, { natsUrl, mongoServerUrl }, testing) {
+function serviceEnv(name, port, { natsUrl, mongoServerUrl, smtpUrl, publicUrl }, testing) {
   const env = { ...process.env };
   env.PORT = String(port);
   env.NATS_URL = natsUrl;
+  // Only notifications sends mail; every service gets the same environment.
+  if (smtpUrl) env.SMTP_URL = smtpUrl;
+  if (!env.PUBLIC_URL) env.PUBLIC_URL = publicUrl;
   // Every service owns its own database (SPEC): one database per service on the shared server.
   env.MONGO_URL = testing.mongoDatabaseUrl(mongoServerUrl, `jetmart_${name}`);
   env.NODE_ENV = process.env.NODE_ENV || 'development';
@@ -272,6 +341,13 @@ function shutdown(code) {
       await Promise.all(state.children.map((c) => c.stop(15_000)));
       say(`stopped ${state.children.map((c) => c.name).join(', ')}`);
     }
+    // The services have stopped sending: mail still queued in them stays in their records.
+    if (state.mail) {
+      await state.mail.stop().then(
+        () => say('stopped mailpit'),
+        (err) => warn(`mailpit: ${err.message}`),
+      );
+    }
     if (state.nats) {
       await state.nats.stop().then(
         () => say('stopped nats-server'),
@@ -286,7 +362,7 @@ function shutdown(code) {
     }
     releaseDataDir();
     state.record?.remove();
-    const kept = state.data && !state.data.throwaway && (state.nats || state.mongo?.dataDir);
+    const kept = state.data && !state.data.throwaway && (state.nats || state.mongo?.dataDir || state.mail);
     say(kept ? `stopped; the data stays in ${state.data.dir} for the next start` : 'stopped');
     process.exit(code);
   })());
@@ -301,6 +377,7 @@ function readyBlock(url, routes, upstreams, admins) {
   const where = [];
   if (state.mongo && state.mongo.dataDir) where.push('databases');
   if (state.nats) where.push('JetStream');
+  if (state.mail) where.push('mail');
   let data;
   if (where.length === 0) data = 'none here (MONGO_URL and NATS_URL are external servers)';
   else if (state.data.throwaway) data = `${state.data.dir} (${where.join(' + ')}; throw-away, removed on stop)`;
@@ -319,10 +396,18 @@ function readyBlock(url, routes, upstreams, admins) {
     `  storefront      ${client}`,
     ...apis.map((r, i) => `  ${i === 0 ? 'API docs' : ''.padEnd(8)}        ${url}${r.prefix}/docs`),
     `  NATS monitoring ${natsMonitor}`,
+    `  mail            ${mailLine()}`,
     `  data            ${data}`,
     `  admin           ${admin}`,
     `  demo accounts   seller ${DEMO_SELLER.email} / ${DEMO_SELLER.password}, buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password} (after \`npm run seed\`)`,
   ];
+}
+
+/** Where to read the mail the shop sends. */
+function mailLine() {
+  if (state.mail) return `Mailpit web UI ${state.mail.httpUrl} (SMTP ${state.mail.smtpUrl})`;
+  if (process.env.SMTP_URL) return `${redactUrl(process.env.SMTP_URL)} (SMTP_URL)`;
+  return `none: ${state.mailUnavailable}`;
 }
 
 function onSignal(signal) {
@@ -391,7 +476,7 @@ async function main() {
   process.on('exit', () => {
     for (const c of state.children) if (!c.hasExited()) c.signalGroup('SIGKILL');
     // Their own process groups: nothing else stops them. SIGTERM, so they write their files out.
-    for (const pid of [state.nats && state.nats.pid, state.mongo && state.mongo.pid]) {
+    for (const pid of [state.mail && state.mail.pid, state.nats && state.nats.pid, state.mongo && state.mongo.pid]) {
       if (!pid) continue;
       try {
         process.kill(pid, 'SIGTERM');
@@ -401,7 +486,7 @@ async function main() {
     }
   });
 
-  const infra = await startInfrastructure(testing);
+  const infra = { ...(await startInfrastructure(testing)), publicUrl: `http://localhost:${gatewayPort}` };
   if (state.shuttingDown) return;
   const upstreams = await startServices(infra, testing, gatewayPort);
   if (state.shuttingDown) return;
@@ -441,7 +526,7 @@ main().catch((err) => {
   if (state.shuttingDown) return;
   // Nothing started yet (a missing prerequisite): just the message, no shutdown chatter.
   // (exitCode, not exit(): lets the message reach a piped stderr before node ends.)
-  if (!state.nats && !state.mongo && state.children.length === 0) {
+  if (!state.nats && !state.mongo && !state.mail && state.children.length === 0) {
     releaseDataDir();
     state.record?.remove();
     process.exitCode = 1;

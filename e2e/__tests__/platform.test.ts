@@ -220,7 +220,7 @@ describe('jetmart through one port', () => {
     return res.body;
   };
 
-  it('prints a ready block: URL, storefront, each API docs page, NATS monitoring, data directory, admin account', async () => {
+  it('prints a ready block: URL, storefront, each API docs page, NATS monitoring, mail, data directory, admin account', async () => {
     const out = runs[0].output();
     expect(out).toMatch(new RegExp(`jetmart is ready on http://localhost:${port}\\n`));
     expect(out).toMatch(/storefront\s+(http:\/\/localhost:\d+\/|not running \(.+\))\n/);
@@ -236,7 +236,13 @@ describe('jetmart through one port', () => {
     }
     const jsz = await fetch(`${natsMonitorUrl(runs[0])}/jsz`);
     expect(jsz.status).toBe(200);
-    expect(out).toContain(`data            ${dataDir()} (databases + JetStream; kept between runs`);
+    // Mailpit's web UI (and API) at the address printed, its SMTP beside it.
+    const mail = /mail\s+Mailpit web UI (http:\/\/127\.0\.0\.1:\d+) \(SMTP smtp:\/\/127\.0\.0\.1:\d+\)\n/.exec(out);
+    expect(mail).not.toBeNull();
+    const info = await fetch(`${mail![1]}/api/v1/info`);
+    expect(info.status).toBe(200);
+    expect(await info.json()).toMatchObject({ Database: join(dataDir(), 'mailpit', 'mailpit.db') });
+    expect(out).toContain(`data            ${dataDir()} (databases + JetStream + mail; kept between runs`);
     expect(out).toMatch(/admin\s+admin@jetmart\.dev \/ jetmart-demo/);
     expect(out).toContain(`data: ${dataDir()} (new)`);
 
@@ -247,7 +253,7 @@ describe('jetmart through one port', () => {
 
   it('keeps the JetStream store and the databases in the data directory', () => {
     const entries = readdirSync(dataDir());
-    expect(entries).toEqual(expect.arrayContaining(['nats', '.jetmart-data']));
+    expect(entries).toEqual(expect.arrayContaining(['nats', 'mailpit', '.jetmart-data']));
     expect(entries.some((e) => e === 'ferretdb' || e === 'mongodb')).toBe(true);
     expect(readdirSync(join(dataDir(), 'nats'))).toContain('jetstream');
   });
@@ -269,6 +275,21 @@ describe('jetmart through one port', () => {
       expect({ child: c.name, admin: env.filter((e) => e.startsWith('ADMIN_EMAILS=')) }).toEqual({
         child: c.name,
         admin: ['ADMIN_EMAILS=admin@jetmart.dev'],
+      });
+    }
+  });
+
+  it("passes SMTP_URL (the platform's Mailpit) and PUBLIC_URL (the gateway) to every service", () => {
+    const info = JSON.parse(readFileSync(pidFile(), 'utf8')) as {
+      children: Array<{ name: string; pid: number }>;
+      mail: { smtpUrl: string; httpUrl: string };
+    };
+    expect(info.mail.smtpUrl).toMatch(/^smtp:\/\/127\.0\.0\.1:\d+$/);
+    for (const c of info.children.filter((c) => SERVICES.includes(c.name))) {
+      const env = readFileSync(`/proc/${c.pid}/environ`, 'utf8').split('\0');
+      expect({ child: c.name, env: env.filter((e) => /^(SMTP_URL|PUBLIC_URL)=/.test(e)).sort() }).toEqual({
+        child: c.name,
+        env: [`PUBLIC_URL=http://localhost:${port}`, `SMTP_URL=${info.mail.smtpUrl}`],
       });
     }
   });
@@ -348,7 +369,7 @@ describe('jetmart through one port', () => {
     expect(late.body.errors[0].message).toEqual(expect.any(String));
   });
 
-  it('stops on Ctrl-C in order (services, then nats-server, then the database) with no warning, keeping the data', async () => {
+  it('stops on Ctrl-C in order (services, then Mailpit, nats-server, the database) with no warning, keeping the data', async () => {
     // A terminal's Ctrl-C: SIGINT to the whole foreground process group (npm, sh, the platform).
     const run = runs[0];
     const { output, stderr } = await stopAndCapture(run, () => process.kill(-run.proc.pid!, 'SIGINT'));
@@ -360,7 +381,9 @@ describe('jetmart through one port', () => {
       return i;
     };
     const natsStopped = at('stopped nats-server');
-    for (const svc of SERVICES) expect({ svc, before: at(`${svc} stopped`) < natsStopped }).toEqual({ svc, before: true });
+    const mailStopped = at('stopped mailpit');
+    for (const svc of SERVICES) expect({ svc, before: at(`${svc} stopped`) < mailStopped }).toEqual({ svc, before: true });
+    expect(mailStopped).toBeLessThan(natsStopped);
     const database = /MongoDB-wire server: (\S+) at/.exec(run.output())![1];
     expect(natsStopped).toBeLessThan(at(`stopped ${database}`));
     expect(output).toContain(`stopped; the data stays in ${dataDir()}`);

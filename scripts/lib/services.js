@@ -14,6 +14,8 @@ const SERVICES = [
   { name: 'payments', port: 3004 },
   { name: 'expiration', port: 3005 },
   { name: 'shipping', port: 3007 },
+  // Sends the mail (SMTP_URL: the platform's Mailpit) and keeps the in-shop notifications.
+  { name: 'notifications', port: 3008 },
   // Last: its status reports the others' readiness, so it is told their ports once they are placed.
   { name: 'ops', port: 3006, env: opsEnv },
 ];
@@ -41,6 +43,7 @@ const DEFAULT_ROUTES = [
   { prefix: '/api/returns', service: 'orders', port: 3000 },
   { prefix: '/api/shipments', service: 'shipping', port: 3000 },
   { prefix: '/api/ops', service: 'ops', port: 3000 },
+  { prefix: '/api/notifications', service: 'notifications', port: 3000 },
   { prefix: '/', service: 'client', port: 3000 },
 ];
 
