@@ -77,7 +77,7 @@ test('consumers are named by the durable rule of Listener, and each has a dead-l
     operationsOn(Subjects.OrderCreated, 'receive')
       .map((o) => o['x-jetmart-durable'])
       .sort(),
-  ).toEqual(['expiration-order-created', 'payments-order-created', 'products-order-created']);
+  ).toEqual(['expiration-order-created', 'notifications-order-created', 'payments-order-created', 'products-order-created']);
   expect(operationsOn(Subjects.ExpirationComplete, 'send').map((o) => [o['x-jetmart-service'], o['x-jetmart-publish']])).toEqual([
     ['expiration', 'direct'],
   ]);
