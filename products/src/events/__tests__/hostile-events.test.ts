@@ -9,7 +9,7 @@
 import mongoose from 'mongoose';
 import { makeEvent, Subjects, type Event, type Subject } from '@jetmart/common';
 import { eventually, snapshotModels, useHostileEvents, useTestDatabase } from '@jetmart/common/testing';
-import { productsModels, recordHeld } from '../../models';
+import { productsModels, recordHeld, recordSold } from '../../models';
 import { productsListeners } from '../listeners';
 
 const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'products_hostile_events' });
@@ -17,11 +17,18 @@ const models = productsModels(connection);
 const oid = () => new mongoose.Types.ObjectId().toHexString();
 const productId = oid();
 const heldOrder = oid();
+// Sold orders a wrongly applied restock would put back on sale (one per restocking subject).
+const soldForCancel = oid();
+const soldForReturn = oid();
 
 beforeAll(async () => {
   await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
   // Existing state a wrongly applied event would change: an order holding 2 units.
   await recordHeld(models.UnitLedger, heldOrder, [{ productId, quantity: 2 }]);
+  for (const orderId of [soldForCancel, soldForReturn]) {
+    await recordHeld(models.UnitLedger, orderId, [{ productId, quantity: 2 }]);
+    await recordSold(models.UnitLedger, orderId, [{ productId, quantity: 2 }]);
+  }
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'products-hostile',
@@ -45,8 +52,33 @@ const orderEnd = <S extends typeof Subjects.OrderCancelled | typeof Subjects.Ord
   subject === Subjects.OrderCancelled
     ? makeEvent(Subjects.OrderCancelled, { id: orderId, userId: oid(), reason: 'buyer', items: [{ productId, quantity: 2 }], version: 1 })
     : makeEvent(Subjects.OrderCompleted, { id: orderId, userId: oid(), items: [{ productId, quantity: 2 }], version: 1 });
+const shipmentCancelled = (orderId: string) =>
+  makeEvent(Subjects.ShipmentCancelled, {
+    id: oid(),
+    orderId,
+    sellerId: oid(),
+    buyerId: oid(),
+    items: [{ productId, quantity: 1, priceMinor: 1500 }],
+    amountMinor: 1500,
+    cancelledAt: new Date().toISOString(),
+    version: 1,
+  });
+const returnReceived = (orderId: string) =>
+  makeEvent(Subjects.ReturnReceived, {
+    id: oid(),
+    orderId,
+    shipmentId: oid(),
+    sellerId: oid(),
+    buyerId: oid(),
+    items: [{ productId, quantity: 1, priceMinor: 1500 }],
+    amountMinor: 1500,
+    restock: true,
+    version: 2,
+  });
 const otherSubjects = (subject: Subject): Event[] =>
   [
+    shipmentCancelled(soldForCancel),
+    returnReceived(soldForReturn),
     orderCreated(heldOrder),
     orderEnd(Subjects.OrderCancelled, heldOrder),
     orderEnd(Subjects.OrderCompleted, heldOrder),
@@ -54,6 +86,15 @@ const otherSubjects = (subject: Subject): Event[] =>
     makeEvent(Subjects.ExpirationComplete, { orderId: heldOrder, version: 0 }),
   ].filter((e) => e.subject !== subject);
 const entry = (orderId: string) => models.UnitLedger.findById(`${orderId}:${productId}`).lean();
+const restocked = (sourceId: string) => models.UnitLedger.findOne({ sourceId, state: 'restocked' }).lean();
+const refIds = [
+  ['id'],
+  ['data', 'id'],
+  ['data', 'orderId'],
+  ['data', 'sellerId'],
+  ['data', 'buyerId'],
+  ['data', 'items', '0', 'productId'],
+];
 
 describe('products: hostile events are dead-lettered, change nothing, and the service keeps consuming', () => {
   it('order.created', async () => {
@@ -92,5 +133,24 @@ describe('products: hostile events are dead-lettered, change nothing, and the se
     expect(await entry(orderId)).toMatchObject({ state: 'held' });
     await hostile.bus.publish(orderEnd(Subjects.OrderCompleted, orderId));
     await eventually(async () => (await entry(orderId))?.state === 'sold');
+  }, 90_000);
+
+  it('shipment.cancelled', async () => {
+    await attack(Subjects.ShipmentCancelled, shipmentCancelled(soldForCancel), otherSubjects(Subjects.ShipmentCancelled), refIds);
+    expect(await models.UnitLedger.countDocuments({ state: 'restocked' })).toBe(0);
+    const valid = shipmentCancelled(soldForCancel);
+    await hostile.bus.publish(valid);
+    expect(await eventually(() => restocked(valid.data.id))).toMatchObject({ orderId: soldForCancel, quantity: 1 });
+  }, 90_000);
+
+  it('return.received', async () => {
+    await attack(Subjects.ReturnReceived, returnReceived(soldForReturn), otherSubjects(Subjects.ReturnReceived), [
+      ...refIds,
+      ['data', 'shipmentId'],
+    ]);
+    expect(await models.UnitLedger.countDocuments({ orderId: soldForReturn, state: 'restocked' })).toBe(0);
+    const valid = returnReceived(soldForReturn);
+    await hostile.bus.publish(valid);
+    expect(await eventually(() => restocked(valid.data.id))).toMatchObject({ orderId: soldForReturn, quantity: 1 });
   }, 90_000);
 });
