@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
-import { recordHeld, recordSold } from '../../models';
+import { recordHeld, recordRestocked, recordSold } from '../../models';
 import { syncIndexes, testApp } from '../../__tests__/helpers';
 
 useTestDatabase();
@@ -148,6 +148,15 @@ describe('GET /api/products/:id', () => {
     expect(res.body).toMatchObject({ id, quantity: 5, available: 2 });
   });
 
+  it('200 with available = quantity - held - sold + restocked: restocked units are on sale again', async () => {
+    const { id } = (await createProduct(valid)).body;
+    await recordHeld(models.UnitLedger, '64b0000000000000000000bb', [{ productId: id, quantity: 4 }]);
+    await recordSold(models.UnitLedger, '64b0000000000000000000bb', [{ productId: id, quantity: 4 }]);
+    expect((await request(app).get(`/api/products/${id}`).expect(200)).body.available).toBe(1);
+    await recordRestocked(models.UnitLedger, '64b0000000000000000000bb', 'shipment-1', [{ productId: id, quantity: 3 }]);
+    expect((await request(app).get(`/api/products/${id}`).expect(200)).body.available).toBe(4);
+  });
+
   it('404 for an unknown or malformed id', async () => {
     await request(app).get('/api/products/64b0000000000000000000ff').expect(404);
     const res = await request(app).get('/api/products/nope').expect(404);
@@ -213,5 +222,15 @@ describe('PUT /api/products/:id', () => {
     expect((await models.Product.findById(id).lean())!.quantity).toBe(5);
     const ok = await update(id, { quantity: 3 }).expect(200);
     expect(ok.body).toMatchObject({ quantity: 3, available: 0, version: 1 });
+  });
+
+  it('restocked units no longer count as taken: the seller may lower the quantity by them', async () => {
+    const { id } = (await createProduct(valid)).body;
+    await recordHeld(models.UnitLedger, '64b0000000000000000000bb', [{ productId: id, quantity: 4 }]);
+    await recordSold(models.UnitLedger, '64b0000000000000000000bb', [{ productId: id, quantity: 4 }]);
+    await update(id, { quantity: 3 }).expect(409);
+    await recordRestocked(models.UnitLedger, '64b0000000000000000000bb', 'return-1', [{ productId: id, quantity: 1 }]);
+    await update(id, { quantity: 2 }).expect(409);
+    expect((await update(id, { quantity: 3 }).expect(200)).body).toMatchObject({ quantity: 3, available: 0 });
   });
 });
