@@ -140,6 +140,9 @@ export async function startMailpit(
     ],
     ready: async ([smtp, http]) => (await fetch(`http://127.0.0.1:${http}/readyz`)).ok && (await smtpAnswers(smtp!)),
     detached: opts.detached ?? false,
+  }).catch((err: unknown) => {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   const [smtpPort, httpPort] = proc.ports as [number, number];
   const httpUrl = `http://127.0.0.1:${httpPort}`;

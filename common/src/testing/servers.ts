@@ -60,9 +60,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000, proc?: ChildProcess, output?: () => string) {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+  proc?: ChildProcess,
+  output?: () => string,
+  fatal?: () => Error | undefined,
+) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
+    const failed = fatal?.();
+    if (failed) throw failed;
     if (proc && proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}: ${output?.() ?? ''}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -81,7 +90,8 @@ function capture(proc: ChildProcess): () => string {
 }
 
 function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  // No pid: it never ran (spawn failed), so there is nothing to stop and no 'exit' to wait for.
+  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     proc.once('exit', () => {
@@ -144,8 +154,18 @@ export async function startOnFreePorts(opts: {
     const started = spawn(opts.bin, opts.args(ports), { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
     proc = started;
     const output = capture(started);
+    // A binary that cannot be run (missing, not executable) fails at once, not after the timeout.
+    let spawnError: Error | undefined;
+    started.once('error', (err) => (spawnError = new Error(`${opts.name} (${opts.bin}) could not be started: ${err.message}`)));
     try {
-      await waitFor(opts.name, () => opts.ready(ports), opts.timeoutMs ?? 20_000, started, output);
+      await waitFor(
+        opts.name,
+        () => opts.ready(ports),
+        opts.timeoutMs ?? 20_000,
+        started,
+        output,
+        () => spawnError,
+      );
     } catch (err) {
       await stopProcess(started, 'SIGKILL');
       throw err;

@@ -157,3 +157,18 @@ describe('startMailpit', () => {
     expect((await mailpit.messages()).map((m) => m.Subject).sort()).toEqual(['Order 3 confirmed', 'Order 5 confirmed']);
   });
 });
+
+describe('startMailpit without a runnable binary', () => {
+  const saved = process.env.MAILPIT_BIN;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MAILPIT_BIN;
+    else process.env.MAILPIT_BIN = saved;
+  });
+
+  it('fails at once with a message naming the binary (npm start then runs without mail)', async () => {
+    process.env.MAILPIT_BIN = '/nonexistent/mailpit';
+    await expect(startMailpit()).rejects.toThrow(
+      /mailpit \(\/nonexistent\/mailpit\) could not be started: spawn \/nonexistent\/mailpit ENOENT/,
+    );
+  });
+});
