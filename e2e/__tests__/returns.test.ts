@@ -15,7 +15,10 @@ import { httpClient, signUp, startLocalPlatform, type HttpClient, type LocalPlat
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the checker is a plain CommonJS script of bench/
 const { checkInvariants } = require('../../bench/check-invariants.js') as {
-  checkInvariants(o: { mongo: string; log?: (s: string) => void }): Promise<{ violations: { kind: string; detail: string }[] }>;
+  checkInvariants(o: {
+    mongo: string;
+    log?: (s: string) => void;
+  }): Promise<{ violations: { kind: string; detail: string }[]; counts: Record<string, unknown> }>;
 };
 
 /** Long enough for two requests right after delivery; the last request waits for it to pass. */
@@ -54,7 +57,12 @@ describe('returns and refunds through one port', () => {
     return res.body;
   };
   const order = () => get<Order>(buyer, `/api/orders/${orderId}`);
-  const payment = () => get<Payment>(buyer, `/api/payments?orderId=${orderId}`);
+  /** The order's payment (the list has one per order, once charged). */
+  const payment = async () => {
+    const list = await get<Payment[]>(buyer, `/api/payments?orderId=${orderId}`);
+    expect(list).toHaveLength(1);
+    return list[0];
+  };
   const available = async (id: string) => (await get<Product>(buyer, `/api/products/${id}`)).available;
   /** The state everything below must reach, and keep after every event is delivered again. */
   const snapshot = async () => {
@@ -216,7 +224,12 @@ describe('returns and refunds through one port', () => {
   it('repeating every request changes nothing', async () => {
     const before = await snapshot();
     expect((await sellerA('POST', `/api/returns/${returns.changedMind!.id}/receive`, { restock: true })).status).toBe(200);
-    expect((await sellerA('POST', `/api/returns/${returns.damaged!.id}/approve`)).status).toBe(409); // received: past approval
+    // Approving again repeats a step that was taken (200, nothing changes); rejecting now is refused.
+    expect(await sellerA<ReturnRecord>('POST', `/api/returns/${returns.damaged!.id}/approve`)).toMatchObject({
+      status: 200,
+      body: { status: 'refunded' },
+    });
+    expect((await sellerA('POST', `/api/returns/${returns.damaged!.id}/reject`, { message: 'too late' })).status).toBe(409);
     expect((await buyer('POST', `/api/returns/${returns.damaged!.id}/cancel`)).status).toBe(409); // decided: too late to withdraw
     expect((await buyer('POST', `/api/shipments/${partB.id}/cancel`)).status).toBe(200);
     expect(await snapshot()).toEqual(before);
@@ -264,8 +277,15 @@ describe('returns and refunds through one port', () => {
 
   it('the invariant checker finds nothing wrong', async () => {
     const lines: string[] = [];
-    const { violations } = await checkInvariants({ mongo: platform.mongoUrl, log: (s) => lines.push(s) });
+    const { violations, counts } = await checkInvariants({ mongo: platform.mongoUrl, log: (s) => lines.push(s) });
     if (violations.length) console.log(lines.join('\n'));
     expect(violations).toEqual([]);
+    // It read what this run made: 3 refunds, 2 returns, B's 2 units and 1 of A's back on sale.
+    expect(counts).toMatchObject({
+      refunds: 3,
+      returns: 2,
+      unitsRestocked: 3,
+      refundedMinor: Math.round((2 * PRICE_B + 2 * PRICE_A) * 100),
+    });
   });
 });
