@@ -182,6 +182,35 @@ export function paymentInProgress(order: Pick<OrderFields, 'paymentStartedAttemp
   return (order.paymentStartedAttempt ?? 0) > (order.paymentFailedAttempt ?? 0);
 }
 
+/**
+ * The address snapshot of a deleted account (SPEC invariant 13): no name, street, city, postcode
+ * or phone is kept; the country stays for the sellers' statistics. The required fields hold a
+ * placeholder, so the snapshot still has the stored shape the API and events present.
+ */
+export const DELETED_USER_NAME = 'deleted user';
+export function anonymisedAddress(country: string): Address {
+  return { name: DELETED_USER_NAME, line1: '-', city: '-', postalCode: '-', country };
+}
+const isAnonymised = (a: Address) =>
+  a.name === DELETED_USER_NAME && a.line1 === '-' && a.city === '-' && a.postalCode === '-' && a.line2 == null && a.phone == null;
+
+/**
+ * Replaces the order's address snapshot with the anonymised one (true when this call changed it;
+ * false when the order has none, is gone, or was anonymised already). A plain update of one
+ * document (locked like every write by `_id`) that leaves `version` and the outbox alone: no
+ * event carries it and the order's published version must not move.
+ */
+export async function anonymiseOrderAddress(Order: OrderModel, orderId: string): Promise<boolean> {
+  const found = await Order.findById(orderId, { shippingAddress: 1 }).lean();
+  if (!found?.shippingAddress || isAnonymised(found.shippingAddress)) return false;
+  const res = await Order.updateOne(
+    { _id: orderId },
+    { $set: { shippingAddress: anonymisedAddress(found.shippingAddress.country) } },
+    { timestamps: false },
+  );
+  return res.modifiedCount === 1;
+}
+
 /** The order.created payload (the order is created at version 0; see placeOrder). */
 export function orderCreatedData(order: OrderDoc) {
   return {

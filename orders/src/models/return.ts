@@ -175,6 +175,15 @@ export function newReturn(
   return ret;
 }
 
+/**
+ * Removes the buyer's free-text note (their words; SPEC invariant 13). True when this call
+ * removed one. Leaves `version` alone: no event carries it.
+ */
+export async function forgetReturnNote(Return: ReturnModel, returnId: string): Promise<boolean> {
+  const res = await Return.updateOne({ _id: returnId, note: { $exists: true } }, { $unset: { note: 1 } }, { timestamps: false });
+  return res.modifiedCount === 1;
+}
+
 export function returnModelOn(conn: Connection): ReturnModel {
   return modelOn<ReturnModel>(conn, 'Return', returnSchema);
 }

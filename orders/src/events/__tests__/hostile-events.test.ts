@@ -29,6 +29,9 @@ let returnable: Awaited<ReturnType<typeof seedProduct>>;
 /** A created order whose payment attempts payment.started / payment.failed would note. */
 let attemptOrder = '';
 const refundOrder = oid();
+/** A buyer a user.deleted would forget, with an unpaid order (cancelled and anonymised then). */
+const forgottenBuyer = oid();
+let forgottenOrder = '';
 
 beforeAll(async () => {
   await syncIndexes(models);
@@ -45,6 +48,7 @@ beforeAll(async () => {
   await applyShipmentStep(models.ShipmentReplica, shipmentShipped(deliveredShipment), 'shipped');
   await applyShipmentStep(models.ShipmentReplica, shipmentDelivered(deliveredShipment), 'delivered');
   attemptOrder = (await placed(models, oid(), [{ productId: product.id, quantity: 1 }])).id;
+  forgottenOrder = (await placed(models, forgottenBuyer, [{ productId: product.id, quantity: 1 }])).id;
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'orders-hostile',
@@ -299,5 +303,14 @@ describe('orders: hostile events are dead-lettered, change nothing, and the serv
     expect(await models.ProductReplica.findById(returnable.id).lean()).toMatchObject({ available: 10, restocks: [] });
     await hostile.bus.publish(goodFor(Subjects.ReturnReceived));
     await eventually(async () => (await models.ProductReplica.findById(returnable.id).lean())?.available === 12);
+  }, 90_000);
+
+  it('user.deleted', async () => {
+    const good = makeEvent(Subjects.UserDeleted, { id: forgottenBuyer, version: 2 });
+    await attack(Subjects.UserDeleted, good, all(), [['id'], ['data', 'id']]);
+    expect(await order(forgottenOrder)).toMatchObject({ status: 'created', shippingAddress: { name: 'Ada Lovelace' } });
+    await hostile.bus.publish(good);
+    await settled(forgottenOrder, 'cancelled');
+    await eventually(async () => (await order(forgottenOrder))?.shippingAddress?.name === 'deleted user');
   }, 90_000);
 });

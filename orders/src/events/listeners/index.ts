@@ -12,6 +12,7 @@ import { ShipmentCancelledListener } from './shipment-cancelled-listener';
 import { ShipmentCreatedListener } from './shipment-created-listener';
 import { ShipmentDeliveredListener } from './shipment-delivered-listener';
 import { ShipmentShippedListener } from './shipment-shipped-listener';
+import { UserDeletedListener } from './user-deleted-listener';
 
 export {
   ExpirationCompleteListener,
@@ -27,6 +28,7 @@ export {
   ShipmentCreatedListener,
   ShipmentDeliveredListener,
   ShipmentShippedListener,
+  UserDeletedListener,
 };
 
 export function ordersListeners(bus: EventBus, deps: { models: OrdersModels }, options?: ListenerOptions) {
@@ -44,5 +46,6 @@ export function ordersListeners(bus: EventBus, deps: { models: OrdersModels }, o
     new PaymentFailedListener(bus, deps.models.Order, options),
     new PaymentRefundedListener(bus, deps, options),
     new ReturnReceivedListener(bus, deps.models.ProductReplica, options),
+    new UserDeletedListener(bus, deps, options),
   ];
 }
