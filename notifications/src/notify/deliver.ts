@@ -116,19 +116,25 @@ async function deliverOne(deps: DeliveryDeps, eventId: string, notice: Notice): 
     }
   }
 
-  // The person may have left between the look-up and the claim: send nothing to them.
-  const still = await Contact.findById(notice.userId).lean();
-  if (!still || still.deleted) {
-    await Notification.deleteOne({ _id: doc._id });
-    return 'skipped';
+  let rendered: Awaited<ReturnType<typeof renderMail>>;
+  try {
+    // The person may have left between the look-up and the claim: send nothing to them.
+    const still = await Contact.findById(notice.userId).lean();
+    if (!still || still.deleted) {
+      await Notification.deleteOne({ _id: doc._id });
+      return 'skipped';
+    }
+    rendered = await renderMail(notice, deps.mail);
+  } catch (err) {
+    // Nothing was sent: give the claim back so the retry need not wait for it to run out.
+    await releaseEmail(Notification, doc._id, (err as Error).message).catch(() => undefined);
+    throw err;
   }
-
-  const rendered = await renderMail(notice, deps.mail);
   // The address and subject of the record: a resend is the same message as the first attempt.
   const outcome = await deps.mailer.send({ ...rendered, to: doc.to!, subject: doc.subject!, messageId: doc.messageId! });
   switch (outcome.kind) {
     case 'accepted':
-      await completeEmail(Notification, doc._id);
+      await completeAfterAccepted(Notification, doc._id);
       return 'sent';
     case 'rejected':
       await failEmail(Notification, doc._id, outcome.reason);
@@ -136,6 +142,25 @@ async function deliverOne(deps: DeliveryDeps, eventId: string, notice: Notice): 
     case 'unavailable':
       await releaseEmail(Notification, doc._id, outcome.reason);
       return { kind: 'unavailable', reason: `mail server unavailable: ${outcome.reason}` };
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The mail is out: writing that down is tried a few times before giving up (a database that is
+ * busy for a moment must not turn into a resend). If it still fails the claim is kept, so nobody
+ * sends again until it runs out: the crash window of deliverOne, not a loop of resends.
+ */
+async function completeAfterAccepted(Notification: NotificationsModels['Notification'], id: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await completeEmail(Notification, id);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await pause(500 * attempt);
+    }
   }
 }
 

@@ -15,14 +15,18 @@ export async function mailCounts(mailpit: MailpitServer): Promise<Record<string,
 
 /** Waits until Mailpit holds at least `n` messages; resolves to them. */
 export async function mailsArrive(mailpit: MailpitServer, n: number, timeoutMs = 30_000): Promise<MailSummary[]> {
+  let seen = 0;
   return eventually(
     async () => {
       const all = await mailpit.messages();
+      seen = all.length;
       return all.length >= n ? all : undefined;
     },
     timeoutMs,
-    100,
-  );
+    250,
+  ).catch((err: Error) => {
+    throw new Error(`${seen} of ${n} mails arrived: ${err.message}`);
+  });
 }
 
 /** Every listener's durable has delivered everything and has nothing awaiting an ack. */
