@@ -136,4 +136,14 @@ describe('shipping: hostile events are dead-lettered, change nothing, and the se
     expect(await Shipment.findById(shipped.id).lean()).toMatchObject({ deliveredBy: 'auto', version: 2 });
     expect(await Shipment.findById(pending.id).lean()).toMatchObject({ status: 'pending', version: 0 });
   }, 120_000);
+
+  it('user.deleted', async () => {
+    // The pending shipment's buyer: a valid user.deleted cancels it and anonymises its address.
+    const good = makeEvent(Subjects.UserDeleted, { id: pending.buyerId, version: 2 });
+    await hostile.attack(Subjects.UserDeleted, good, all(), [['id'], ['data', 'id']]);
+    expect(await Shipment.findById(pending.id).lean()).toMatchObject({ status: 'pending', shippingAddress: { name: 'Ada Buyer' } });
+    await hostile.bus.publish(good);
+    await eventually(async () => (await Shipment.findById(pending.id).lean())?.shippingAddress.name === 'deleted user', 15_000);
+    expect(await Shipment.findById(pending.id).lean()).toMatchObject({ status: 'cancelled', version: 1 });
+  }, 120_000);
 });

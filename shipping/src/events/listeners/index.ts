@@ -2,6 +2,7 @@ import type { EventBus, ListenerOptions } from '@jetmart/common';
 import type { ShippingModels } from '../../models';
 import { OrderCompletedListener } from './order-completed-listener';
 import { ShipmentDeliveryDueListener } from './shipment-delivery-due-listener';
+import { UserDeletedListener } from './user-deleted-listener';
 
 export interface ShippingListenerDeps {
   models: ShippingModels;
@@ -9,7 +10,11 @@ export interface ShippingListenerDeps {
   returnWindowMs: number;
 }
 
-/** Every subject shipping consumes: paid orders (split into shipments) and auto-delivery timers. */
+/** Every subject shipping consumes: paid orders (split into shipments), auto-delivery timers, deleted accounts. */
 export function shippingListeners(bus: EventBus, deps: ShippingListenerDeps, options?: ListenerOptions) {
-  return [new OrderCompletedListener(bus, deps, options), new ShipmentDeliveryDueListener(bus, deps, options)];
+  return [
+    new OrderCompletedListener(bus, deps, options),
+    new ShipmentDeliveryDueListener(bus, deps, options),
+    new UserDeletedListener(bus, deps, options),
+  ];
 }
