@@ -47,7 +47,11 @@ export NODE_ENV=test
 for s in "${suites[@]}"; do
   [ -f "$s/jest.config.js" ] || continue
   echo "==> tests: $s"
-  (cd "$s" && npx jest --ci --maxWorkers=2 --json --outputFile="$results/$s.json" 2> >(tee "$results/$s.log" >&2))
+  # e2e and client files each start the whole platform (every service, NATS, the database, Mailpit,
+  # the storefront): two at once on a 2-core machine starve each other's start-up, so one at a time.
+  workers=2
+  case "$s" in e2e | client) workers=1 ;; esac
+  (cd "$s" && npx jest --ci --maxWorkers=$workers --json --outputFile="$results/$s.json" 2> >(tee "$results/$s.log" >&2))
   rc=$?
   if [ $rc -ne 0 ]; then failed_steps+=("tests:$s"); fi
   if [ ! -s "$results/$s.json" ]; then failed_steps+=("tests:$s (no results)"); fi
