@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createApp, type ServiceContext } from '@jetmart/common';
+import { createApp, type SessionRevocations, type ServiceContext } from '@jetmart/common';
 import type { AuthConfig } from './config';
 import { AttemptLimiter } from './models/attempt-limiter';
 import type { AuthModels } from './models';
@@ -10,7 +10,11 @@ import { usersRouter } from './routes/users';
 
 export type AppSettings = Pick<AuthConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'SIGNIN_MAX_ATTEMPTS' | 'SIGNIN_WINDOW_SECONDS'>;
 
-export function buildApp(ctx: Pick<ServiceContext<AuthModels>, 'logger' | 'isReady' | 'models'>, settings: AppSettings): Express {
+export type AuthAppContext = Pick<ServiceContext<AuthModels>, 'logger' | 'isReady' | 'models'> & {
+  sessions: Pick<SessionRevocations, 'revokeSession' | 'revokeUserSessions'>;
+};
+
+export function buildApp(ctx: AuthAppContext, settings: AppSettings): Express {
   // Computed now, so the first sign-in with an unknown email is not the one slow request.
   void decoyPasswordHash();
   const signinLimiter = new AttemptLimiter(settings.SIGNIN_MAX_ATTEMPTS, settings.SIGNIN_WINDOW_SECONDS * 1000);
@@ -21,7 +25,7 @@ export function buildApp(ctx: Pick<ServiceContext<AuthModels>, 'logger' | 'isRea
     isReady: ctx.isReady,
     apiDocs: { path: '/api/users/docs', document: authApiDocument },
     routers: [
-      usersRouter({ models: ctx.models, jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter }),
+      usersRouter({ models: ctx.models, jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter, sessions: ctx.sessions }),
       addressesRouter({ models: ctx.models }),
     ],
   });

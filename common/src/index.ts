@@ -21,3 +21,4 @@ export * from './database';
 export * from './lock';
 export * from './tracing';
 export * from './openapi';
+export * from './sessions/revocations';

@@ -26,12 +26,13 @@ import {
 } from '@jetmart/common/testing';
 import { buildApp } from '../app';
 import { authModels } from '../models';
+import { recordedRevocations } from './fake-sessions';
 
 const { connection } = useTestDatabase({ clearEachTest: false, prefix: 'auth_hostile' });
 const models = authModels(connection);
 const { User } = models;
 const app = buildApp(
-  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models },
+  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models, sessions: recordedRevocations() },
   { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 5, SIGNIN_WINDOW_SECONDS: 60 },
 );
 beforeAll(() => User.syncIndexes());

@@ -9,11 +9,12 @@ import { OpenApiContract, TEST_JWT_KEY, useTestDatabase } from '@jetmart/common/
 import { buildApp } from '../app';
 import { authModels } from '../models';
 import { authApiDocument } from '../openapi';
+import { recordedRevocations } from './fake-sessions';
 
 const { connection } = useTestDatabase({ prefix: 'auth_contract' });
 const contract = new OpenApiContract(authApiDocument);
 const app = buildApp(
-  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models: authModels(connection) },
+  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models: authModels(connection), sessions: recordedRevocations() },
   { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 },
 );
 const password = 'correct horse battery';

@@ -8,6 +8,7 @@ import { createLogger } from '@jetmart/common';
 import { TEST_JWT_KEY, useTestDatabase } from '@jetmart/common/testing';
 import { buildApp } from '../app';
 import { authModels } from '../models';
+import { recordedRevocations } from './fake-sessions';
 
 const { connection } = useTestDatabase({ prefix: 'auth_security' });
 const logger = createLogger('auth', { level: 'silent' });
@@ -15,7 +16,7 @@ const models = authModels(connection);
 let app: ReturnType<typeof buildApp>;
 beforeEach(() => {
   app = buildApp(
-    { logger, isReady: () => true, models },
+    { logger, isReady: () => true, models, sessions: recordedRevocations() },
     { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 },
   );
 });

@@ -7,6 +7,7 @@ import { buildApp, type AppSettings } from '../app';
 import { authModels } from '../models';
 import { decoyPasswordHash } from '../models/password';
 import { BAD_CREDENTIALS_MESSAGE } from '../routes/users';
+import { recordedRevocations } from './fake-sessions';
 
 const { connection } = useTestDatabase({ prefix: 'auth' });
 const models = authModels(connection);
@@ -17,7 +18,7 @@ const logger = createLogger('auth', { level: 'silent' });
 // A new app per test: each gets its own sign-in limiter, so attempts never leak between tests.
 let app: ReturnType<typeof buildApp>;
 beforeEach(() => {
-  app = buildApp({ logger, isReady: () => true, models }, settings);
+  app = buildApp({ logger, isReady: () => true, models, sessions: recordedRevocations() }, settings);
 });
 
 /**
@@ -297,7 +298,7 @@ describe('the rest of the HTTP surface', () => {
   it('serves /healthz and /readyz', async () => {
     await request(app).get('/healthz').expect(200, { status: 'ok' });
     await request(app).get('/readyz').expect(200, { status: 'ready' });
-    const notReady = buildApp({ logger, isReady: () => false, models }, settings);
+    const notReady = buildApp({ logger, isReady: () => false, models, sessions: recordedRevocations() }, settings);
     await request(notReady).get('/readyz').expect(503);
   });
 });

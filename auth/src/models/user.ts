@@ -19,6 +19,15 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 export interface UserAttrs extends AddressBookAttrs, WithOutbox {
   email: string;
   passwordHash: string;
+  displayName?: string;
+  /**
+   * Set when the account is deleted. The same save erases the person (email replaced by a
+   * placeholder that frees the address, password hash, display name, address book) and records
+   * user.deleted, so the event survives a crash and no personal data waits for the relay. The
+   * document stays as a tombstone holding only the id and version: ids are never reused and a
+   * repeated delete finds "already deleted".
+   */
+  deletedAt?: Date;
   /**
    * Bumped by every save (optimistic concurrency) and carried by the user.* events, so the
    * contact replicas of other services apply them in order. Address-book writes are conditional
@@ -31,6 +40,9 @@ export interface UserAttrs extends AddressBookAttrs, WithOutbox {
 export type UserDoc = HydratedDocument<UserAttrs>;
 
 export type RegisterOutcome = { kind: 'created'; user: UserDoc } | { kind: 'email-taken' };
+export type ProfileOutcome = { kind: 'updated'; user: UserDoc } | { kind: 'no-user' };
+export type PasswordChangeOutcome = { kind: 'changed' } | { kind: 'wrong-password' } | { kind: 'no-user' };
+export type DeleteOutcome = { kind: 'deleted' } | { kind: 'wrong-password' } | { kind: 'no-user' };
 
 export interface UserModel extends Model<UserAttrs> {
   /**
@@ -47,6 +59,17 @@ export interface UserModel extends Model<UserAttrs> {
   /** Replaces every field of entry `entryId` (an optional field not given is removed). */
   replaceAddress(userId: string, entryId: string, address: Address): Promise<AddressReplaceOutcome>;
   removeAddress(userId: string, entryId: string): Promise<AddressRemoveOutcome>;
+  /** A live (not deleted) account by id, else null. */
+  findLive(userId: string): Promise<UserDoc | null>;
+  /** Sets the display name; user.updated (with the next version) goes out with the same save. */
+  updateProfile(userId: string, displayName: string): Promise<ProfileOutcome>;
+  /**
+   * Replaces the password if `currentPassword` is right. Publishes nothing and leaves the version
+   * alone (the replicas' copy has no password): a version bump without an event would be a gap.
+   */
+  changePassword(userId: string, currentPassword: string, newPassword: string): Promise<PasswordChangeOutcome>;
+  /** Deletes the account if `password` is right (see `deletedAt`). */
+  deleteAccount(userId: string, password: string): Promise<DeleteOutcome>;
 }
 
 /** Emails are compared and stored in one canonical form: trimmed and lower-cased. */
@@ -56,6 +79,8 @@ const userSchema = new Schema<UserAttrs, UserModel>(
   {
     email: { type: String, required: true, lowercase: true, trim: true },
     passwordHash: { type: String, required: true },
+    displayName: { type: String },
+    deletedAt: { type: Date },
     ...addressBookFields,
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
@@ -162,6 +187,69 @@ userSchema.static(
     });
   },
 );
+
+/** Not a valid scrypt hash: a deleted account never matches any password. */
+const DELETED_HASH = 'deleted';
+const MAX_SAVE_ROUNDS = 20;
+const isVersionError = (err: unknown) => (err as Error)?.name === 'VersionError';
+
+userSchema.static('findLive', async function findLive(this: UserModel, userId: string) {
+  if (!isObjectId(userId)) return null;
+  return this.findOne({ _id: userId, deletedAt: { $exists: false } });
+});
+
+userSchema.static('updateProfile', async function updateProfile(this: UserModel, userId: string, displayName: string): Promise<ProfileOutcome> {
+  for (let round = 0; round < MAX_SAVE_ROUNDS; round++) {
+    const user = await this.findLive(userId);
+    if (!user) return { kind: 'no-user' };
+    user.displayName = displayName;
+    recordEvent(user, Subjects.UserUpdated, { id: user.id as string, email: user.email, displayName, version: user.version + 1 });
+    try {
+      await user.save();
+      return { kind: 'updated', user };
+    } catch (err) {
+      if (!isVersionError(err)) throw err; // another save landed first: read again
+    }
+  }
+  throw new Error(`the profile of ${userId} kept changing during ${MAX_SAVE_ROUNDS} attempts`);
+});
+
+userSchema.static(
+  'changePassword',
+  async function changePassword(this: UserModel, userId: string, currentPassword: string, newPassword: string): Promise<PasswordChangeOutcome> {
+    const user = await this.findLive(userId);
+    if (!user) return { kind: 'no-user' };
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) return { kind: 'wrong-password' };
+    // Conditional on the hash that was verified: of two concurrent changes only one applies, and the
+    // other is told its current password is no longer right.
+    const written = await this.updateOne(
+      { _id: user._id, passwordHash: user.passwordHash, deletedAt: { $exists: false } },
+      { $set: { passwordHash: await hashPassword(newPassword) } },
+    );
+    return written.matchedCount === 1 ? { kind: 'changed' } : { kind: 'wrong-password' };
+  },
+);
+
+userSchema.static('deleteAccount', async function deleteAccount(this: UserModel, userId: string, password: string): Promise<DeleteOutcome> {
+  for (let round = 0; round < MAX_SAVE_ROUNDS; round++) {
+    const user = await this.findLive(userId);
+    if (!user) return { kind: 'no-user' };
+    if (!(await verifyPassword(password, user.passwordHash))) return { kind: 'wrong-password' };
+    user.email = `deleted-${user.id as string}@deleted.invalid`;
+    user.passwordHash = DELETED_HASH;
+    user.displayName = undefined;
+    user.addresses = [];
+    user.deletedAt = new Date();
+    recordEvent(user, Subjects.UserDeleted, { id: user.id as string, version: user.version + 1 });
+    try {
+      await user.save();
+      return { kind: 'deleted' };
+    } catch (err) {
+      if (!isVersionError(err)) throw err;
+    }
+  }
+  throw new Error(`the account ${userId} kept changing during ${MAX_SAVE_ROUNDS} attempts`);
+});
 
 export function userModelOn(conn: Connection): UserModel {
   return modelOn<UserModel>(conn, 'User', userSchema);

@@ -6,6 +6,11 @@ export function presentUser(user: UserDoc): User {
   return { id: user.id as string, email: user.email };
 }
 
+/** The signed-in person's own account: `{id, email, displayName}` (displayName null until set). */
+export function presentProfile(user: UserDoc): { id: string; email: string; displayName: string | null } {
+  return { id: user.id as string, email: user.email, displayName: user.displayName ?? null };
+}
+
 /** An address-book entry as the API gives it: the address and its `id`. */
 export function presentSavedAddress(entry: AddressEntry): SavedAddress {
   const out: SavedAddress = {

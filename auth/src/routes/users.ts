@@ -1,9 +1,19 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ConflictError, endSession, NotAuthorizedError, startSession, TooManyRequestsError, validateBody } from '@jetmart/common';
+import {
+  BadRequestError,
+  ConflictError,
+  endSession,
+  NotAuthorizedError,
+  requireAuth,
+  startSession,
+  TooManyRequestsError,
+  validateBody,
+  type SessionRevocations,
+} from '@jetmart/common';
 import type { AttemptLimiter } from '../models/attempt-limiter';
 import { normalizeEmail, type AuthModels } from '../models';
-import { presentUser } from './presenters';
+import { presentProfile, presentUser } from './presenters';
 
 const email = z.string().trim().max(254, 'Email must be at most 254 characters').pipe(z.email('Email must be valid'));
 
@@ -19,6 +29,21 @@ const signinBody = z.object({
   password: z.string().min(1, 'Password is required').max(1024, 'Password is too long'),
 });
 
+const newPassword = z.string().min(8, 'Password must be between 8 and 128 characters').max(128, 'Password must be between 8 and 128 characters');
+const passwordGiven = z.string().min(1, 'Password is required').max(1024, 'Password is too long');
+
+const profileBody = z.object({
+  displayName: z
+    .string()
+    .trim()
+    .min(1, 'Display name must be between 1 and 80 characters')
+    .max(80, 'Display name must be between 1 and 80 characters')
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Display name must not contain control characters'),
+});
+const passwordChangeBody = z.object({ currentPassword: passwordGiven, newPassword });
+const deleteBody = z.object({ password: passwordGiven });
+
 /** Same message for unknown email and wrong password: the answer must not reveal who has an account. */
 export const BAD_CREDENTIALS_MESSAGE = 'Invalid email or password';
 
@@ -29,9 +54,13 @@ export interface UsersRouterOptions {
   jwtKey: string;
   jwtTtlSeconds: number;
   signinLimiter: AttemptLimiter;
+  /** Where auth writes revocations (every service watches them). */
+  sessions: Pick<SessionRevocations, 'revokeSession' | 'revokeUserSessions'>;
 }
 
-export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter }: UsersRouterOptions): Router {
+const WRONG_PASSWORD_MESSAGE = 'Password is incorrect';
+
+export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter, sessions }: UsersRouterOptions): Router {
   const { User } = models;
   const router = Router();
 
@@ -58,9 +87,64 @@ export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter }: Us
     res.json(user);
   });
 
-  router.post('/api/users/signout', (req, res) => {
+  // The session is revoked before the cookie is cleared: a copy of the cookie kept elsewhere stops
+  // working too. If the revocation cannot be written the request fails (5xx) and the person can
+  // sign out again; answering 200 would claim an ending that did not happen.
+  router.post('/api/users/signout', async (req, res) => {
+    const claims = req.sessionClaims;
+    if (claims?.sid) await sessions.revokeSession(claims.sid, claims.exp);
+    else if (claims) await sessions.revokeUserSessions(claims.id, claims.at); // a session without an id
     endSession(req);
     res.json({});
+  });
+
+  router.post('/api/users/signout-everywhere', requireAuth, async (req, res) => {
+    await sessions.revokeUserSessions(req.currentUser!.id, Date.now());
+    endSession(req);
+    res.json({});
+  });
+
+  router.get('/api/users/me', requireAuth, async (req, res) => {
+    const user = await User.findLive(req.currentUser!.id);
+    if (!user) throw new NotAuthorizedError();
+    res.json(presentProfile(user));
+  });
+
+  router.patch('/api/users/me', requireAuth, validateBody(profileBody), async (req, res) => {
+    const { displayName } = req.body as z.infer<typeof profileBody>;
+    const outcome = await User.updateProfile(req.currentUser!.id, displayName);
+    if (outcome.kind === 'no-user') throw new NotAuthorizedError();
+    res.json(presentProfile(outcome.user));
+  });
+
+  // Every other session ends; this one continues under a new session id (a new cookie), so the
+  // person who changed the password stays signed in here and nowhere else.
+  router.post('/api/users/me/password', requireAuth, validateBody(passwordChangeBody), async (req, res) => {
+    const { currentPassword, newPassword: next } = req.body as z.infer<typeof passwordChangeBody>;
+    const me = req.currentUser!;
+    if (currentPassword === next) throw new BadRequestError('The new password must differ from the current one', 'newPassword');
+    const outcome = await User.changePassword(me.id, currentPassword, next);
+    if (outcome.kind === 'no-user') throw new NotAuthorizedError();
+    if (outcome.kind === 'wrong-password') throw new NotAuthorizedError(WRONG_PASSWORD_MESSAGE);
+    const before = Date.now();
+    await sessions.revokeUserSessions(me.id, before);
+    startSession(req, me, jwtKey, jwtTtlSeconds, before + 1);
+    res.json({});
+  });
+
+  // The account is erased and user.deleted recorded in one save (see UserAttrs.deletedAt); then
+  // every session ends. A crash between the two leaves sessions of an account that no longer
+  // exists: auth refuses them (findLive), other services until the JWT expires, and the person can
+  // repeat the request (already deleted → 401, so the revocation is written on the retry below).
+  router.delete('/api/users/me', requireAuth, validateBody(deleteBody), async (req, res) => {
+    const { password } = req.body as z.infer<typeof deleteBody>;
+    const me = req.currentUser!;
+    const outcome = await User.deleteAccount(me.id, password);
+    if (outcome.kind === 'wrong-password') throw new NotAuthorizedError(WRONG_PASSWORD_MESSAGE);
+    await sessions.revokeUserSessions(me.id, Date.now());
+    endSession(req);
+    if (outcome.kind === 'no-user') throw new NotAuthorizedError();
+    res.status(204).end();
   });
 
   router.get('/api/users/currentuser', (req, res) => {

@@ -1,8 +1,28 @@
+import { randomBytes } from 'node:crypto';
 import cookieSession from 'cookie-session';
 import jwt from 'jsonwebtoken';
-import type { RequestHandler, Response } from 'express';
+import type { Express, RequestHandler, Response } from 'express';
 import { NotAuthorizedError } from '../errors';
+import type { RevocationCheck, SessionClaims } from '../sessions/revocations';
 import type { UserPayload } from './request-context';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's Request is augmented through its global namespace
+  namespace Express {
+    interface Request {
+      /** The verified, unrevoked session behind `currentUser` (auth revokes it by `sid`). */
+      sessionClaims?: SessionClaims;
+    }
+  }
+}
+
+/** Where `currentUser` finds the revocations (`app.locals`): startService installs them. */
+const REVOCATIONS = 'jetmartSessionRevocations';
+
+/** Makes `currentUser` of `app` refuse revoked sessions (startService does this for every service). */
+export function installSessionRevocations(app: Express, revocations: RevocationCheck): void {
+  (app.locals as Record<string, unknown>)[REVOCATIONS] = revocations;
+}
 
 export const SESSION_COOKIE = 'session';
 
@@ -21,8 +41,14 @@ export function session(maxAgeSeconds: number): RequestHandler[] {
   ];
 }
 
-export function signSessionToken(user: UserPayload, key: string, ttlSeconds: number): string {
-  return jwt.sign({ id: user.id, email: user.email }, key, { algorithm: 'HS256', expiresIn: ttlSeconds });
+/**
+ * A session JWT: the user, a new random session id (`sid`) and the issue time in ms (`at`), so a
+ * revocation "every session issued at or before T" can spare one issued a millisecond later.
+ * `issuedAt` lets the caller put the new session after such a revocation it has just written.
+ */
+export function signSessionToken(user: UserPayload, key: string, ttlSeconds: number, issuedAt: number = Date.now()): string {
+  const sid = randomBytes(16).toString('hex');
+  return jwt.sign({ id: user.id, email: user.email, sid, at: issuedAt }, key, { algorithm: 'HS256', expiresIn: ttlSeconds });
 }
 
 /** Starts a session for `user`: the response sets the session cookie. */
@@ -31,27 +57,47 @@ export function startSession(
   user: UserPayload,
   key: string,
   ttlSeconds: number,
+  issuedAt?: number,
 ): void {
-  req.session = { jwt: signSessionToken(user, key, ttlSeconds) };
+  req.session = { jwt: signSessionToken(user, key, ttlSeconds, issuedAt) };
 }
 
 export function endSession(req: { session?: CookieSessionInterfaces.CookieSessionObject | null }, _res?: Response): void {
   req.session = null;
 }
 
-/** Sets `req.currentUser` from a valid, unexpired HS256 JWT; anything else means no user. */
+const SID = /^[0-9a-f]{32}$/;
+
+/** The claims of a valid, unexpired HS256 session JWT, else null. */
+export function verifySessionToken(token: unknown, key: string): SessionClaims | null {
+  if (typeof token !== 'string') return null;
+  try {
+    const p = jwt.verify(token, key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    if (typeof p.id !== 'string' || typeof p.email !== 'string' || typeof p.exp !== 'number') return null;
+    if (p.sid === undefined && p.at === undefined && typeof p.iat === 'number') {
+      // Issued before sessions had ids (they expire within JWT_TTL_SECONDS of the upgrade): only a
+      // per-user revocation can end it, so signing it out ends every session of its user issued
+      // up to the end of its issue second (see auth's sign-out).
+      return { id: p.id, email: p.email, sid: null, at: p.iat * 1000 + 999, exp: p.exp * 1000 };
+    }
+    if (typeof p.sid !== 'string' || !SID.test(p.sid) || typeof p.at !== 'number' || !Number.isFinite(p.at)) return null;
+    return { id: p.id, email: p.email, sid: p.sid, at: p.at, exp: p.exp * 1000 };
+  } catch {
+    return null; // tampered, expired or foreign token: treated as signed out
+  }
+}
+
+/**
+ * Sets `req.currentUser` from a valid, unexpired HS256 JWT whose session has not been revoked
+ * (when the app has revocations installed); anything else means no user.
+ */
 export function currentUser(key: string): RequestHandler {
   return (req, _res, next) => {
-    const token = req.session?.jwt;
-    if (typeof token === 'string') {
-      try {
-        const payload = jwt.verify(token, key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-        if (typeof payload.id === 'string' && typeof payload.email === 'string') {
-          req.currentUser = { id: payload.id, email: payload.email };
-        }
-      } catch {
-        // tampered, expired or foreign token: treated as signed out
-      }
+    const claims = verifySessionToken(req.session?.jwt, key);
+    const revocations = (req.app.locals as Record<string, unknown>)[REVOCATIONS] as RevocationCheck | undefined;
+    if (claims && !revocations?.isRevoked(claims)) {
+      req.currentUser = { id: claims.id, email: claims.email };
+      req.sessionClaims = claims;
     }
     next();
   };

@@ -13,6 +13,8 @@ import { setupTracing } from '../tracing';
 import { installDatabasePlugins } from '../database';
 import { documentLocksCapability } from '../lock';
 import type { AnyModel } from '../database/any-model';
+import { SessionRevocations } from '../sessions/revocations';
+import { installSessionRevocations } from '../middlewares/session';
 
 export interface ServiceContext<M = undefined> {
   logger: Logger;
@@ -22,6 +24,8 @@ export interface ServiceContext<M = undefined> {
   isReady: () => boolean;
   /** The service's models, built on the service's connection by `spec.models`. */
   models: M;
+  /** Revoked sessions, watched from NATS; `currentUser` of the service's app refuses them. */
+  sessions: SessionRevocations;
 }
 
 /** Something that runs beside the HTTP server and listeners (a sweeper, a scheduler). */
@@ -90,12 +94,15 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
     EventBus.connect({ servers: spec.natsUrl.split(','), name: `${spec.name}-${randomBytes(3).toString('hex')}`, logger }),
   );
   await bus.ensureStreams();
+  // Before serving anything: a service that cannot load the revocations must not accept sessions
+  // (it would accept signed-out ones). Unreachable for ~2 minutes means it fails to start.
+  const sessions = await retry('the session revocations bucket', logger, () => SessionRevocations.open(bus.nc, logger));
 
   const isReady = () =>
     !stopping && bus.connected && (!spec.mongoUrl || mongoose.connection.readyState === mongoose.ConnectionStates.connected);
   const outboxModels = spec.outboxModels?.(models) ?? [];
   const relay = outboxModels.length ? new OutboxRelay(bus, outboxModels, { logger }) : undefined;
-  const ctx: ServiceContext<M> = { logger, bus, relay, isReady, models };
+  const ctx: ServiceContext<M> = { logger, bus, relay, isReady, models, sessions };
 
   relay?.start();
   const listeners = spec.listeners?.(ctx) ?? [];
@@ -103,6 +110,7 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
   const background = spec.background?.(ctx) ?? [];
 
   const app = spec.app(ctx);
+  installSessionRevocations(app, sessions);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(spec.port, () => resolve(s));
     s.once('error', reject);
@@ -129,6 +137,7 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
       });
       await Promise.allSettled(background.map((b) => b.stop()));
       await Promise.allSettled(listeners.map((l) => l.stop()));
+      await sessions.stop();
       if (relay) {
         await relay.stop();
         // Publish what the last requests wrote; whatever fails stays in the outbox for next start.
