@@ -12,6 +12,8 @@ export interface ProductAttrs {
 }
 
 export interface ProductFields extends ProductAttrs, WithOutbox {
+  /** When the seller's account was deleted (user.deleted): nothing of it may be sold again. */
+  unlistedAt?: Date;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -22,6 +24,9 @@ export type ProductChanges = Partial<Pick<ProductAttrs, 'title' | 'description' 
 /** What a seller's change did: the caller saves a `changed` product. */
 export type ChangeOutcome = { kind: 'changed' } | { kind: 'unchanged' } | { kind: 'quantity-below-taken'; unitsTaken: number };
 
+/** What an unlisting did: the caller saves an `unlisted` product. */
+export type UnlistOutcome = 'unlisted' | 'already-unlisted';
+
 interface ProductMethods {
   /**
    * Applies the seller's changes and queues `product.updated`. Nothing is changed or queued when
@@ -29,6 +34,14 @@ interface ProductMethods {
    * below `unitsTaken` (units held by live orders + units sold).
    */
   applyChanges(changes: ProductChanges, unitsTaken: number): ChangeOutcome;
+  /**
+   * Takes the product off sale for good (its seller's account is gone): the listed quantity
+   * becomes the units already taken (held by live orders + sold − restocked), so none is
+   * available, and `product.updated` tells orders' replica. Invariant 1 holds (quantity = taken).
+   * Again on an unlisted product: only lowers the quantity to what is taken now (units released
+   * or restocked since), else changes nothing, so a redelivery is a no-op.
+   */
+  unlist(unitsTaken: number, now?: Date): UnlistOutcome;
   /** The event payload describing this product at `version`. */
   eventData(version: number): ProductEventData;
 }
@@ -52,6 +65,7 @@ const productSchema = new Schema<ProductFields, ProductModel, ProductMethods>(
     priceMinor: { type: Number, required: true, min: 1 },
     quantity: { type: Number, required: true, min: 0 },
     userId: { type: String, required: true },
+    unlistedAt: { type: Date },
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
@@ -72,6 +86,17 @@ productSchema.methods.applyChanges = function (this: ProductDoc, changes: Produc
   // save() with optimisticConcurrency bumps the version by exactly one.
   recordEvent(this, Subjects.ProductUpdated, this.eventData(this.version + 1));
   return { kind: 'changed' };
+};
+
+productSchema.methods.unlist = function (this: ProductDoc, unitsTaken: number, now = new Date()): UnlistOutcome {
+  const quantity = Math.max(0, Math.min(this.quantity, unitsTaken));
+  if (this.unlistedAt && this.quantity === quantity) return 'already-unlisted';
+  if (!this.unlistedAt) this.unlistedAt = now;
+  this.quantity = quantity;
+  // Every save bumps the version (optimisticConcurrency), so every save is published, even one
+  // that only marks the product: the replicas must see each version.
+  recordEvent(this, Subjects.ProductUpdated, this.eventData(this.version + 1));
+  return 'unlisted';
 };
 
 /** A new product with its `product.created` event queued; the caller saves it. */

@@ -20,6 +20,9 @@ const heldOrder = oid();
 // Sold orders a wrongly applied restock would put back on sale (one per restocking subject).
 const soldForCancel = oid();
 const soldForReturn = oid();
+// A seller a user.deleted would unlist: one product of theirs on sale.
+const leavingSeller = oid();
+let listedId = '';
 
 beforeAll(async () => {
   await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
@@ -29,6 +32,8 @@ beforeAll(async () => {
     await recordHeld(models.UnitLedger, orderId, [{ productId, quantity: 2 }]);
     await recordSold(models.UnitLedger, orderId, [{ productId, quantity: 2 }]);
   }
+  // Created without product.created queued: there is no relay here to publish it.
+  listedId = (await models.Product.create({ title: 'Desk', priceMinor: 9900, quantity: 3, userId: leavingSeller })).id as string;
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'products-hostile',
@@ -152,5 +157,14 @@ describe('products: hostile events are dead-lettered, change nothing, and the se
     const valid = returnReceived(soldForReturn);
     await hostile.bus.publish(valid);
     expect(await eventually(() => restocked(valid.data.id))).toMatchObject({ orderId: soldForReturn, quantity: 1 });
+  }, 90_000);
+
+  it('user.deleted', async () => {
+    const good = makeEvent(Subjects.UserDeleted, { id: leavingSeller, version: 2 });
+    await attack(Subjects.UserDeleted, good, otherSubjects(Subjects.UserDeleted), [['id'], ['data', 'id']]);
+    expect(await models.Product.findById(listedId).lean()).toMatchObject({ quantity: 3, version: 0 });
+    await hostile.bus.publish(good);
+    await eventually(async () => (await models.Product.findById(listedId).lean())?.quantity === 0);
+    expect(await models.Product.findById(listedId).lean()).toMatchObject({ version: 1, unlistedAt: expect.any(Date) });
   }, 90_000);
 });

@@ -5,6 +5,7 @@ import { OrderCompletedListener } from './order-completed-listener';
 import { OrderCreatedListener } from './order-created-listener';
 import { ReturnReceivedListener } from './return-received-listener';
 import { ShipmentCancelledListener } from './shipment-cancelled-listener';
+import { UserDeletedListener } from './user-deleted-listener';
 
 export interface ProductsListenerDeps {
   models: ProductsModels;
@@ -12,7 +13,8 @@ export interface ProductsListenerDeps {
 
 /**
  * Every subject products consumes: order events move units through the unit ledger; a cancelled
- * shipment and a restocked return put sold units back on sale.
+ * shipment and a restocked return put sold units back on sale; a deleted account's listings are
+ * taken off sale.
  */
 export function productsListeners(bus: EventBus, { models }: ProductsListenerDeps, options?: ListenerOptions) {
   return [
@@ -21,5 +23,6 @@ export function productsListeners(bus: EventBus, { models }: ProductsListenerDep
     new OrderCompletedListener(bus, models.UnitLedger, options),
     new ShipmentCancelledListener(bus, models.UnitLedger, options),
     new ReturnReceivedListener(bus, models.UnitLedger, options),
+    new UserDeletedListener(bus, { models }, options),
   ];
 }

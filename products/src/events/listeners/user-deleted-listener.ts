@@ -1,0 +1,21 @@
+import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { unlistSeller } from '../../forgetting';
+import type { ProductsModels } from '../../models';
+
+/** An account is gone: its listings are taken off sale (unlistSeller). */
+export class UserDeletedListener extends Listener<typeof Subjects.UserDeleted> {
+  readonly subject = Subjects.UserDeleted;
+
+  constructor(
+    bus: EventBus,
+    private readonly deps: { models: ProductsModels },
+    options?: ListenerOptions,
+  ) {
+    super(bus, 'products', options);
+  }
+
+  async onMessage(data: EventData<typeof Subjects.UserDeleted>, { log }: MessageContext<typeof Subjects.UserDeleted>): Promise<void> {
+    const result = await unlistSeller(this.deps, data.id);
+    log.info({ userId: data.id, products: result.products }, 'seller unlisted');
+  }
+}
