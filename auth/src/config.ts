@@ -1,5 +1,12 @@
 import { baseEnv, intInRange, readEnv } from '@jetmart/common';
 
+/**
+ * Generous on purpose: many people behind one address (an office, a carrier's NAT) sign up, and
+ * the e2e and load runs sign up hundreds of accounts from one host. It bounds scripted account
+ * creation; lower it where that matters more.
+ */
+export const DEFAULT_SIGNUP_LIMIT = { maxAttempts: 1000, windowSeconds: 3600 } as const;
+
 /** Everything auth reads from the environment; `loadConfig()` fails with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return readEnv(
@@ -13,6 +20,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       SIGNIN_WINDOW_SECONDS: {
         describe: 'length of the sign-in rate-limit window in seconds',
         default: '60',
+        parse: intInRange(1, 24 * 3600),
+      },
+      SIGNUP_MAX_ATTEMPTS: {
+        describe: 'sign-ups allowed per client IP within SIGNUP_WINDOW_SECONDS (counted across all auth replicas)',
+        default: String(DEFAULT_SIGNUP_LIMIT.maxAttempts),
+        parse: intInRange(1, 1_000_000),
+      },
+      SIGNUP_WINDOW_SECONDS: {
+        describe: 'length of the sign-up rate-limit window in seconds',
+        default: String(DEFAULT_SIGNUP_LIMIT.windowSeconds),
         parse: intInRange(1, 24 * 3600),
       },
     },

@@ -22,3 +22,4 @@ export * from './lock';
 export * from './tracing';
 export * from './openapi';
 export * from './sessions/revocations';
+export * from './sessions/kv';

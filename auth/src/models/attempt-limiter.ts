@@ -3,9 +3,9 @@
  * sign-in attempts are counted per client IP + email, so one attacker cannot lock a victim out
  * from everywhere (other IPs are unaffected) and one IP cannot guess freely against an email.
  *
- * In memory means per process: with R replicas behind a load balancer a client gets up to R times
- * the limit. That is accepted for now (it still bounds guessing); a shared store (e.g. a NATS KV
- * bucket) would make it global.
+ * In memory means per process. A running auth service counts in the shared bucket instead
+ * (SharedAttemptLimiter, same windows), so R replicas allow the limit once; this one serves an
+ * app built without NATS.
  */
 export class AttemptLimiter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();

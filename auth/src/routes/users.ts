@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import {
   BadRequestError,
@@ -7,11 +7,12 @@ import {
   NotAuthorizedError,
   requireAuth,
   startSession,
+  ServiceUnavailableError,
   TooManyRequestsError,
   validateBody,
   type SessionRevocations,
 } from '@jetmart/common';
-import type { AttemptLimiter } from '../models/attempt-limiter';
+import type { AttemptCounter } from '../limits/shared-attempt-limiter';
 import { normalizeEmail, type AuthModels } from '../models';
 import { presentProfile, presentUser } from './presenters';
 
@@ -53,19 +54,35 @@ export interface UsersRouterOptions {
   models: AuthModels;
   jwtKey: string;
   jwtTtlSeconds: number;
-  signinLimiter: AttemptLimiter;
+  signinLimiter: AttemptCounter;
+  signupLimiter: AttemptCounter;
   /** Where auth writes revocations (every service watches them). */
   sessions: Pick<SessionRevocations, 'revokeSession' | 'revokeUserSessions'>;
 }
 
 const WRONG_PASSWORD_MESSAGE = 'Password is incorrect';
 
-export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter, sessions }: UsersRouterOptions): Router {
+export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter, signupLimiter, sessions }: UsersRouterOptions): Router {
   const { User } = models;
   const router = Router();
 
+  /** Counts one attempt; over the limit → 429 with Retry-After. A store that cannot count → 503 (fails closed). */
+  async function limit(counter: AttemptCounter, key: string, message: string, res: Response) {
+    let verdict;
+    try {
+      verdict = await counter.hit(key);
+    } catch {
+      throw new ServiceUnavailableError('Cannot check the attempt limit now, try again');
+    }
+    if (!verdict.allowed) {
+      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      throw new TooManyRequestsError(message);
+    }
+  }
+
   router.post('/api/users/signup', validateBody(signupBody), async (req, res) => {
     const { email, password } = req.body as z.infer<typeof signupBody>;
+    await limit(signupLimiter, req.ip ?? '', 'Too many sign-ups, try again later', res);
     const outcome = await User.register(email, password);
     if (outcome.kind === 'email-taken') throw new ConflictError(EMAIL_TAKEN_MESSAGE, 'email');
     const user = presentUser(outcome.user);
@@ -75,11 +92,7 @@ export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter, sess
 
   router.post('/api/users/signin', validateBody(signinBody), async (req, res) => {
     const { email, password } = req.body as z.infer<typeof signinBody>;
-    const verdict = signinLimiter.hit(`${req.ip}|${normalizeEmail(email)}`);
-    if (!verdict.allowed) {
-      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-      throw new TooManyRequestsError('Too many sign-in attempts, try again later');
-    }
+    await limit(signinLimiter, `${req.ip}|${normalizeEmail(email)}`, 'Too many sign-in attempts, try again later', res);
     const found = await User.authenticate(email, password);
     if (!found) throw new NotAuthorizedError(BAD_CREDENTIALS_MESSAGE);
     const user = presentUser(found);

@@ -1,6 +1,7 @@
-import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
+import { isKeyValueRace, keyValueBucket } from './kv';
 
 /**
  * Session revocations shared by every service (SPEC v2 invariant 13, issue 17).
@@ -66,7 +67,7 @@ export class SessionRevocations implements RevocationCheck {
    * while it cannot tell revoked sessions from valid ones (runService retries, then fails start).
    */
   static async open(nc: NatsConnection, logger: Logger, now: () => number = Date.now): Promise<SessionRevocations> {
-    const kv = await new Kvm(nc).create(SESSIONS_BUCKET, { history: 1, ttl: MAX_SESSION_TTL_SECONDS * 1000 });
+    const kv = await keyValueBucket(nc, SESSIONS_BUCKET, MAX_SESSION_TTL_SECONDS * 1000);
     const r = new SessionRevocations(kv, logger, now);
     await r.startWatching();
     r.pruneTimer = setInterval(() => r.prune(), 60_000);
@@ -110,7 +111,7 @@ export class SessionRevocations implements RevocationCheck {
         this.applyLocal(key, value);
         return;
       } catch (err) {
-        if (!/wrong last sequence|key exists/i.test(String((err as Error).message))) throw err;
+        if (!isKeyValueRace(err)) throw err;
       }
     }
     throw new Error(`the revocation of ${userId}'s sessions kept racing other writes`);
