@@ -35,3 +35,19 @@ export const COUNTRY_CODES: readonly string[] = (
   'RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV ' +
   'TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
 ).split(' ');
+
+/**
+ * The address snapshot of a deleted account (SPEC invariant 13), the same in every service that
+ * keeps one: no name, street, city, postcode or phone; the country stays for the sellers'
+ * statistics. The required fields hold a placeholder, so the snapshot keeps the shape the API and
+ * events present.
+ */
+export const DELETED_USER_NAME = 'deleted user';
+
+export function anonymisedAddress(country: string): Address {
+  return { name: DELETED_USER_NAME, line1: '-', city: '-', postalCode: '-', country };
+}
+
+export function isAnonymisedAddress(a: Address): boolean {
+  return a.name === DELETED_USER_NAME && a.line1 === '-' && a.city === '-' && a.postalCode === '-' && a.line2 == null && a.phone == null;
+}

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
-import type { Address } from '@jetmart/common/contracts';
+import { anonymisedAddress, isAnonymisedAddress, type Address } from '@jetmart/common/contracts';
 
 /**
  * `pending` (units being held, never shown) → `created` → `complete` | `cancelled`;
@@ -183,18 +183,6 @@ export function paymentInProgress(order: Pick<OrderFields, 'paymentStartedAttemp
 }
 
 /**
- * The address snapshot of a deleted account (SPEC invariant 13): no name, street, city, postcode
- * or phone is kept; the country stays for the sellers' statistics. The required fields hold a
- * placeholder, so the snapshot still has the stored shape the API and events present.
- */
-export const DELETED_USER_NAME = 'deleted user';
-export function anonymisedAddress(country: string): Address {
-  return { name: DELETED_USER_NAME, line1: '-', city: '-', postalCode: '-', country };
-}
-const isAnonymised = (a: Address) =>
-  a.name === DELETED_USER_NAME && a.line1 === '-' && a.city === '-' && a.postalCode === '-' && a.line2 == null && a.phone == null;
-
-/**
  * Replaces the order's address snapshot with the anonymised one (true when this call changed it;
  * false when the order has none, is gone, or was anonymised already). A plain update of one
  * document (locked like every write by `_id`) that leaves `version` and the outbox alone: no
@@ -202,7 +190,7 @@ const isAnonymised = (a: Address) =>
  */
 export async function anonymiseOrderAddress(Order: OrderModel, orderId: string): Promise<boolean> {
   const found = await Order.findById(orderId, { shippingAddress: 1 }).lean();
-  if (!found?.shippingAddress || isAnonymised(found.shippingAddress)) return false;
+  if (!found?.shippingAddress || isAnonymisedAddress(found.shippingAddress)) return false;
   const res = await Order.updateOne(
     { _id: orderId },
     { $set: { shippingAddress: anonymisedAddress(found.shippingAddress.country) } },

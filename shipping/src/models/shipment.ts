@@ -1,6 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
-import type { Address, DeliveredBy, ShipmentStatus } from '@jetmart/common/contracts';
+import { anonymisedAddress, isAnonymisedAddress, type Address, type DeliveredBy, type ShipmentStatus } from '@jetmart/common/contracts';
 
 /**
  * One seller's part of a paid order: `pending` → `shipped` → `delivered`, or `pending` →
@@ -212,24 +212,13 @@ export function newShipment(
 }
 
 /**
- * The address snapshot of a deleted account (SPEC invariant 13; the same as orders keeps): no
- * name, street, city, postcode or phone; the country stays. Placeholders keep the stored shape.
- */
-export const DELETED_USER_NAME = 'deleted user';
-export function anonymisedAddress(country: string): Address {
-  return { name: DELETED_USER_NAME, line1: '-', city: '-', postalCode: '-', country };
-}
-const isAnonymised = (a: Address) =>
-  a.name === DELETED_USER_NAME && a.line1 === '-' && a.city === '-' && a.postalCode === '-' && a.line2 == null && a.phone == null;
-
-/**
  * Replaces the shipment's address snapshot with the anonymised one; status, carrier and tracking
  * stay. True when this call changed it. A plain update of one document (locked by `_id`) that
  * leaves `version` alone: no event carries the address, and the published version must not move.
  */
 export async function anonymiseShipmentAddress(Shipment: ShipmentModel, shipmentId: string): Promise<boolean> {
   const found = await Shipment.findById(shipmentId, { shippingAddress: 1 }).lean();
-  if (!found?.shippingAddress || isAnonymised(found.shippingAddress)) return false;
+  if (!found?.shippingAddress || isAnonymisedAddress(found.shippingAddress)) return false;
   const res = await Shipment.updateOne(
     { _id: shipmentId },
     { $set: { shippingAddress: anonymisedAddress(found.shippingAddress.country) } },
