@@ -24,6 +24,12 @@ const credentials = (passwordRule: string) => ({
   properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', description: passwordRule } },
 });
 
+const tooMany = (what: string) => ({
+  ...errorResponse(what),
+  headers: { 'Retry-After': { description: 'seconds', required: true, schema: { type: 'string' } } },
+});
+const passwordField = { type: 'string', minLength: 1, maxLength: 1024 };
+
 const entryId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The auth API as it answers (checked against real responses by openapi-contract.test.ts). */
@@ -36,6 +42,16 @@ export const authApiDocument = openApiDocument({
       additionalProperties: false,
       required: ['id', 'email'],
       properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } },
+    },
+    Profile: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'email', 'displayName'],
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        email: { type: 'string', format: 'email' },
+        displayName: { oneOf: [{ type: 'string', minLength: 1, maxLength: 80 }, { type: 'null' }] },
+      },
     },
     Address: addressJsonSchema,
     SavedAddress: {
@@ -55,6 +71,7 @@ export const authApiDocument = openApiDocument({
           '201': { description: 'Signed up and signed in', headers: setsSession, content: json(ref('User')) },
           '400': commonErrors.badRequest,
           '409': errorResponse('The email is already used'),
+          '429': tooMany('Too many sign-ups from this address (counted across every auth replica)'),
         },
       },
     },
@@ -67,18 +84,83 @@ export const authApiDocument = openApiDocument({
           '200': { description: 'Signed in', headers: setsSession, content: json(ref('User')) },
           '400': commonErrors.badRequest,
           '401': errorResponse('Wrong email or password (the same message for both)'),
-          '429': {
-            ...errorResponse('Too many attempts for this email from this address'),
-            headers: { 'Retry-After': { description: 'seconds', required: true, schema: { type: 'string' } } },
-          },
+          '429': tooMany('Too many attempts for this email from this address (counted across every auth replica)'),
         },
       },
     },
     '/api/users/signout': {
       post: {
-        summary: 'Sign out (clears the session)',
+        summary: 'Sign out: the session is revoked on every service (within a second), and the cookie cleared',
         tags: ['users'],
         responses: { '200': { description: 'Signed out', content: json({ type: 'object', additionalProperties: false }) } },
+      },
+    },
+    '/api/users/signout-everywhere': {
+      post: {
+        summary: "Sign out everywhere: every one of the person's sessions is revoked, this one included",
+        tags: ['users'],
+        security: sessionSecurity,
+        responses: {
+          '200': { description: 'Every session ended', content: json({ type: 'object', additionalProperties: false }) },
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
+    '/api/users/me': {
+      get: {
+        summary: 'My account',
+        tags: ['users'],
+        security: sessionSecurity,
+        responses: { '200': { description: 'The account', content: json(ref('Profile')) }, '401': commonErrors.unauthorized },
+      },
+      patch: {
+        summary: 'Change my display name (user.updated goes out)',
+        tags: ['users'],
+        security: sessionSecurity,
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['displayName'],
+            properties: { displayName: { type: 'string', description: '1-80 characters after trimming, no control characters' } },
+          }),
+        },
+        responses: {
+          '200': { description: 'The account as changed', content: json(ref('Profile')) },
+          '400': commonErrors.badRequest,
+          '401': commonErrors.unauthorized,
+        },
+      },
+      delete: {
+        summary: 'Delete my account: erased here, user.deleted goes out, every session revoked',
+        tags: ['users'],
+        security: sessionSecurity,
+        requestBody: { required: true, content: json({ type: 'object', required: ['password'], properties: { password: passwordField } }) },
+        responses: {
+          '204': { description: 'Deleted' },
+          '400': commonErrors.badRequest,
+          '401': errorResponse('Not signed in, or the password is incorrect'),
+        },
+      },
+    },
+    '/api/users/me/password': {
+      post: {
+        summary: 'Change my password: every other session ends; this one continues with a new cookie',
+        tags: ['users'],
+        security: sessionSecurity,
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['currentPassword', 'newPassword'],
+            properties: { currentPassword: passwordField, newPassword: { type: 'string', description: '8-128 characters, not the current one' } },
+          }),
+        },
+        responses: {
+          '200': { description: 'Changed', headers: setsSession, content: json({ type: 'object', additionalProperties: false }) },
+          '400': commonErrors.badRequest,
+          '401': errorResponse('Not signed in, or the current password is incorrect'),
+        },
       },
     },
     '/api/users/currentuser': {

@@ -72,6 +72,43 @@ it('the address book: every documented status', async () => {
   await contract.expect(as(request(app).get(base)), 200);
 });
 
+it('the account and its sessions: every documented status', async () => {
+  const signedUp = await contract.expect(request(app).post('/api/users/signup').send({ email: 'lin@example.com', password }), 201);
+  const cookie = String(([] as string[]).concat(signedUp.headers['set-cookie'] ?? [])[0]).split(';')[0];
+  const as = (r: request.Test) => r.set('Cookie', cookie);
+
+  await contract.expect(request(app).get('/api/users/me'), 401);
+  await contract.expect(request(app).patch('/api/users/me').send({ displayName: 'Lin' }), 401);
+  await contract.expect(request(app).post('/api/users/me/password').send({ currentPassword: password, newPassword: 'another passphrase' }), 401);
+  await contract.expect(request(app).delete('/api/users/me').send({ password }), 401);
+  await contract.expect(request(app).post('/api/users/signout-everywhere'), 401);
+
+  const me = await contract.expect(as(request(app).get('/api/users/me')), 200);
+  expect(me.body).toEqual({ id: signedUp.body.id, email: 'lin@example.com', displayName: null });
+  const named = await contract.expect(as(request(app).patch('/api/users/me')).send({ displayName: '  Lin Wei ' }), 200);
+  expect(named.body.displayName).toBe('Lin Wei');
+  await contract.expect(as(request(app).patch('/api/users/me')).send({ displayName: '' }), 400);
+
+  await contract.expect(as(request(app).post('/api/users/me/password')).send({ currentPassword: password, newPassword: 'short' }), 400);
+  await contract.expect(as(request(app).post('/api/users/me/password')).send({ currentPassword: 'not it', newPassword: 'another passphrase' }), 401);
+  await contract.expect(as(request(app).post('/api/users/me/password')).send({ currentPassword: password, newPassword: 'another passphrase' }), 200);
+
+  await contract.expect(as(request(app).delete('/api/users/me')).send({}), 400);
+  await contract.expect(as(request(app).delete('/api/users/me')).send({ password: 'not it' }), 401);
+  await contract.expect(as(request(app).post('/api/users/signout-everywhere')), 200);
+  await contract.expect(as(request(app).delete('/api/users/me')).send({ password: 'another passphrase' }), 204);
+});
+
+it('sign-ups over the limit: 429', async () => {
+  const limited = buildApp(
+    { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models: authModels(connection), sessions: recordedRevocations() },
+    { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60, SIGNUP_MAX_ATTEMPTS: 1, SIGNUP_WINDOW_SECONDS: 60 },
+  );
+  await contract.expect(request(limited).post('/api/users/signup').send({ email: 'first@example.com', password }), 201);
+  const res = await contract.expect(request(limited).post('/api/users/signup').send({ email: 'second@example.com', password }), 429);
+  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+});
+
 it('every documented response was produced', () => {
   expect(contract.unexercised()).toEqual([]);
 });
