@@ -271,3 +271,113 @@ describe('auth: hostile input at the address book never answers 5xx', () => {
     expectErrorShape(res);
   });
 });
+
+describe('auth: hostile input at the account routes never answers 5xx', () => {
+  const PASSWORD = 'correct horse battery';
+  let cookie = '';
+  let userId = '';
+  beforeAll(async () => {
+    const outcome = await User.register('account@example.com', PASSWORD);
+    if (outcome.kind !== 'created') throw new Error('no account');
+    userId = outcome.user.id as string;
+    cookie = signinCookie({ id: userId, email: 'account@example.com' });
+  });
+  const account = async () => (await User.findById(userId).lean())!;
+  const extra = fc.constantFrom('displayName', 'email', 'password', 'passwordHash', 'version', 'deletedAt', '$set', '__proto__', 'id', '_id');
+
+  it('PATCH /api/users/me: wrong types and operators → 400, nothing changed; random strings → 200 with the trimmed name or 400', async () => {
+    const before = await account();
+    await fc.assert(
+      fc.asyncProperty(wrongType, fc.dictionary(extra, anyValue, { maxKeys: 3 }), async (value, rest) => {
+        const res = await request(app).patch('/api/users/me').set('Cookie', cookie).send({ ...rest, displayName: value });
+        expect([400, 413]).toContain(res.status);
+        expectErrorShape(res);
+      }),
+      params(411),
+    );
+    const after = await account();
+    expect([after.email, after.passwordHash, after.version, after.displayName]).toEqual([before.email, before.passwordHash, before.version, before.displayName]);
+    await fc.assert(
+      fc.asyncProperty(weirdString, async (name) => {
+        const res = await request(app).patch('/api/users/me').set('Cookie', cookie).send({ displayName: name });
+        expectNever5xx(res);
+        if (res.status === 200) {
+          expect(res.body.displayName).toBe(name.trim());
+          expect((await account()).displayName).toBe(name.trim());
+        }
+      }),
+      { ...params(412), numRuns: Math.min(RUNS, 60) },
+    );
+    expect((await account()).email).toBe('account@example.com');
+  });
+
+  it('POST /api/users/me/password and DELETE /api/users/me: hostile bodies → 4xx, the password and the account unchanged', async () => {
+    const before = await account();
+    const body = fc.oneof(
+      fc.record({ currentPassword: wrongType, newPassword: fc.constant('long enough password') }),
+      fc.record({ currentPassword: fc.constant(PASSWORD), newPassword: wrongType }),
+      fc.record({ currentPassword: weirdString, newPassword: weirdString }),
+      fc.dictionary(extra, anyValue, { maxKeys: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const res = await request(app).post('/api/users/me/password').set('Cookie', cookie).send(b);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expectErrorShape(res);
+      }),
+      { ...params(413), numRuns: Math.min(RUNS, 60) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.record({ password: wrongType }), fc.record({ password: weirdString }), fc.dictionary(extra, anyValue, { maxKeys: 3 })), async (b) => {
+        const res = await request(app).delete('/api/users/me').set('Cookie', cookie).send(b);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expectErrorShape(res);
+      }),
+      { ...params(414), numRuns: Math.min(RUNS, 60) },
+    );
+    const after = await account();
+    expect(after.passwordHash).toBe(before.passwordHash);
+    expect(after.deletedAt).toBeUndefined();
+  });
+
+  it('malformed JSON, non-objects and wrong content types → 4xx in the error shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom(['patch', '/api/users/me'], ['post', '/api/users/me/password'], ['delete', '/api/users/me']),
+        fc.constantFrom('application/json', 'text/plain'),
+        async (raw, [method, path], type) => {
+          const req = method === 'patch' ? request(app).patch(path!) : method === 'post' ? request(app).post(path!) : request(app).delete(path!);
+          const res = await req.set('Cookie', cookie).set('Content-Type', type).send(raw);
+          expectErrorShape(res);
+        },
+      ),
+      params(415),
+    );
+    expect((await account()).deletedAt).toBeUndefined();
+  });
+
+  it('hostile session cookies → 401 on every account route, nothing changed or revoked', async () => {
+    const before = await account();
+    await fc.assert(
+      fc.asyncProperty(hostileCookie, fc.constantFrom('me', 'patch', 'password', 'delete', 'everywhere'), async (bad, route) => {
+        const res = await {
+          me: () => request(app).get('/api/users/me'),
+          patch: () => request(app).patch('/api/users/me').send({ displayName: 'X' }),
+          password: () => request(app).post('/api/users/me/password').send({ currentPassword: PASSWORD, newPassword: 'another passphrase' }),
+          delete: () => request(app).delete('/api/users/me').send({ password: PASSWORD }),
+          everywhere: () => request(app).post('/api/users/signout-everywhere'),
+        }
+          [route]()
+          .set('Cookie', bad);
+        expect(res.status).toBe(401);
+        expectErrorShape(res);
+      }),
+      params(416),
+    );
+    const after = await account();
+    expect([after.passwordHash, after.version, after.deletedAt]).toEqual([before.passwordHash, before.version, before.deletedAt]);
+  });
+});
