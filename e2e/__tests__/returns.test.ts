@@ -7,6 +7,8 @@
  * ships (refunded, B's units back on sale); A ships, the buyer confirms delivery and returns 1 unit
  * as damaged (received without restock) and 1 as changed_mind (received with restock): two refunds,
  * A's stock up by one. Once the return window has closed (RETURN_WINDOW_SECONDS) a request is 409.
+ * Every person got each mail about it exactly once (read from the platform's Mailpit), also after
+ * every event was delivered again.
  */
 import type { Address, Order, Payment, Product, ReturnRecord, Shipment } from '@jetmart/common/contracts';
 import { EventBus, createLogger, Streams } from '@jetmart/common';
@@ -273,6 +275,49 @@ describe('returns and refunds through one port', () => {
       (RETURN_WINDOW_SECONDS + 60) * 1000,
       500,
     );
+  });
+
+  it('each person got each mail once, even after every event was delivered again', async () => {
+    const webUi = /Mailpit web UI (http:\/\/[^\s]+)/.exec(platform.output())?.[1];
+    expect(webUi).toBeDefined();
+    const mailboxes = async () => {
+      const res = await fetch(`${webUi}/api/v1/messages?limit=0`);
+      const body = (await res.json()) as { messages: { To: { Address: string }[]; Subject: string }[] };
+      const by: Record<string, string[]> = {};
+      for (const m of body.messages) for (const to of m.To) (by[to.Address] ??= []).push(m.Subject);
+      for (const list of Object.values(by)) list.sort();
+      return by;
+    };
+    const expected: Record<string, RegExp[]> = {
+      'buyer@returns.dev': [
+        /confirmed/,
+        /^Payment received/,
+        /^Refund of .*25\.00 for order/, // B's cancelled part
+        /has shipped/,
+        /was delivered/,
+        /return .* was approved/,
+        /return .* was approved/,
+        /^Refund of .*40\.25 for your return/,
+        /^Refund of .*40\.25 for your return/,
+      ],
+      'seller-a@returns.dev': [/^You sold 3 items/, /^Return requested/, /^Return requested/],
+      'seller-b@returns.dev': [/^You sold 2 items/],
+    };
+    const total = Object.values(expected).reduce((n, l) => n + l.length, 0);
+    await eventually(async () => Object.values(await mailboxes()).flat().length >= total, 60_000, 500);
+    // Anything still on its way (a second copy) would show within a few seconds.
+    await new Promise((r) => setTimeout(r, 5_000));
+    const got = await mailboxes();
+    expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+    for (const [to, patterns] of Object.entries(expected)) {
+      const subjects = [...got[to]];
+      expect(subjects).toHaveLength(patterns.length);
+      for (const p of patterns) {
+        const i = subjects.findIndex((x) => p.test(x));
+        expect({ to, missing: i < 0 ? String(p) : undefined, subjects: got[to] }).toEqual({ to, missing: undefined, subjects: got[to] });
+        subjects.splice(i, 1);
+      }
+    }
   });
 
   it('the invariant checker finds nothing wrong', async () => {
