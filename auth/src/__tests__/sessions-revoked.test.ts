@@ -14,7 +14,7 @@ import {
   type Event,
   type RunningService,
 } from '@jetmart/common';
-import { eventually, readStream, startNats, testDatabaseUrl, TEST_JWT_KEY, type NatsTestServer } from '@jetmart/common/testing';
+import { eventually, readStream, signinCookie, startNats, testDatabaseUrl, TEST_JWT_KEY, type NatsTestServer } from '@jetmart/common/testing';
 import { buildApp, type AppSettings } from '../app';
 import { authModels, type AuthModels } from '../models';
 
@@ -146,6 +146,13 @@ describe('sessions end on every service (invariant 13)', () => {
       [Subjects.UserDeleted, 2],
     ]);
     expect(JSON.stringify(events.find((e) => e.subject === Subjects.UserDeleted))).not.toContain(email);
+    // A session auth never revoked (the crash window between the erasing save and the revocation)
+    // cannot put personal data back on the tombstone.
+    const stale = signinCookie({ id, email });
+    const home = { name: 'Grace Hopper', line1: '1 Navy Way', city: 'Arlington', postalCode: '22202', country: 'US' };
+    expect((await request(auth.server).post('/api/users/me/addresses').set('Cookie', stale).send(home)).status).toBeGreaterThanOrEqual(400);
+    await request(auth.server).patch('/api/users/me').set('Cookie', stale).send({ displayName: 'Grace' }).expect(401);
+    expect(JSON.stringify(await auth.ctx.models.User.findById(id).lean())).not.toMatch(/Grace|Navy/);
     // The email is free again.
     await request(auth.server).post('/api/users/signup').send({ email, password: PASSWORD }).expect(201);
   });

@@ -72,6 +72,9 @@ export interface UserModel extends Model<UserAttrs> {
   deleteAccount(userId: string, password: string): Promise<DeleteOutcome>;
 }
 
+/** The filter of an account that is not deleted: a deleted account's tombstone never gains data again. */
+const live = (userId: string) => ({ _id: userId, deletedAt: { $exists: false } });
+
 /** Emails are compared and stored in one canonical form: trimmed and lower-cased. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -115,7 +118,7 @@ userSchema.static('authenticate', async function authenticate(this: UserModel, e
 
 userSchema.static('listAddresses', async function listAddresses(this: UserModel, userId: string): Promise<AddressListOutcome> {
   if (!isObjectId(userId)) return { kind: 'no-user' };
-  const user = await this.findById(userId, { addresses: 1 }).lean();
+  const user = await this.findOne(live(userId), { addresses: 1 }).lean();
   return user ? { kind: 'listed', addresses: user.addresses ?? [] } : { kind: 'no-user' };
 });
 
@@ -127,11 +130,11 @@ userSchema.static('addAddress', async function addAddress(this: UserModel, userI
     // concurrent adds cannot pass a check together. The revision is bumped so that a replace or
     // remove which read the book before this add does not write over it.
     const pushed = await this.updateOne(
-      { _id: userId, [`addresses.${ADDRESS_BOOK_LIMIT - 1}`]: { $exists: false } },
+      { ...live(userId), [`addresses.${ADDRESS_BOOK_LIMIT - 1}`]: { $exists: false } },
       { $push: { addresses: added }, $inc: { addressBookRevision: 1 } },
     );
     if (pushed.matchedCount === 1) return { kind: 'added', address: added };
-    const user = await this.findById(userId, { addresses: 1 }).lean();
+    const user = await this.findOne(live(userId), { addresses: 1 }).lean();
     if (!user) return { kind: 'no-user' };
     if ((user.addresses?.length ?? 0) >= ADDRESS_BOOK_LIMIT) return { kind: 'book-full' };
     // An entry was removed between the write and the read: there is room again.
@@ -149,11 +152,11 @@ async function rewriteBook<T>(
   edit: (current: AddressEntry[]) => { next: AddressEntry[]; outcome: T } | { stop: T },
 ): Promise<T | { kind: 'no-user' }> {
   for (let round = 0; round < MAX_ADDRESS_BOOK_ROUNDS; round++) {
-    const user = await User.findById(userId, { addresses: 1, addressBookRevision: 1 }).lean();
+    const user = await User.findOne(live(userId), { addresses: 1, addressBookRevision: 1 }).lean();
     if (!user) return { kind: 'no-user' };
     const decided = edit(user.addresses ?? []);
     if ('stop' in decided) return decided.stop;
-    const written = await User.updateOne(atRevision(userId, user.addressBookRevision ?? 0), {
+    const written = await User.updateOne({ ...atRevision(userId, user.addressBookRevision ?? 0), deletedAt: { $exists: false } }, {
       $set: { addresses: decided.next },
       $inc: { addressBookRevision: 1 },
     });
@@ -195,7 +198,7 @@ const isVersionError = (err: unknown) => (err as Error)?.name === 'VersionError'
 
 userSchema.static('findLive', async function findLive(this: UserModel, userId: string) {
   if (!isObjectId(userId)) return null;
-  return this.findOne({ _id: userId, deletedAt: { $exists: false } });
+  return this.findOne(live(userId));
 });
 
 userSchema.static('updateProfile', async function updateProfile(this: UserModel, userId: string, displayName: string): Promise<ProfileOutcome> {
