@@ -44,7 +44,14 @@ export function buildApp(ctx: AuthAppContext, settings: AppSettings): Express {
     isReady: ctx.isReady,
     apiDocs: { path: '/api/users/docs', document: authApiDocument },
     routers: [
-      usersRouter({ models: ctx.models, jwtKey: settings.JWT_KEY, jwtTtlSeconds: settings.JWT_TTL_SECONDS, signinLimiter, signupLimiter, sessions: ctx.sessions }),
+      usersRouter({
+        models: ctx.models,
+        jwtKey: settings.JWT_KEY,
+        jwtTtlSeconds: settings.JWT_TTL_SECONDS,
+        signinLimiter,
+        signupLimiter,
+        sessions: ctx.sessions,
+      }),
       addressesRouter({ models: ctx.models }),
     ],
   });

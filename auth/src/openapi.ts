@@ -153,7 +153,10 @@ export const authApiDocument = openApiDocument({
           content: json({
             type: 'object',
             required: ['currentPassword', 'newPassword'],
-            properties: { currentPassword: passwordField, newPassword: { type: 'string', description: '8-128 characters, not the current one' } },
+            properties: {
+              currentPassword: passwordField,
+              newPassword: { type: 'string', description: '8-128 characters, not the current one' },
+            },
           }),
         },
         responses: {

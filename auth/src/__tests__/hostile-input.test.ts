@@ -283,20 +283,39 @@ describe('auth: hostile input at the account routes never answers 5xx', () => {
     cookie = signinCookie({ id: userId, email: 'account@example.com' });
   });
   const account = async () => (await User.findById(userId).lean())!;
-  const extra = fc.constantFrom('displayName', 'email', 'password', 'passwordHash', 'version', 'deletedAt', '$set', '__proto__', 'id', '_id');
+  const extra = fc.constantFrom(
+    'displayName',
+    'email',
+    'password',
+    'passwordHash',
+    'version',
+    'deletedAt',
+    '$set',
+    '__proto__',
+    'id',
+    '_id',
+  );
 
   it('PATCH /api/users/me: wrong types and operators → 400, nothing changed; random strings → 200 with the trimmed name or 400', async () => {
     const before = await account();
     await fc.assert(
       fc.asyncProperty(wrongType, fc.dictionary(extra, anyValue, { maxKeys: 3 }), async (value, rest) => {
-        const res = await request(app).patch('/api/users/me').set('Cookie', cookie).send({ ...rest, displayName: value });
+        const res = await request(app)
+          .patch('/api/users/me')
+          .set('Cookie', cookie)
+          .send({ ...rest, displayName: value });
         expect([400, 413]).toContain(res.status);
         expectErrorShape(res);
       }),
       params(411),
     );
     const after = await account();
-    expect([after.email, after.passwordHash, after.version, after.displayName]).toEqual([before.email, before.passwordHash, before.version, before.displayName]);
+    expect([after.email, after.passwordHash, after.version, after.displayName]).toEqual([
+      before.email,
+      before.passwordHash,
+      before.version,
+      before.displayName,
+    ]);
     await fc.assert(
       fc.asyncProperty(weirdString, async (name) => {
         const res = await request(app).patch('/api/users/me').set('Cookie', cookie).send({ displayName: name });
@@ -329,12 +348,15 @@ describe('auth: hostile input at the account routes never answers 5xx', () => {
       { ...params(413), numRuns: Math.min(RUNS, 60) },
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.record({ password: wrongType }), fc.record({ password: weirdString }), fc.dictionary(extra, anyValue, { maxKeys: 3 })), async (b) => {
-        const res = await request(app).delete('/api/users/me').set('Cookie', cookie).send(b);
-        expect(res.status).toBeGreaterThanOrEqual(400);
-        expect(res.status).toBeLessThan(500);
-        expectErrorShape(res);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.record({ password: wrongType }), fc.record({ password: weirdString }), fc.dictionary(extra, anyValue, { maxKeys: 3 })),
+        async (b) => {
+          const res = await request(app).delete('/api/users/me').set('Cookie', cookie).send(b);
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          expectErrorShape(res);
+        },
+      ),
       { ...params(414), numRuns: Math.min(RUNS, 60) },
     );
     const after = await account();
@@ -349,7 +371,8 @@ describe('auth: hostile input at the account routes never answers 5xx', () => {
         fc.constantFrom(['patch', '/api/users/me'], ['post', '/api/users/me/password'], ['delete', '/api/users/me']),
         fc.constantFrom('application/json', 'text/plain'),
         async (raw, [method, path], type) => {
-          const req = method === 'patch' ? request(app).patch(path!) : method === 'post' ? request(app).post(path!) : request(app).delete(path!);
+          const req =
+            method === 'patch' ? request(app).patch(path!) : method === 'post' ? request(app).post(path!) : request(app).delete(path!);
           const res = await req.set('Cookie', cookie).set('Content-Type', type).send(raw);
           expectErrorShape(res);
         },
@@ -366,7 +389,8 @@ describe('auth: hostile input at the account routes never answers 5xx', () => {
         const res = await {
           me: () => request(app).get('/api/users/me'),
           patch: () => request(app).patch('/api/users/me').send({ displayName: 'X' }),
-          password: () => request(app).post('/api/users/me/password').send({ currentPassword: PASSWORD, newPassword: 'another passphrase' }),
+          password: () =>
+            request(app).post('/api/users/me/password').send({ currentPassword: PASSWORD, newPassword: 'another passphrase' }),
           delete: () => request(app).delete('/api/users/me').send({ password: PASSWORD }),
           everywhere: () => request(app).post('/api/users/signout-everywhere'),
         }

@@ -14,7 +14,12 @@ import { recordedRevocations } from './fake-sessions';
 const { connection } = useTestDatabase({ prefix: 'auth_contract' });
 const contract = new OpenApiContract(authApiDocument);
 const app = buildApp(
-  { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models: authModels(connection), sessions: recordedRevocations() },
+  {
+    logger: createLogger('auth', { level: 'silent' }),
+    isReady: () => true,
+    models: authModels(connection),
+    sessions: recordedRevocations(),
+  },
   { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 },
 );
 const password = 'correct horse battery';
@@ -79,7 +84,10 @@ it('the account and its sessions: every documented status', async () => {
 
   await contract.expect(request(app).get('/api/users/me'), 401);
   await contract.expect(request(app).patch('/api/users/me').send({ displayName: 'Lin' }), 401);
-  await contract.expect(request(app).post('/api/users/me/password').send({ currentPassword: password, newPassword: 'another passphrase' }), 401);
+  await contract.expect(
+    request(app).post('/api/users/me/password').send({ currentPassword: password, newPassword: 'another passphrase' }),
+    401,
+  );
   await contract.expect(request(app).delete('/api/users/me').send({ password }), 401);
   await contract.expect(request(app).post('/api/users/signout-everywhere'), 401);
 
@@ -90,8 +98,14 @@ it('the account and its sessions: every documented status', async () => {
   await contract.expect(as(request(app).patch('/api/users/me')).send({ displayName: '' }), 400);
 
   await contract.expect(as(request(app).post('/api/users/me/password')).send({ currentPassword: password, newPassword: 'short' }), 400);
-  await contract.expect(as(request(app).post('/api/users/me/password')).send({ currentPassword: 'not it', newPassword: 'another passphrase' }), 401);
-  await contract.expect(as(request(app).post('/api/users/me/password')).send({ currentPassword: password, newPassword: 'another passphrase' }), 200);
+  await contract.expect(
+    as(request(app).post('/api/users/me/password')).send({ currentPassword: 'not it', newPassword: 'another passphrase' }),
+    401,
+  );
+  await contract.expect(
+    as(request(app).post('/api/users/me/password')).send({ currentPassword: password, newPassword: 'another passphrase' }),
+    200,
+  );
 
   await contract.expect(as(request(app).delete('/api/users/me')).send({}), 400);
   await contract.expect(as(request(app).delete('/api/users/me')).send({ password: 'not it' }), 401);
@@ -101,8 +115,20 @@ it('the account and its sessions: every documented status', async () => {
 
 it('sign-ups over the limit: 429', async () => {
   const limited = buildApp(
-    { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models: authModels(connection), sessions: recordedRevocations() },
-    { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60, SIGNUP_MAX_ATTEMPTS: 1, SIGNUP_WINDOW_SECONDS: 60 },
+    {
+      logger: createLogger('auth', { level: 'silent' }),
+      isReady: () => true,
+      models: authModels(connection),
+      sessions: recordedRevocations(),
+    },
+    {
+      JWT_KEY: TEST_JWT_KEY,
+      JWT_TTL_SECONDS: 3600,
+      SIGNIN_MAX_ATTEMPTS: 3,
+      SIGNIN_WINDOW_SECONDS: 60,
+      SIGNUP_MAX_ATTEMPTS: 1,
+      SIGNUP_WINDOW_SECONDS: 60,
+    },
   );
   await contract.expect(request(limited).post('/api/users/signup').send({ email: 'first@example.com', password }), 201);
   const res = await contract.expect(request(limited).post('/api/users/signup').send({ email: 'second@example.com', password }), 429);

@@ -14,7 +14,15 @@ import {
   type Event,
   type RunningService,
 } from '@jetmart/common';
-import { eventually, readStream, signinCookie, startNats, testDatabaseUrl, TEST_JWT_KEY, type NatsTestServer } from '@jetmart/common/testing';
+import {
+  eventually,
+  readStream,
+  signinCookie,
+  startNats,
+  testDatabaseUrl,
+  TEST_JWT_KEY,
+  type NatsTestServer,
+} from '@jetmart/common/testing';
 import { buildApp, type AppSettings } from '../app';
 import { authModels, type AuthModels } from '../models';
 

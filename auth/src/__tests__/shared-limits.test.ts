@@ -51,7 +51,11 @@ it('sign-in: attempts alternating between the replicas are allowed 3 times in al
   }
   expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
   // Another email from the same client is counted apart.
-  await request(replicas[1]!).post('/api/users/signin').set('X-Forwarded-For', ip).send({ email: 'other@example.com', password: 'x' }).expect(401);
+  await request(replicas[1]!)
+    .post('/api/users/signin')
+    .set('X-Forwarded-For', ip)
+    .send({ email: 'other@example.com', password: 'x' })
+    .expect(401);
 });
 
 it('sign-in: 12 concurrent attempts on two replicas get exactly 3 past the limit', async () => {

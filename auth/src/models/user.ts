@@ -156,10 +156,13 @@ async function rewriteBook<T>(
     if (!user) return { kind: 'no-user' };
     const decided = edit(user.addresses ?? []);
     if ('stop' in decided) return decided.stop;
-    const written = await User.updateOne({ ...atRevision(userId, user.addressBookRevision ?? 0), deletedAt: { $exists: false } }, {
-      $set: { addresses: decided.next },
-      $inc: { addressBookRevision: 1 },
-    });
+    const written = await User.updateOne(
+      { ...atRevision(userId, user.addressBookRevision ?? 0), deletedAt: { $exists: false } },
+      {
+        $set: { addresses: decided.next },
+        $inc: { addressBookRevision: 1 },
+      },
+    );
     if (written.matchedCount === 1) return decided.outcome;
   }
   throw new Error(`the address book of ${userId} kept changing during ${MAX_ADDRESS_BOOK_ROUNDS} attempts`);
@@ -201,25 +204,33 @@ userSchema.static('findLive', async function findLive(this: UserModel, userId: s
   return this.findOne(live(userId));
 });
 
-userSchema.static('updateProfile', async function updateProfile(this: UserModel, userId: string, displayName: string): Promise<ProfileOutcome> {
-  for (let round = 0; round < MAX_SAVE_ROUNDS; round++) {
-    const user = await this.findLive(userId);
-    if (!user) return { kind: 'no-user' };
-    user.displayName = displayName;
-    recordEvent(user, Subjects.UserUpdated, { id: user.id as string, email: user.email, displayName, version: user.version + 1 });
-    try {
-      await user.save();
-      return { kind: 'updated', user };
-    } catch (err) {
-      if (!isVersionError(err)) throw err; // another save landed first: read again
+userSchema.static(
+  'updateProfile',
+  async function updateProfile(this: UserModel, userId: string, displayName: string): Promise<ProfileOutcome> {
+    for (let round = 0; round < MAX_SAVE_ROUNDS; round++) {
+      const user = await this.findLive(userId);
+      if (!user) return { kind: 'no-user' };
+      user.displayName = displayName;
+      recordEvent(user, Subjects.UserUpdated, { id: user.id as string, email: user.email, displayName, version: user.version + 1 });
+      try {
+        await user.save();
+        return { kind: 'updated', user };
+      } catch (err) {
+        if (!isVersionError(err)) throw err; // another save landed first: read again
+      }
     }
-  }
-  throw new Error(`the profile of ${userId} kept changing during ${MAX_SAVE_ROUNDS} attempts`);
-});
+    throw new Error(`the profile of ${userId} kept changing during ${MAX_SAVE_ROUNDS} attempts`);
+  },
+);
 
 userSchema.static(
   'changePassword',
-  async function changePassword(this: UserModel, userId: string, currentPassword: string, newPassword: string): Promise<PasswordChangeOutcome> {
+  async function changePassword(
+    this: UserModel,
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<PasswordChangeOutcome> {
     const user = await this.findLive(userId);
     if (!user) return { kind: 'no-user' };
     if (!(await verifyPassword(currentPassword, user.passwordHash))) return { kind: 'wrong-password' };

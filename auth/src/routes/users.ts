@@ -30,7 +30,10 @@ const signinBody = z.object({
   password: z.string().min(1, 'Password is required').max(1024, 'Password is too long'),
 });
 
-const newPassword = z.string().min(8, 'Password must be between 8 and 128 characters').max(128, 'Password must be between 8 and 128 characters');
+const newPassword = z
+  .string()
+  .min(8, 'Password must be between 8 and 128 characters')
+  .max(128, 'Password must be between 8 and 128 characters');
 const passwordGiven = z.string().min(1, 'Password is required').max(1024, 'Password is too long');
 
 const profileBody = z.object({

@@ -72,6 +72,7 @@ describe('a database that cannot be reached', () => {
 
   it('keeps a server error that is the request’s fault (duplicate key, code 11000) out of 503', async () => {
     const app = express();
+    app.use(requestContext(createLogger('test', { level: 'silent' })));
     app.post('/x', () => {
       throw Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 });
     });

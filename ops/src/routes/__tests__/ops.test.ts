@@ -63,7 +63,16 @@ describe('GET /api/ops/status', () => {
       expect(status.server.ok && status.server.data.version).toMatch(/^2\.\d+\.\d+/);
       expect(status.server.ok && status.server.data.connections).toBeGreaterThanOrEqual(1);
       if (!status.streams.ok) throw new Error(status.streams.error);
-      expect(status.streams.data.map((s) => s.name)).toEqual(['DEADLETTER', 'EXPIRATION', 'ORDERS', 'PAYMENTS', 'PRODUCTS', 'RETURNS', 'SHIPMENTS', 'USERS']);
+      expect(status.streams.data.map((s) => s.name)).toEqual([
+        'DEADLETTER',
+        'EXPIRATION',
+        'ORDERS',
+        'PAYMENTS',
+        'PRODUCTS',
+        'RETURNS',
+        'SHIPMENTS',
+        'USERS',
+      ]);
       const products = status.streams.data.find((s) => s.name === 'PRODUCTS')!;
       expect(products.subjects).toEqual(['product.>']);
       expect(products.consumers.map((c) => c.name)).toEqual([DURABLE]);

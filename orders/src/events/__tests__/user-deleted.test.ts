@@ -6,7 +6,17 @@
  * nothing. The proof is a scan of every collection of the database for the person's strings.
  */
 import type { Connection } from 'mongoose';
-import { createLogger, EventBus, makeEvent, OutboxRelay, parseEvent, Streams, Subjects, type Listener, type Subject } from '@jetmart/common';
+import {
+  createLogger,
+  EventBus,
+  makeEvent,
+  OutboxRelay,
+  parseEvent,
+  Streams,
+  Subjects,
+  type Listener,
+  type Subject,
+} from '@jetmart/common';
 import { eventually, readStream, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
 import { newReturn } from '../../models';
 import { ordersListeners } from '../listeners';
@@ -47,11 +57,26 @@ async function databaseText(conn: Connection, skip: string[] = []): Promise<stri
 }
 
 const gone = {
-  address: testAddress({ name: 'Ada Lovelace', line1: '12 Analytical Row', line2: 'Flat 3', city: 'Ravenscourt', postalCode: 'NW1 6XE', phone: '+44 20 7946 0000' }),
+  address: testAddress({
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Row',
+    line2: 'Flat 3',
+    city: 'Ravenscourt',
+    postalCode: 'NW1 6XE',
+    phone: '+44 20 7946 0000',
+  }),
   note: 'call Ada on 0207 946 0000 before noon',
 };
 const kept = {
-  address: testAddress({ name: 'Grace Hopper', line1: '7 Cobol Lane', line2: 'Rear door', city: 'Arlington', postalCode: 'VA 22201', country: 'US', phone: '+1 555 0100' }),
+  address: testAddress({
+    name: 'Grace Hopper',
+    line1: '7 Cobol Lane',
+    line2: 'Rear door',
+    city: 'Arlington',
+    postalCode: 'VA 22201',
+    country: 'US',
+    phone: '+1 555 0100',
+  }),
   note: 'leave it with Grace at the porch',
 };
 const strings = (p: typeof gone) => [...Object.values(p.address).filter((v) => v !== 'GB' && v !== 'US'), p.note];
@@ -116,7 +141,12 @@ describe('user.deleted', () => {
 
     // The sellers' books: the paid order keeps its lines, amount, status and published version.
     const paidAfter = (await models.Order.findById(mine.paid.id).lean())!;
-    expect(paidAfter).toMatchObject({ status: 'complete', totalMinor: paidBefore.totalMinor, items: paidBefore.items, version: paidBefore.version });
+    expect(paidAfter).toMatchObject({
+      status: 'complete',
+      totalMinor: paidBefore.totalMinor,
+      items: paidBefore.items,
+      version: paidBefore.version,
+    });
     expect(paidAfter.shippingAddress).toEqual({ name: 'deleted user', line1: '-', city: '-', postalCode: '-', country: 'GB' });
     expect(await models.Return.findById(mine.ret.id).lean()).toMatchObject({ status: 'requested', reason: 'damaged', version: 0 });
     // The unpaid order was cancelled through the normal transition: order.cancelled, units released.

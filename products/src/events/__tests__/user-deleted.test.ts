@@ -38,11 +38,15 @@ beforeEach(async () => {
 });
 
 async function newProduct(seller: string, quantity: number): Promise<string> {
-  const res = await request(app).post('/api/products').set('Cookie', signinCookie({ id: seller })).send({ title: 'Lamp', price: 15, quantity });
+  const res = await request(app)
+    .post('/api/products')
+    .set('Cookie', signinCookie({ id: seller }))
+    .send({ title: 'Lamp', price: 15, quantity });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
-const shown = async (id: string) => (await request(app).get(`/api/products/${id}`).expect(200)).body as { quantity: number; available: number; version: number };
+const shown = async (id: string) =>
+  (await request(app).get(`/api/products/${id}`).expect(200)).body as { quantity: number; available: number; version: number };
 const drained = async (subject: Subject) => {
   const l = listeners.find((x) => x.subject === subject)!;
   await eventually(async () => {

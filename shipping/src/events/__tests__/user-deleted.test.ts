@@ -6,7 +6,17 @@
  * untouched; a second delivery changes nothing. The proof is a scan of every collection.
  */
 import type { Connection } from 'mongoose';
-import { createLogger, EventBus, makeEvent, OutboxRelay, parseEvent, Streams, Subjects, type Listener, type Subject } from '@jetmart/common';
+import {
+  createLogger,
+  EventBus,
+  makeEvent,
+  OutboxRelay,
+  parseEvent,
+  Streams,
+  Subjects,
+  type Listener,
+  type Subject,
+} from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
 import { eventually, readStream, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
 import { createShipmentsForOrder, shipShipment } from '../../fulfilment';
@@ -49,9 +59,28 @@ async function databaseText(conn: Connection, skip: string[] = []): Promise<stri
   return JSON.stringify(out);
 }
 
-const goneAddress: Address = { name: 'Ada Lovelace', line1: '12 Analytical Row', line2: 'Flat 3', city: 'Ravenscourt', postalCode: 'NW1 6XE', country: 'GB', phone: '+44 20 7946 0000' };
-const keptAddress: Address = { name: 'Grace Hopper', line1: '7 Cobol Lane', line2: 'Rear door', city: 'Arlington', postalCode: 'VA 22201', country: 'US', phone: '+1 555 0100' };
-const strings = (a: Address) => Object.entries(a).filter(([k]) => k !== 'country').map(([, v]) => v as string);
+const goneAddress: Address = {
+  name: 'Ada Lovelace',
+  line1: '12 Analytical Row',
+  line2: 'Flat 3',
+  city: 'Ravenscourt',
+  postalCode: 'NW1 6XE',
+  country: 'GB',
+  phone: '+44 20 7946 0000',
+};
+const keptAddress: Address = {
+  name: 'Grace Hopper',
+  line1: '7 Cobol Lane',
+  line2: 'Rear door',
+  city: 'Arlington',
+  postalCode: 'VA 22201',
+  country: 'US',
+  phone: '+1 555 0100',
+};
+const strings = (a: Address) =>
+  Object.entries(a)
+    .filter(([k]) => k !== 'country')
+    .map(([, v]) => v as string);
 
 /** Two paid orders of `buyerId`: one shipment left pending, one shipped. */
 async function seedBuyer(buyerId: string, shippingAddress: Address) {
@@ -64,7 +93,10 @@ async function seedBuyer(buyerId: string, shippingAddress: Address) {
   }
   const [pending, shipped] = ids;
   const s = (await Shipment.findById(shipped).lean())!;
-  const res = await shipShipment({ models, autoDeliverAfterMs: 86_400_000 }, { id: shipped, userId: s.sellerId, carrier: 'DHL', trackingNumber: 'JD0146' });
+  const res = await shipShipment(
+    { models, autoDeliverAfterMs: 86_400_000 },
+    { id: shipped, userId: s.sellerId, carrier: 'DHL', trackingNumber: 'JD0146' },
+  );
   expect(res.kind).toBe('shipped');
   return { pending, shipped };
 }
