@@ -35,6 +35,9 @@ const PRODUCTS_PER_SELLER = 4;
 const QUANTITY = 15; // small stock: buyers compete for it, so oversell would show
 const EXPIRATION_SECONDS = 5;
 const AUTO_DELIVER_SECONDS = 8;
+// Short, so every return window's timer fires within the run: a held 30-day timer would count as
+// consumer backlog and the run would never be quiescent.
+const RETURN_WINDOW_SECONDS = 40;
 // Every order is placed with a shipping address (issue 14).
 const SHIPPING_ADDRESS = { name: 'Fault Buyer', line1: '1 Crash Lane', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const JWT_KEY = `faults-${crypto.randomBytes(24).toString('hex')}`;
@@ -100,6 +103,7 @@ function serviceManager(mongoUrl, natsUrl) {
       JWT_KEY,
       ORDER_EXPIRATION_SECONDS: String(EXPIRATION_SECONDS),
       SHIPPING_AUTO_DELIVER_SECONDS: String(AUTO_DELIVER_SECONDS),
+      RETURN_WINDOW_SECONDS: String(RETURN_WINDOW_SECONDS),
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
@@ -409,8 +413,13 @@ async function main() {
       .db(`${PREFIX}_shipping`)
       .collection('shipments')
       .countDocuments({ status: 'shipped', autoDeliverAt: { $lt: new Date() } });
-    why = `outbox ${pendingOutbox}, consumer backlog ${backlog}, overdue created orders ${overdue}, shipments past auto-delivery ${undelivered}`;
-    if (!pendingOutbox && !backlog && !overdue && !undelivered) {
+    // Return windows still open hold their timers (shipment.delivered messages) on purpose.
+    const openWindows = await mongo
+      .db(`${PREFIX}_shipping`)
+      .collection('shipments')
+      .countDocuments({ status: 'delivered', returnableUntil: { $gt: new Date() } });
+    why = `outbox ${pendingOutbox}, consumer backlog ${backlog}, overdue created orders ${overdue}, shipments past auto-delivery ${undelivered}, open return windows ${openWindows}`;
+    if (!pendingOutbox && !backlog && !overdue && !undelivered && !openWindows) {
       quiet = true;
       break;
     }
