@@ -25,6 +25,7 @@ describe('ingress routes = infra/routes.json (the local platform proxies by the 
       ['/api/orders', 'orders'],
       ['/api/payments', 'payments'],
       ['/api/returns', 'orders'],
+      ['/api/sales', 'orders'],
       ['/api/shipments', 'shipping'],
       ['/api/notifications', 'notifications'],
       ['/api/ops', 'ops'],

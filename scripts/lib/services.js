@@ -41,6 +41,7 @@ const DEFAULT_ROUTES = [
   { prefix: '/api/orders', service: 'orders', port: 3000 },
   { prefix: '/api/payments', service: 'payments', port: 3000 },
   { prefix: '/api/returns', service: 'orders', port: 3000 },
+  { prefix: '/api/sales', service: 'orders', port: 3000 },
   { prefix: '/api/shipments', service: 'shipping', port: 3000 },
   { prefix: '/api/ops', service: 'ops', port: 3000 },
   { prefix: '/api/notifications', service: 'notifications', port: 3000 },
