@@ -1,12 +1,14 @@
 import { isDuplicateKey, type EventData, type Subjects } from '@jetmart/common';
-import { newShipment, type ShipmentLine, type ShippingModels } from '../models';
+import { anonymisedAddress } from '@jetmart/common/contracts';
+import { forgetBuyer } from '../forgetting/forget-buyer';
+import { isForgottenBuyer, newShipment, type ShipmentLine, type ShippingModels } from '../models';
 
 type OrderCompleted = EventData<typeof Subjects.OrderCompleted>;
 
 /** How an order.completed was split; the listener acks every one. */
 export type SplitOutcome =
   /** One shipment per seller exists now: `created` by this call, `existing` from an earlier delivery or another replica. */
-  | { kind: 'split'; created: number; existing: number }
+  | { kind: 'split'; created: number; existing: number; buyerForgotten: boolean }
   /** The event lacks what a shipment needs (seller ids, address, line titles and prices): the order predates fulfilment. */
   | { kind: 'predates-fulfilment'; missing: string };
 
@@ -31,6 +33,12 @@ export function linesBySeller(
  * may lose to the unique {orderId, sellerId} index (a redelivery, a duplicate, another replica):
  * that shipment exists already, with the same lines, since they come from the same order. So any
  * number of deliveries to any number of replicas leave exactly one shipment per seller.
+ *
+ * A buyer whose account is gone (user.deleted came first: SPEC invariant 13) gets shipments with
+ * the anonymised address from the start, and they are then treated as forgetBuyer treats every
+ * shipment of a deleted buyer (pending → cancelled, refunded downstream). The check is repeated
+ * after the inserts: a user.deleted handled meanwhile remembered the buyer before it looked for
+ * shipments, so one of the two sees the other.
  */
 export async function createShipmentsForOrder(models: ShippingModels, order: OrderCompleted): Promise<SplitOutcome> {
   const split = linesBySeller(order);
@@ -39,6 +47,8 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
   await models.Shipment.init();
   let created = 0;
   let existing = 0;
+  const forgottenBefore = await isForgottenBuyer(models.ForgottenBuyer, order.userId);
+  const shippingAddress = forgottenBefore ? anonymisedAddress(order.shippingAddress!.country) : order.shippingAddress!;
   for (const [sellerId, items] of split.sellers) {
     try {
       await newShipment(models.Shipment, {
@@ -46,7 +56,7 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
         sellerId,
         buyerId: order.userId,
         items,
-        shippingAddress: order.shippingAddress!,
+        shippingAddress,
       }).save();
       created++;
     } catch (err) {
@@ -54,5 +64,7 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
       existing++;
     }
   }
-  return { kind: 'split', created, existing };
+  const buyerForgotten = forgottenBefore || (await isForgottenBuyer(models.ForgottenBuyer, order.userId));
+  if (buyerForgotten) await forgetBuyer({ models }, order.userId);
+  return { kind: 'split', created, existing, buyerForgotten };
 }

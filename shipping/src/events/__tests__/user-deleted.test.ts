@@ -20,7 +20,7 @@ import {
 import type { Address } from '@jetmart/common/contracts';
 import { eventually, readStream, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
 import { createShipmentsForOrder, shipShipment } from '../../fulfilment';
-import { shippingModels } from '../../models';
+import { rememberForgottenBuyer, shippingModels } from '../../models';
 import { shippingListeners } from '../listeners';
 import { oid, orderCompleted } from '../../__tests__/support/fixtures';
 
@@ -145,4 +145,62 @@ describe('user.deleted', () => {
     expect(await Shipment.findById(theirs.pending).lean()).toMatchObject({ status: 'pending', shippingAddress: keptAddress });
     expect(await Shipment.findById(theirs.shipped).lean()).toMatchObject({ status: 'shipped', shippingAddress: keptAddress });
   }, 90_000);
+
+  it('a late order.completed after user.deleted never stores the address: anonymised from the start, cancelled and refunded like the others', async () => {
+    const goneId = oid();
+    await bus.publish(makeEvent(Subjects.UserDeleted, { id: goneId, version: 2 }));
+    await eventually(async () => (await models.ForgottenBuyer.exists({ _id: goneId })) !== null);
+    // The record holds the id only.
+    expect(Object.keys((await models.ForgottenBuyer.findById(goneId).lean())!).sort()).toEqual(['_id', 'forgottenAt']);
+
+    const late = orderCompleted([oid(), oid()], { userId: goneId, shippingAddress: goneAddress });
+    await bus.publish(makeEvent(Subjects.OrderCompleted, late));
+    await eventually(async () => (await Shipment.countDocuments({ orderId: late.id, status: 'cancelled' })) === 2);
+    await eventually(outboxEmpty);
+
+    const anonymised = { name: 'deleted user', line1: '-', city: '-', postalCode: '-', country: 'GB' };
+    for (const s of await Shipment.find({ orderId: late.id }).lean()) expect(s.shippingAddress).toEqual(anonymised);
+    const text = await databaseText(connection);
+    for (const s of strings(goneAddress)) expect(text).not.toContain(s);
+    const cancelled = (await readStream(bus, Streams.shipments.name, { subject: Subjects.ShipmentCancelled })).map((m) =>
+      parseEvent(JSON.parse(new TextDecoder().decode(m.data)), Subjects.ShipmentCancelled),
+    );
+    expect(cancelled.filter((e) => e.data.orderId === late.id).map((e) => e.data.version)).toEqual([1, 1]);
+
+    // Another delivery of the same order.completed changes nothing.
+    await bus.publish(makeEvent(Subjects.OrderCompleted, late));
+    const listener = listeners.find((l) => l.subject === Subjects.OrderCompleted)!;
+    await eventually(async () => {
+      const info = await bus.jsm.consumers.info(listener.streamName, listener.durableName);
+      return info.num_pending + info.num_ack_pending === 0;
+    });
+    expect(await Shipment.countDocuments({ orderId: late.id })).toBe(2);
+  }, 90_000);
+
+  it('the re-check after the insert: a buyer forgotten while the shipments were being created is forgotten in them too', async () => {
+    const buyerId = oid();
+    const order = orderCompleted([oid()], { userId: buyerId, shippingAddress: goneAddress });
+    // user.deleted handled between the first check and the insert: its scan found no shipment yet.
+    const check = models.ForgottenBuyer.exists.bind(models.ForgottenBuyer);
+    let calls = 0;
+    const spy = jest.spyOn(models.ForgottenBuyer, 'exists').mockImplementation(((filter: never) => {
+      calls++;
+      if (calls === 1) {
+        const before = check(filter);
+        return before.then(async (r) => {
+          await rememberForgottenBuyer(models.ForgottenBuyer, buyerId);
+          return r;
+        });
+      }
+      return check(filter);
+    }) as never);
+    try {
+      const outcome = await createShipmentsForOrder(models, order);
+      expect(outcome).toMatchObject({ kind: 'split', created: 1, buyerForgotten: true });
+    } finally {
+      spy.mockRestore();
+    }
+    const s = (await Shipment.findOne({ orderId: order.id }).lean())!;
+    expect(s).toMatchObject({ status: 'cancelled', shippingAddress: { name: 'deleted user', line1: '-', country: 'GB' } });
+  }, 30_000);
 });
