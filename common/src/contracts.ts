@@ -7,5 +7,7 @@
 export * from './events/streams';
 export * from './events/dead-letter';
 export * from './api/records';
+export * from './api/sellers';
 export * from './api/address';
+export * from './api/export';
 export * from './api/ops';
