@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { createApp, type ServiceContext } from '@jetmart/common';
 import type { ShippingModels } from './models';
 import { shippingApiDocument } from './openapi';
+import { exportRouter } from './routes/export';
 import { shipmentsRouter } from './routes/shipments';
 
 export interface ShippingAppOptions {
@@ -20,6 +21,10 @@ export function buildApp(ctx: Pick<ServiceContext<ShippingModels>, 'logger' | 'i
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/shipments/docs', document: shippingApiDocument },
-    routers: [shipmentsRouter({ models: ctx.models, autoDeliverAfterMs: opts.autoDeliverAfterMs, returnWindowMs: opts.returnWindowMs })],
+    // The export first: its path must never be taken for a shipment id.
+    routers: [
+      exportRouter({ models: ctx.models }),
+      shipmentsRouter({ models: ctx.models, autoDeliverAfterMs: opts.autoDeliverAfterMs, returnWindowMs: opts.returnWindowMs }),
+    ],
   });
 }

@@ -92,6 +92,28 @@ export const shippingApiDocument = openApiDocument({
         },
       },
     },
+    '/api/shipments/me/export': {
+      get: {
+        summary: "The caller's part of their data export: the shipments sent to them (as buyer)",
+        description:
+          "Asked for by auth (`GET /api/users/me/export`) with the caller's session. The shipments the caller sells are left " +
+          "out (they hold other people's addresses).",
+        tags: ['shipments'],
+        security: sessionSecurity,
+        responses: {
+          '200': {
+            description: 'The shipments sent to the caller, oldest first',
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['shipments'],
+              properties: { shipments: { type: 'array', items: ref('Shipment') } },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
     '/api/shipments/{id}': {
       get: {
         summary: 'One shipment, to its seller or buyer',

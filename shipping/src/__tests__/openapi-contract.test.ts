@@ -84,6 +84,13 @@ it('POST /api/shipments/{id}/cancel: 200, 400, 401, 404, 409', async () => {
   expect(delivered.body.returnableUntil).toEqual(expect.any(String));
 });
 
+it('GET /api/shipments/me/export: 200, 401', async () => {
+  const s = await seedShipment();
+  const mine = await contract.expect(request(app).get('/api/shipments/me/export').set('Cookie', as(s.buyerId)), 200);
+  expect(mine.body.shipments.map((x: { id: string }) => x.id)).toEqual([s.id]);
+  await contract.expect(request(app).get('/api/shipments/me/export'), 401);
+});
+
 it('the document is served at /api/shipments/docs/openapi.json', async () => {
   const res = await request(app).get('/api/shipments/docs/openapi.json');
   expect(res.status).toBe(200);
