@@ -52,6 +52,11 @@ export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: stri
         hint={isSignup ? '8 to 128 characters.' : undefined}
         error={messageFor(errors, 'password')}
       />
+      {isSignup ? null : (
+        <p className="forgot-password">
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
+      )}
       <FormErrors messages={generalMessages(errors, FIELDS)} />
       {notCreated ? (
         <div className="form-errors" role="alert" data-testid="form-error">

@@ -36,6 +36,7 @@ export function Header({ user, unread = null }: { user: User | null; unread?: nu
               <span className="current-user" data-testid="current-user" title={user.email}>
                 {user.email}
               </span>
+              <Link href="/account">Account</Link>
               <SignOutButton />
             </>
           ) : (

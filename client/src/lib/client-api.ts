@@ -7,7 +7,7 @@ import { errorsFromBody, type ApiResult } from './errors';
  * cookie sent by the browser. Never throws: network failures come back as status 0.
  */
 export async function callApi<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   extraHeaders: Record<string, string> = {},
