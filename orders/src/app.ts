@@ -2,6 +2,7 @@ import { createApp, type ServiceContext } from '@jetmart/common';
 import type { Express } from 'express';
 import type { OrdersModels } from './models';
 import { ordersApiDocument } from './openapi';
+import { exportRouter } from './routes/export';
 import { ordersRouter } from './routes/orders';
 import { returnsRouter } from './routes/returns';
 
@@ -18,6 +19,11 @@ export function buildApp(ctx: Pick<ServiceContext<OrdersModels>, 'logger' | 'isR
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/orders/docs', document: ordersApiDocument },
-    routers: [ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds }), returnsRouter({ models: ctx.models })],
+    // The export first: its path must never be taken for an order id.
+    routers: [
+      exportRouter({ models: ctx.models }),
+      ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds }),
+      returnsRouter({ models: ctx.models }),
+    ],
   });
 }

@@ -192,6 +192,29 @@ export const ordersApiDocument = openApiDocument({
         },
       },
     },
+    '/api/orders/me/export': {
+      get: {
+        summary: "The caller's part of their data export: their orders and returns as buyer",
+        description:
+          "Asked for by auth (`GET /api/users/me/export`) with the caller's session. Orders as `GET /api/orders` shows them " +
+          "(with the address each was placed with), oldest first, and the returns the caller asked for. The caller's sales are " +
+          "left out (they hold other people's addresses).",
+        tags: ['orders'],
+        security: sessionSecurity,
+        responses: {
+          '200': {
+            description: "The caller's orders and returns",
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['orders', 'returns'],
+              properties: { orders: { type: 'array', items: ref('Order') }, returns: { type: 'array', items: ref('Return') } },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
     '/api/orders/{id}': {
       get: {
         summary: "One of the caller's orders",

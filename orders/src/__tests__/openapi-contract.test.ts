@@ -157,6 +157,14 @@ describe('returns', () => {
   });
 });
 
+it('GET /api/orders/me/export: 200, 401', async () => {
+  const me = { id: newId() };
+  const { order } = await paidOrderWithShipment(models, me.id);
+  const res = await contract.expect(request(app).get('/api/orders/me/export').set('Cookie', signinCookie(me)), 200);
+  expect(res.body.orders.map((o: { id: string }) => o.id)).toEqual([order.id]);
+  await contract.expect(request(app).get('/api/orders/me/export'), 401);
+});
+
 it('an undocumented status or body shape is refused by the checker', async () => {
   // Unknown routes answer 404, which the document does not list for an unknown path.
   const res = await request(app).get('/api/orders/x/y').set('Cookie', buyer);
