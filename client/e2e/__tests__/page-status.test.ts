@@ -22,8 +22,8 @@ import type {
 import { startNext, type RunningNext } from '../support/next-server';
 
 const HOST = 'jetmart.dev';
-const buyer: User = { id: 'user-buyer-1', email: 'buyer@jetmart.dev' };
-const seller: User = { id: 'user-seller-1', email: 'seller@jetmart.dev' };
+const buyer: User = { id: 'user-buyer-1', email: 'buyer@jetmart.dev', emailVerified: true };
+const seller: User = { id: 'user-seller-1', email: 'seller@jetmart.dev', emailVerified: true };
 /** Cookie → who the stand-in auth says it is; any other cookie is a session that is no longer valid. */
 const SESSIONS: Record<string, User> = { 'session=buyer': buyer, 'session=seller': seller };
 const STALE = 'session=expired';
@@ -36,6 +36,7 @@ const teapot: Product = {
   quantity: 3,
   available: 3,
   userId: seller.id,
+  listed: true,
   version: 0,
 };
 /** The fields of an order the storefront reads (the API's record may carry more). */
