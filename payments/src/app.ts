@@ -4,6 +4,7 @@ import type { PaymentsConfig } from './config';
 import type { PaymentGateway } from './gateway/payment-gateway';
 import type { PaymentsModels } from './models';
 import { paymentsApiDocument } from './openapi';
+import { exportRouter } from './routes/export';
 import { paymentsRouter } from './routes/payments';
 
 export type AppSettings = Pick<PaymentsConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'PAYMENT_CURRENCY'> &
@@ -25,6 +26,7 @@ export function buildApp(
     isReady: ctx.isReady,
     apiDocs: { path: '/api/payments/docs', document: paymentsApiDocument },
     routers: [
+      exportRouter({ models: ctx.models }),
       paymentsRouter({
         models: ctx.models,
         gateway,

@@ -36,6 +36,34 @@ export const paymentsApiDocument = openApiDocument({
         createdAt: { type: 'string', format: 'date-time' },
       },
     },
+    ExportedPayment: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'orderId', 'amount', 'refunded', 'refunds', 'status', 'createdAt'],
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        orderId: { type: 'string', minLength: 1 },
+        amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+        refunded: { type: 'number', minimum: 0, multipleOf: 0.01 },
+        refunds: { type: 'array', items: ref('Refund') },
+        status: { type: 'string', enum: ['pending', 'succeeded', 'failed', 'refunded'], description: 'the last attempt' },
+        createdAt: { type: 'string', format: 'date-time' },
+      },
+    },
+    ExportedRefund: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'reason', 'sourceId', 'amount', 'createdAt', 'paymentId', 'orderId'],
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        reason: { type: 'string', enum: [...REFUND_REASONS] },
+        sourceId: { type: 'string', minLength: 1 },
+        amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+        createdAt: { type: 'string', format: 'date-time' },
+        paymentId: { type: 'string', minLength: 1 },
+        orderId: { type: 'string', minLength: 1 },
+      },
+    },
     NewPayment: {
       type: 'object',
       required: ['orderId', 'token'],
@@ -46,6 +74,31 @@ export const paymentsApiDocument = openApiDocument({
     },
   },
   paths: {
+    '/api/payments/me/export': {
+      get: {
+        summary: "The caller's part of their data export: every payment record of theirs and its refunds",
+        description:
+          "Asked for by auth (`GET /api/users/me/export`) with the caller's session. Every attempt's final state (declined " +
+          'ones too), oldest first; card tokens and processor ids are not included.',
+        tags: ['payments'],
+        security: sessionSecurity,
+        responses: {
+          '200': {
+            description: "The caller's payments and refunds",
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['payments', 'refunds'],
+              properties: {
+                payments: { type: 'array', items: ref('ExportedPayment') },
+                refunds: { type: 'array', items: ref('ExportedRefund') },
+              },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
     '/api/payments': {
       post: {
         summary: "Pay one of the caller's orders",

@@ -89,6 +89,19 @@ it('GET /api/payments?orderId=: 200, 400, 401', async () => {
   await contract.expect(list(undefined, `?orderId=${order._id}`), 401);
 });
 
+it('GET /api/payments/me/export: 200, 401', async () => {
+  const order = await seedOrder({ totalMinor: 700 });
+  expect((await pay(order.userId, { orderId: order._id, token: 'tok_visa' })).status).toBe(201);
+  await refundPayment(
+    { models: testModels(), gateway },
+    { orderId: order._id, reason: 'shipment-cancelled', sourceId: 's-export', amountMinor: 200, items: [] },
+  );
+  const cookie = signinCookie({ id: order.userId });
+  const res = await contract.expect(request(app).get('/api/payments/me/export').set('Cookie', cookie), 200);
+  expect(res.body).toMatchObject({ payments: [{ orderId: order._id, status: 'succeeded', refunded: 2 }], refunds: [{ amount: 2 }] });
+  await contract.expect(request(app).get('/api/payments/me/export'), 401);
+});
+
 it('every documented response was produced', () => {
   expect(contract.unexercised()).toEqual([]);
 });
