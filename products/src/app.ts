@@ -2,6 +2,7 @@ import { createApp, type ServiceContext } from '@jetmart/common';
 import type { Express } from 'express';
 import type { ProductsModels } from './models';
 import { productsApiDocument } from './openapi';
+import { exportRouter } from './routes/export';
 import { productsRouter } from './routes/products';
 
 export interface ProductsAppOptions {
@@ -16,6 +17,7 @@ export function buildApp(ctx: Pick<ServiceContext<ProductsModels>, 'logger' | 'i
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/products/docs', document: productsApiDocument },
-    routers: [productsRouter({ models: ctx.models })],
+    // The export first: its path must never be taken for a product id.
+    routers: [exportRouter({ models: ctx.models }), productsRouter({ models: ctx.models })],
   });
 }

@@ -64,6 +64,26 @@ export const productsApiDocument = openApiDocument({
         },
       },
     },
+    '/api/products/me/export': {
+      get: {
+        summary: "The caller's part of their data export: every listing of theirs, on sale or not",
+        description: "Asked for by auth (`GET /api/users/me/export`) with the caller's session; oldest first.",
+        tags: ['products'],
+        security: sessionSecurity,
+        responses: {
+          '200': {
+            description: "The caller's products",
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['products'],
+              properties: { products: { type: 'array', items: ref('Product') } },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
     '/api/products/{id}': {
       get: {
         summary: 'One product',

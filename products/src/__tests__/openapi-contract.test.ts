@@ -58,6 +58,14 @@ it('PUT /api/products/:id: 200, 400, 401, 403, 404, 409', async () => {
   await contract.expect(put({ quantity: 2 }), 409);
 });
 
+it('GET /api/products/me/export: 200, 401', async () => {
+  const me = signinCookie({ id: '64b000000000000000000e01' });
+  const made = await request(app).post('/api/products').set('Cookie', me).send(valid);
+  const res = await contract.expect(request(app).get('/api/products/me/export').set('Cookie', me), 200);
+  expect(res.body.products.map((p: { id: string }) => p.id)).toEqual([made.body.id]);
+  await contract.expect(request(app).get('/api/products/me/export'), 401);
+});
+
 it('every documented response was produced', () => {
   expect(contract.unexercised()).toEqual([]);
 });
