@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { createApp, type ServiceContext } from '@jetmart/common';
 import type { NotificationsModels } from './models';
 import { notificationsApiDocument } from './openapi';
+import { exportRouter } from './routes/export';
 import { notificationsRouter } from './routes/notifications';
 
 export interface NotificationsAppOptions {
@@ -19,6 +20,7 @@ export function buildApp(
     jwtTtlSeconds: opts.jwtTtlSeconds,
     isReady: ctx.isReady,
     apiDocs: { path: '/api/notifications/docs', document: notificationsApiDocument },
-    routers: [notificationsRouter({ models: ctx.models })],
+    // The export first: its path must never be taken for a notification id.
+    routers: [exportRouter({ models: ctx.models }), notificationsRouter({ models: ctx.models })],
   });
 }

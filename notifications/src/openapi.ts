@@ -41,6 +41,62 @@ export const notificationsApiDocument = openApiDocument({
     },
   },
   paths: {
+    '/api/notifications/me/export': {
+      get: {
+        summary: "The caller's part of their data export: the contact mailed and every notification record",
+        description:
+          "Asked for by auth (`GET /api/users/me/export`) with the caller's session. Every record, in-app entries and emails " +
+          '(the address and subject each went with), oldest first.',
+        tags: ['notifications'],
+        security: sessionSecurity,
+        responses: {
+          '200': {
+            description: "The caller's contact and records",
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['notificationContact', 'notifications'],
+              properties: {
+                notificationContact: {
+                  oneOf: [
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['email', 'displayName'],
+                      properties: { email: { type: ['string', 'null'] }, displayName: { type: ['string', 'null'] } },
+                    },
+                    { type: 'null' },
+                  ],
+                },
+                notifications: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['id', 'channel', 'kind', 'title', 'body', 'link', 'read', 'status', 'createdAt'],
+                    properties: {
+                      id: { type: 'string', minLength: 1 },
+                      channel: { type: 'string', enum: ['email', 'in-app'] },
+                      kind: { type: 'string' },
+                      title: { type: 'string' },
+                      body: { type: 'string' },
+                      link: { type: 'string', pattern: '^/' },
+                      read: { type: 'boolean' },
+                      status: { type: 'string', enum: ['pending', 'sent', 'failed'] },
+                      to: { type: 'string' },
+                      subject: { type: 'string' },
+                      createdAt: { type: 'string', format: 'date-time' },
+                      sentAt: { type: 'string', format: 'date-time' },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
     '/api/notifications': {
       get: {
         summary: "The caller's notifications, newest first, 20 a page, with the unread count",

@@ -75,6 +75,16 @@ it('the document is served at /api/notifications/docs/openapi.json', async () =>
   expect(res.body).toEqual(JSON.parse(JSON.stringify(notificationsApiDocument)));
 });
 
+it('GET /api/notifications/me/export: 200 (with and without a contact), 401', async () => {
+  const person = await seedFeed(1);
+  const res = await contract.expect(request(app).get('/api/notifications/me/export').set('Cookie', as(person.id)), 200);
+  expect(res.body.notificationContact).toEqual({ email: person.email, displayName: 'Test Person' });
+  expect(res.body.notifications.map((n: { channel: string }) => n.channel).sort()).toEqual(['email', 'in-app']);
+  const nobody = await contract.expect(request(app).get('/api/notifications/me/export').set('Cookie', as(oid())), 200);
+  expect(nobody.body).toEqual({ notificationContact: null, notifications: [] });
+  await contract.expect(request(app).get('/api/notifications/me/export'), 401);
+});
+
 it('every documented response was produced', () => {
   expect(contract.unexercised()).toEqual([]);
 });

@@ -97,8 +97,11 @@ export function salesMade(d: Data<'OrderCompleted'>): Notice[] {
       userId: sellerId,
       kind: 'sale.made',
       subject: `You sold ${plural(units(lines), 'item')} (order ${orderRef(d.id)})`,
+      // The first paragraph is also the seller's stored in-app entry: it names no buyer, so a buyer
+      // who deletes their account leaves nothing in their sellers' records (SPEC invariant 13). The
+      // address is shown by the email's address block, which is sent, not stored.
       paragraphs: [
-        `Order ${orderRef(d.id)} is paid. Please ship ${plural(units(lines), 'item')}${d.shippingAddress ? ` to ${d.shippingAddress.name}` : ''} and mark the shipment shipped with its carrier and tracking number.`,
+        `Order ${orderRef(d.id)} is paid. Please ship ${plural(units(lines), 'item')} to the buyer's address and mark the shipment shipped with its carrier and tracking number.`,
       ] as [string],
       lines,
       ...(total !== undefined ? { totalMinor: total } : {}),

@@ -1,0 +1,72 @@
+/**
+ * `GET /api/notifications/me/export` (notifications' part of the person's data export): the contact
+ * and every record of the caller's (in-app and email, with the address it went to), never anyone
+ * else's; hostile query strings change nothing, hostile session cookies get 401. Seeded.
+ */
+import fc from 'fast-check';
+import request from 'supertest';
+import {
+  expectErrorShape,
+  hostileCookie,
+  hostileId,
+  percentEncode,
+  rawSegment,
+  signinCookie,
+  useTestDatabase,
+} from '@jetmart/common/testing';
+import { deliverNotices, orderConfirmed, type DeliveryDeps } from '../notify';
+import { MAIL, oid, scenario, seedPerson, testApp, testModels, type Person } from './support/fixtures';
+
+useTestDatabase({ clearEachTest: false, prefix: 'notifications_export' });
+const models = testModels();
+const app = testApp(models);
+const RUNS = Number(process.env.HOSTILE_RUNS ?? 200);
+const as = (id: string) => signinCookie({ id });
+const deps: DeliveryDeps = { models, mailer: { send: async () => ({ kind: 'accepted' }), close: () => undefined }, mail: MAIL };
+let me: Person;
+let other: Person;
+
+beforeAll(async () => {
+  me = await seedPerson(models, 'mina.export@test.dev');
+  other = await seedPerson(models, 'otto.other@test.dev');
+  for (const p of [me, me, other]) await deliverNotices(deps, oid(), orderConfirmed(scenario(p.id, [oid(), oid()]).orderCreated.data));
+});
+
+const exportOf = (cookie: string[] | string, qs = '') => request(app).get(`/api/notifications/me/export${qs}`).set('Cookie', cookie);
+
+it("holds the caller's contact and every record of theirs (email and in-app), nothing of anyone else's", async () => {
+  const res = await exportOf(as(me.id));
+  expect(res.status).toBe(200);
+  expect(res.body.notificationContact).toEqual({ email: me.email, displayName: 'Test Person' });
+  expect(res.body.notifications).toHaveLength(4);
+  const emails = res.body.notifications.filter((n: { channel: string }) => n.channel === 'email');
+  expect(emails).toHaveLength(2);
+  for (const e of emails) expect(e).toMatchObject({ to: me.email, status: 'sent', kind: 'order.confirmed', subject: expect.any(String) });
+  expect(JSON.stringify(res.body)).not.toContain(other.email);
+  expect((await exportOf(as(other.id))).body.notifications).toHaveLength(2);
+});
+
+it('hostile query strings never widen or break the export', async () => {
+  const plain = (await exportOf(as(me.id))).body;
+  const key = fc.constantFrom('userId', 'channel', 'userId[$ne]', 'cursor', '__proto__', 'kind[$gt]');
+  const value = fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(other.id));
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 4 }), async (pairs) => {
+      const res = await exportOf(as(me.id), `?${pairs.map(([k, v]) => `${percentEncode(k)}=${v}`).join('&')}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(plain);
+    }),
+    { numRuns: RUNS, seed: 1741 },
+  );
+});
+
+it('hostile session cookies → 401 in the error shape', async () => {
+  await fc.assert(
+    fc.asyncProperty(hostileCookie, async (cookie) => {
+      const res = await exportOf(cookie);
+      expect(res.status).toBe(401);
+      expectErrorShape(res);
+    }),
+    { numRuns: RUNS, seed: 1742 },
+  );
+});
