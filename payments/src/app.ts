@@ -6,9 +6,11 @@ import type { PaymentsModels } from './models';
 import { paymentsApiDocument } from './openapi';
 import { exportRouter } from './routes/export';
 import { paymentsRouter } from './routes/payments';
+import { payoutsRouter } from './routes/payouts';
+import { sellersRouter } from './routes/sellers';
 
 export type AppSettings = Pick<PaymentsConfig, 'JWT_KEY' | 'JWT_TTL_SECONDS' | 'PAYMENT_CURRENCY'> &
-  Partial<Pick<PaymentsConfig, 'ORDER_REPLICA_WAIT_MS'>>;
+  Partial<Pick<PaymentsConfig, 'ORDER_REPLICA_WAIT_MS' | 'ADMIN_EMAILS' | 'PAYOUT_RETRY_OPEN_AFTER_SECONDS'>>;
 
 export interface PaymentsAppDeps {
   settings: AppSettings;
@@ -32,6 +34,14 @@ export function buildApp(
         gateway,
         currency: settings.PAYMENT_CURRENCY,
         orderReplicaWaitMs: settings.ORDER_REPLICA_WAIT_MS,
+      }),
+      sellersRouter({ models: ctx.models }),
+      payoutsRouter({
+        models: ctx.models,
+        gateway,
+        currency: settings.PAYMENT_CURRENCY,
+        retryAfterMs: (settings.PAYOUT_RETRY_OPEN_AFTER_SECONDS ?? 30) * 1000,
+        admins: settings.ADMIN_EMAILS ?? new Set(),
       }),
     ],
   });

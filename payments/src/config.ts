@@ -32,6 +32,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         default: '2000',
         parse: intInRange(0, 30_000),
       },
+      PLATFORM_COMMISSION_PERCENT: {
+        describe: "the platform's commission on every sold line, a whole percentage (recorded on each ledger entry)",
+        default: '10',
+        parse: intInRange(0, 100),
+      },
+      PAYOUT_RETRY_OPEN_AFTER_SECONDS: {
+        describe:
+          'age after which a payout reserved but not settled (its request crashed) is transferred again with the same idempotency key',
+        default: '30',
+        parse: intInRange(1, 24 * 3600),
+      },
+      ADMIN_EMAILS: {
+        describe: 'comma-separated emails of the users allowed to read the platform commission (nobody when unset)',
+        optional: true,
+        parse: (raw: string): ReadonlySet<string> =>
+          new Set(
+            raw
+              .split(',')
+              .map((e) => e.trim().toLowerCase())
+              .filter(Boolean),
+          ),
+      },
       PAYMENT_RETRY_PENDING_AFTER_SECONDS: {
         describe:
           'age after which a payment still pending (its request crashed or timed out) is charged again with the same idempotency key',

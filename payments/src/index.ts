@@ -1,5 +1,6 @@
 import { createLogger, runService } from '@jetmart/common';
 import { buildApp } from './app';
+import { OpenPayoutSweeper } from './background/open-payout-sweeper';
 import { PendingPaymentSweeper } from './background/pending-payment-sweeper';
 import { loadConfig } from './config';
 import { paymentsListeners } from './events/listeners';
@@ -17,12 +18,16 @@ runService(() => {
     natsUrl: config.NATS_URL,
     logger,
     models: (conn) => paymentsModels(conn),
-    outboxModels: (m) => [m.Payment, m.Refund],
-    listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway }),
+    outboxModels: (m) => [m.Payment, m.Refund, m.Payout],
+    listeners: (ctx) => paymentsListeners(ctx.bus, { models: ctx.models, gateway, commissionPercent: config.PLATFORM_COMMISSION_PERCENT }),
     background: (ctx) => [
       new PendingPaymentSweeper(
         { models: ctx.models, gateway },
         { retryAfterMs: config.PAYMENT_RETRY_PENDING_AFTER_SECONDS * 1000, logger: ctx.logger },
+      ).start(),
+      new OpenPayoutSweeper(
+        { models: ctx.models, gateway, currency: config.PAYMENT_CURRENCY, retryAfterMs: config.PAYOUT_RETRY_OPEN_AFTER_SECONDS * 1000 },
+        { logger: ctx.logger },
       ).start(),
     ],
     app: (ctx) => buildApp(ctx, { settings: config, gateway }),

@@ -1,5 +1,6 @@
 import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
 import { REFUND_REASONS } from '@jetmart/common/contracts';
+import { sellersApiPaths, sellersApiSchemas } from './openapi-sellers';
 
 /** The payments API as it answers (checked against real responses by openapi-contract.test.ts). */
 export const paymentsApiDocument = openApiDocument({
@@ -8,6 +9,7 @@ export const paymentsApiDocument = openApiDocument({
     'Pays an order once. Stripe when configured, else a sandbox that accepts `tok_visa` and declines `tok_chargeDeclined`. ' +
     'Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
+    ...sellersApiSchemas,
     Payment: {
       type: 'object',
       additionalProperties: false,
@@ -74,6 +76,7 @@ export const paymentsApiDocument = openApiDocument({
     },
   },
   paths: {
+    ...sellersApiPaths,
     '/api/payments/me/export': {
       get: {
         summary: "The caller's part of their data export: every payment record of theirs and its refunds",

@@ -42,6 +42,8 @@ export const Subjects = {
   UserUpdated: 'user.updated',
   /** The account is gone: every service forgets the person (SPEC invariant 13). */
   UserDeleted: 'user.deleted',
+  /** Money went to a seller's connected account (a Stripe transfer): one event per payout. */
+  PayoutSent: 'payment.payout-sent',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
@@ -213,6 +215,16 @@ export const eventDataSchemas = {
   [Subjects.UserCreated]: z.object({ id, email: z.email().max(254), displayName: z.string().max(80).optional(), version }),
   [Subjects.UserUpdated]: z.object({ id, email: z.email().max(254), displayName: z.string().max(80).optional(), version }),
   [Subjects.UserDeleted]: z.object({ id, version }),
+  [Subjects.PayoutSent]: z.object({
+    /** The payout's id (the transfer's idempotency key is derived from it). */
+    id,
+    sellerId: id,
+    amountMinor: minor.positive(),
+    currency: z.string().regex(/^[a-z]{3}$/),
+    /** The processor's transfer id (Stripe `tr_…`). */
+    transferId: id,
+    version,
+  }),
 } satisfies Record<Subject, z.ZodType>;
 
 export type EventData<S extends Subject> = z.infer<(typeof eventDataSchemas)[S]>;
@@ -249,6 +261,7 @@ export type ReturnRefundedEvent = Event<typeof Subjects.ReturnRefunded>;
 export type UserCreatedEvent = Event<typeof Subjects.UserCreated>;
 export type UserUpdatedEvent = Event<typeof Subjects.UserUpdated>;
 export type UserDeletedEvent = Event<typeof Subjects.UserDeleted>;
+export type PayoutSentEvent = Event<typeof Subjects.PayoutSent>;
 
 const subjectSchema = z.enum(Object.values(Subjects) as [Subject, ...Subject[]]);
 

@@ -25,10 +25,30 @@ export interface RefundRequest {
   idempotencyKey: string;
 }
 
+/** Money from the platform's balance to a seller's connected account (Stripe Connect transfer). */
+export interface TransferRequest {
+  amountMinor: number;
+  currency: string;
+  /** The connected account (`acct_…`). */
+  destination: string;
+  idempotencyKey: string;
+  metadata: Record<string, string>;
+}
+
 export interface PaymentGateway {
   readonly name: string;
   charge(req: ChargeRequest): Promise<ChargeResult>;
   refund(req: RefundRequest): Promise<{ refundId: string }>;
+  /** Throws `TransferRefusedError` when the processor answered no (nothing moved), `GatewayUnavailableError` when unsure. */
+  transfer(req: TransferRequest): Promise<{ transferId: string }>;
+}
+
+/** The processor refused the transfer (unknown account, not enough platform balance): nothing moved. */
+export class TransferRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransferRefusedError';
+  }
 }
 
 /**

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from './payment-gateway';
+import {
+  TransferRefusedError,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentGateway,
+  type RefundRequest,
+  type TransferRequest,
+} from './payment-gateway';
 
 /** Stripe's documented test tokens that succeed. */
 export const SANDBOX_SUCCEEDING_TOKENS = new Set([
@@ -41,7 +48,9 @@ export class SandboxGateway implements PaymentGateway {
   readonly charges: SandboxCharge[] = [];
   readonly refunds: Array<{ id: string; chargeId: string; amountMinor: number }> = [];
   private readonly results = new Map<string, ChargeResult>();
+  readonly transfers: Array<{ id: string; amountMinor: number; currency: string; destination: string; idempotencyKey: string }> = [];
   private readonly refundResults = new Map<string, { refundId: string }>();
+  private readonly transferResults = new Map<string, { transferId: string }>();
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const earlier = this.results.get(req.idempotencyKey);
@@ -67,6 +76,24 @@ export class SandboxGateway implements PaymentGateway {
     this.refunds.push({ id: refund.refundId, chargeId: req.chargeId, amountMinor: req.amountMinor });
     this.refundResults.set(req.idempotencyKey, refund);
     return refund;
+  }
+
+  /** Any `acct_…` is a connected account here (contracts: "any in the sandbox"). */
+  async transfer(req: TransferRequest): Promise<{ transferId: string }> {
+    const earlier = this.transferResults.get(req.idempotencyKey);
+    if (earlier) return earlier;
+    if (!/^acct_[A-Za-z0-9]+$/.test(req.destination))
+      throw new TransferRefusedError(`No such destination: '${req.destination.slice(0, 64)}'`);
+    const transfer = { transferId: `tr_sandbox_${randomBytes(8).toString('hex')}` };
+    this.transfers.push({
+      id: transfer.transferId,
+      amountMinor: req.amountMinor,
+      currency: req.currency,
+      destination: req.destination,
+      idempotencyKey: req.idempotencyKey,
+    });
+    this.transferResults.set(req.idempotencyKey, transfer);
+    return transfer;
   }
 
   private decide(req: ChargeRequest): ChargeResult {

@@ -1,5 +1,13 @@
 import Stripe from 'stripe';
-import { GatewayUnavailableError, type ChargeRequest, type ChargeResult, type PaymentGateway, type RefundRequest } from './payment-gateway';
+import {
+  GatewayUnavailableError,
+  TransferRefusedError,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentGateway,
+  type RefundRequest,
+  type TransferRequest,
+} from './payment-gateway';
 
 export interface StripeGatewayOptions {
   secretKey: string;
@@ -56,6 +64,24 @@ export class StripeGateway implements PaymentGateway {
       return { refundId: refund.id };
     } catch (err) {
       throw new GatewayUnavailableError(`Stripe refund failed: ${(err as Error).message}`, err);
+    }
+  }
+
+  /** A Connect "separate charges and transfers" transfer from the platform balance. */
+  async transfer(req: TransferRequest): Promise<{ transferId: string }> {
+    try {
+      const transfer = await this.stripe.transfers.create(
+        { amount: req.amountMinor, currency: req.currency, destination: req.destination, metadata: req.metadata },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { transferId: transfer.id };
+    } catch (err) {
+      const e = err as { type?: string; message?: string };
+      // An invalid request (no such destination, insufficient platform funds) is Stripe's final
+      // answer: nothing was transferred. Anything else may or may not have moved money.
+      if (e?.type === 'StripeInvalidRequestError' || e?.type === 'StripePermissionError')
+        throw new TransferRefusedError(e.message ?? 'Stripe refused the transfer');
+      throw new GatewayUnavailableError(`Stripe transfer failed: ${e?.message ?? String(err)}`, err);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { endSpan, SpanKind, tracer } from '@jetmart/common';
-import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from './payment-gateway';
+import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, TransferRequest } from './payment-gateway';
 
 /**
  * A CLIENT span around every call to the card processor, child of the active span (the HTTP
@@ -32,7 +32,15 @@ export class TracedGateway implements PaymentGateway {
     );
   }
 
-  private call<T>(operation: 'charge' | 'refund', fn: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
+  transfer(req: TransferRequest): Promise<{ transferId: string }> {
+    return this.call(
+      'transfer',
+      () => this.inner.transfer(req),
+      () => 'transferred',
+    );
+  }
+
+  private call<T>(operation: 'charge' | 'refund' | 'transfer', fn: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
     return tracer().startActiveSpan(
       `${this.inner.name} ${operation}`,
       { kind: SpanKind.CLIENT, attributes: { 'jetmart.gateway': this.inner.name, 'jetmart.gateway.operation': operation } },

@@ -3,6 +3,15 @@ import { modelOn } from '@jetmart/common';
 
 export type OrderStatus = 'created' | 'cancelled' | 'complete';
 
+/** An order line as the ledger needs it: whose it is and what the buyer pays for it. */
+export interface OrderReplicaLine {
+  productId: string;
+  /** Absent on orders placed before fulfilment existed (the ledger cannot credit such a line). */
+  sellerId?: string;
+  priceMinor: number;
+  quantity: number;
+}
+
 /**
  * payments' replica of an order: just what deciding "can this order be paid, for how much, by
  * whom" needs. Written only by the order listeners (version-checked); `_id` is the order id.
@@ -13,8 +22,20 @@ export interface OrderReplica {
   status: OrderStatus;
   totalMinor: number;
   expiresAt: Date;
+  /** The lines (replicas written before the ledger existed have none). */
+  items?: OrderReplicaLine[];
   version: number;
 }
+
+const lineSchema = new Schema<OrderReplicaLine>(
+  {
+    productId: { type: String, required: true },
+    sellerId: { type: String },
+    priceMinor: { type: Number, required: true, min: 0 },
+    quantity: { type: Number, required: true, min: 1 },
+  },
+  { _id: false },
+);
 
 const orderSchema = new Schema<OrderReplica>(
   {
@@ -23,6 +44,7 @@ const orderSchema = new Schema<OrderReplica>(
     status: { type: String, required: true, enum: ['created', 'cancelled', 'complete'] },
     totalMinor: { type: Number, required: true, min: 0 },
     expiresAt: { type: Date, required: true },
+    items: { type: [lineSchema], default: undefined },
     // The order's own version, set by applyVersion/createReplica; mongoose must not manage it.
     version: { type: Number, required: true },
   },

@@ -74,6 +74,9 @@ describe('PendingPaymentSweeper', () => {
       refund: async () => {
         throw new GatewayUnavailableError('connection refused');
       },
+      transfer: async () => {
+        throw new GatewayUnavailableError('connection refused');
+      },
     };
     const p = await orphanedPending();
     expect(await sweeper(down).sweep()).toBe(0);

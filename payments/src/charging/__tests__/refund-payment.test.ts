@@ -63,6 +63,7 @@ function flaky(inner: PaymentGateway) {
   const gateway: PaymentGateway = {
     name: 'flaky',
     charge: (req) => inner.charge(req),
+    transfer: (req) => inner.transfer(req),
     async refund(req: RefundRequest) {
       keys.push(req.idempotencyKey);
       if (failing > 0) {

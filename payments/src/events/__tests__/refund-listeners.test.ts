@@ -38,6 +38,7 @@ let refundKeys: string[];
 const gateway: PaymentGateway = {
   name: 'switchable',
   charge: (req) => sandbox.charge(req),
+  transfer: (req) => sandbox.transfer(req),
   async refund(req) {
     refundKeys.push(req.idempotencyKey);
     if (alwaysDown || down > 0) {

@@ -25,6 +25,7 @@ export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated>
       status: data.status,
       totalMinor: data.totalMinor,
       expiresAt: new Date(data.expiresAt),
+      items: data.items.map(({ productId, sellerId, priceMinor, quantity }) => ({ productId, sellerId, priceMinor, quantity })),
       version: data.version,
     });
   }

@@ -19,7 +19,7 @@ export const REFUND_LISTENER_OPTIONS: ListenerOptions = { maxDeliveries: 10, max
 export abstract class RefundListener<S extends Subject> extends Listener<S> {
   constructor(
     bus: EventBus,
-    private readonly deps: { models: PaymentsModels; gateway: PaymentGateway },
+    protected readonly deps: { models: PaymentsModels; gateway: PaymentGateway },
     options: ListenerOptions = {},
   ) {
     super(bus, 'payments', { ...REFUND_LISTENER_OPTIONS, ...options });
