@@ -405,3 +405,163 @@ describe('auth: hostile input at the account routes never answers 5xx', () => {
     expect([after.passwordHash, after.version, after.deletedAt]).toEqual([before.passwordHash, before.version, before.deletedAt]);
   });
 });
+
+describe('auth: hostile input at password reset and email verification never answers 5xx', () => {
+  const PASSWORD = 'correct horse battery';
+  // Limits high enough for the runs (the limits themselves: account-links and shared-limits tests).
+  const links = buildApp(
+    { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models, sessions: recordedRevocations() },
+    {
+      JWT_KEY: TEST_JWT_KEY,
+      JWT_TTL_SECONDS: 3600,
+      SIGNIN_MAX_ATTEMPTS: 5,
+      SIGNIN_WINDOW_SECONDS: 60,
+      PASSWORD_RESET_MAX_PER_IP: 1_000_000,
+      PASSWORD_RESET_MAX_PER_EMAIL: 10_000,
+    },
+  );
+  let userId = '';
+  let cookie = '';
+  let resetToken = '';
+  let verifyToken = '';
+  const account = async () => (await User.findById(userId).lean())!;
+  // cookie-session may rewrite a malformed cookie as an empty one (`e30=`): what matters is that no JWT is issued.
+  const sessionIssued = (res: request.Response) =>
+    ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => {
+      const value = /^session=([^;]*)/.exec(c)?.[1];
+      return Boolean(value) && Buffer.from(value!, 'base64').toString().includes('jwt');
+    });
+  const tokenOf = async (subject: string) => {
+    const entry = (await account()).outbox.filter((e) => e.subject === subject).at(-1)!;
+    return (entry.event.data as { token: string }).token;
+  };
+  beforeAll(async () => {
+    const outcome = await User.register('links@example.com', PASSWORD);
+    if (outcome.kind !== 'created') throw new Error('no account');
+    userId = outcome.user.id as string;
+    cookie = signinCookie({ id: userId, email: 'links@example.com' });
+    await request(links).post('/api/users/password-reset').send({ email: 'links@example.com' }).expect(202);
+    resetToken = await tokenOf('user.password-reset-requested');
+    verifyToken = await tokenOf('user.verification-requested');
+  });
+  const extra = fc.constantFrom(
+    'email',
+    'token',
+    'password',
+    'passwordHash',
+    'emailVerified',
+    'resetTokenHash',
+    '$set',
+    '$ne',
+    '__proto__',
+    '_id',
+  );
+  /** A token that is not a string, an operator, or any string that is not the live token. */
+  const hostileToken = fc.oneof(
+    wrongType,
+    fc.constant({ $ne: null }),
+    fc.constant({ $exists: true }),
+    weirdString,
+    hostileId,
+    fc.string({ minLength: 32, maxLength: 128, unit: fc.constantFrom(...'abcXYZ019_-'.split('')) }),
+  );
+
+  it('POST /api/users/password-reset: wrong types and operators → 400; any string → 202 or 400; no account gains a link it did not ask for', async () => {
+    const before = await account();
+    const accounts = await User.countDocuments();
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.record({ email: wrongType }), fc.dictionary(extra, anyValue, { maxKeys: 3 })), async (body) => {
+        const res = await request(links).post('/api/users/password-reset').send(body);
+        if ('email' in body && typeof body.email === 'string') return; // a string may be a valid address
+        expect([400, 413]).toContain(res.status);
+        expectErrorShape(res);
+      }),
+      params(417),
+    );
+    await fc.assert(
+      fc.asyncProperty(weirdString, async (email) => {
+        const res = await request(links).post('/api/users/password-reset').send({ email });
+        expectNever5xx(res);
+        expect([202, 400]).toContain(res.status);
+        if (res.status === 202) expect(res.body).toEqual({ status: 'sent-if-registered' });
+      }),
+      { ...params(418), numRuns: Math.min(RUNS, 60) },
+    );
+    const after = await account();
+    expect(after.resetTokenHash).toBe(before.resetTokenHash);
+    expect(await User.countDocuments()).toBe(accounts);
+  });
+
+  it('POST /password-reset/confirm and /verify-email: hostile tokens and bodies → 400, the password and the verification untouched, the real links still work after', async () => {
+    const before = await account();
+    await fc.assert(
+      fc.asyncProperty(
+        hostileToken,
+        fc.oneof(wrongType, weirdString, fc.constant('a fine new passphrase')),
+        fc.dictionary(extra, anyValue, { maxKeys: 2 }),
+        async (token, password, rest) => {
+          const reset = await request(links)
+            .post('/api/users/password-reset/confirm')
+            .send({ ...rest, token, password });
+          expect([400, 413]).toContain(reset.status);
+          expectErrorShape(reset);
+          const verify = await request(links)
+            .post('/api/users/verify-email')
+            .set('Cookie', cookie)
+            .send({ ...rest, token });
+          expect([400, 413]).toContain(verify.status);
+          expectErrorShape(verify);
+          expect(sessionIssued(verify)).toBe(false);
+        },
+      ),
+      { ...params(419), numRuns: Math.min(RUNS, 80) },
+    );
+    const after = await account();
+    expect([after.passwordHash, after.emailVerified, after.resetTokenHash, after.verifyTokenHash]).toEqual([
+      before.passwordHash,
+      false,
+      before.resetTokenHash,
+      before.verifyTokenHash,
+    ]);
+    await request(links).post('/api/users/verify-email').send({ token: verifyToken }).expect(200);
+    await request(links)
+      .post('/api/users/password-reset/confirm')
+      .send({ token: resetToken, password: 'a fine new passphrase' })
+      .expect(200);
+  });
+
+  it('malformed JSON, non-objects and wrong content types → 4xx in the error shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rawBody,
+        fc.constantFrom('password-reset', 'password-reset/confirm', 'verify-email', 'verify-email/resend'),
+        fc.constantFrom('application/json', 'text/plain'),
+        async (raw, route, type) => {
+          const res = await request(links).post(`/api/users/${route}`).set('Cookie', cookie).set('Content-Type', type).send(raw);
+          expectNever5xx(res);
+          // The resend reads no body: with a valid session anything it is sent may be ignored (202).
+          if (route === 'verify-email/resend' && res.status === 202) return;
+          expectErrorShape(res);
+        },
+      ),
+      params(420),
+    );
+  });
+
+  it('hostile session cookies: resend → 401; verify-email issues no session to them', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileCookie, async (bad) => {
+        const resend = await request(links).post('/api/users/verify-email/resend').set('Cookie', bad);
+        expect(resend.status).toBe(401);
+        expectErrorShape(resend);
+        const verify = await request(links)
+          .post('/api/users/verify-email')
+          .set('Cookie', bad)
+          .send({ token: 'x'.repeat(43) });
+        expect(verify.status).toBe(400);
+        expect(sessionIssued(verify)).toBe(false);
+      }),
+      params(421),
+    );
+  });
+});

@@ -127,6 +127,33 @@ describe('sessions end on every service (invariant 13)', () => {
     expect(await otherStatus(await signin(email, 'a brand new passphrase'))).toBe(200);
   });
 
+  it('a password reset ends every session of the person on every service; the token went out once and is nowhere in auth', async () => {
+    const { email, id, cookie } = await signup();
+    const second = await signin(email);
+    const bystander = await signup();
+    await request(auth.server).post('/api/users/password-reset').send({ email }).expect(202);
+    const event = await eventually(async () => {
+      const all = (await readStream(auth.ctx.bus, Streams.users.name)).map((m) => m.json<Event>());
+      return all.find((e) => e.subject === Subjects.UserPasswordResetRequested && (e.data as { userId: string }).userId === id) as
+        Event<typeof Subjects.UserPasswordResetRequested> | undefined;
+    });
+    expect(event.data.email).toBe(email);
+    // Published and gone from the account's outbox: the database holds only the hash.
+    await eventually(async () => ((await auth.ctx.models.User.findById(id).lean())!.outbox ?? []).length === 0);
+    expect(JSON.stringify(await auth.ctx.models.User.findById(id).lean())).not.toContain(event.data.token);
+
+    await request(auth.server)
+      .post('/api/users/password-reset/confirm')
+      .send({ token: event.data.token, password: 'a reset passphrase' })
+      .expect(200);
+    await refusedByOther(cookie);
+    await refusedByOther(second);
+    expect(await authSees(cookie)).toBeNull();
+    expect(await otherStatus(bystander.cookie)).toBe(200);
+    await request(auth.server).post('/api/users/signin').send({ email, password: PASSWORD }).expect(401);
+    expect(await otherStatus(await signin(email, 'a reset passphrase'))).toBe(200);
+  });
+
   it("a deleted account's cookie is refused; the person is erased and user.deleted goes out once", async () => {
     const { email, id, cookie } = await signup();
     await request(auth.server).patch('/api/users/me').set('Cookie', cookie).send({ displayName: 'Grace' }).expect(200);

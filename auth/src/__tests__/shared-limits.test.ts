@@ -18,6 +18,9 @@ const settings: AppSettings = {
   SIGNIN_WINDOW_SECONDS: 600,
   SIGNUP_MAX_ATTEMPTS: 2,
   SIGNUP_WINDOW_SECONDS: 600,
+  PASSWORD_RESET_MAX_PER_EMAIL: 2,
+  PASSWORD_RESET_MAX_PER_IP: 5,
+  PASSWORD_RESET_WINDOW_SECONDS: 600,
 };
 
 let nats: NatsTestServer;
@@ -85,4 +88,53 @@ it('sign-up: 2 per client address across both replicas, then 429 (and nothing cr
   expect((await signup(2)).status).toBe(429);
   expect((await signup(3)).status).toBe(429);
   expect(await models.User.countDocuments({ email: { $in: [2, 3].map((i) => `limited-${client}-${i}@example.com`) } })).toBe(0);
+});
+
+it('password reset: 2 requests per address across both replicas (from any client), then 429 on both; links only for the allowed two', async () => {
+  const email = `reset-${client}@example.com`;
+  const created = await request(replicas[0]!)
+    .post('/api/users/signup')
+    .set('X-Forwarded-For', newClient())
+    .send({ email, password: 'correct horse battery' });
+  expect(created.status).toBe(201);
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const res = await request(replicas[i % 2]!)
+      .post('/api/users/password-reset')
+      .set('X-Forwarded-For', newClient())
+      .send({ email });
+    statuses.push(res.status);
+    if (res.status === 429) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  }
+  expect(statuses).toEqual([202, 202, 429, 429]);
+  const doc = (await models.User.findById(created.body.id).lean())!;
+  expect(doc.outbox.filter((e) => e.subject === 'user.password-reset-requested')).toHaveLength(2);
+});
+
+it('password reset: 10 concurrent requests for one address on two replicas get exactly 2 through', async () => {
+  const email = `reset-race-${client}@example.com`;
+  const statuses = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      request(replicas[i % 2]!)
+        .post('/api/users/password-reset')
+        .set('X-Forwarded-For', newClient())
+        .send({ email })
+        .then((r) => r.status),
+    ),
+  );
+  expect(statuses.filter((s) => s === 202)).toHaveLength(2);
+  expect(statuses.filter((s) => s === 429)).toHaveLength(8);
+});
+
+it('password reset: 5 requests per client address across both replicas, whatever the emails', async () => {
+  const ip = newClient();
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const res = await request(replicas[i % 2]!)
+      .post('/api/users/password-reset')
+      .set('X-Forwarded-For', ip)
+      .send({ email: `spray-${i}@example.com` });
+    statuses.push(res.status);
+  }
+  expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
 });

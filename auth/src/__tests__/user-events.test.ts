@@ -42,11 +42,11 @@ describe('auth publishes user.created through its outbox', () => {
   const eventsFor = async (email: string) => (await userEvents()).filter((e) => 'email' in e.data && e.data.email === email);
   const pendingOutbox = async (id: string) => (await User().findById(id).lean())!.outbox.length;
 
-  it('a sign-up publishes exactly one user.created with the id, the stored email and version 0', async () => {
+  it('a sign-up publishes exactly one user.created with the id, the stored email and version 0, then the verification mail event', async () => {
     const res = await signup('  Grace.Hopper@Example.COM ').expect(201);
     const events = await eventually(async () => {
       const found = await eventsFor('grace.hopper@example.com');
-      return found.length ? found : undefined;
+      return found.length === 2 ? found : undefined;
     });
     await eventually(async () => ((await pendingOutbox(res.body.id)) === 0 ? true : undefined));
     // Nothing left to publish, and still exactly one event for this account.
@@ -58,6 +58,13 @@ describe('auth publishes user.created through its outbox', () => {
         subject: Subjects.UserCreated,
         occurredAt: expect.any(String),
         data: { id: res.body.id, email: 'grace.hopper@example.com', version: 0 },
+      },
+      {
+        natsSubject: Subjects.UserVerificationRequested,
+        id: events[1]!.id,
+        subject: Subjects.UserVerificationRequested,
+        occurredAt: expect.any(String),
+        data: { userId: res.body.id, email: 'grace.hopper@example.com', token: expect.any(String), expiresAt: expect.any(String) },
       },
     ]);
     const stored = (await User().findById(res.body.id).lean())!;
@@ -75,14 +82,14 @@ describe('auth publishes user.created through its outbox', () => {
     expect(await service.ctx.relay!.flush()).toBe(0);
     expect(await User().countDocuments({ 'outbox.0': { $exists: true } })).toBe(0);
     expect((await service.ctx.bus.jsm.streams.info(Streams.users.name)).state.messages).toBe(before);
-    expect(await eventsFor('ada@example.com')).toHaveLength(1);
+    expect((await eventsFor('ada@example.com')).map((e) => e.subject)).toEqual([Subjects.UserCreated, Subjects.UserVerificationRequested]);
   });
 
   it('publishes the event when the relay stopped right after the write (a restarted relay sends it once)', async () => {
     // The process "dies" as the write lands: its relay publishes nothing from now on.
     await service.ctx.relay!.stop();
     const res = await signup('linus@example.com').expect(201);
-    expect(await pendingOutbox(res.body.id)).toBe(1);
+    expect(await pendingOutbox(res.body.id)).toBe(2);
     expect(await eventsFor('linus@example.com')).toEqual([]);
 
     // The relay starts again (as in the next process: it begins with a full scan) and publishes it.
@@ -91,6 +98,7 @@ describe('auth publishes user.created through its outbox', () => {
     const events = await eventsFor('linus@example.com');
     expect(events.map((e) => [e.subject, e.data])).toEqual([
       [Subjects.UserCreated, { id: res.body.id, email: 'linus@example.com', version: 0 }],
+      [Subjects.UserVerificationRequested, expect.objectContaining({ userId: res.body.id, email: 'linus@example.com' })],
     ]);
   });
 

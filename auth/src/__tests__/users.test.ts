@@ -63,9 +63,9 @@ async function currentUser(cookie?: string) {
 }
 
 describe('POST /api/users/signup', () => {
-  it('creates the user, answers 201 {id, email} and starts a session', async () => {
+  it('creates the user, answers 201 {id, email, emailVerified: false} and starts a session', async () => {
     const res = await signup().expect(201);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^[a-f0-9]{24}$/), email: 'ada@example.com' });
+    expect(res.body).toEqual({ id: expect.stringMatching(/^[a-f0-9]{24}$/), email: 'ada@example.com', emailVerified: false });
     expect(await currentUser(cookieValue(sessionCookie(res)))).toEqual(res.body);
   });
 
@@ -159,9 +159,9 @@ describe('POST /api/users/signin', () => {
     await signup('ada@example.com').expect(201);
   });
 
-  it('answers 200 {id, email} with a session cookie for the right password (email in any case)', async () => {
+  it('answers 200 {id, email, emailVerified} with a session cookie for the right password (email in any case)', async () => {
     const res = await request(app).post('/api/users/signin').send({ email: ' ADA@example.com', password }).expect(200);
-    expect(res.body).toEqual({ id: expect.any(String), email: 'ada@example.com' });
+    expect(res.body).toEqual({ id: expect.any(String), email: 'ada@example.com', emailVerified: false });
     const cookie = sessionCookie(res);
     expect(cookie.toLowerCase()).toContain('httponly');
     expect(await currentUser(cookieValue(cookie))).toEqual(res.body);
@@ -249,6 +249,7 @@ describe('GET /api/users/currentuser', () => {
     expect(await currentUser(signinCookie({ id: 'abc123', email: 'x@example.com' }, { key: TEST_JWT_KEY }))).toEqual({
       id: 'abc123',
       email: 'x@example.com',
+      emailVerified: false,
     });
   });
 

@@ -3,6 +3,7 @@ import { userModelOn, type UserModel } from './user';
 
 export * from './user';
 export * from './address-book';
+export { DEFAULT_TOKEN_TTL_SECONDS } from './account-token';
 
 export interface AuthModels {
   User: UserModel;

@@ -1,14 +1,14 @@
 import type { SavedAddress, User } from '@jetmart/common/contracts';
 import type { AddressEntry, UserDoc } from '../models';
 
-/** What the API and the session say about a user: `{id, email}`, never the password hash. */
+/** What the API and the session say about a user: `{id, email, emailVerified}`, never the password hash. */
 export function presentUser(user: UserDoc): User {
-  return { id: user.id as string, email: user.email };
+  return { id: user.id as string, email: user.email, emailVerified: user.emailVerified === true };
 }
 
-/** The signed-in person's own account: `{id, email, displayName}` (displayName null until set). */
-export function presentProfile(user: UserDoc): { id: string; email: string; displayName: string | null } {
-  return { id: user.id as string, email: user.email, displayName: user.displayName ?? null };
+/** The signed-in person's own account: `{id, email, emailVerified, displayName}` (displayName null until set). */
+export function presentProfile(user: UserDoc): User & { displayName: string | null } {
+  return { ...presentUser(user), displayName: user.displayName ?? null };
 }
 
 /** An address-book entry as the API gives it: the address and its `id`. */

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import {
   BadRequestError,
@@ -7,12 +7,12 @@ import {
   NotAuthorizedError,
   requireAuth,
   startSession,
-  ServiceUnavailableError,
-  TooManyRequestsError,
   validateBody,
   type SessionRevocations,
 } from '@jetmart/common';
 import type { AttemptCounter } from '../limits/shared-attempt-limiter';
+import { DEFAULT_TOKEN_TTL_SECONDS } from '../models';
+import { limit } from './attempt-limit';
 import { normalizeEmail, type AuthModels } from '../models';
 import { presentProfile, presentUser } from './presenters';
 
@@ -61,32 +61,28 @@ export interface UsersRouterOptions {
   signupLimiter: AttemptCounter;
   /** Where auth writes revocations (every service watches them). */
   sessions: Pick<SessionRevocations, 'revokeSession' | 'revokeUserSessions'>;
+  /** How long the verification link mailed at sign-up works (VERIFY_TOKEN_TTL_SECONDS). */
+  verifyTtlSeconds?: number;
 }
 
 const WRONG_PASSWORD_MESSAGE = 'Password is incorrect';
 
-export function usersRouter({ models, jwtKey, jwtTtlSeconds, signinLimiter, signupLimiter, sessions }: UsersRouterOptions): Router {
+export function usersRouter({
+  models,
+  jwtKey,
+  jwtTtlSeconds,
+  signinLimiter,
+  signupLimiter,
+  sessions,
+  verifyTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS,
+}: UsersRouterOptions): Router {
   const { User } = models;
   const router = Router();
-
-  /** Counts one attempt; over the limit → 429 with Retry-After. A store that cannot count → 503 (fails closed). */
-  async function limit(counter: AttemptCounter, key: string, message: string, res: Response) {
-    let verdict;
-    try {
-      verdict = await counter.hit(key);
-    } catch {
-      throw new ServiceUnavailableError('Cannot check the attempt limit now, try again');
-    }
-    if (!verdict.allowed) {
-      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-      throw new TooManyRequestsError(message);
-    }
-  }
 
   router.post('/api/users/signup', validateBody(signupBody), async (req, res) => {
     const { email, password } = req.body as z.infer<typeof signupBody>;
     await limit(signupLimiter, req.ip ?? '', 'Too many sign-ups, try again later', res);
-    const outcome = await User.register(email, password);
+    const outcome = await User.register(email, password, verifyTtlSeconds);
     if (outcome.kind === 'email-taken') throw new ConflictError(EMAIL_TAKEN_MESSAGE, 'email');
     const user = presentUser(outcome.user);
     startSession(req, user, jwtKey, jwtTtlSeconds);

@@ -141,7 +141,11 @@ describe('sessions and currentUser', () => {
       .get('/api/me')
       .set('Cookie', signinCookie({ id: 'u1', email: 'a@b.co' }));
     expect(res.status).toBe(200);
-    expect(res.body.user).toEqual({ id: 'u1', email: 'a@b.co' });
+    expect(res.body.user).toEqual({ id: 'u1', email: 'a@b.co', emailVerified: false });
+    const verified = await request(app)
+      .get('/api/me')
+      .set('Cookie', signinCookie({ id: 'u1', email: 'a@b.co', emailVerified: true }));
+    expect(verified.body.user).toEqual({ id: 'u1', email: 'a@b.co', emailVerified: true });
   });
 
   it('requireAuth answers 401 without a session', async () => {

@@ -8,6 +8,8 @@ import type { Address } from './address';
 export interface User {
   id: string;
   email: string;
+  /** The address was confirmed through the link auth mailed (unverified accounts cannot receive payouts). */
+  emailVerified: boolean;
 }
 
 export interface Product {

@@ -42,6 +42,14 @@ export const Subjects = {
   UserUpdated: 'user.updated',
   /** The account is gone: every service forgets the person (SPEC invariant 13). */
   UserDeleted: 'user.deleted',
+  /**
+   * Someone asked to reset the password of this account: notifications mails the link. Carries
+   * the raw single-use token (valid until `expiresAt`; auth keeps only its hash): see docs/SPEC.md
+   * "Password reset and email verification" for why an internal event may hold it.
+   */
+  UserPasswordResetRequested: 'user.password-reset-requested',
+  /** The account's address needs confirming (sign-up, or a resend): notifications mails the link (raw token, as above). */
+  UserVerificationRequested: 'user.verification-requested',
   /** Money went to a seller's connected account (a Stripe transfer): one event per payout. */
   PayoutSent: 'payment.payout-sent',
 } as const;
@@ -57,6 +65,8 @@ const productData = z.object({
   priceMinor: minor.positive(),
   quantity: z.number().int().min(0),
   userId: id,
+  /** Added with seller unlisting (issue 18): false while the product is off the catalog. Absent in older events: listed. */
+  listed: z.boolean().optional(),
   version,
 });
 
@@ -86,6 +96,18 @@ const shipmentRef = { id, orderId: id, sellerId: id, buyerId: id };
 /** A line whose money moves (a cancelled shipment's or a return's): the unit price as ordered. */
 const pricedLine = shipmentLine.extend({ priceMinor: minor });
 const returnRef = { id, orderId: id, shipmentId: id, sellerId: id, buyerId: id };
+
+/** A single-use account link's secret as auth makes it: base64url of random bytes. */
+export const ACCOUNT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
+
+/** An account mail (reset, verification): whom to write to, the link's token and until when it works. */
+const accountLinkData = z.object({
+  userId: id,
+  /** The account's address when asked: the mail goes there (the person may have no contact replica yet). */
+  email: z.email().max(254),
+  token: z.string().regex(ACCOUNT_TOKEN_PATTERN),
+  expiresAt: z.iso.datetime(),
+});
 
 export const eventDataSchemas = {
   [Subjects.ProductCreated]: productData,
@@ -215,6 +237,8 @@ export const eventDataSchemas = {
   [Subjects.UserCreated]: z.object({ id, email: z.email().max(254), displayName: z.string().max(80).optional(), version }),
   [Subjects.UserUpdated]: z.object({ id, email: z.email().max(254), displayName: z.string().max(80).optional(), version }),
   [Subjects.UserDeleted]: z.object({ id, version }),
+  [Subjects.UserPasswordResetRequested]: accountLinkData,
+  [Subjects.UserVerificationRequested]: accountLinkData,
   [Subjects.PayoutSent]: z.object({
     /** The payout's id (the transfer's idempotency key is derived from it). */
     id,
@@ -261,6 +285,8 @@ export type ReturnRefundedEvent = Event<typeof Subjects.ReturnRefunded>;
 export type UserCreatedEvent = Event<typeof Subjects.UserCreated>;
 export type UserUpdatedEvent = Event<typeof Subjects.UserUpdated>;
 export type UserDeletedEvent = Event<typeof Subjects.UserDeleted>;
+export type UserPasswordResetRequestedEvent = Event<typeof Subjects.UserPasswordResetRequested>;
+export type UserVerificationRequestedEvent = Event<typeof Subjects.UserVerificationRequested>;
 export type PayoutSentEvent = Event<typeof Subjects.PayoutSent>;
 
 const subjectSchema = z.enum(Object.values(Subjects) as [Subject, ...Subject[]]);

@@ -6,6 +6,11 @@ import { currentTraceId } from '../tracing';
 export interface UserPayload {
   id: string;
   email: string;
+  /**
+   * The person confirmed their address (a link mailed by auth). A session JWT from before email
+   * verification has no such claim: absent means false.
+   */
+  emailVerified?: boolean;
 }
 
 declare global {

@@ -45,10 +45,21 @@ export function session(maxAgeSeconds: number): RequestHandler[] {
  * A session JWT: the user, a new random session id (`sid`) and the issue time in ms (`at`), so a
  * revocation "every session issued at or before T" can spare one issued a millisecond later.
  * `issuedAt` lets the caller put the new session after such a revocation it has just written.
+ * `sid` (with the session's own `issuedAt`) re-issues an existing session with new claims: every
+ * revocation of the old cookie still ends the new one, so a copy of the old cookie is never left
+ * outside what signing out ends.
  */
-export function signSessionToken(user: UserPayload, key: string, ttlSeconds: number, issuedAt: number = Date.now()): string {
-  const sid = randomBytes(16).toString('hex');
-  return jwt.sign({ id: user.id, email: user.email, sid, at: issuedAt }, key, { algorithm: 'HS256', expiresIn: ttlSeconds });
+export function signSessionToken(
+  user: UserPayload,
+  key: string,
+  ttlSeconds: number,
+  issuedAt: number = Date.now(),
+  sid: string = randomBytes(16).toString('hex'),
+): string {
+  return jwt.sign({ id: user.id, email: user.email, emailVerified: user.emailVerified === true, sid, at: issuedAt }, key, {
+    algorithm: 'HS256',
+    expiresIn: ttlSeconds,
+  });
 }
 
 /** Starts a session for `user`: the response sets the session cookie. */
@@ -58,8 +69,9 @@ export function startSession(
   key: string,
   ttlSeconds: number,
   issuedAt?: number,
+  sid?: string,
 ): void {
-  req.session = { jwt: signSessionToken(user, key, ttlSeconds, issuedAt) };
+  req.session = { jwt: signSessionToken(user, key, ttlSeconds, issuedAt, sid) };
 }
 
 export function endSession(req: { session?: CookieSessionInterfaces.CookieSessionObject | null }, _res?: Response): void {
@@ -74,14 +86,16 @@ export function verifySessionToken(token: unknown, key: string): SessionClaims |
   try {
     const p = jwt.verify(token, key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     if (typeof p.id !== 'string' || typeof p.email !== 'string' || typeof p.exp !== 'number') return null;
+    // Only a literal true counts: tokens from before email verification have no claim (unverified).
+    const emailVerified = p.emailVerified === true;
     if (p.sid === undefined && p.at === undefined && typeof p.iat === 'number') {
       // Issued before sessions had ids (they expire within JWT_TTL_SECONDS of the upgrade): only a
       // per-user revocation can end it, so signing it out ends every session of its user issued
       // up to the end of its issue second (see auth's sign-out).
-      return { id: p.id, email: p.email, sid: null, at: p.iat * 1000 + 999, exp: p.exp * 1000 };
+      return { id: p.id, email: p.email, emailVerified, sid: null, at: p.iat * 1000 + 999, exp: p.exp * 1000 };
     }
     if (typeof p.sid !== 'string' || !SID.test(p.sid) || typeof p.at !== 'number' || !Number.isFinite(p.at)) return null;
-    return { id: p.id, email: p.email, sid: p.sid, at: p.at, exp: p.exp * 1000 };
+    return { id: p.id, email: p.email, emailVerified, sid: p.sid, at: p.at, exp: p.exp * 1000 };
   } catch {
     return null; // tampered, expired or foreign token: treated as signed out
   }
@@ -96,7 +110,7 @@ export function currentUser(key: string): RequestHandler {
     const claims = verifySessionToken(req.session?.jwt, key);
     const revocations = (req.app.locals as Record<string, unknown>)[REVOCATIONS] as RevocationCheck | undefined;
     if (claims && !revocations?.isRevoked(claims)) {
-      req.currentUser = { id: claims.id, email: claims.email };
+      req.currentUser = { id: claims.id, email: claims.email, emailVerified: claims.emailVerified };
       req.sessionClaims = claims;
     }
     next();

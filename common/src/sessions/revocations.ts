@@ -26,6 +26,8 @@ export const MAX_SESSION_TTL_SECONDS = 30 * 24 * 3600;
 export interface SessionClaims {
   id: string;
   email: string;
+  /** False for a JWT issued before email verification existed (it has no such claim). */
+  emailVerified: boolean;
   /** Null for a JWT issued before sessions had ids (see verifySessionToken). */
   sid: string | null;
   /** Issued at, ms since the epoch (the JWT's `iat` has only seconds). */

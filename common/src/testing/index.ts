@@ -26,11 +26,20 @@ export { InMemorySpanExporter };
 /** The dev JWT key tests sign with; services under test must use the same (`JWT_KEY`). */
 export const TEST_JWT_KEY = 'test-only-jwt-key';
 
-/** A cookie-session cookie carrying a JWT for a (new, random by default) user: `Cookie` header value. */
-export function signinCookie(user: { id?: string; email?: string } = {}, opts: { key?: string; ttlSeconds?: number } = {}): string {
+/**
+ * A cookie-session cookie carrying a JWT for a (new, random by default) user: `Cookie` header value.
+ * `emailVerified` is false unless given, as for a real session of an account that has not
+ * confirmed its address (and for every JWT from before verification existed): a test of something
+ * only verified accounts may do says `emailVerified: true`.
+ */
+export function signinCookie(
+  user: { id?: string; email?: string; emailVerified?: boolean } = {},
+  opts: { key?: string; ttlSeconds?: number } = {},
+): string {
   const id = user.id ?? new mongoose.Types.ObjectId().toHexString();
   const email = user.email ?? `user-${id.slice(-6)}@test.dev`;
-  const jwt = signSessionToken({ id, email }, opts.key ?? process.env.JWT_KEY ?? TEST_JWT_KEY, opts.ttlSeconds ?? 3600);
+  const payload = { id, email, emailVerified: user.emailVerified === true };
+  const jwt = signSessionToken(payload, opts.key ?? process.env.JWT_KEY ?? TEST_JWT_KEY, opts.ttlSeconds ?? 3600);
   return `${SESSION_COOKIE}=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
 }
 

@@ -80,6 +80,17 @@ describe('verifySessionToken', () => {
     expect(c.sid).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('carries emailVerified: true only when signed so; a token without the claim (from before verification) is unverified', () => {
+    expect(verifySessionToken(signSessionToken({ id: USER, email: 'a@b.dev', emailVerified: true }, KEY, 60), KEY)!.emailVerified).toBe(
+      true,
+    );
+    expect(verifySessionToken(signSessionToken({ id: USER, email: 'a@b.dev' }, KEY, 60), KEY)!.emailVerified).toBe(false);
+    const old = jwt.sign({ id: USER, email: 'a@b.dev', sid: 'a'.repeat(32), at: Date.now() }, KEY, { expiresIn: 60 });
+    expect(verifySessionToken(old, KEY)).toMatchObject({ id: USER, emailVerified: false });
+    const odd = jwt.sign({ id: USER, email: 'a@b.dev', emailVerified: 'yes', sid: 'a'.repeat(32), at: Date.now() }, KEY, { expiresIn: 60 });
+    expect(verifySessionToken(odd, KEY)!.emailVerified).toBe(false);
+  });
+
   it('refuses a malformed session id or issue time', () => {
     for (const extra of [{ sid: 'not-hex', at: 1 }, { sid: 'a'.repeat(32), at: 'soon' }, { sid: 'a'.repeat(32) }, { at: 5 }]) {
       expect(verifySessionToken(jwt.sign({ id: USER, email: 'a@b.dev', ...extra }, KEY, { expiresIn: 60 }), KEY)).toBeNull();
