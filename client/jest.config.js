@@ -3,5 +3,7 @@
 module.exports = require('../jest.config.base')(__dirname, {
   testMatch: ['**/e2e/__tests__/**/*.test.ts', '**/src/**/__tests__/**/*.test.ts'],
   testTimeout: 240000,
+  // ECharts and zrender ship ES modules only: SWC turns them into CommonJS for jest (lib/charts.ts).
+  transformIgnorePatterns: ['/node_modules/(?!(echarts|zrender)/)'],
   maxWorkers: 1,
 });

@@ -134,6 +134,52 @@ const requestedReturn: ReturnRecord = {
   updatedAt: '2026-03-07T09:00:00.000Z',
   version: 0,
 };
+/** The seller's shop (issue 18): an unlisted product next to the teapot, a sold line, the dashboard's figures, the balance. */
+const unlistedMug: Product = { ...teapot, id: 'aaaaaaaaaaaaaaaaaaaaaaa2', title: 'Retired mug', available: 9, quantity: 9, listed: false };
+const sale = {
+  orderId: paidOrder.id,
+  productId: teapot.id,
+  title: teapot.title,
+  quantity: 2,
+  price: 21.5,
+  total: 43,
+  status: 'partially_returned',
+  shipmentStatus: 'shipped',
+  buyerCity: 'Arlington',
+  soldAt: '2026-03-04T10:21:00.000Z',
+};
+const today = () => new Date().toISOString().slice(0, 10);
+const dashboard = (days: number) => ({
+  days: Array.from({ length: days }, (_, i) => ({
+    date: new Date(Date.now() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+    revenue: i === days - 1 ? 64.5 : 0,
+    orders: i === days - 1 ? 2 : 0,
+  })),
+  topProducts: [{ productId: teapot.id, title: teapot.title, units: 3, revenue: 64.5 }],
+  averageOrderValue: 32.25,
+  returnRate: 0.25,
+  ordersCount: 2,
+  revenue: 64.5,
+});
+const ledger = {
+  balance: { pending: 19.35, available: 38.7, paidOut: 12 },
+  entries: [
+    {
+      id: 'l1',
+      kind: 'sale',
+      orderId: paidOrder.id,
+      productId: teapot.id,
+      gross: 43,
+      commission: 4.3,
+      net: 38.7,
+      commissionPercent: 10,
+      createdAt: '2026-03-04T10:21:00.000Z',
+      availableAt: '2026-04-05T08:00:00.000Z',
+    },
+  ],
+  nextCursor: null,
+};
+const payout = { id: 'p1', amount: 12, status: 'paid', transferId: 'tr_1Ssr', createdAt: '2026-04-06T09:00:00.000Z' };
 const savedAddress: SavedAddress = { id: 'eeeeeeeeeeeeeeeeeeeeeee1', ...address, line1: '7 Saved Street' };
 
 /** The buyer's notifications: the newest page (one unread, one read, one whose link leaves the site) and an older one. */
@@ -197,6 +243,17 @@ beforeAll(async () => {
 
     if (url.pathname === '/api/users/currentuser') return json(200, { currentUser: user ?? null });
     if (url.pathname === '/api/products') return json(200, { items: [teapot], nextCursor: null });
+    if (url.pathname === '/api/products/mine') {
+      if (needUser()) return;
+      const mine = user === seller ? [teapot, unlistedMug] : [];
+      const low = url.searchParams.get('lowStock') === 'true';
+      return json(200, { items: mine.filter((p) => !low || p.available <= 3), nextCursor: null });
+    }
+    if (url.pathname === '/api/sales') return needUser() || json(200, { sales: user === seller ? [sale] : [], nextCursor: null });
+    if (url.pathname === '/api/sales/dashboard') return needUser() || json(200, dashboard(Number(url.searchParams.get('days'))));
+    if (url.pathname === '/api/sellers/me/ledger') return needUser() || json(200, ledger);
+    if (url.pathname === '/api/sellers/me/account') return needUser() || json(200, { stripeAccountId: 'acct_1Ssr' });
+    if (url.pathname === '/api/payouts') return needUser() || json(200, { payouts: [payout] });
     if (parts[1] === 'products' && parts.length === 3) {
       if (!/^[0-9a-f]{24}$/.test(parts[2])) return json(400, { errors: [{ message: 'id is not valid', field: 'id' }] });
       return parts[2] === teapot.id ? json(200, teapot) : json(404, { errors: [{ message: 'Product not found' }] });
@@ -327,6 +384,9 @@ describe('the account pages redirect on the server when signed out', () => {
     `/sell/${teapot.id}/edit`,
     '/sell/shipments',
     '/sell/returns',
+    '/sell/dashboard',
+    '/sell/sales',
+    '/sell/payouts',
   ];
 
   test.each(paths)('%s without a session cookie: redirected before anything renders', async (path) => {
@@ -372,7 +432,20 @@ describe('content arrives in the HTML of a full page load', () => {
     [`/products/${teapot.id}`, undefined, [teapot.title, teapot.description!, '$21.50', '3 available']],
     ['/orders', 'session=buyer', ['My orders', '2 items', 'Expired: not paid in time', '$43.00', 'Shipped']],
     [`/orders/${openOrder.id}`, 'session=buyer', [teapot.title, '$43.00', 'Cancel order']],
-    ['/sell', 'session=seller', ['My products', teapot.title, 'href="/sell/shipments"']],
+    ['/sell', 'session=seller', ['My products', teapot.title, 'href="/sell/shipments"', 'Retired mug', 'Unlisted', 'Relist', 'Unlist']],
+    ['/sell?lowStock=true', 'session=seller', ['My products running low', teapot.title]],
+    [
+      '/sell/sales',
+      'session=seller',
+      ['Sales', teapot.title, 'Arlington', 'Partly returned', 'Shipped', '$43.00', 'href="/api/sales?format=csv"', 'Mar 4, 2026'],
+    ],
+    ['/sell/sales?from=2026-03-01&status=paid', 'session=seller', ['href="/api/sales?format=csv&amp;from=2026-03-01&amp;status=paid"']],
+    [
+      '/sell/dashboard',
+      'session=seller',
+      ['Dashboard', '<svg', 'Revenue and orders per day', '$64.50', '$32.25', '25.0%', '$38.70', '$19.35', 'tr_1Ssr', teapot.title],
+    ],
+    ['/sell/payouts', 'session=seller', ['Payouts', 'acct_1Ssr', 'Pay out available balance', '$38.70', '$4.30', 'tr_1Ssr']],
     [`/orders/${openOrder.id}`, 'session=buyer', ['Ships to', 'Grace Hopper', '1 Harbour Road', '22201 Arlington', 'United States']],
     [`/orders/${paidOrder.id}`, 'session=buyer', ['Your shipment', 'DHL', 'JD014600006281', 'Confirm delivery', 'Grace Hopper']],
     [
@@ -418,6 +491,29 @@ describe('content arrives in the HTML of a full page load', () => {
     const page = await get('/orders', 'session=buyer');
     expect(page.html).toMatch(new RegExp(`datetime="${paidOrder.createdAt}"`, 'i'));
     expect(page.html).toMatch(/Mar 4, 2026, 10:20\sAM UTC/);
+  });
+});
+
+describe("the seller's dashboard is drawn on the server", () => {
+  test('the chart is an SVG in the HTML with a bar for the day with sales, named for screen readers, and a table of the same figures', async () => {
+    const page = await get('/sell/dashboard?days=7', 'session=seller');
+    expect(page.status).toBe(200);
+    expect(apiCalls).toContain('/api/sales/dashboard?days=7');
+    const chart = /<figure[^>]*data-testid="sales-chart"[^>]*>([\s\S]*?)<\/figure>/.exec(page.html)?.[1] ?? '';
+    expect(chart).toMatch(/role="img" aria-label="Revenue and orders per day over 7 days: 2 orders\./);
+    expect(chart).toContain('<svg');
+    // One revenue bar: only today sold.
+    expect(chart.match(/ecmeta_series_index="0"/g)).toHaveLength(1);
+    const rows = [...chart.matchAll(/data-testid="sales-day" data-date="([^"]+)" data-revenue="([^"]+)" data-orders="([^"]+)"/g)];
+    expect(rows).toHaveLength(7);
+    expect(rows[0].slice(1)).toEqual([today(), '64.5', '2']);
+    // No browser JavaScript draws it: the page's scripts do not include ECharts.
+    expect(page.html).not.toMatch(/echarts|zrender/i);
+  });
+
+  test('any other period in the address is the default 30 days', async () => {
+    await get('/sell/dashboard?days=1000', 'session=seller');
+    expect(apiCalls).toContain('/api/sales/dashboard?days=30');
   });
 });
 
@@ -573,6 +669,9 @@ describe('titles and favicon', () => {
     ['/sell/shipments', 'session=seller', 'To ship · jetmart'],
     ['/returns', 'session=buyer', 'My returns · jetmart'],
     ['/sell/returns', 'session=seller', 'Returns to handle · jetmart'],
+    ['/sell/dashboard', 'session=seller', 'Seller dashboard · jetmart'],
+    ['/sell/sales', 'session=seller', 'Sales · jetmart'],
+    ['/sell/payouts', 'session=seller', 'Payouts · jetmart'],
     ['/notifications', 'session=buyer', 'Notifications · jetmart'],
     ['/notifications', 'session=seller', 'Notifications · jetmart'],
   ])('%s is titled', async (path, cookie, title) => {

@@ -1,30 +1,42 @@
+import type { ApiResult } from './errors';
+import {
+  salesQuery,
+  type Ledger,
+  type PayoutList,
+  type SalesDashboard,
+  type SalesFilter,
+  type SalesPage,
+  type SellerAccount,
+  type SellerProductPage,
+} from './sellers';
 import { serverApi } from './server-api';
-import type { ApiErrorItem, Product, ProductPage } from '@jetmart/common/contracts';
-
-/** Pages of 100 read at most when looking for a seller's products (20 × 100 = the newest 2,000 products). */
-const MAX_PAGES = 20;
 
 /**
- * The signed-in seller's products.
- *
- * Limitation: the products API (SPEC) has no "mine"/userId filter, so this walks the public
- * catalogue newest-first and keeps the products whose userId is the seller's. It stops after
- * MAX_PAGES pages; `truncated` says the catalogue was larger than that and older products of
- * this seller may be missing. A `userId` filter on GET /api/products would remove the walk.
+ * The seller area's server-side reads (SSR, with the visitor's cookie): products' "mine", the
+ * orders service's sales read model, payments' ledger and payouts. Each answers on its own, so a
+ * page shows what it has when one service is down.
  */
-export async function listSellerProducts(
-  userId: string,
-): Promise<{ ok: true; items: Product[]; truncated: boolean } | { ok: false; errors: ApiErrorItem[] }> {
-  const mine: Product[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const query = new URLSearchParams({ limit: '100' });
-    if (cursor) query.set('cursor', cursor);
-    const res = await serverApi<ProductPage>(`/api/products?${query}`);
-    if (!res.ok) return { ok: false, errors: res.errors };
-    mine.push(...res.data.items.filter((p) => p.userId === userId));
-    cursor = res.data.nextCursor;
-    if (!cursor) return { ok: true, items: mine, truncated: false };
-  }
-  return { ok: true, items: mine, truncated: true };
+
+/** The signed-in seller's products, listed and unlisted, a page at a time; `lowStock` keeps those nearly sold out. */
+export function listMyProducts(options: { cursor?: string; lowStock?: boolean } = {}): Promise<ApiResult<SellerProductPage>> {
+  const q = new URLSearchParams();
+  if (options.cursor) q.set('cursor', options.cursor);
+  if (options.lowStock) q.set('lowStock', 'true');
+  const qs = q.toString();
+  return serverApi<SellerProductPage>(`/api/products/mine${qs ? `?${qs}` : ''}`);
 }
+
+export const SALES_PAGE_SIZE = 25;
+
+export const listSales = (filter: SalesFilter, cursor?: string): Promise<ApiResult<SalesPage>> =>
+  serverApi<SalesPage>(`/api/sales?${salesQuery(filter, { cursor, limit: SALES_PAGE_SIZE })}`);
+
+export const salesDashboard = (days: number): Promise<ApiResult<SalesDashboard>> =>
+  serverApi<SalesDashboard>(`/api/sales/dashboard?${new URLSearchParams({ days: String(days) })}`);
+
+export const myLedger = (cursor?: string): Promise<ApiResult<Ledger>> =>
+  serverApi<Ledger>(`/api/sellers/me/ledger${cursor ? `?${new URLSearchParams({ cursor })}` : ''}`);
+
+export const myAccount = (): Promise<ApiResult<SellerAccount>> => serverApi<SellerAccount>('/api/sellers/me/account');
+
+export const myPayouts = (): Promise<ApiResult<PayoutList>> => serverApi<PayoutList>('/api/payouts');

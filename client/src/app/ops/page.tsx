@@ -1,7 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import type { OpsDeadLetter, OpsPart, OpsServerInfo, OpsServiceReadiness, OpsStream } from '@jetmart/common/contracts';
-import { deadLetters, opsStatus, refused } from './lib/ops';
+import { ChartFigure } from '@/components/ChartFigure';
+import { commissionChartSvg } from '@/lib/charts';
+import { formatMoney } from '@/lib/money';
+import { fillDays, shortDay, type CommissionDay } from '@/lib/sellers';
+import { commission, COMMISSION_DAYS, deadLetters, opsStatus, refused } from './lib/ops';
 import { ReplayButton } from './ReplayButton';
 
 export const metadata: Metadata = { title: 'Operations' };
@@ -25,7 +29,7 @@ function Unavailable({ what, error }: { what: string; error: string }) {
  * refuse anyway (401/403), the page is not found either, so its existence is not revealed.
  */
 export default async function OpsPage({ searchParams }: { searchParams: Promise<{ replayed?: string | string[] }> }) {
-  const [status, dead] = await Promise.all([opsStatus(), deadLetters()]);
+  const [status, dead, earned] = await Promise.all([opsStatus(), deadLetters(), commission()]);
   if (refused(status) || refused(dead)) notFound();
   // Set by the replay button: the replayed row is gone from the table, so the outcome is said here.
   const replayed = (await searchParams).replayed;
@@ -67,6 +71,11 @@ export default async function OpsPage({ searchParams }: { searchParams: Promise<
         ) : (
           <Unavailable what="The DEADLETTER stream" error={unavailable(dead)} />
         )}
+      </section>
+
+      <section aria-labelledby="commission-h">
+        <h2 id="commission-h">Platform commission, last {COMMISSION_DAYS} days</h2>
+        {earned.ok ? <Commission days={earned.data.days} /> : <Unavailable what="Commission" error={unavailable(earned)} />}
       </section>
     </div>
   );
@@ -222,6 +231,50 @@ function DeadLetters({ total, rows }: { total: number; rows: OpsDeadLetter[] }) 
           </tbody>
         </table>
       </div>
+    </>
+  );
+}
+
+function Commission({ days }: { days: CommissionDay[] }) {
+  // The chart wants every day of the period; fillDays adds the days without commission as zeros.
+  const filled = fillDays(
+    days.map((d) => ({ date: d.date, revenue: d.commission, orders: 0 })),
+    COMMISSION_DAYS,
+    new Date(),
+  ).map((d) => ({ date: d.date, commission: d.revenue }));
+  const total = Math.round(filled.reduce((sum, d) => sum + Math.round(d.commission * 100), 0)) / 100;
+  return (
+    <>
+      <p data-testid="ops-commission-total">
+        {formatMoney(total)} earned in {COMMISSION_DAYS} days.
+      </p>
+      <ChartFigure chart={commissionChartSvg(filled)} caption="Commission per day (UTC)" testId="ops-commission-chart">
+        <details className="chart-data">
+          <summary>The figures per day</summary>
+          <table className="lines" aria-label="Commission per day">
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col" className="num">
+                  Commission
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...filled].reverse().map((d) => (
+                <tr key={d.date} data-testid="ops-commission-day" data-date={d.date} data-commission={d.commission}>
+                  <th scope="row" data-label="Day">
+                    <time dateTime={d.date}>{shortDay(d.date)}</time>
+                  </th>
+                  <td className="num" data-label="Commission">
+                    {formatMoney(d.commission)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      </ChartFigure>
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { OpsDeadLetterPage, OpsStatus } from '@jetmart/common/contracts';
 import { serverApi } from '@/lib/server-api';
 import type { ApiResult } from '@/lib/errors';
+import type { CommissionReport } from '@/lib/sellers';
 
 /**
  * The operations page's reads: the ops service's API (/api/ops), called from the storefront's
@@ -15,6 +16,13 @@ export const opsStatus = (): Promise<ApiResult<OpsStatus>> => serverApi<OpsStatu
 
 export const deadLetters = (): Promise<ApiResult<OpsDeadLetterPage>> =>
   serverApi<OpsDeadLetterPage>(`/api/ops/deadletters?limit=${DEAD_LETTERS_SHOWN}`);
+
+/** How many days of platform commission the page shows. */
+export const COMMISSION_DAYS = 30;
+
+/** The platform's commission per day, from the payments service's ledger (ADMIN_EMAILS only). */
+export const commission = (): Promise<ApiResult<CommissionReport>> =>
+  serverApi<CommissionReport>(`/api/payments/commission?days=${COMMISSION_DAYS}`);
 
 /** Signed out or not an admin, as the ops service answered: the page does not exist for them. */
 export const refused = (r: ApiResult<unknown>): boolean => !r.ok && (r.status === 401 || r.status === 403);

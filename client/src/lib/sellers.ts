@@ -1,0 +1,221 @@
+/**
+ * The seller area's pure helpers (no I/O): the records of the sellers' APIs (contracts.md
+ * "Sellers"), the query strings the pages send, and the figures they derive. Kept free of
+ * server-only imports so the browser components and the unit tests can use them.
+ */
+import type { Product } from '@jetmart/common/contracts';
+
+/** A product as its seller sees it on GET /api/products/mine: listed or not. */
+export interface SellerProduct extends Product {
+  listed: boolean;
+}
+
+export interface SellerProductPage {
+  items: SellerProduct[];
+  nextCursor: string | null;
+}
+
+/** One sold line of the seller's (GET /api/sales): the buyer is known by city only. */
+export interface Sale {
+  orderId: string;
+  productId: string;
+  title: string;
+  quantity: number;
+  price: number;
+  total: number;
+  status: string;
+  shipmentStatus: string | null;
+  buyerCity: string | null;
+  soldAt: string;
+}
+
+export interface SalesPage {
+  sales: Sale[];
+  nextCursor: string | null;
+}
+
+export interface SalesDay {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  revenue: number;
+  orders: number;
+}
+
+export interface TopProduct {
+  productId: string;
+  title: string;
+  units: number;
+  revenue: number;
+}
+
+export interface SalesDashboard {
+  days: SalesDay[];
+  topProducts: TopProduct[];
+  averageOrderValue: number;
+  /** The share of sold units returned, 0..1. */
+  returnRate: number;
+  ordersCount: number;
+  revenue: number;
+}
+
+export interface LedgerBalance {
+  pending: number;
+  available: number;
+  paidOut: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: 'sale' | 'refund' | 'payout';
+  orderId: string | null;
+  productId?: string | null;
+  gross: number;
+  commission: number;
+  net: number;
+  commissionPercent: number;
+  createdAt: string;
+  availableAt?: string | null;
+}
+
+export interface Ledger {
+  balance: LedgerBalance;
+  entries: LedgerEntry[];
+  nextCursor: string | null;
+}
+
+export interface SellerAccount {
+  stripeAccountId: string | null;
+}
+
+export interface Payout {
+  id: string;
+  amount: number;
+  status: string;
+  transferId: string | null;
+  createdAt: string;
+}
+
+export interface PayoutList {
+  payouts: Payout[];
+}
+
+export interface CommissionDay {
+  date: string;
+  commission: number;
+}
+
+export interface CommissionReport {
+  days: CommissionDay[];
+}
+
+/** How many days the dashboard can look back; the first is the default. */
+export const DASHBOARD_PERIODS = [30, 7, 90] as const;
+export type DashboardPeriod = (typeof DASHBOARD_PERIODS)[number];
+
+/** The period asked for in `?days=`, or the default for anything else. */
+export function dashboardPeriod(value: string | undefined): DashboardPeriod {
+  const n = Number(value);
+  return (DASHBOARD_PERIODS as readonly number[]).includes(n) ? (n as DashboardPeriod) : DASHBOARD_PERIODS[0];
+}
+
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** YYYY-MM-DD of a moment, in UTC (the sales read model counts days in UTC). */
+export function utcDate(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/**
+ * One row per day of the period ending `today`, in date order, with zeros for the days without a
+ * sale, so the chart's axis is continuous whatever the API left out. Days the API sent outside
+ * the period widen it rather than being dropped (its "today" may be a day ahead of ours).
+ */
+export function fillDays(days: SalesDay[], period: number, today: Date): SalesDay[] {
+  const byDate = new Map<string, SalesDay>();
+  for (const d of days) if (ISO_DATE.test(d.date)) byDate.set(d.date, d);
+  const end = utcDate(today);
+  const start = utcDate(new Date(Date.parse(`${end}T00:00:00Z`) - (period - 1) * DAY_MS));
+  const dates = [...byDate.keys()];
+  const first = [start, ...dates].sort()[0];
+  const last = [end, ...dates].sort().at(-1)!;
+  const out: SalesDay[] = [];
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= Date.parse(`${last}T00:00:00Z`); t += DAY_MS) {
+    const date = utcDate(new Date(t));
+    out.push(byDate.get(date) ?? { date, revenue: 0, orders: 0 });
+  }
+  return out;
+}
+
+/** "Dec 2" for a YYYY-MM-DD day (the chart's axis and the table's rows; the day is UTC). */
+export function shortDay(date: string): string {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(t)) return date;
+  return new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(t);
+}
+
+/** A 0..1 share as a percentage with one decimal: 0.125 → "12.5%". */
+export function formatPercent(share: number): string {
+  if (!Number.isFinite(share)) return '0.0%';
+  return `${(Math.round(share * 1000) / 10).toFixed(1)}%`;
+}
+
+/** A sold line's states (orders' sales read model), in the filter's order, with their labels. */
+export const SALE_STATUSES: Record<string, string> = {
+  paid: 'Paid',
+  partially_returned: 'Partly returned',
+  returned: 'Returned',
+  cancelled: 'Cancelled before shipping',
+};
+
+export const saleStatusLabel = (status: string): string => SALE_STATUSES[status] ?? status;
+
+const SHIPMENT_LABELS: Record<string, string> = { pending: 'To ship', shipped: 'Shipped', delivered: 'Delivered', cancelled: 'Cancelled' };
+
+/** The line's shipment as the seller reads it; a dash until shipping has created it. */
+export const shipmentLabel = (status: string | null): string => (status ? (SHIPMENT_LABELS[status] ?? status) : '—');
+
+export interface SalesFilter {
+  from?: string;
+  to?: string;
+  status?: string;
+}
+
+/**
+ * The filter as the sales page's form sent it: dates kept only when they look like YYYY-MM-DD
+ * (the browser's date input sends that; anything else is left out rather than sent on), status
+ * only when it is one the filter offers.
+ */
+export function salesFilter(params: { from?: string; to?: string; status?: string }): SalesFilter {
+  const filter: SalesFilter = {};
+  if (params.from && ISO_DATE.test(params.from)) filter.from = params.from;
+  if (params.to && ISO_DATE.test(params.to)) filter.to = params.to;
+  if (params.status && params.status in SALE_STATUSES) filter.status = params.status;
+  return filter;
+}
+
+/** The query string of GET /api/sales (and of the page's own links) for a filter, a page and a format. */
+export function salesQuery(filter: SalesFilter, extra: { cursor?: string | null; limit?: number; format?: 'csv' } = {}): string {
+  const q = new URLSearchParams();
+  if (extra.format) q.set('format', extra.format);
+  if (filter.from) q.set('from', filter.from);
+  if (filter.to) q.set('to', filter.to);
+  if (filter.status) q.set('status', filter.status);
+  if (extra.cursor) q.set('cursor', extra.cursor);
+  if (extra.limit) q.set('limit', String(extra.limit));
+  return q.toString();
+}
+
+/** The CSV download of the same filter, all pages (the API streams every matching line). */
+export const salesCsvHref = (filter: SalesFilter): string => `/api/sales?${salesQuery(filter, { format: 'csv' })}`;
+
+/** Stripe's connected-account ids: `acct_` and letters or digits. */
+const STRIPE_ACCOUNT = /^acct_[A-Za-z0-9]{1,64}$/;
+
+/** The account id typed into the payout form, trimmed, or the message to show on the field. */
+export function parseStripeAccountId(value: string): { ok: true; id: string } | { ok: false; message: string } {
+  const id = value.trim();
+  if (!id) return { ok: false, message: 'Enter your Stripe account id.' };
+  if (!STRIPE_ACCOUNT.test(id)) return { ok: false, message: 'A Stripe account id starts with acct_ followed by letters and digits.' };
+  return { ok: true, id };
+}
