@@ -30,21 +30,6 @@ const tooMany = (what: string) => ({
 });
 const passwordField = { type: 'string', minLength: 1, maxLength: 1024 };
 
-const emailVerified = {
-  type: 'boolean',
-  description: 'the address was confirmed through the mailed link; unverified accounts cannot receive payouts',
-};
-const accepted = (status: string, description: string) => ({
-  description,
-  content: json({
-    type: 'object',
-    additionalProperties: false,
-    required: ['status'],
-    properties: { status: { type: 'string', enum: [status] } },
-  }),
-});
-const tokenField = { type: 'string', minLength: 1, maxLength: 256, description: 'the token from the mailed link' };
-
 const entryId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The auth API as it answers (checked against real responses by openapi-contract.test.ts). */
@@ -55,17 +40,16 @@ export const authApiDocument = openApiDocument({
     User: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'email', 'emailVerified'],
-      properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' }, emailVerified },
+      required: ['id', 'email'],
+      properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } },
     },
     Profile: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'email', 'emailVerified', 'displayName'],
+      required: ['id', 'email', 'displayName'],
       properties: {
         id: { type: 'string', minLength: 1 },
         email: { type: 'string', format: 'email' },
-        emailVerified,
         displayName: { oneOf: [{ type: 'string', minLength: 1, maxLength: 80 }, { type: 'null' }] },
       },
     },
@@ -119,6 +103,53 @@ export const authApiDocument = openApiDocument({
         responses: {
           '200': { description: 'Every session ended', content: json({ type: 'object', additionalProperties: false }) },
           '401': commonErrors.unauthorized,
+        },
+      },
+    },
+    '/api/users/me/export': {
+      get: {
+        summary: 'Everything jetmart holds about me, as one JSON file (an attachment)',
+        description:
+          "Auth's part (the account and the address book) and every other service's part, asked for with the caller's own " +
+          'session (`GET /api/orders/me/export`, `/api/shipments/me/export`, `/api/payments/me/export`, ' +
+          '`/api/products/me/export`, `/api/notifications/me/export`; each documents its items). All or nothing: if a part ' +
+          'cannot be had the answer is 503 and nothing is exported.',
+        tags: ['users'],
+        security: sessionSecurity,
+        responses: {
+          '200': {
+            description: 'The export (Content-Disposition: attachment)',
+            content: json({
+              type: 'object',
+              required: ['exportedAt', 'user', 'addresses'],
+              properties: {
+                exportedAt: { type: 'string', format: 'date-time' },
+                user: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['id', 'email', 'displayName', 'emailVerified', 'createdAt'],
+                  properties: {
+                    id: { type: 'string', minLength: 1 },
+                    email: { type: 'string', format: 'email' },
+                    displayName: { type: ['string', 'null'] },
+                    emailVerified: { type: 'boolean' },
+                    createdAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+                addresses: { type: 'array', items: ref('SavedAddress') },
+                orders: { type: 'array', description: 'orders: the Order records of GET /api/orders' },
+                returns: { type: 'array', description: 'orders: the returns the person asked for' },
+                shipments: { type: 'array', description: 'shipping: the shipments sent to the person' },
+                payments: { type: 'array', description: "payments: every payment record of the person's" },
+                refunds: { type: 'array', description: 'payments: the refunds of those payments' },
+                products: { type: 'array', description: "products: the person's listings, on sale or not" },
+                notificationContact: { type: ['object', 'null'], description: 'notifications: its copy of the email and name' },
+                notifications: { type: 'array', description: 'notifications: every record (in-app and email)' },
+              },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+          '503': errorResponse('A part of the export could not be had from its service; nothing was exported'),
         },
       },
     },
@@ -179,74 +210,6 @@ export const authApiDocument = openApiDocument({
           '200': { description: 'Changed', headers: setsSession, content: json({ type: 'object', additionalProperties: false }) },
           '400': commonErrors.badRequest,
           '401': errorResponse('Not signed in, or the current password is incorrect'),
-        },
-      },
-    },
-    '/api/users/password-reset': {
-      post: {
-        summary: 'Mail a password-reset link (valid 1 h, single-use) if the address has an account; the same answer either way',
-        tags: ['users'],
-        requestBody: {
-          required: true,
-          content: json({ type: 'object', required: ['email'], properties: { email: { type: 'string', maxLength: 254 } } }),
-        },
-        responses: {
-          '202': accepted('sent-if-registered', 'Accepted: a link is mailed if the address has an account'),
-          '400': commonErrors.badRequest,
-          '429': tooMany('Too many requests for this address or from this client (counted across every auth replica)'),
-        },
-      },
-    },
-    '/api/users/password-reset/confirm': {
-      post: {
-        summary: 'Set a new password with a reset link: every session of the account ends',
-        tags: ['users'],
-        requestBody: {
-          required: true,
-          content: json({
-            type: 'object',
-            required: ['token', 'password'],
-            properties: { token: tokenField, password: { type: 'string', description: '8-128 characters' } },
-          }),
-        },
-        responses: {
-          '200': accepted('password-changed', 'The password is changed; sign in with it'),
-          '400': errorResponse('Invalid input, or "This reset link is invalid or has expired" (unknown, used, replaced or expired)'),
-        },
-      },
-    },
-    '/api/users/verify-email': {
-      post: {
-        summary:
-          "Confirm the account's address with the mailed link; a browser signed in to the account gets its session re-issued verified",
-        tags: ['users'],
-        requestBody: { required: true, content: json({ type: 'object', required: ['token'], properties: { token: tokenField } }) },
-        responses: {
-          '200': {
-            description: 'Verified',
-            content: json({ type: 'object', additionalProperties: false, required: ['user'], properties: { user: ref('User') } }),
-          },
-          '400': errorResponse('Invalid input, or "This verification link is invalid or has expired"'),
-        },
-      },
-    },
-    '/api/users/verify-email/resend': {
-      post: {
-        summary: 'Mail a new verification link (the previous one stops working)',
-        tags: ['users'],
-        security: sessionSecurity,
-        responses: {
-          '202': {
-            description: '`sent`, or `already-verified` (nothing is sent)',
-            content: json({
-              type: 'object',
-              additionalProperties: false,
-              required: ['status'],
-              properties: { status: { type: 'string', enum: ['sent', 'already-verified'] } },
-            }),
-          },
-          '401': commonErrors.unauthorized,
-          '429': tooMany('Too many verification mails for this account (counted across every auth replica)'),
         },
       },
     },
