@@ -1,6 +1,6 @@
 import { LocalDateTime } from './LocalDateTime';
 import { formatMoney } from '@/lib/money';
-import type { LedgerBalance, Payout } from '@/lib/sellers';
+import { payoutStatusLabel, type LedgerBalance, type Payout } from '@/lib/sellers';
 
 /** Pending (not yet delivered, or still returnable), available to pay out, and paid out so far. */
 export function Balance({ balance }: { balance: LedgerBalance }) {
@@ -45,7 +45,7 @@ export function PayoutTable({ payouts }: { payouts: Payout[] }) {
             <td className="num" data-label="Amount" data-testid="payout-amount">
               {formatMoney(p.amount)}
             </td>
-            <td data-label="Status">{p.status}</td>
+            <td data-label="Status">{payoutStatusLabel(p.status)}</td>
             <td data-label="Stripe transfer">{p.transferId ? <code>{p.transferId}</code> : '—'}</td>
           </tr>
         ))}

@@ -3,7 +3,7 @@
  * "Sellers"), the query strings the pages send, and the figures they derive. Kept free of
  * server-only imports so the browser components and the unit tests can use them.
  */
-import type { Product } from '@jetmart/common/contracts';
+import { STRIPE_ACCOUNT_ID_PATTERN, type PayoutStatus, type Product } from '@jetmart/common/contracts';
 
 /** A product as its seller sees it on GET /api/products/mine: listed or not. */
 export interface SellerProduct extends Product {
@@ -58,55 +58,17 @@ export interface SalesDashboard {
   revenue: number;
 }
 
-export interface LedgerBalance {
-  pending: number;
-  available: number;
-  paidOut: number;
-}
-
-export interface LedgerEntry {
-  id: string;
-  kind: 'sale' | 'refund' | 'payout';
-  orderId: string | null;
-  productId?: string | null;
-  gross: number;
-  commission: number;
-  net: number;
-  commissionPercent: number;
-  createdAt: string;
-  availableAt?: string | null;
-}
-
-export interface Ledger {
-  balance: LedgerBalance;
-  entries: LedgerEntry[];
-  nextCursor: string | null;
-}
-
-export interface SellerAccount {
-  stripeAccountId: string | null;
-}
-
-export interface Payout {
-  id: string;
-  amount: number;
-  status: string;
-  transferId: string | null;
-  createdAt: string;
-}
-
-export interface PayoutList {
-  payouts: Payout[];
-}
-
-export interface CommissionDay {
-  date: string;
-  commission: number;
-}
-
-export interface CommissionReport {
-  days: CommissionDay[];
-}
+export type {
+  CommissionDay,
+  CommissionReport,
+  Ledger,
+  LedgerBalance,
+  LedgerEntry,
+  Payout,
+  PayoutList,
+  PayoutStatus,
+  SellerAccount,
+} from '@jetmart/common/contracts';
 
 /** How many days the dashboard can look back; the first is the default. */
 export const DASHBOARD_PERIODS = [30, 7, 90] as const;
@@ -209,13 +171,16 @@ export function salesQuery(filter: SalesFilter, extra: { cursor?: string | null;
 /** The CSV download of the same filter, all pages (the API streams every matching line). */
 export const salesCsvHref = (filter: SalesFilter): string => `/api/sales?${salesQuery(filter, { format: 'csv' })}`;
 
-/** Stripe's connected-account ids: `acct_` and letters or digits. */
-const STRIPE_ACCOUNT = /^acct_[A-Za-z0-9]{1,64}$/;
-
 /** The account id typed into the payout form, trimmed, or the message to show on the field. */
 export function parseStripeAccountId(value: string): { ok: true; id: string } | { ok: false; message: string } {
   const id = value.trim();
   if (!id) return { ok: false, message: 'Enter your Stripe account id.' };
-  if (!STRIPE_ACCOUNT.test(id)) return { ok: false, message: 'A Stripe account id starts with acct_ followed by letters and digits.' };
+  if (!STRIPE_ACCOUNT_ID_PATTERN.test(id))
+    return { ok: false, message: 'A Stripe account id starts with acct_ followed by letters and digits.' };
   return { ok: true, id };
 }
+
+const PAYOUT_STATUSES: Record<PayoutStatus, string> = { pending: 'Being sent', sent: 'Sent', failed: 'Failed' };
+
+/** A payout's state as the seller reads it. */
+export const payoutStatusLabel = (status: PayoutStatus): string => PAYOUT_STATUSES[status] ?? status;

@@ -22,9 +22,11 @@ const RECENT_PAYOUTS = 5;
  * the balance and recent payouts from the payments service's ledger.
  */
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ days?: string | string[] }> }) {
-  const period = dashboardPeriod(firstParam((await searchParams).days));
+  const asked = firstParam((await searchParams).days);
+  const period = dashboardPeriod(asked);
   const [dash, ledger, payouts] = await Promise.all([salesDashboard(period), myLedger(), myPayouts()]);
-  if ([dash, ledger, payouts].some((r) => !r.ok && r.status === 401)) redirect(signinUrl(`/sell/dashboard?days=${period}`));
+  if ([dash, ledger, payouts].some((r) => !r.ok && r.status === 401))
+    redirect(signinUrl(asked === undefined ? '/sell/dashboard' : `/sell/dashboard?days=${period}`));
   const days = dash.ok ? fillDays(dash.data.days, period, new Date()) : [];
 
   return (
