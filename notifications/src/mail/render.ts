@@ -23,6 +23,9 @@ export function escapeHtml(s: string): string {
 
 export const absoluteLink = (settings: MailSettings, path: string) => new URL(path, settings.publicUrl).toString();
 
+/** Where the mail's button goes: an account mail's link carries its token, every other is the notice's link. */
+const buttonLink = (n: Notice, s: MailSettings) => absoluteLink(s, n.direct?.secretLink ?? n.link);
+
 const addressLines = (a: Address) =>
   [a.name, a.line1, a.line2, `${a.postalCode} ${a.city}`, a.country, a.phone].filter((l): l is string => Boolean(l));
 
@@ -58,7 +61,7 @@ function mjmlOf(n: Notice, s: MailSettings): string {
     parts.push(`<mj-table>${rows}${total}</mj-table>`);
   }
   if (n.address) parts.push(text(`<strong>Ship to</strong><br/>${addressLines(n.address).map(e).join('<br/>')}`));
-  parts.push(`<mj-button href="${e(absoluteLink(s, n.link))}" background-color="#1f2937" align="left">${e(n.action)}</mj-button>`);
+  parts.push(`<mj-button href="${e(buttonLink(n, s))}" background-color="#1f2937" align="left">${e(n.action)}</mj-button>`);
   return `<mjml>
   <mj-head>
     <mj-title>${e(n.subject)}</mj-title>
@@ -85,11 +88,7 @@ export function textOf(n: Notice, s: MailSettings): string {
     out.push('');
   }
   if (n.address) out.push('Ship to:', ...addressLines(n.address).map((l) => `  ${l}`), '');
-  out.push(
-    `${n.action}: ${absoluteLink(s, n.link)}`,
-    '',
-    `You receive this email because you have an account at ${s.shopName}: ${s.publicUrl}`,
-  );
+  out.push(`${n.action}: ${buttonLink(n, s)}`, '', `You receive this email because you have an account at ${s.shopName}: ${s.publicUrl}`);
   return out.join('\n') + '\n';
 }
 

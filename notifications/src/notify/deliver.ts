@@ -87,12 +87,21 @@ async function insertOnce(
 async function deliverOne(deps: DeliveryDeps, eventId: string, notice: Notice): Promise<One> {
   const { Contact, Notification } = deps.models;
   const contact = await Contact.findById(notice.userId).lean();
-  if (!contact) return { kind: 'waiting', reason: `no contact for user ${notice.userId} yet (waiting for user.created)` };
   // A person who deleted their account is told nothing more.
-  if (contact.deleted || !contact.email) return 'skipped';
+  if (contact?.deleted) return 'skipped';
+  let to: string;
+  if (notice.direct) {
+    to = notice.direct.to;
+  } else {
+    if (!contact) return { kind: 'waiting', reason: `no contact for user ${notice.userId} yet (waiting for user.created)` };
+    if (!contact.email) return 'skipped';
+    to = contact.email;
+  }
 
   const entry = { eventId, userId: notice.userId, kind: notice.kind, title: notice.subject, body: notice.paragraphs[0], link: notice.link };
-  await insertOnce(deps, { ...entry, key: recordKey(eventId, notice.userId, 'in-app'), channel: 'in-app', read: false, status: 'sent' });
+  if (!notice.direct) {
+    await insertOnce(deps, { ...entry, key: recordKey(eventId, notice.userId, 'in-app'), channel: 'in-app', read: false, status: 'sent' });
+  }
 
   const claimMs = deps.claimMs ?? DEFAULT_CLAIM_MS;
   const key = recordKey(eventId, notice.userId, 'email');
@@ -103,7 +112,7 @@ async function deliverOne(deps: DeliveryDeps, eventId: string, notice: Notice): 
     channel: 'email',
     read: true,
     status: 'pending',
-    to: contact.email,
+    to,
     subject: notice.subject,
     messageId: messageIdFor(key, deps.mail.publicUrl),
     claimedUntil: new Date(now.getTime() + claimMs),
@@ -118,9 +127,10 @@ async function deliverOne(deps: DeliveryDeps, eventId: string, notice: Notice): 
 
   let rendered: Awaited<ReturnType<typeof renderMail>>;
   try {
-    // The person may have left between the look-up and the claim: send nothing to them.
+    // The person may have left between the look-up and the claim: send nothing to them (an
+    // account mail needs no contact, only that the person has not left).
     const still = await Contact.findById(notice.userId).lean();
-    if (!still || still.deleted) {
+    if (still ? still.deleted : !notice.direct) {
       await Notification.deleteOne({ _id: doc._id });
       return 'skipped';
     }

@@ -229,3 +229,46 @@ export function paymentRefunded(d: Data<'PaymentRefunded'>): Notice[] {
     },
   ];
 }
+
+const until = (iso: string) => new Date(iso).toUTCString();
+
+/**
+ * The account mails (auth's outbox): to the address in the event, with the single-use link. A link
+ * that has already expired (the event waited longer than its lifetime) is not worth a mail: the
+ * person asks again. `now` is the moment of delivery.
+ */
+export function passwordResetMail(d: Data<'UserPasswordResetRequested'>, now: number = Date.now()): Notice[] {
+  if (Date.parse(d.expiresAt) <= now) return [];
+  return [
+    {
+      userId: d.userId,
+      kind: 'account.password-reset',
+      subject: 'Reset your password',
+      paragraphs: [
+        `Someone asked to reset the password of your account (${d.email}). The link below sets a new one; it works once, until ${until(d.expiresAt)}.`,
+        'If it was not you, ignore this email: your password stays as it is.',
+      ],
+      link: '/reset-password',
+      action: 'Choose a new password',
+      direct: { to: d.email, secretLink: `/reset-password?token=${encodeURIComponent(d.token)}` },
+    },
+  ];
+}
+
+export function verificationMail(d: Data<'UserVerificationRequested'>, now: number = Date.now()): Notice[] {
+  if (Date.parse(d.expiresAt) <= now) return [];
+  return [
+    {
+      userId: d.userId,
+      kind: 'account.verify-email',
+      subject: 'Confirm your email address',
+      paragraphs: [
+        `Please confirm that ${d.email} is your address. The link below works once, until ${until(d.expiresAt)}; until then you can buy and sell, but not receive payouts.`,
+        'If you did not create an account, ignore this email.',
+      ],
+      link: '/verify-email',
+      action: 'Confirm my address',
+      direct: { to: d.email, secretLink: `/verify-email?token=${encodeURIComponent(d.token)}` },
+    },
+  ];
+}

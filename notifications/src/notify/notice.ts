@@ -30,4 +30,12 @@ export interface Notice {
   link: string;
   /** The button's label. */
   action: string;
+  /**
+   * An account mail (password reset, address verification): sent to `to`, the address the account
+   * had when it asked, whatever the contact replica holds (the person may have none yet), and by
+   * email only (no in-app entry: the feed is for facts, and a link there would outlive the mail).
+   * `secretLink` is `link` with its single-use token: it goes into the mail and nowhere else (the
+   * records keep `link`, without the token).
+   */
+  direct?: { to: string; secretLink: string };
 }

@@ -68,6 +68,20 @@ const good: Record<string, Event> = {
   [Subjects.UserCreated]: makeEvent(Subjects.UserCreated, { id: oid(), email: 'new@test.dev', version: 0 }),
   [Subjects.UserUpdated]: makeEvent(Subjects.UserUpdated, { id: oid(), email: 'moved@test.dev', version: 1 }),
   [Subjects.UserDeleted]: makeEvent(Subjects.UserDeleted, { id: oid(), version: 2 }),
+  // Account mails go to the address in the event without any contact: an expired link is what
+  // keeps a mutation that is still valid (another id, another address) from sending a mail.
+  [Subjects.UserPasswordResetRequested]: makeEvent(Subjects.UserPasswordResetRequested, {
+    userId: oid(),
+    email: 'reset@test.dev',
+    token: 'a'.repeat(43),
+    expiresAt: new Date(Date.now() - 60_000).toISOString(),
+  }),
+  [Subjects.UserVerificationRequested]: makeEvent(Subjects.UserVerificationRequested, {
+    userId: oid(),
+    email: 'verify@test.dev',
+    token: 'b'.repeat(43),
+    expiresAt: new Date(Date.now() - 60_000).toISOString(),
+  }),
 };
 const others = (subject: string) => Object.values(good).filter((e) => e.subject !== subject);
 const ids: Record<string, string[][]> = {
@@ -109,6 +123,8 @@ const ids: Record<string, string[][]> = {
   [Subjects.UserCreated]: [],
   [Subjects.UserUpdated]: [],
   [Subjects.UserDeleted]: [],
+  [Subjects.UserPasswordResetRequested]: [['data', 'userId']],
+  [Subjects.UserVerificationRequested]: [['data', 'userId']],
 };
 
 const isValid = (subject: Subject, p: Uint8Array) => {

@@ -13,7 +13,9 @@ import { ShipmentDeliveredListener } from './shipment-delivered-listener';
 import { ShipmentShippedListener } from './shipment-shipped-listener';
 import { UserCreatedListener } from './user-created-listener';
 import { UserDeletedListener } from './user-deleted-listener';
+import { UserPasswordResetRequestedListener } from './user-password-reset-requested-listener';
 import { UserUpdatedListener } from './user-updated-listener';
+import { UserVerificationRequestedListener } from './user-verification-requested-listener';
 
 export type NotificationsListenerDeps = DeliveryDeps;
 
@@ -35,5 +37,7 @@ export function notificationsListeners(bus: EventBus, deps: NotificationsListene
     new ReturnRejectedListener(bus, deps, options),
     new ReturnRefundedListener(bus, deps, options),
     new PaymentRefundedListener(bus, deps, options),
+    new UserVerificationRequestedListener(bus, deps, options),
+    new UserPasswordResetRequestedListener(bus, deps, options),
   ] as Listener<Subject>[];
 }

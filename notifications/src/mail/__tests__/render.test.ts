@@ -1,4 +1,4 @@
-import { orderConfirmed, returnRejected, salesMade } from '../../notify';
+import { orderConfirmed, passwordResetMail, returnRejected, salesMade, verificationMail } from '../../notify';
 import { escapeHtml, renderMail, textOf } from '../render';
 import { MAIL, oid, scenario } from '../../__tests__/support/fixtures';
 
@@ -39,5 +39,25 @@ describe('the email of a notice', () => {
   it('an order from before fulfilment (lines without a seller) tells nobody', () => {
     const old = { ...s.orderCompleted.data, items: s.orderCompleted.data.items.map(({ sellerId: _s, ...l }) => l) };
     expect(salesMade(old)).toEqual([]);
+  });
+
+  it('account mails: the link with its token in both parts and only there; an expired link is not mailed', async () => {
+    const token = 'T0k3n_-'.repeat(6);
+    const now = Date.parse('2026-01-01T10:00:00Z');
+    const data = { userId: oid(), email: 'ada@test.dev', token, expiresAt: '2026-01-01T11:00:00.000Z' };
+    for (const [notices, path] of [
+      [passwordResetMail(data, now), 'reset-password'],
+      [verificationMail(data, now), 'verify-email'],
+    ] as const) {
+      const [notice] = notices;
+      expect(notice).toMatchObject({ userId: data.userId, link: `/${path}`, direct: { to: 'ada@test.dev' } });
+      const mail = await renderMail(notice!, MAIL);
+      for (const part of [mail.html, mail.text]) expect(part).toContain(`${MAIL.publicUrl}/${path}?token=${token}`);
+      expect(mail.text).toContain('Thu, 01 Jan 2026 11:00:00 GMT');
+      // What the records keep (title, body, link) never holds the token.
+      expect(JSON.stringify([notice!.subject, notice!.paragraphs, notice!.link])).not.toContain(token);
+    }
+    expect(passwordResetMail(data, Date.parse(data.expiresAt))).toEqual([]);
+    expect(verificationMail(data, Date.parse(data.expiresAt) + 1)).toEqual([]);
   });
 });
