@@ -127,10 +127,10 @@ export const sellersApiPaths = {
       description: 'Never more than available, never twice: concurrent requests reserve once, the others get 409.',
       tags: ['sellers'],
       security: sessionSecurity,
-      requestBody: { required: false, content: json({ type: 'object', additionalProperties: false, properties: {} }) },
+      requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, properties: {} }) },
       responses: {
         '201': { description: 'Sent', content: json(ref('Payout')) },
-        '400': errorResponse('The body is not `{}`'),
+        '400': errorResponse('The body is not the JSON object `{}`'),
         '401': commonErrors.unauthorized,
         '403': unverified,
         '409': errorResponse('No payout account, nothing available, a payout already in progress, or the transfer was refused'),

@@ -10,6 +10,7 @@ import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/
 import { SandboxGateway } from '../gateway/sandbox-gateway';
 import { StripeGateway } from '../gateway/stripe-gateway';
 import { paymentsApiDocument } from '../openapi';
+import { sellersApiPaths } from '../openapi-sellers';
 import { refundPayment } from '../charging';
 import { seedOrder, testApp, testModels } from './support/fixtures';
 
@@ -103,5 +104,7 @@ it('GET /api/payments/me/export: 200, 401', async () => {
 });
 
 it('every documented response was produced', () => {
-  expect(contract.unexercised()).toEqual([]);
+  // The sellers' routes (openapi-sellers.ts) are exercised by openapi-contract-sellers.test.ts.
+  const sellers = Object.keys(sellersApiPaths);
+  expect(contract.unexercised().filter((k) => !sellers.includes(k.split(' ')[1]))).toEqual([]);
 });

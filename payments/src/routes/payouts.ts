@@ -16,7 +16,11 @@ import { requestPayout, type PayoutDeps, type PayoutOutcome } from '../payouts';
 import { fromMinorDays, presentPayout } from './presenters';
 import { requireVerifiedEmail } from './sellers';
 
-/** The body is `{}`: a payout is always the whole available balance. */
+/**
+ * The body is `{}` (a payout is always the whole available balance), as JSON: a body-less or
+ * text/plain POST (what a cross-site form or no-cors fetch can send) is refused, so only the
+ * storefront's own JSON request can move money.
+ */
 const payoutBody = z.object({}).strict();
 
 const commissionQuery = z.object({
@@ -37,12 +41,6 @@ function requireAdmin(admins: ReadonlySet<string>): RequestHandler {
   };
 }
 
-/** `POST /api/payouts` without a body means `{}` (there is nothing to say but "pay me"). */
-const emptyBodyIsObject: RequestHandler = (req, _res, next) => {
-  if (req.body === undefined) req.body = {};
-  next();
-};
-
 function errorFor(outcome: Exclude<PayoutOutcome, { kind: 'sent' }>): CustomError {
   switch (outcome.kind) {
     case 'no-account':
@@ -61,7 +59,7 @@ function errorFor(outcome: Exclude<PayoutOutcome, { kind: 'sent' }>): CustomErro
 export function payoutsRouter(deps: PayoutDeps & { admins: ReadonlySet<string> }): Router {
   const router = Router();
 
-  router.post('/api/payouts', requireAuth, requireVerifiedEmail, emptyBodyIsObject, validateBody(payoutBody), async (req, res) => {
+  router.post('/api/payouts', requireAuth, requireVerifiedEmail, validateBody(payoutBody), async (req, res) => {
     const outcome = await requestPayout(deps, req.currentUser!.id);
     if (outcome.kind !== 'sent') throw errorFor(outcome);
     res.status(201).json(presentPayout(outcome.payout));

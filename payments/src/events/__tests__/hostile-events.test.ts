@@ -10,7 +10,7 @@
 import mongoose from 'mongoose';
 import { makeEvent, Subjects, type Event, type Subject } from '@jetmart/common';
 import { eventually, snapshotModels, useHostileEvents, useTestDatabase } from '@jetmart/common/testing';
-import { chargePendingPayment } from '../../charging';
+import { chargePendingPayment, refundPayment } from '../../charging';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
 import { paymentsModels } from '../../models';
 import { paymentsListeners } from '../listeners';
@@ -25,6 +25,10 @@ const paidOrder = oid();
 const openOrder = oid();
 /** A second charged order, refunded in part by the valid shipment.cancelled and return.received events. */
 const partOrder = oid();
+/** A charged order with lines (sellers), credited by the valid payment.created and debited by the valid payment.refunded. */
+const ledgerOrder = oid();
+const ledgerSeller = oid();
+let ledgerPaymentId: string;
 
 beforeAll(async () => {
   await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
@@ -53,6 +57,35 @@ beforeAll(async () => {
     token: 'tok_visa',
   });
   await chargePendingPayment({ models, gateway }, partPayment);
+  await Order.create({
+    _id: ledgerOrder,
+    userId: buyer,
+    status: 'complete',
+    totalMinor: 2000,
+    expiresAt,
+    items: [{ productId: 'p9', sellerId: ledgerSeller, priceMinor: 1000, quantity: 2 }],
+    version: 1,
+  });
+  const ledgerPayment = await Payment.create({
+    orderId: ledgerOrder,
+    userId: buyer,
+    amountMinor: 2000,
+    currency: 'usd',
+    status: 'pending',
+    attempt: 1,
+    token: 'tok_visa',
+  });
+  ledgerPaymentId = (await chargePendingPayment({ models, gateway }, ledgerPayment)).id as string;
+  await refundPayment(
+    { models, gateway },
+    {
+      orderId: ledgerOrder,
+      reason: 'return',
+      sourceId: 'ledger-ret',
+      amountMinor: 1000,
+      items: [{ productId: 'p9', quantity: 1, priceMinor: 1000 }],
+    },
+  );
 }, 60_000);
 const hostile = useHostileEvents({
   name: 'payments-hostile',
@@ -99,6 +132,22 @@ const cancelled = (id: string) =>
   makeEvent(Subjects.OrderCancelled, { id, userId: buyer, reason: 'expired', items: [{ productId: 'p1', quantity: 2 }], version: 1 });
 const completed = (id: string) =>
   makeEvent(Subjects.OrderCompleted, { id, userId: buyer, items: [{ productId: 'p1', quantity: 2 }], version: 1 });
+const paymentCreated = () =>
+  makeEvent(Subjects.PaymentCreated, { id: ledgerPaymentId, orderId: ledgerOrder, userId: buyer, amountMinor: 2000, version: 1 });
+const paymentRefunded = () =>
+  makeEvent(Subjects.PaymentRefunded, {
+    id: 'return-ledger-ret',
+    paymentId: ledgerPaymentId,
+    orderId: ledgerOrder,
+    userId: buyer,
+    reason: 'return',
+    sourceId: 'ledger-ret',
+    amountMinor: 1000,
+    items: [{ productId: 'p9', quantity: 1, priceMinor: 1000 }],
+    version: 0,
+  });
+const windowClosed = () =>
+  makeEvent(Subjects.ReturnWindowClosed, { shipmentId: oid(), orderId: ledgerOrder, sellerId: ledgerSeller, version: 2 });
 const all = (): Event[] => [
   created(oid()),
   cancelled(paidOrder),
@@ -111,6 +160,7 @@ const all = (): Event[] => [
 ];
 const others = (subject: Subject) => all().filter((e) => e.subject !== subject);
 const ids: string[][] = [['id'], ['data', 'id'], ['data', 'userId'], ['data', 'items', '0', 'productId']];
+const ledgerIds: string[][] = [['id'], ['data', 'id'], ['data', 'orderId'], ['data', 'userId']];
 const refundIds: string[][] = [['id'], ['data', 'id'], ['data', 'orderId'], ['data', 'buyerId'], ['data', 'items', '0', 'productId']];
 const replica = (id: string) => Order.findById(id).lean();
 
@@ -130,6 +180,8 @@ describe('payments: hostile events are dead-lettered, change nothing, and the se
     await hostile.bus.publish(valid);
     await eventually(() => models.Refund.findById(`shipment-cancelled-${valid.data.id}`));
     expect(gateway.refunds.slice(before)).toEqual([expect.objectContaining({ amountMinor: 1000 })]);
+    // The cancelled part is released (its credits and debits cancel out; nothing stays pending).
+    expect(await eventually(() => models.Release.findById(`${partOrder}:${valid.data.sellerId}`).lean())).toMatchObject({ reason: 'shipment-cancelled' });
   }, 90_000);
 
   it('return.received', async () => {
@@ -157,5 +209,48 @@ describe('payments: hostile events are dead-lettered, change nothing, and the se
     await attack(Subjects.OrderCompleted, completed(openOrder), others(Subjects.OrderCompleted), ids);
     await hostile.bus.publish(completed(openOrder));
     await eventually(async () => (await replica(openOrder))?.status === 'complete');
+  }, 90_000);
+
+  // The ledger (sellers' money): payments' own charge and refund events, and the end of return windows.
+  // Last, in this order: the refund's entry needs the sale's, and the release makes them available.
+  it('payment.created', async () => {
+    await attack(Subjects.PaymentCreated, paymentCreated(), others(Subjects.PaymentCreated), ledgerIds);
+    expect(await models.LedgerEntry.countDocuments()).toBe(0);
+    await hostile.bus.publish(paymentCreated());
+    expect(await eventually(() => models.LedgerEntry.findById(`sale-${ledgerPaymentId}-0`).lean())).toMatchObject({
+      sellerId: ledgerSeller,
+      grossMinor: 2000,
+      commissionMinor: 200,
+      netMinor: 1800,
+    });
+  }, 90_000);
+
+  it('payment.refunded', async () => {
+    await attack(Subjects.PaymentRefunded, paymentRefunded(), others(Subjects.PaymentRefunded), [
+      ...ledgerIds,
+      ['data', 'paymentId'],
+      ['data', 'sourceId'],
+    ]);
+    expect(await models.LedgerEntry.countDocuments({ kind: 'refund' })).toBe(0);
+    await hostile.bus.publish(paymentRefunded());
+    expect(await eventually(() => models.LedgerEntry.findById('refund-return-ledger-ret-0').lean())).toMatchObject({
+      grossMinor: -1000,
+      commissionMinor: -100,
+      netMinor: -900,
+    });
+  }, 90_000);
+
+  it('expiration.return-window-closed', async () => {
+    await attack(Subjects.ReturnWindowClosed, windowClosed(), others(Subjects.ReturnWindowClosed), [
+      ['id'],
+      ['data', 'shipmentId'],
+      ['data', 'orderId'],
+      ['data', 'sellerId'],
+    ]);
+    expect(await models.Release.countDocuments({ orderId: ledgerOrder })).toBe(0);
+    await hostile.bus.publish(windowClosed());
+    expect(await eventually(() => models.Release.findById(`${ledgerOrder}:${ledgerSeller}`).lean())).toMatchObject({
+      reason: 'return-window-closed',
+    });
   }, 90_000);
 });

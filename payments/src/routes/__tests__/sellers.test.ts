@@ -155,7 +155,12 @@ describe('/api/payouts', () => {
     expect((await request(app).post('/api/payouts').set('Cookie', verified(me)).send({ amount: 1 })).status).toBe(400);
     const empty = oid();
     await request(app).put('/api/sellers/me/account').set('Cookie', verified(empty)).send({ stripeAccountId: 'acct_1' });
-    const nothing = await request(app).post('/api/payouts').set('Cookie', verified(empty));
+    // JSON only: a body-less or text/plain POST (a cross-site form can send those) is refused before anything else.
+    expect((await request(app).post('/api/payouts').set('Cookie', verified(empty))).status).toBe(400);
+    expect(
+      (await request(app).post('/api/payouts').set('Cookie', verified(empty)).set('Content-Type', 'text/plain').send('{}')).status,
+    ).toBe(400);
+    const nothing = await request(app).post('/api/payouts').set('Cookie', verified(empty)).send({});
     expect(nothing.status).toBe(409);
     expect(nothing.body.errors[0].message).toBe('Nothing is available to pay out');
     expect((await request(app).post('/api/payouts').send({})).status).toBe(401);
