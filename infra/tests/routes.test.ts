@@ -24,6 +24,8 @@ describe('ingress routes = infra/routes.json (the local platform proxies by the 
       ['/api/products', 'products'],
       ['/api/orders', 'orders'],
       ['/api/payments', 'payments'],
+      ['/api/sellers', 'payments'],
+      ['/api/payouts', 'payments'],
       ['/api/returns', 'orders'],
       ['/api/sales', 'orders'],
       ['/api/shipments', 'shipping'],
