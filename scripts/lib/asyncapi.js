@@ -180,6 +180,26 @@ const EXAMPLES = {
   'user.created': { id: '665f1c2a9b1e8a0012a4a002', email: 'ada@example.com', version: 0 },
   'user.updated': { id: '665f1c2a9b1e8a0012a4a002', email: 'ada@example.com', displayName: 'Ada', version: 1 },
   'user.deleted': { id: '665f1c2a9b1e8a0012a4a002', version: 2 },
+  'payment.payout-sent': {
+    id: '665f1c2a9b1e8a0012a4c001',
+    sellerId: '665f1c2a9b1e8a0012a4a001',
+    amountMinor: 4599,
+    currency: 'usd',
+    transferId: 'tr_1PayoutExample',
+    version: 1,
+  },
+  'user.password-reset-requested': {
+    userId: '665f1c2a9b1e8a0012a4a002',
+    email: 'ada@example.com',
+    token: 'q3Jc0pX9bY1e8a0012a4a002ZpRk7sVwN4hT2mL6uQd8E',
+    expiresAt: '2026-06-01T13:00:00.000Z',
+  },
+  'user.verification-requested': {
+    userId: '665f1c2a9b1e8a0012a4a002',
+    email: 'ada@example.com',
+    token: 'Vt8yLm2Qx5Rb0e8a0012a4a002KcW9sDn3Jh7pG4fA1zU',
+    expiresAt: '2026-06-01T13:00:00.000Z',
+  },
 };
 
 /** Event ids in the examples: deterministic so the generated file is stable. */
