@@ -32,7 +32,7 @@ beforeAll(async () => {
   for (const p of [me, me, other]) await deliverNotices(deps, oid(), orderConfirmed(scenario(p.id, [oid(), oid()]).orderCreated.data));
 });
 
-const exportOf = (cookie: string[] | string, qs = '') => request(app).get(`/api/notifications/me/export${qs}`).set('Cookie', cookie);
+const exportOf = (cookie: string, qs = '') => request(app).get(`/api/notifications/me/export${qs}`).set('Cookie', cookie);
 
 it("holds the caller's contact and every record of theirs (email and in-app), nothing of anyone else's", async () => {
   const res = await exportOf(as(me.id));

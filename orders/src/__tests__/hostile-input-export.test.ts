@@ -65,7 +65,7 @@ beforeAll(async () => {
   expect(theirReturn.kind).toBe('requested');
 });
 
-const exportOf = (cookie: string[] | string, qs = '') => request(app).get(`/api/orders/me/export${qs}`).set('Cookie', cookie);
+const exportOf = (cookie: string, qs = '') => request(app).get(`/api/orders/me/export${qs}`).set('Cookie', cookie);
 
 it("holds the caller's orders (address, fulfilment, payment) and returns, and nothing of anyone else's", async () => {
   const res = await exportOf(as(me));

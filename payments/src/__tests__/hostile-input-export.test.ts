@@ -54,7 +54,7 @@ beforeAll(async () => {
   );
 });
 
-const exportOf = (cookie: string[] | string, qs = '') => request(app).get(`/api/payments/me/export${qs}`).set('Cookie', cookie);
+const exportOf = (cookie: string, qs = '') => request(app).get(`/api/payments/me/export${qs}`).set('Cookie', cookie);
 
 it("holds every payment record of the caller's and their refunds, nothing of anyone else's, no card token", async () => {
   const res = await exportOf(as(me));

@@ -42,7 +42,7 @@ beforeAll(async () => {
   mine.push(await list(me, 'Mina table'));
 });
 
-const exportOf = (cookie: string[] | string, qs = '') => request(app).get(`/api/products/me/export${qs}`).set('Cookie', cookie);
+const exportOf = (cookie: string, qs = '') => request(app).get(`/api/products/me/export${qs}`).set('Cookie', cookie);
 
 it("holds every listing of the caller's and nothing of anyone else's", async () => {
   const res = await exportOf(as(me));

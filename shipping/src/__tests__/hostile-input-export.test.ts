@@ -47,7 +47,7 @@ beforeAll(async () => {
   myOrders = [a.id, a.id, b.id];
 });
 
-const exportOf = (cookie: string[] | string, qs = '') => request(app).get(`/api/shipments/me/export${qs}`).set('Cookie', cookie);
+const exportOf = (cookie: string, qs = '') => request(app).get(`/api/shipments/me/export${qs}`).set('Cookie', cookie);
 
 it("holds the caller's shipments as buyer with their address, and nothing of anyone else's", async () => {
   const res = await exportOf(as(me));
