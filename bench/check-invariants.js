@@ -22,6 +22,7 @@
 const fs = require('node:fs');
 const { MongoClient } = require('mongodb');
 const { checkReturnsAndRefunds, restocksOf } = require('./lib/check-returns');
+const { checkLedger } = require('./lib/check-ledger');
 
 function args(argv) {
   const out = { prefix: 'jetmart' };
@@ -220,6 +221,12 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
       bad,
     });
     Object.assign(counts, returnsCheck.counts);
+
+    // 11. the books balance: sellers' ledger, commission and payouts.
+    const [sellerEntries, releases, accounts, payouts] = await Promise.all(
+      ['ledgerentries', 'releases', 'selleraccounts', 'payouts'].map((c) => Y.collection(c).find({}).toArray()),
+    );
+    Object.assign(counts, checkLedger({ payOrders, payments, refunds, entries: sellerEntries, releases, accounts, payouts, bad }).counts);
 
     // Nothing lost: what the clients were told matches what is stored.
     if (expectFile) {

@@ -58,7 +58,9 @@ export async function requestPayout(deps: PayoutDeps, sellerId: string, now: Dat
     amountMinor: availableMinor,
     destination: account.stripeAccountId,
     availableMinor,
-    createdAt: now,
+    // After the balance was read: every entry and release it counted is older than the payout
+    // (the invariant checker recomputes "available at its time" from these timestamps).
+    createdAt: new Date(),
   };
   if (!(await reservePayout(SellerAccount, sellerId, account.paidOutMinor ?? 0, open))) return { kind: 'in-progress' };
   return settleOpenPayout(deps, sellerId, open);
