@@ -270,7 +270,7 @@ async function startServices(infra, testing, gatewayPort) {
       cwd: root,
       env: {
         ...serviceEnv(svc.name, port, infra, testing),
-        ...(svc.env ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl }) : {}),
+        ...(svc.env ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl, gatewayPort }) : {}),
       },
     });
     state.children.push(child);

@@ -101,6 +101,18 @@ describe('Kubernetes manifests: what the services need', () => {
     expect(find('ConfigMap', 'jetmart-config')!.data).toHaveProperty('ADMIN_EMAILS');
   });
 
+  test("auth gets every service's data-export part inside the cluster (EXPORT_SOURCES)", () => {
+    const sources = (envOf(find('Deployment', 'auth')!).EXPORT_SOURCES as string).split(',');
+    expect(sources).toEqual([
+      'http://products:3000/api/products/me/export',
+      'http://orders:3000/api/orders/me/export',
+      'http://payments:3000/api/payments/me/export',
+      'http://shipping:3000/api/shipments/me/export',
+      'http://notifications:3000/api/notifications/me/export',
+    ]);
+    for (const url of sources) expect(SERVICES).toContain(new URL(url).hostname);
+  });
+
   test('notifications gets the mail server from smtp-secret and its links and name from the config; Mailpit only in the dev profile', () => {
     const env = envOf(find('Deployment', 'notifications')!);
     expect(env.SMTP_URL).toEqual({ secretKeyRef: { name: 'smtp-secret', key: 'SMTP_URL' } });

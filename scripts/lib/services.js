@@ -8,7 +8,7 @@ const root = path.resolve(__dirname, '..', '..');
 
 /** Backend services in start order. `port` is the preferred local port (a free one is used if taken). */
 const SERVICES = [
-  { name: 'auth', port: 3001 },
+  { name: 'auth', port: 3001, env: authEnv },
   { name: 'products', port: 3002 },
   { name: 'orders', port: 3003 },
   { name: 'payments', port: 3004 },
@@ -30,6 +30,25 @@ function opsEnv({ upstreams, natsMonitorUrl }) {
   };
   if (natsMonitorUrl && !process.env.NATS_MONITOR_URL) env.NATS_MONITOR_URL = natsMonitorUrl;
   return env;
+}
+
+/** The parts of a data export (GET /api/users/me/export), each served by its service behind the gateway. */
+const EXPORT_PARTS = [
+  '/api/products/me/export',
+  '/api/orders/me/export',
+  '/api/payments/me/export',
+  '/api/shipments/me/export',
+  '/api/notifications/me/export',
+];
+
+/**
+ * auth's own environment: where the parts of a data export are. Auth starts first, before the
+ * other services have ports (test runs take any free port), so it asks through the gateway, whose
+ * port is known from the start; it only asks when someone exports, long after everything is up.
+ */
+function authEnv({ gatewayPort }) {
+  if (process.env.EXPORT_SOURCES) return {};
+  return { EXPORT_SOURCES: EXPORT_PARTS.map((p) => `http://127.0.0.1:${gatewayPort}${p}`).join(',') };
 }
 
 const CLIENT = { name: 'client', port: 3000 };
