@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
 import { isDuplicateKey } from '@jetmart/common';
 import type { Mailer } from '../mail/mailer';
 import { renderMail, type MailSettings } from '../mail/render';
@@ -34,13 +35,15 @@ export const DEFAULT_CLAIM_MS = 60_000;
  *                sending one of the emails right now: try again later
  *   unavailable  the mail server could not be reached or said "try later": try again later
  *   rejected     the mail server refused an address for good: its record is `failed`
- * The others of the same event are delivered whatever one of them came to.
+ * The others of the same event are delivered whatever one of them came to; `sent` counts the
+ * emails the mail server accepted in this call whatever the outcome (one seller's mail can go out
+ * while the other's waits), so the service's log accounts for every mail it handed over.
  */
 export type DeliveryOutcome =
   | { kind: 'delivered'; sent: number; skipped: number }
-  | { kind: 'waiting'; reason: string }
-  | { kind: 'unavailable'; reason: string }
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'waiting'; reason: string; sent: number }
+  | { kind: 'unavailable'; reason: string; sent: number }
+  | { kind: 'rejected'; reason: string; sent: number };
 
 export const recordKey = (eventId: string, userId: string, channel: Channel) => `${eventId}:${userId}:${channel}`;
 
@@ -56,17 +59,27 @@ export function messageIdFor(key: string, publicUrl: string): string {
 
 type One = 'sent' | 'skipped' | { kind: 'waiting' | 'unavailable' | 'rejected'; reason: string };
 
+/**
+ * A record's _id, derived from its key, so a repeat finds the first by _id: the one look-up
+ * FerretDB on SQLite answers without reading the whole collection. A look-up by `key` scans every
+ * record (it is why a burst with duplicates slowed down as the collection grew; see
+ * bench/notifications-burst.js in docs/BENCHMARKS.md).
+ */
+export const recordIdFor = (key: string) => new Types.ObjectId(createHash('sha256').update(key).digest('hex').slice(0, 24));
+
 /** Inserts a record once; a second insert of the same key finds the first. */
 async function insertOnce(
   deps: DeliveryDeps,
   fields: Record<string, unknown> & { key: string },
 ): Promise<{ doc: NotificationDoc; inserted: boolean }> {
   const { Notification } = deps.models;
+  const _id = recordIdFor(fields.key);
   try {
-    return { doc: await Notification.create(fields), inserted: true };
+    return { doc: await Notification.create({ _id, ...fields }), inserted: true };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const doc = await Notification.findOne({ key: fields.key });
+    // By key only for a record written before ids were derived from keys.
+    const doc = (await Notification.findById(_id)) ?? (await Notification.findOne({ key: fields.key }));
     if (!doc) throw new Error(`notification ${fields.key} vanished after a duplicate insert`, { cause: err });
     return { doc, inserted: false };
   }
@@ -185,9 +198,10 @@ export async function deliverNotices(deps: DeliveryDeps, eventId: string, notice
   const problems = results.filter((r): r is Exclude<One, string> => typeof r === 'object');
   // Something that can still succeed is retried before a refusal ends the event in the dead-letter
   // stream, so the other recipients of the same event are not given up with it.
+  const sent = results.filter((r) => r === 'sent').length;
   const retry = problems.find((p) => p.kind === 'unavailable') ?? problems.find((p) => p.kind === 'waiting');
-  if (retry) return retry;
+  if (retry) return { ...retry, sent };
   const rejected = problems.find((p) => p.kind === 'rejected');
-  if (rejected) return rejected;
-  return { kind: 'delivered', sent: results.filter((r) => r === 'sent').length, skipped: results.filter((r) => r === 'skipped').length };
+  if (rejected) return { ...rejected, sent };
+  return { kind: 'delivered', sent, skipped: results.filter((r) => r === 'skipped').length };
 }

@@ -34,14 +34,19 @@ export abstract class NoticeListener<S extends Subject> extends Listener<S> {
     super(bus, 'notifications', { concurrency: 4, maxWaits: NOTICE_MAX_WAITS, ...options });
   }
 
-  async onMessage(data: EventData<S>, { event, log }: MessageContext<S>): Promise<void> {
+  async onMessage(data: EventData<S>, { event, log, deliveryCount }: MessageContext<S>): Promise<void> {
     const outcome = await deliverNotices(this.deps, event.id, this.notices(data));
+    // Every mail handed to the server is logged once, also when another notice of the event waits.
+    if (outcome.sent > 0)
+      log.info({ sent: outcome.sent, ...(outcome.kind === 'delivered' ? { skipped: outcome.skipped } : {}) }, 'notified');
     switch (outcome.kind) {
       case 'delivered':
-        if (outcome.sent > 0) log.info({ sent: outcome.sent, skipped: outcome.skipped }, 'notified');
         return;
       case 'waiting':
+        throw new RetryLater(outcome.reason);
       case 'unavailable':
+        // The listener logs waits at debug; a mail server that is away must show in the service's log.
+        log.warn({ reason: outcome.reason, deliveryCount }, 'mail server unavailable: retrying with back-off');
         throw new RetryLater(outcome.reason);
       case 'rejected':
         throw new Error(outcome.reason);
