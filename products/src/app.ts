@@ -8,6 +8,8 @@ import { productsRouter } from './routes/products';
 export interface ProductsAppOptions {
   jwtKey: string;
   jwtTtlSeconds: number;
+  /** LOW_STOCK_THRESHOLD: `/api/products/mine?lowStock=true` shows products with this many available units or fewer. */
+  lowStockThreshold?: number;
 }
 
 export function buildApp(ctx: Pick<ServiceContext<ProductsModels>, 'logger' | 'isReady' | 'models'>, opts: ProductsAppOptions): Express {
@@ -18,6 +20,6 @@ export function buildApp(ctx: Pick<ServiceContext<ProductsModels>, 'logger' | 'i
     isReady: ctx.isReady,
     apiDocs: { path: '/api/products/docs', document: productsApiDocument },
     // The export first: its path must never be taken for a product id.
-    routers: [exportRouter({ models: ctx.models }), productsRouter({ models: ctx.models })],
+    routers: [exportRouter({ models: ctx.models }), productsRouter({ models: ctx.models, lowStockThreshold: opts.lowStockThreshold ?? 3 })],
   });
 }

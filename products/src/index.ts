@@ -14,6 +14,7 @@ runService(() => {
     models: (conn) => productsModels(conn),
     outboxModels: (m) => [m.Product],
     listeners: (ctx) => productsListeners(ctx.bus, { models: ctx.models }),
-    app: (ctx) => buildApp(ctx, { jwtKey: config.JWT_KEY, jwtTtlSeconds: config.JWT_TTL_SECONDS }),
+    app: (ctx) =>
+      buildApp(ctx, { jwtKey: config.JWT_KEY, jwtTtlSeconds: config.JWT_TTL_SECONDS, lowStockThreshold: config.LOW_STOCK_THRESHOLD }),
   };
 });

@@ -17,14 +17,24 @@ export const productsApiDocument = openApiDocument({
     Product: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'title', 'description', 'price', 'quantity', 'available', 'userId', 'version'],
+      required: ['id', 'title', 'description', 'price', 'quantity', 'available', 'userId', 'listed', 'version'],
       properties: {
         id: { type: 'string', minLength: 1 },
         ...fields,
         available: { type: 'integer', minimum: 0, description: 'units a buyer can still order (eventually consistent)' },
         userId: { type: 'string', minLength: 1, description: 'the seller' },
+        listed: {
+          type: 'boolean',
+          description: 'false while the product is off the catalog (unlisted by its seller, or its account deleted)',
+        },
         version: { type: 'integer', minimum: 0 },
       },
+    },
+    ProductPage: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['items', 'nextCursor'],
+      properties: { items: { type: 'array', items: ref('Product') }, nextCursor: { type: ['string', 'null'] } },
     },
     NewProduct: { type: 'object', required: ['title', 'price', 'quantity'], properties: fields },
     ProductChanges: { type: 'object', properties: fields },
@@ -43,24 +53,75 @@ export const productsApiDocument = openApiDocument({
         },
       },
       get: {
-        summary: 'Products, newest first, optionally matching title words',
+        summary: 'The catalog: listed products, newest first, optionally of one seller and matching title words',
         tags: ['products'],
         parameters: [
           { name: 'q', in: 'query', required: false, schema: { type: 'string', maxLength: 200 } },
+          {
+            name: 'sellerId',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[a-fA-F0-9]{24}$' },
+            description: "only this seller's listed products",
+          },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
         ],
         responses: {
-          '200': {
-            description: 'A page of products',
-            content: json({
-              type: 'object',
-              additionalProperties: false,
-              required: ['items', 'nextCursor'],
-              properties: { items: { type: 'array', items: ref('Product') }, nextCursor: { type: ['string', 'null'] } },
-            }),
-          },
+          '200': { description: 'A page of products', content: json(ref('ProductPage')) },
           '400': commonErrors.badRequest,
+        },
+      },
+    },
+    '/api/products/mine': {
+      get: {
+        summary: "The signed-in seller's products, listed and unlisted, newest first",
+        tags: ['products'],
+        security: sessionSecurity,
+        parameters: [
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+          {
+            name: 'lowStock',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['true', 'false'] },
+            description: 'true: only products with at most LOW_STOCK_THRESHOLD (default 3) available units',
+          },
+        ],
+        responses: {
+          '200': { description: 'A page of products', content: json(ref('ProductPage')) },
+          '400': commonErrors.badRequest,
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
+    '/api/products/{id}/unlist': {
+      post: {
+        summary: 'Take a product off the catalog (seller only); live orders are unaffected, new orders get 409',
+        tags: ['products'],
+        security: sessionSecurity,
+        parameters: idParam,
+        responses: {
+          '200': { description: 'The product, unlisted (also when it already was)', content: json(ref('Product')) },
+          '401': commonErrors.unauthorized,
+          '403': errorResponse('Not the seller'),
+          '404': commonErrors.notFound,
+        },
+      },
+    },
+    '/api/products/{id}/relist': {
+      post: {
+        summary: 'Put a product the seller unlisted back in the catalog (seller only)',
+        tags: ['products'],
+        security: sessionSecurity,
+        parameters: idParam,
+        responses: {
+          '200': { description: 'The product, listed (also when it already was)', content: json(ref('Product')) },
+          '401': commonErrors.unauthorized,
+          '403': errorResponse('Not the seller'),
+          '404': commonErrors.notFound,
+          '409': errorResponse("The seller's account was deleted: its products stay off the catalog"),
         },
       },
     },

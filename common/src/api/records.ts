@@ -22,6 +22,8 @@ export interface Product {
   /** Units a buyer can still order (eventually consistent). */
   available: number;
   userId: string;
+  /** False while the product is off the catalog (unlisted by its seller, or its seller's account deleted). */
+  listed: boolean;
   version: number;
 }
 
@@ -193,3 +195,55 @@ export interface NotificationFeed {
   unread: number;
   nextCursor: string | null;
 }
+
+/**
+ * A seller's sold line (`GET /api/sales`, orders' sales read model): one per (order, product) of a
+ * paid order. `paid` until the line's part is cancelled before shipping (`cancelled`) or units come
+ * back (`partially_returned` / `returned`, once the seller received them).
+ */
+export type SaleStatus = 'paid' | 'cancelled' | 'partially_returned' | 'returned';
+export const SALE_STATUSES: readonly SaleStatus[] = ['paid', 'cancelled', 'partially_returned', 'returned'];
+
+export interface SaleLine {
+  orderId: string;
+  productId: string;
+  title: string;
+  quantity: number;
+  /** Unit price as ordered. */
+  price: number;
+  /** price × quantity as ordered (refunds are not taken off: see `status` and the dashboard). */
+  total: number;
+  status: SaleStatus;
+  /** The seller's shipment of this line; null until shipping has created it. */
+  shipmentStatus: ShipmentStatus | null;
+  /** The only thing a seller learns about the buyer; null when unknown or the buyer's account was deleted. */
+  buyerCity: string | null;
+  /** When the order was paid (ISO 8601). */
+  soldAt: string;
+}
+
+export interface SalesPage {
+  sales: SaleLine[];
+  nextCursor: string | null;
+}
+
+/**
+ * `GET /api/sales/dashboard?days=N`: the last N days (UTC, today included). Revenue is what buyers
+ * finally paid for the seller's goods: sold lines minus lines cancelled before shipping and units
+ * returned, at the ordered price (commission is not taken off: that is the ledger's net).
+ */
+export interface SalesDashboard {
+  /** Every day of the range, oldest first, zero when nothing sold (revenue of the orders paid that day). */
+  days: { date: string; revenue: number; orders: number }[];
+  /** Up to 5 products by revenue in the range. */
+  topProducts: { productId: string; title: string; units: number; revenue: number }[];
+  /** revenue / ordersCount (0 without orders). */
+  averageOrderValue: number;
+  /** Units returned / units sold in the range (0..1, 0 without sales). */
+  returnRate: number;
+  ordersCount: number;
+  revenue: number;
+}
+
+/** Limits of `GET /api/sales`. */
+export const SALES_LIMITS = { maxPage: 100, defaultPage: 20, maxDays: 366, defaultDays: 30, topProducts: 5 } as const;

@@ -29,6 +29,7 @@ export type PlaceResult =
   | { kind: 'placed'; order: OrderDoc }
   | { kind: 'unknown-product'; line: number; productId: string }
   | { kind: 'own-product'; line: number }
+  | { kind: 'unlisted'; line: number; title: string }
   | { kind: 'short'; line: number; title: string }
   | { kind: 'too-slow' };
 
@@ -64,6 +65,8 @@ export async function placeOrder(
     const product = found[i];
     if (!product) return { kind: 'unknown-product', line: i, productId: line.productId };
     if (product.userId === userId) return { kind: 'own-product', line: i };
+    // Off the catalog (its seller unlisted it): orders already placed keep their units.
+    if (product.listed === false) return { kind: 'unlisted', line: i, title: product.title };
     // The seller as the replica knows it now: shipping splits the paid order by it.
     items.push({
       productId: line.productId,

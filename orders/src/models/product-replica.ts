@@ -17,6 +17,8 @@ export interface ProductReplicaFields {
   priceMinor: number;
   quantity: number;
   userId: string;
+  /** False while the seller has the product off the catalog: no new order may hold its units. */
+  listed: boolean;
   version: number;
   available: number;
   holds: UnitHold[];
@@ -39,6 +41,8 @@ export const productReplicaSchema = new Schema<ProductReplicaFields>(
     priceMinor: { type: Number, required: true },
     quantity: { type: Number, required: true },
     userId: { type: String, required: true },
+    // Replicas made before unlisting existed have none: listed.
+    listed: { type: Boolean, default: true },
     version: { type: Number, required: true },
     available: { type: Number, required: true },
     holds: { type: [holdSchema], default: [] },
@@ -62,12 +66,12 @@ export function productReplicaModelOn(conn: Connection): ProductReplicaModel {
 const hold = (orderId: string, quantity: number): UnitHold => ({ orderId, quantity });
 
 /**
- * Holds `quantity` units of a product for an order if that many are available and the order
- * holds none yet: one conditional atomic update. False when short (or already held).
+ * Holds `quantity` units of a product for an order if it is listed, that many are available and
+ * the order holds none yet: one conditional atomic update. False when refused (nothing changed).
  */
 export async function reserveUnits(Replica: ProductReplicaModel, productId: string, orderId: string, quantity: number): Promise<boolean> {
   const res = await Replica.updateOne(
-    { _id: productId, available: { $gte: quantity }, 'holds.orderId': { $ne: orderId } },
+    { _id: productId, listed: { $ne: false }, available: { $gte: quantity }, 'holds.orderId': { $ne: orderId } },
     { $inc: { available: -quantity }, $push: { holds: hold(orderId, quantity) } },
   );
   return res.modifiedCount === 1;
@@ -115,6 +119,7 @@ export function applyProductCreated(Replica: ProductReplicaModel, data: ProductD
     priceMinor: data.priceMinor,
     quantity: data.quantity,
     userId: data.userId,
+    listed: data.listed ?? true,
     version: data.version,
     available: data.quantity,
     holds: [],
@@ -134,7 +139,7 @@ export async function applyProductUpdated(Replica: ProductReplicaModel, data: Pr
   if (current.version >= data.version) return 'duplicate';
   if (current.version < data.version - 1) throw new RetryLater(`replica at version ${current.version}, event has ${data.version}`);
   return applyVersion(Replica, data.id, data.version, {
-    $set: { title: data.title, priceMinor: data.priceMinor, quantity: data.quantity, userId: data.userId },
+    $set: { title: data.title, priceMinor: data.priceMinor, quantity: data.quantity, userId: data.userId, listed: data.listed ?? true },
     $inc: { available: data.quantity - current.quantity },
   });
 }

@@ -46,6 +46,8 @@ function placeFailure(result: Exclude<PlaceResult, { kind: 'placed' }>): Error {
       return new NotFoundError(`Product ${result.productId} not found`);
     case 'own-product':
       return new BadRequestError('You cannot buy your own product', `items.${result.line}.productId`);
+    case 'unlisted':
+      return new ConflictError(`"${result.title}" is no longer listed by its seller`, `items.${result.line}.productId`);
     case 'short':
       return new ConflictError(`Not enough units of "${result.title}" available`, `items.${result.line}.quantity`);
     case 'too-slow':

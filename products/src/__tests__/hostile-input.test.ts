@@ -112,7 +112,18 @@ describe('products: hostile input never answers 5xx', () => {
       }),
       params(104),
     );
-    const key = fc.constantFrom('q', 'limit', 'cursor', 'q[$gt]', 'limit[]', 'cursor[$ne]', '__proto__', 'q[]');
+    const key = fc.constantFrom(
+      'q',
+      'limit',
+      'cursor',
+      'sellerId',
+      'sellerId[$ne]',
+      'q[$gt]',
+      'limit[]',
+      'cursor[$ne]',
+      '__proto__',
+      'q[]',
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -131,6 +142,61 @@ describe('products: hostile input never answers 5xx', () => {
       ),
       params(105),
     );
+  });
+
+  it('GET /api/products/mine: hostile query strings and cookies → 200/400/401, never 5xx', async () => {
+    const key = fc.constantFrom('limit', 'cursor', 'lowStock', 'lowStock[]', 'cursor[$ne]', 'limit[$gt]', '__proto__', 'userId');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            key,
+            fc.oneof(
+              weirdString.filter((s) => s.length < 3000),
+              fc.constantFrom('true', 'false', '1', '-1'),
+            ),
+          ),
+          { maxLength: 4 },
+        ),
+        fc.oneof(fc.constant(signinCookie(seller)), hostileCookie),
+        async (pairs, cookie) => {
+          const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+          const res = await request(app).get(`/api/products/mine?${qs}`).set('Cookie', cookie);
+          expectNever5xx(res);
+          expect([200, 400, 401]).toContain(res.status);
+          if (res.status === 200) for (const p of res.body.items) expect(p.userId).toBe(seller.id);
+          else expectErrorShape(res);
+        },
+      ),
+      params(108),
+    );
+  });
+
+  it('POST /api/products/:id/unlist and /relist: hostile ids, bodies and cookies → never 5xx; only the owner changes anything', async () => {
+    const stranger = { id: '64b0000000000000000000bb' };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('unlist', 'relist'),
+        fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(productId)),
+        fc.oneof(invalidBody, randomBody),
+        fc.oneof(fc.constant(signinCookie(seller)), fc.constant(signinCookie(stranger)), hostileCookie),
+        async (action, id, body, cookie) => {
+          const before = (await models.Product.findById(productId).lean())!;
+          const res = await request(app).post(`/api/products/${id}/${action}`).set('Cookie', cookie).send(body);
+          expectNever5xx(res);
+          if (res.status >= 400) {
+            expectErrorShape(res);
+            expect((await models.Product.findById(productId).lean())!.version).toBe(before.version);
+          } else {
+            expect(res.body.listed).toBe(action === 'relist');
+          }
+        },
+      ),
+      params(109),
+    );
+    const stored = (await models.Product.findById(productId).lean())!;
+    expect(stored.userId).toBe(seller.id);
+    expect(stored.unlistReason === undefined || stored.unlistReason === 'seller').toBe(true);
   });
 
   it('malformed JSON, non-objects and wrong content types → 400/415, never 5xx', async () => {

@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
+import { unlistSeller } from '../forgetting';
 import { recordHeld } from '../models';
 import { productsApiDocument } from '../openapi';
 import { syncIndexes, testApp } from './helpers';
@@ -56,6 +57,28 @@ it('PUT /api/products/:id: 200, 400, 401, 403, 404, 409', async () => {
   await contract.expect(put({ price: 1 }, seller, '64b0000000000000000000fe'), 404);
   await recordHeld(models.UnitLedger, '64b0000000000000000000aa', [{ productId: id, quantity: 3 }]);
   await contract.expect(put({ quantity: 2 }), 409);
+});
+
+it('GET /api/products?sellerId= and /api/products/mine: 200, 400, 401', async () => {
+  await contract.expect(request(app).get('/api/products?sellerId=64b000000000000000000001'), 200);
+  await contract.expect(request(app).get('/api/products?sellerId=nope'), 400);
+  const page = await contract.expect(request(app).get('/api/products/mine?limit=1&lowStock=true').set('Cookie', seller), 200);
+  expect(page.body.items).toHaveLength(1);
+  await contract.expect(request(app).get('/api/products/mine?lowStock=maybe').set('Cookie', seller), 400);
+  await contract.expect(request(app).get('/api/products/mine'), 401);
+});
+
+it('POST /api/products/:id/unlist and /relist: 200, 401, 403, 404, 409', async () => {
+  const { id } = (await request(app).post('/api/products').set('Cookie', seller).send(valid).expect(201)).body;
+  for (const action of ['unlist', 'relist']) {
+    const done = await contract.expect(request(app).post(`/api/products/${id}/${action}`).set('Cookie', seller), 200);
+    expect(done.body.listed).toBe(action === 'relist');
+    await contract.expect(request(app).post(`/api/products/${id}/${action}`), 401);
+    await contract.expect(request(app).post(`/api/products/${id}/${action}`).set('Cookie', other), 403);
+    await contract.expect(request(app).post(`/api/products/64b0000000000000000000fe/${action}`).set('Cookie', seller), 404);
+  }
+  await unlistSeller({ models }, '64b000000000000000000001');
+  await contract.expect(request(app).post(`/api/products/${id}/relist`).set('Cookie', seller), 409);
 });
 
 it('GET /api/products/me/export: 200, 401', async () => {

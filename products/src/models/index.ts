@@ -3,6 +3,7 @@ import { productModelOn, type ProductModel } from './product';
 import { unitLedgerModelOn, type UnitLedgerModel } from './unit-ledger';
 
 export * from './product';
+export * from './seller-products';
 export * from './unit-ledger';
 
 export interface ProductsModels {

@@ -11,9 +11,20 @@ export interface ProductAttrs {
   userId: string;
 }
 
+/**
+ * Why a product is off the catalog: its seller took it off (`seller`, reversible by relisting) or
+ * the seller's account was deleted (`account-deleted`, for good). Products unlisted before sellers
+ * could unlist have `unlistedAt` and no reason: they were all account deletions.
+ */
+export type UnlistReason = 'seller' | 'account-deleted';
+
 export interface ProductFields extends ProductAttrs, WithOutbox {
-  /** When the seller's account was deleted (user.deleted): nothing of it may be sold again. */
+  /**
+   * Set while the product is unlisted: THE notion of "listed" (listed = no `unlistedAt`). An
+   * unlisted product is out of the catalog and orders refuses new orders for it.
+   */
   unlistedAt?: Date;
+  unlistReason?: UnlistReason;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -26,6 +37,9 @@ export type ChangeOutcome = { kind: 'changed' } | { kind: 'unchanged' } | { kind
 
 /** What an unlisting did: the caller saves an `unlisted` product. */
 export type UnlistOutcome = 'unlisted' | 'already-unlisted';
+/** What a seller's unlist or relist did: the caller saves an `unlisted` / `relisted` product. */
+export type SellerUnlistOutcome = 'unlisted' | 'already-unlisted';
+export type RelistOutcome = 'relisted' | 'already-listed' | 'account-deleted';
 
 interface ProductMethods {
   /**
@@ -42,6 +56,16 @@ interface ProductMethods {
    * or restocked since), else changes nothing, so a redelivery is a no-op.
    */
   unlist(unitsTaken: number, now?: Date): UnlistOutcome;
+  /**
+   * The seller takes the product off the catalog. The listed quantity is kept (a relist puts the
+   * same units back) and live orders keep their held units; orders' replica learns it from
+   * `product.updated` (`listed: false`) and refuses new orders.
+   */
+  unlistBySeller(now?: Date): SellerUnlistOutcome;
+  /** The seller puts a product they unlisted back in the catalog; never one of a deleted account. */
+  relist(): RelistOutcome;
+  /** Whether the product is in the catalog (no `unlistedAt`). */
+  isListed(): boolean;
   /** The event payload describing this product at `version`. */
   eventData(version: number): ProductEventData;
 }
@@ -52,6 +76,8 @@ export interface ProductEventData {
   priceMinor: number;
   quantity: number;
   userId: string;
+  /** Added with seller unlisting; absent in older events (listed, unless the quantity says otherwise). */
+  listed: boolean;
   version: number;
 }
 
@@ -66,15 +92,30 @@ const productSchema = new Schema<ProductFields, ProductModel, ProductMethods>(
     quantity: { type: Number, required: true, min: 0 },
     userId: { type: String, required: true },
     unlistedAt: { type: Date },
+    unlistReason: { type: String, enum: ['seller', 'account-deleted'] },
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
 productSchema.plugin(outboxPlugin);
 // Newest-first listing with a (createdAt, _id) cursor.
 productSchema.index({ createdAt: -1, _id: -1 });
+// A seller's products (`?sellerId=`, `/mine`), newest first with the same cursor.
+productSchema.index({ userId: 1, createdAt: -1, _id: -1 });
+
+productSchema.methods.isListed = function (this: ProductDoc): boolean {
+  return !this.unlistedAt;
+};
 
 productSchema.methods.eventData = function (this: ProductDoc, version: number): ProductEventData {
-  return { id: this.id, title: this.title, priceMinor: this.priceMinor, quantity: this.quantity, userId: this.userId, version };
+  return {
+    id: this.id,
+    title: this.title,
+    priceMinor: this.priceMinor,
+    quantity: this.quantity,
+    userId: this.userId,
+    listed: this.isListed(),
+    version,
+  };
 };
 
 productSchema.methods.applyChanges = function (this: ProductDoc, changes: ProductChanges, unitsTaken: number): ChangeOutcome {
@@ -90,13 +131,33 @@ productSchema.methods.applyChanges = function (this: ProductDoc, changes: Produc
 
 productSchema.methods.unlist = function (this: ProductDoc, unitsTaken: number, now = new Date()): UnlistOutcome {
   const quantity = Math.max(0, Math.min(this.quantity, unitsTaken));
-  if (this.unlistedAt && this.quantity === quantity) return 'already-unlisted';
+  const forGood = this.unlistedAt && this.unlistReason !== 'seller';
+  if (forGood && this.quantity === quantity) return 'already-unlisted';
   if (!this.unlistedAt) this.unlistedAt = now;
+  // A product its seller had unlisted is now off for good: a relist must not bring it back.
+  this.unlistReason = 'account-deleted';
   this.quantity = quantity;
   // Every save bumps the version (optimisticConcurrency), so every save is published, even one
   // that only marks the product: the replicas must see each version.
   recordEvent(this, Subjects.ProductUpdated, this.eventData(this.version + 1));
   return 'unlisted';
+};
+
+productSchema.methods.unlistBySeller = function (this: ProductDoc, now = new Date()): SellerUnlistOutcome {
+  if (this.unlistedAt) return 'already-unlisted';
+  this.unlistedAt = now;
+  this.unlistReason = 'seller';
+  recordEvent(this, Subjects.ProductUpdated, this.eventData(this.version + 1));
+  return 'unlisted';
+};
+
+productSchema.methods.relist = function (this: ProductDoc): RelistOutcome {
+  if (!this.unlistedAt) return 'already-listed';
+  if (this.unlistReason !== 'seller') return 'account-deleted';
+  this.unlistedAt = undefined;
+  this.unlistReason = undefined;
+  recordEvent(this, Subjects.ProductUpdated, this.eventData(this.version + 1));
+  return 'relisted';
 };
 
 /** A new product with its `product.created` event queued; the caller saves it. */

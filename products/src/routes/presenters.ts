@@ -15,6 +15,7 @@ export function presentProduct(product: ProductDoc, unitsTaken: number): Product
     quantity: product.quantity,
     available: Math.max(0, product.quantity - unitsTaken),
     userId: product.userId,
+    listed: product.isListed(),
     version: product.version,
   };
 }

@@ -12,7 +12,7 @@ import {
   toMinor,
   validateBody,
 } from '@jetmart/common';
-import { buildProduct, unitsTaken, type ProductDoc, type ProductsModels } from '../models';
+import { afterPosition, buildProduct, sellerProductsPage, unitsTaken, type ProductDoc, type ProductsModels } from '../models';
 import { decodeCursor, encodeCursor, titleWordsFilter } from './listing';
 import { presentProduct, presentProductPage } from './presenters';
 
@@ -36,18 +36,46 @@ const updateBody = z.object({
   description: description.optional(),
 });
 
+const limit = z.coerce
+  .number({ error: 'limit must be a number' })
+  .int('limit must be a whole number')
+  .min(1, 'limit must be at least 1')
+  .max(100, 'limit can be at most 100')
+  .default(20);
+const cursor = z.string({ error: 'cursor must be a single string' }).optional();
+
 const listQuery = z.object({
   q: z.string({ error: 'q must be a single string' }).max(200, 'q can have at most 200 characters').optional(),
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(100, 'limit can be at most 100')
-    .default(20),
-  cursor: z.string({ error: 'cursor must be a single string' }).optional(),
+  sellerId: z
+    .string({ error: 'sellerId must be a single string' })
+    .regex(/^[a-f0-9]{24}$/i, 'sellerId must be a user id')
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  limit,
+  cursor,
 });
 
-export function productsRouter({ models }: { models: ProductsModels }): Router {
+const mineQuery = z.object({
+  limit,
+  cursor,
+  lowStock: z.enum(['true', 'false'], { error: 'lowStock must be true or false' }).optional(),
+});
+
+/** The position a `cursor` query parameter names (400 when it is not one of ours). */
+function positionOf(value: string | undefined) {
+  if (value === undefined) return undefined;
+  const at = decodeCursor(value);
+  if (!at) throw new RequestValidationError([{ message: 'cursor is not valid', field: 'cursor' }]);
+  return at;
+}
+
+export interface ProductsRouteDeps {
+  models: ProductsModels;
+  /** `/mine?lowStock=true`: products with at most this many available units. */
+  lowStockThreshold: number;
+}
+
+export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps): Router {
   const { Product, UnitLedger } = models;
   const router = Router();
 
@@ -65,6 +93,13 @@ export function productsRouter({ models }: { models: ProductsModels }): Router {
     return product;
   };
 
+  /** The seller's own product (403 for anyone else). */
+  const findOwned = async (id: string, userId: string): Promise<ProductDoc> => {
+    const product = await findOr404(id);
+    if (product.userId !== userId) throw new ForbiddenError('Only the seller can change this product');
+    return product;
+  };
+
   router.post('/api/products', requireAuth, validateBody(createBody), async (req, res) => {
     const body = req.body as z.infer<typeof createBody>;
     const product = buildProduct(Product, {
@@ -78,20 +113,36 @@ export function productsRouter({ models }: { models: ProductsModels }): Router {
     res.status(201).json(presentProduct(product, 0));
   });
 
+  // The catalog: listed products only (an unlisted one has `unlistedAt`, see Product.isListed).
   router.get('/api/products', async (req, res) => {
     const query = parseQuery(listQuery, req);
-    const filter: Record<string, unknown> = { ...titleWordsFilter(query.q) };
-    if (query.cursor !== undefined) {
-      const at = decodeCursor(query.cursor);
-      if (!at) throw new RequestValidationError([{ message: 'cursor is not valid', field: 'cursor' }]);
-      filter.$or = [{ createdAt: { $lt: at.createdAt } }, { createdAt: at.createdAt, _id: { $lt: at.id } }];
-    }
+    const filter: Record<string, unknown> = {
+      ...(query.sellerId ? { userId: query.sellerId } : {}),
+      unlistedAt: { $exists: false },
+      ...titleWordsFilter(query.q),
+      ...afterPosition(positionOf(query.cursor)),
+    };
     const found = await Product.find(filter)
       .sort({ createdAt: -1, _id: -1 })
       .limit(query.limit + 1);
     const page = found.slice(0, query.limit);
     const last = page[page.length - 1];
     res.json(presentProductPage(await present(page), found.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null));
+  });
+
+  router.get('/api/products/mine', requireAuth, async (req, res) => {
+    const query = parseQuery(mineQuery, req);
+    const page = await sellerProductsPage(models, req.currentUser!.id, {
+      after: positionOf(query.cursor),
+      limit: query.limit,
+      lowStockAt: query.lowStock === 'true' ? lowStockThreshold : undefined,
+    });
+    res.json(
+      presentProductPage(
+        page.items.map(({ product, taken }) => presentProduct(product, taken)),
+        page.next ? encodeCursor(page.next.createdAt, page.next.id.toHexString()) : null,
+      ),
+    );
   });
 
   router.get('/api/products/:id', async (req, res) => {
@@ -101,8 +152,7 @@ export function productsRouter({ models }: { models: ProductsModels }): Router {
 
   router.put('/api/products/:id', requireAuth, validateBody(updateBody), async (req, res) => {
     const body = req.body as z.infer<typeof updateBody>;
-    const product = await findOr404(String(req.params.id));
-    if (product.userId !== req.currentUser!.id) throw new ForbiddenError('Only the seller can change this product');
+    const product = await findOwned(String(req.params.id), req.currentUser!.id);
     const taken = (await unitsTaken(UnitLedger, [product.id])).get(product.id) ?? 0;
     const outcome = product.applyChanges(
       {
@@ -118,6 +168,22 @@ export function productsRouter({ models }: { models: ProductsModels }): Router {
     }
     if (outcome.kind === 'changed') await product.save();
     res.json(presentProduct(product, taken));
+  });
+
+  router.post('/api/products/:id/unlist', requireAuth, async (req, res) => {
+    const product = await findOwned(String(req.params.id), req.currentUser!.id);
+    if (product.unlistBySeller() === 'unlisted') await product.save();
+    const [presented] = await present([product]);
+    res.json(presented);
+  });
+
+  router.post('/api/products/:id/relist', requireAuth, async (req, res) => {
+    const product = await findOwned(String(req.params.id), req.currentUser!.id);
+    const outcome = product.relist();
+    if (outcome === 'account-deleted') throw new ConflictError("This product's seller account was deleted; it cannot be listed again");
+    if (outcome === 'relisted') await product.save();
+    const [presented] = await present([product]);
+    res.json(presented);
   });
 
   return router;

@@ -1,11 +1,13 @@
 import { createLogger, EventBus, Streams, Subjects, type EventData } from '@jetmart/common';
-import { eventually, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
+import request from 'supertest';
+import { eventually, signinCookie, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
+import { completeOrder } from '../../lifecycle';
 import { reserveUnits } from '../../models';
 import { ProductCreatedListener, ProductUpdatedListener } from '../listeners';
-import { newId, placed, syncIndexes, testApp } from '../../__tests__/helpers';
+import { newId, placed, syncIndexes, testAddress, testApp } from '../../__tests__/helpers';
 
 const { connection } = useTestDatabase();
-const { models } = testApp(connection);
+const { app, models } = testApp(connection);
 let nats: NatsTestServer;
 let bus: EventBus;
 let listeners: (ProductCreatedListener | ProductUpdatedListener)[];
@@ -118,5 +120,35 @@ describe('product replica through JetStream', () => {
     const replica = (await models.ProductReplica.findById(product.id).lean())!;
     expect(replica.available).toBe(0);
     expect(replica.holds.reduce((n, h) => n + h.quantity, 0) + replica.sold).toBeLessThanOrEqual(replica.quantity);
+  });
+
+  it('an unlisted product (listed: false) refuses new orders with 409 and a clear message; a live order is paid and sells as usual; a relist takes orders again', async () => {
+    const product = { id: newId(), title: 'Desk lamp', priceMinor: 100, quantity: 5, userId: newId(), version: 0 };
+    await bus.emit(Subjects.ProductCreated, product);
+    await eventually(() => models.ProductReplica.findById(product.id).lean());
+    const live = await placed(models, newId(), [{ productId: product.id, quantity: 2 }]);
+    await bus.emit(Subjects.ProductUpdated, { ...product, listed: false, version: 1 });
+    await eventually(async () => (await models.ProductReplica.findById(product.id).lean())?.listed === false);
+
+    const order = () =>
+      request(app)
+        .post('/api/orders')
+        .set('Cookie', signinCookie({ id: newId() }))
+        .send({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: testAddress() });
+    const refused = await order();
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([{ message: '"Desk lamp" is no longer listed by its seller', field: 'items.0.productId' }]);
+    // Nothing held for the refused order; the live order keeps its units and completes.
+    expect(await models.ProductReplica.findById(product.id).lean()).toMatchObject({
+      available: 3,
+      holds: [{ orderId: live.id, quantity: 2 }],
+    });
+    expect((await models.Order.findById(live.id).lean())!.status).toBe('created');
+    expect((await completeOrder({ models }, live.id)).kind).toBe('completed');
+    await eventually(async () => (await models.ProductReplica.findById(product.id).lean())?.sold === 2);
+
+    await bus.emit(Subjects.ProductUpdated, { ...product, listed: true, version: 2 });
+    await eventually(async () => (await models.ProductReplica.findById(product.id).lean())?.listed === true);
+    expect((await order()).status).toBe(201);
   });
 });

@@ -69,6 +69,7 @@ describe('POST /api/products', () => {
       quantity: 5,
       available: 5,
       userId: seller.id,
+      listed: true,
       version: 0,
     });
     const stored = await models.Product.findById(res.body.id).lean();
@@ -76,7 +77,7 @@ describe('POST /api/products', () => {
     expect(stored!.outbox).toHaveLength(1);
     expect(stored!.outbox[0].event).toMatchObject({
       subject: 'product.created',
-      data: { id: res.body.id, title: 'Red shoes', priceMinor: 29, quantity: 5, userId: seller.id, version: 0 },
+      data: { id: res.body.id, title: 'Red shoes', priceMinor: 29, quantity: 5, userId: seller.id, listed: true, version: 0 },
     });
   });
 });
