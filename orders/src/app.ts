@@ -5,6 +5,7 @@ import { ordersApiDocument } from './openapi';
 import { exportRouter } from './routes/export';
 import { ordersRouter } from './routes/orders';
 import { returnsRouter } from './routes/returns';
+import { salesRouter } from './routes/sales';
 
 export interface OrdersAppOptions {
   jwtKey: string;
@@ -24,6 +25,7 @@ export function buildApp(ctx: Pick<ServiceContext<OrdersModels>, 'logger' | 'isR
       exportRouter({ models: ctx.models }),
       ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds }),
       returnsRouter({ models: ctx.models }),
+      salesRouter({ models: ctx.models }),
     ],
   });
 }

@@ -1,5 +1,5 @@
 import { addressJsonSchema, commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
-import { RETURN_LIMITS, RETURN_REASONS } from '@jetmart/common/contracts';
+import { RETURN_LIMITS, RETURN_REASONS, SALE_STATUSES, SALES_LIMITS } from '@jetmart/common/contracts';
 
 const id = { type: 'string', minLength: 1 };
 const money = { type: 'number', minimum: 0, multipleOf: 0.01 };
@@ -21,6 +21,68 @@ export const ordersApiDocument = openApiDocument({
     "A paid order's `fulfillment` is derived from its shipments (one per seller, see the shipping API). " +
     'Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
+    SaleLine: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['orderId', 'productId', 'title', 'quantity', 'price', 'total', 'status', 'shipmentStatus', 'buyerCity', 'soldAt'],
+      properties: {
+        orderId: id,
+        productId: id,
+        title: { type: 'string', description: 'as ordered' },
+        quantity: { type: 'integer', minimum: 1 },
+        price: { ...money, description: 'unit price as ordered' },
+        total: { ...money, description: 'price × quantity as ordered' },
+        status: {
+          type: 'string',
+          enum: [...SALE_STATUSES],
+          description:
+            'paid; cancelled (the part was cancelled before shipping, refunded); partially_returned / returned (units received back)',
+        },
+        shipmentStatus: { type: ['string', 'null'], enum: ['pending', 'shipped', 'delivered', 'cancelled', null] },
+        buyerCity: {
+          type: ['string', 'null'],
+          description: "the only thing shown about the buyer; null once the buyer's account is deleted",
+        },
+        soldAt: { type: 'string', format: 'date-time', description: 'when the order was paid' },
+      },
+    },
+    SalesDashboard: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['days', 'topProducts', 'averageOrderValue', 'returnRate', 'ordersCount', 'revenue'],
+      properties: {
+        days: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['date', 'revenue', 'orders'],
+            properties: {
+              date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+              revenue: money,
+              orders: { type: 'integer', minimum: 0 },
+            },
+          },
+        },
+        topProducts: {
+          type: 'array',
+          maxItems: SALES_LIMITS.topProducts,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['productId', 'title', 'units', 'revenue'],
+            properties: { productId: id, title: { type: 'string' }, units: { type: 'integer', minimum: 0 }, revenue: money },
+          },
+        },
+        averageOrderValue: money,
+        returnRate: { type: 'number', minimum: 0, maximum: 1 },
+        ordersCount: { type: 'integer', minimum: 0 },
+        revenue: {
+          ...money,
+          description: 'what buyers finally paid: sold lines minus cancelled parts and returned units, at the ordered price',
+        },
+      },
+    },
     Address: addressJsonSchema,
     Order: {
       type: 'object',
@@ -179,7 +241,7 @@ export const ordersApiDocument = openApiDocument({
           ),
           '401': commonErrors.unauthorized,
           '404': errorResponse('A product does not exist'),
-          '409': errorResponse('Not enough units available for a line; nothing was held'),
+          '409': errorResponse('Not enough units available for a line, or a product is no longer listed by its seller; nothing was held'),
         },
       },
       get: {
@@ -268,6 +330,78 @@ export const ordersApiDocument = openApiDocument({
           '200': { description: 'Returns', content: json({ type: 'array', items: ref('Return') }) },
           '401': commonErrors.unauthorized,
           '404': errorResponse("No such order, or another user's"),
+        },
+      },
+    },
+    '/api/sales': {
+      get: {
+        summary: "The caller's sold lines (as a seller), newest first; CSV with format=csv (every page)",
+        tags: ['sales'],
+        security: sessionSecurity,
+        parameters: [
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', format: 'date' },
+            description: 'paid on or after this UTC day',
+          },
+          {
+            name: 'to',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', format: 'date' },
+            description: 'paid on or before this UTC day',
+          },
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...SALE_STATUSES] } },
+          { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: SALES_LIMITS.maxPage, default: SALES_LIMITS.defaultPage },
+          },
+          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } },
+        ],
+        responses: {
+          '200': {
+            description:
+              "A page of sales; with format=csv, text/csv of every matching line (header row; text cells starting with = + - @ are prefixed with ')",
+            content: {
+              ...json({
+                type: 'object',
+                additionalProperties: false,
+                required: ['sales', 'nextCursor'],
+                properties: { sales: { type: 'array', items: ref('SaleLine') }, nextCursor: { type: ['string', 'null'] } },
+              }),
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          '400': commonErrors.badRequest,
+          '401': commonErrors.unauthorized,
+        },
+      },
+    },
+    '/api/sales/dashboard': {
+      get: {
+        summary: "The caller's sales figures over the last `days` UTC days (today included)",
+        tags: ['sales'],
+        security: sessionSecurity,
+        parameters: [
+          {
+            name: 'days',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: SALES_LIMITS.maxDays, default: SALES_LIMITS.defaultDays },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Revenue and orders per day, top products, average order value, return rate',
+            content: json(ref('SalesDashboard')),
+          },
+          '400': commonErrors.badRequest,
+          '401': commonErrors.unauthorized,
         },
       },
     },

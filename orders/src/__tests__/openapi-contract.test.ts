@@ -6,6 +6,7 @@ import request from 'supertest';
 import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { completeOrder } from '../lifecycle';
 import { ordersApiDocument } from '../openapi';
+import { recordSale } from '../sales';
 import { newId, paidOrderWithShipment, seedProduct, syncIndexes, testAddress, testApp } from './helpers';
 
 const { connection } = useTestDatabase({ prefix: 'orders_contract', clearEachTest: false });
@@ -163,6 +164,24 @@ it('GET /api/orders/me/export: 200, 401', async () => {
   const res = await contract.expect(request(app).get('/api/orders/me/export').set('Cookie', signinCookie(me)), 200);
   expect(res.body.orders.map((o: { id: string }) => o.id)).toEqual([order.id]);
   await contract.expect(request(app).get('/api/orders/me/export'), 401);
+});
+
+it('GET /api/sales and /api/sales/dashboard: 200, 400, 401', async () => {
+  const buyerId = newId();
+  const { order, sellerId } = await paidOrderWithShipment(models, buyerId, { final: 'shipped' });
+  const data = order.outbox.find((o) => o.event.subject === 'order.completed')!.event.data as never;
+  await recordSale({ models }, data, new Date().toISOString());
+  const seller = signinCookie({ id: sellerId });
+  const page = await contract.expect(request(app).get('/api/sales?limit=1').set('Cookie', seller), 200);
+  expect(page.body.sales).toEqual([
+    expect.objectContaining({ orderId: order.id, status: 'paid', shipmentStatus: 'shipped', buyerCity: 'London' }),
+  ]);
+  await contract.expect(request(app).get('/api/sales?status=lost').set('Cookie', seller), 400);
+  await contract.expect(request(app).get('/api/sales'), 401);
+  const dashboard = await contract.expect(request(app).get('/api/sales/dashboard?days=7').set('Cookie', seller), 200);
+  expect(dashboard.body).toMatchObject({ ordersCount: 1, revenue: 39.98 });
+  await contract.expect(request(app).get('/api/sales/dashboard?days=0').set('Cookie', seller), 400);
+  await contract.expect(request(app).get('/api/sales/dashboard'), 401);
 });
 
 it('an undocumented status or body shape is refused by the checker', async () => {

@@ -1,5 +1,6 @@
 import { cancelOrder } from '../lifecycle';
 import { anonymiseOrderAddress, forgetReturnNote, paymentInProgress, type OrdersModels } from '../models';
+import { forgetSaleCities } from '../sales';
 
 export type ForgetBuyerResult = { kind: 'forgotten'; cancelled: number; anonymised: number; notesCleared: number };
 
@@ -17,6 +18,8 @@ export type ForgetBuyerResult = { kind: 'forgotten'; cancelled: number; anonymis
  *   flight are not refunded here: shipping anonymises its shipments alike, and a seller who can no
  *   longer deliver cancels the shipment, which refunds it (the normal shipment.cancelled path).
  * - The free-text note of each of their returns is removed (it is the buyer's words).
+ * - Their orders' lines in the sellers' sales read model forget the city (after the order's
+ *   address, so a line recorded meanwhile sees the anonymised order and forgets it itself).
  *
  * The address and the note are rewritten by plain conditional updates that leave `version` alone:
  * nothing is published (no event carries the change) and the order's published version must not
@@ -38,6 +41,7 @@ export async function forgetBuyer(deps: { models: OrdersModels }, userId: string
       if ((await cancelOrder(deps, id, 'buyer')).kind === 'cancelled') cancelled++;
     }
     if (await anonymiseOrderAddress(Order, id)) anonymised++;
+    await forgetSaleCities(deps, id);
   }
   const returns = await Return.find({ buyerId: userId, note: { $exists: true } }, { _id: 1 }).lean();
   for (const r of returns) if (await forgetReturnNote(Return, String(r._id))) notesCleared++;

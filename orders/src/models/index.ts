@@ -3,6 +3,7 @@ import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
 import { refundReplicaModelOn, type RefundReplicaModel } from './refund-replica';
 import { returnModelOn, type ReturnModel } from './return';
+import { saleLineModelOn, type SaleLineModel } from './sale-line';
 import { shipmentReplicaModelOn, type ShipmentReplicaModel } from './shipment-replica';
 
 export * from './order';
@@ -10,6 +11,7 @@ export * from './order-holds';
 export * from './product-replica';
 export * from './refund-replica';
 export * from './return';
+export * from './sale-line';
 export * from './shipment-replica';
 
 export interface OrdersModels {
@@ -18,6 +20,7 @@ export interface OrdersModels {
   ShipmentReplica: ShipmentReplicaModel;
   Return: ReturnModel;
   RefundReplica: RefundReplicaModel;
+  SaleLine: SaleLineModel;
 }
 
 /**
@@ -31,5 +34,6 @@ export function ordersModels(conn: Connection): OrdersModels {
     ShipmentReplica: shipmentReplicaModelOn(conn),
     Return: returnModelOn(conn),
     RefundReplica: refundReplicaModelOn(conn),
+    SaleLine: saleLineModelOn(conn),
   };
 }

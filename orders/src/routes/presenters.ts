@@ -1,7 +1,8 @@
 import { fromMinor } from '@jetmart/common';
-import type { Order, ReturnRecord } from '@jetmart/common/contracts';
+import type { Order, ReturnRecord, SaleLine, SalesDashboard } from '@jetmart/common/contracts';
 import { deriveFulfillment, derivePayment, type ShipmentState } from '../fulfilment';
-import { plainAddress, returnAmountMinor, type OrderFields, type ReturnFields } from '../models';
+import { plainAddress, returnAmountMinor, saleStatus, type OrderFields, type ReturnFields, type SaleLineFields } from '../models';
+import type { DashboardFigures } from '../sales';
 
 type StoredOrder = Pick<
   OrderFields,
@@ -59,5 +60,32 @@ export function presentReturn(doc: StoredReturn): ReturnRecord {
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
     version: doc.version,
+  };
+}
+
+/** A sold line as its seller sees it: the buyer's city and nothing else about the buyer. */
+export function presentSaleLine(line: SaleLineFields): SaleLine {
+  return {
+    orderId: line.orderId,
+    productId: line.productId,
+    title: line.title,
+    quantity: line.quantity,
+    price: fromMinor(line.priceMinor),
+    total: fromMinor(line.priceMinor * line.quantity),
+    status: saleStatus(line),
+    shipmentStatus: line.shipmentStatus ?? null,
+    buyerCity: line.buyerCity ?? null,
+    soldAt: line.soldAt.toISOString(),
+  };
+}
+
+export function presentSalesDashboard(f: DashboardFigures): SalesDashboard {
+  return {
+    days: f.days.map((d) => ({ date: d.date, revenue: fromMinor(d.revenueMinor), orders: d.orders })),
+    topProducts: f.topProducts.map((p) => ({ productId: p.productId, title: p.title, units: p.units, revenue: fromMinor(p.revenueMinor) })),
+    averageOrderValue: fromMinor(f.averageOrderValueMinor),
+    returnRate: f.returnRate,
+    ordersCount: f.ordersCount,
+    revenue: fromMinor(f.revenueMinor),
   };
 }

@@ -105,6 +105,14 @@ const paymentRefunded = () => ({
 });
 const productEvent = (subject: typeof Subjects.ProductCreated | typeof Subjects.ProductUpdated, id: string, version: number) =>
   makeEvent(subject, { id, title: `Lamp v${version}`, priceMinor: 1999, quantity: 12, userId: product.userId, version });
+/** A paid order's lines: order.completed records them in the sales read model. */
+const soldOrder = oid();
+const orderCompleted = (id = soldOrder) => ({
+  id,
+  userId: oid(),
+  items: [{ productId: product.id, quantity: 1, sellerId: product.userId, title: 'Lamp', priceMinor: 1999 }],
+  version: 1,
+});
 const all = (): Event[] => [
   productEvent(Subjects.ProductCreated, oid(), 0),
   productEvent(Subjects.ProductUpdated, product.id, 1),
@@ -140,6 +148,7 @@ const all = (): Event[] => [
   makeEvent(Subjects.PaymentFailed, { id: oid(), orderId: attemptOrder, userId: oid(), attempt: 1, reason: 'declined', version: 0 }),
   makeEvent(Subjects.PaymentRefunded, paymentRefunded()),
   makeEvent(Subjects.ReturnReceived, returnReceived()),
+  makeEvent(Subjects.OrderCompleted, orderCompleted()),
 ];
 const goodFor = (subject: Subject) => all().find((e) => e.subject === subject)!;
 const others = (subject: Subject) => all().filter((e) => e.subject !== subject);
@@ -303,6 +312,24 @@ describe('orders: hostile events are dead-lettered, change nothing, and the serv
     expect(await models.ProductReplica.findById(returnable.id).lean()).toMatchObject({ available: 10, restocks: [] });
     await hostile.bus.publish(goodFor(Subjects.ReturnReceived));
     await eventually(async () => (await models.ProductReplica.findById(returnable.id).lean())?.available === 12);
+  }, 90_000);
+
+  it('order.completed', async () => {
+    await attack(Subjects.OrderCompleted, goodFor(Subjects.OrderCompleted), others(Subjects.OrderCompleted), [
+      ['id'],
+      ['data', 'id'],
+      ['data', 'userId'],
+      ['data', 'items', '0', 'productId'],
+      ['data', 'items', '0', 'sellerId'],
+    ]);
+    expect(await models.SaleLine.countDocuments()).toBe(0);
+    await hostile.bus.publish(goodFor(Subjects.OrderCompleted));
+    expect(await eventually(() => models.SaleLine.findById(`${soldOrder}:${product.id}`).lean())).toMatchObject({
+      sellerId: product.userId,
+      quantity: 1,
+      revenueMinor: 1999,
+      buyerCity: null,
+    });
   }, 90_000);
 
   it('user.deleted', async () => {

@@ -46,7 +46,7 @@ beforeAll(async () => {
     started: new PaymentStartedListener(bus, models.Order),
     failed: new PaymentFailedListener(bus, models.Order),
     refunded: new PaymentRefundedListener(bus, deps),
-    received: new ReturnReceivedListener(bus, models.ProductReplica),
+    received: new ReturnReceivedListener(bus, deps),
     expiry: new ExpirationCompleteListener(bus, deps),
     paid: new PaymentCreatedListener(bus, deps),
   };

@@ -1,6 +1,7 @@
 import type { EventBus, ListenerOptions } from '@jetmart/common';
 import type { OrdersModels } from '../../models';
 import { ExpirationCompleteListener } from './expiration-complete-listener';
+import { OrderCompletedListener } from './order-completed-listener';
 import { PaymentFailedListener, PaymentStartedListener } from './payment-attempt-listeners';
 import { PaymentCreatedListener } from './payment-created-listener';
 import { PaymentRefundedListener } from './payment-refunded-listener';
@@ -16,6 +17,7 @@ import { UserDeletedListener } from './user-deleted-listener';
 
 export {
   ExpirationCompleteListener,
+  OrderCompletedListener,
   PaymentCreatedListener,
   PaymentFailedListener,
   PaymentRefundedListener,
@@ -37,15 +39,16 @@ export function ordersListeners(bus: EventBus, deps: { models: OrdersModels }, o
     new ProductUpdatedListener(bus, deps, options),
     new ExpirationCompleteListener(bus, deps, options),
     new PaymentCreatedListener(bus, deps, options),
-    new ShipmentCreatedListener(bus, deps.models.ShipmentReplica, options),
-    new ShipmentShippedListener(bus, deps.models.ShipmentReplica, options),
-    new ShipmentDeliveredListener(bus, deps.models.ShipmentReplica, options),
+    new ShipmentCreatedListener(bus, deps, options),
+    new ShipmentShippedListener(bus, deps, options),
+    new ShipmentDeliveredListener(bus, deps, options),
     new ShipmentCancelledListener(bus, deps, options),
     new ReturnWindowClosedListener(bus, deps.models.ShipmentReplica, options),
     new PaymentStartedListener(bus, deps.models.Order, options),
     new PaymentFailedListener(bus, deps.models.Order, options),
     new PaymentRefundedListener(bus, deps, options),
-    new ReturnReceivedListener(bus, deps.models.ProductReplica, options),
+    new ReturnReceivedListener(bus, deps, options),
+    new OrderCompletedListener(bus, deps, options),
     new UserDeletedListener(bus, deps, options),
   ];
 }

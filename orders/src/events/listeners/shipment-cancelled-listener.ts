@@ -1,5 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
 import { applyShipmentStep, restockUnits, type OrdersModels } from '../../models';
+import { projectShipment } from '../../sales';
 
 /**
  * A buyer cancelled a part before it shipped: its units go back on sale (a cancelled part never
@@ -23,6 +24,7 @@ export class ShipmentCancelledListener extends Listener<typeof Subjects.Shipment
   ): Promise<void> {
     for (const line of data.items) await restockUnits(this.deps.models.ProductReplica, line.productId, data.id, line.quantity);
     const outcome = await applyShipmentStep(this.deps.models.ShipmentReplica, data, 'cancelled');
+    await projectShipment(this.deps, data.id);
     log.debug(
       { shipmentId: data.id, orderId: data.orderId, version: data.version, outcome },
       'shipment replica cancelled, units restocked',

@@ -1,5 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
-import { applyShipmentCreated, type ShipmentReplicaModel } from '../../models';
+import { applyShipmentCreated, type OrdersModels } from '../../models';
+import { projectShipment } from '../../sales';
 
 /** A paid order's part for one seller: its replica starts pending, at version 0. */
 export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCreated> {
@@ -7,7 +8,7 @@ export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCr
 
   constructor(
     bus: EventBus,
-    private readonly replicas: ShipmentReplicaModel,
+    private readonly deps: { models: OrdersModels },
     options?: ListenerOptions,
   ) {
     super(bus, 'orders', options);
@@ -17,7 +18,9 @@ export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCr
     data: EventData<typeof Subjects.ShipmentCreated>,
     { log }: MessageContext<typeof Subjects.ShipmentCreated>,
   ): Promise<void> {
-    const outcome = await applyShipmentCreated(this.replicas, data);
+    const outcome = await applyShipmentCreated(this.deps.models.ShipmentReplica, data);
+    // The sales read model takes the replica's state (also on a duplicate: finishes what a crash left).
+    await projectShipment(this.deps, data.id);
     log.debug({ shipmentId: data.id, orderId: data.orderId, outcome }, 'shipment replica created');
   }
 }

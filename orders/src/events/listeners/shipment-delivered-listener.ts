@@ -1,5 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
-import { applyShipmentStep, type ShipmentReplicaModel } from '../../models';
+import { applyShipmentStep, type OrdersModels } from '../../models';
+import { projectShipment } from '../../sales';
 
 /** A shipment was delivered: applied only onto the shipped version (a delivery that overtook it waits). */
 export class ShipmentDeliveredListener extends Listener<typeof Subjects.ShipmentDelivered> {
@@ -7,7 +8,7 @@ export class ShipmentDeliveredListener extends Listener<typeof Subjects.Shipment
 
   constructor(
     bus: EventBus,
-    private readonly replicas: ShipmentReplicaModel,
+    private readonly deps: { models: OrdersModels },
     options?: ListenerOptions,
   ) {
     super(bus, 'orders', options);
@@ -17,7 +18,9 @@ export class ShipmentDeliveredListener extends Listener<typeof Subjects.Shipment
     data: EventData<typeof Subjects.ShipmentDelivered>,
     { log }: MessageContext<typeof Subjects.ShipmentDelivered>,
   ): Promise<void> {
-    const outcome = await applyShipmentStep(this.replicas, data, 'delivered');
+    const outcome = await applyShipmentStep(this.deps.models.ShipmentReplica, data, 'delivered');
+    // The sales read model takes the replica's state (also on a duplicate: finishes what a crash left).
+    await projectShipment(this.deps, data.id);
     log.debug({ shipmentId: data.id, orderId: data.orderId, version: data.version, outcome }, 'shipment replica delivered');
   }
 }

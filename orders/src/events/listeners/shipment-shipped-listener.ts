@@ -1,5 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
-import { applyShipmentStep, type ShipmentReplicaModel } from '../../models';
+import { applyShipmentStep, type OrdersModels } from '../../models';
+import { projectShipment } from '../../sales';
 
 /** A shipment was shipped: applied only onto the previous version (gaps wait, duplicates are dropped). */
 export class ShipmentShippedListener extends Listener<typeof Subjects.ShipmentShipped> {
@@ -7,7 +8,7 @@ export class ShipmentShippedListener extends Listener<typeof Subjects.ShipmentSh
 
   constructor(
     bus: EventBus,
-    private readonly replicas: ShipmentReplicaModel,
+    private readonly deps: { models: OrdersModels },
     options?: ListenerOptions,
   ) {
     super(bus, 'orders', options);
@@ -17,7 +18,9 @@ export class ShipmentShippedListener extends Listener<typeof Subjects.ShipmentSh
     data: EventData<typeof Subjects.ShipmentShipped>,
     { log }: MessageContext<typeof Subjects.ShipmentShipped>,
   ): Promise<void> {
-    const outcome = await applyShipmentStep(this.replicas, data, 'shipped');
+    const outcome = await applyShipmentStep(this.deps.models.ShipmentReplica, data, 'shipped');
+    // The sales read model takes the replica's state (also on a duplicate: finishes what a crash left).
+    await projectShipment(this.deps, data.id);
     log.debug({ shipmentId: data.id, orderId: data.orderId, version: data.version, outcome }, 'shipment replica shipped');
   }
 }
