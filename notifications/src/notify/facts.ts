@@ -210,6 +210,24 @@ export function returnRefunded(d: Data<'ReturnRefunded'>): Notice[] {
   ];
 }
 
+/** A payout left for the seller's connected account (payments' Stripe transfer). */
+export function payoutSent(d: Data<'PayoutSent'>): Notice[] {
+  return [
+    {
+      userId: d.sellerId,
+      kind: 'payout.sent',
+      subject: `Payout of ${formatMoney(d.amountMinor)} sent`,
+      paragraphs: [`We sent ${formatMoney(d.amountMinor)} to your payout account. It usually arrives within a few business days.`],
+      details: [
+        ['Amount', formatMoney(d.amountMinor)],
+        ['Transfer', d.transferId],
+      ],
+      link: '/sell/payouts',
+      action: 'View your payouts',
+    },
+  ];
+}
+
 /**
  * A refund of a cancelled order or a cancelled part. A return's refund is told by return.refunded
  * (with the return's context), so payment.refunded for a return tells nothing more.

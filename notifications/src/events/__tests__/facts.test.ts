@@ -5,7 +5,7 @@
  * storefront page, and a Message-ID derived from its record; the same entries appear in the feed.
  * Every event delivered again (a redelivery, a duplicate publish) sends nothing more.
  */
-import { createLogger, type Event, type Listener, type Subject } from '@jetmart/common';
+import { createLogger, makeEvent, Subjects, type Event, type Listener, type Subject } from '@jetmart/common';
 import { startMailpit, useTestBus, useTestDatabase, type MailpitServer } from '@jetmart/common/testing';
 import { smtpMailer, type Mailer } from '../../mail/mailer';
 import { notificationsModels } from '../../models';
@@ -147,4 +147,31 @@ describe('notifications: each fact reaches the right person once', () => {
       await drained(jet.bus, listeners);
     }
   }, 120_000);
+
+  it('payment.payout-sent: the seller is told the amount and the transfer, linked to /sell/payouts, once however often delivered', async () => {
+    const sent = makeEvent(Subjects.PayoutSent, {
+      id: oid(),
+      sellerId: sellerA.id,
+      amountMinor: 123456,
+      currency: 'usd',
+      transferId: 'tr_1Payout',
+      version: 1,
+    });
+    await publish(sent);
+    const [summary] = await mailsArrive(mailpit, 1);
+    const mail = await mailpit.message(summary.ID);
+    expect(summary.To?.map((t) => t.Address)).toEqual([sellerA.email]);
+    expect(summary.Subject).toBe('Payout of $1,234.56 sent');
+    for (const part of [mail.HTML, mail.Text]) {
+      expect(part).toContain('tr_1Payout');
+      expect(part).toContain(`${MAIL.publicUrl}/sell/payouts`);
+    }
+    await publishAgain(jet.bus, sent);
+    await drained(jet.bus, listeners);
+    expect(await mailCounts(mailpit)).toEqual({ [mailKey(sellerA.email, 'Payout of $1,234.56 sent')]: 1 });
+    expect(await models.Notification.findOne({ userId: sellerA.id, channel: 'in-app' }).lean()).toMatchObject({
+      kind: 'payout.sent',
+      link: '/sell/payouts',
+    });
+  }, 60_000);
 });

@@ -76,6 +76,14 @@ const good: Record<string, Event> = {
     token: 'a'.repeat(43),
     expiresAt: new Date(Date.now() - 60_000).toISOString(),
   }),
+  [Subjects.PayoutSent]: makeEvent(Subjects.PayoutSent, {
+    id: oid(),
+    sellerId: oid(),
+    amountMinor: 4599,
+    currency: 'usd',
+    transferId: 'tr_1',
+    version: 1,
+  }),
   [Subjects.UserVerificationRequested]: makeEvent(Subjects.UserVerificationRequested, {
     userId: oid(),
     email: 'verify@test.dev',
@@ -125,6 +133,10 @@ const ids: Record<string, string[][]> = {
   [Subjects.UserDeleted]: [],
   [Subjects.UserPasswordResetRequested]: [['data', 'userId']],
   [Subjects.UserVerificationRequested]: [['data', 'userId']],
+  [Subjects.PayoutSent]: [
+    ['data', 'sellerId'],
+    ['data', 'transferId'],
+  ],
 };
 
 const isValid = (subject: Subject, p: Uint8Array) => {

@@ -5,6 +5,7 @@ import { OrderCompletedListener } from './order-completed-listener';
 import { OrderCreatedListener } from './order-created-listener';
 import { PaymentCreatedListener } from './payment-created-listener';
 import { PaymentRefundedListener } from './payment-refunded-listener';
+import { PayoutSentListener } from './payout-sent-listener';
 import { ReturnApprovedListener } from './return-approved-listener';
 import { ReturnRefundedListener } from './return-refunded-listener';
 import { ReturnRejectedListener } from './return-rejected-listener';
@@ -37,6 +38,7 @@ export function notificationsListeners(bus: EventBus, deps: NotificationsListene
     new ReturnRejectedListener(bus, deps, options),
     new ReturnRefundedListener(bus, deps, options),
     new PaymentRefundedListener(bus, deps, options),
+    new PayoutSentListener(bus, deps, options),
     new UserVerificationRequestedListener(bus, deps, options),
     new UserPasswordResetRequestedListener(bus, deps, options),
   ] as Listener<Subject>[];
