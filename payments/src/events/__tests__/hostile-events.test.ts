@@ -181,7 +181,9 @@ describe('payments: hostile events are dead-lettered, change nothing, and the se
     await eventually(() => models.Refund.findById(`shipment-cancelled-${valid.data.id}`));
     expect(gateway.refunds.slice(before)).toEqual([expect.objectContaining({ amountMinor: 1000 })]);
     // The cancelled part is released (its credits and debits cancel out; nothing stays pending).
-    expect(await eventually(() => models.Release.findById(`${partOrder}:${valid.data.sellerId}`).lean())).toMatchObject({ reason: 'shipment-cancelled' });
+    expect(await eventually(() => models.Release.findById(`${partOrder}:${valid.data.sellerId}`).lean())).toMatchObject({
+      reason: 'shipment-cancelled',
+    });
   }, 90_000);
 
   it('return.received', async () => {
