@@ -3,60 +3,23 @@
  * "Sellers"), the query strings the pages send, and the figures they derive. Kept free of
  * server-only imports so the browser components and the unit tests can use them.
  */
-import { STRIPE_ACCOUNT_ID_PATTERN, type PayoutStatus, type Product } from '@jetmart/common/contracts';
+import {
+  STRIPE_ACCOUNT_ID_PATTERN,
+  type PayoutStatus,
+  type Product,
+  type ProductPage,
+  type SaleLine,
+  type SalesDashboard,
+  type SaleStatus,
+} from '@jetmart/common/contracts';
 
-/** A product as its seller sees it on GET /api/products/mine: listed or not. */
-export interface SellerProduct extends Product {
-  listed: boolean;
-}
-
-export interface SellerProductPage {
-  items: SellerProduct[];
-  nextCursor: string | null;
-}
-
+/** A product as its seller sees it on GET /api/products/mine (listed or not: `listed`). */
+export type SellerProduct = Product;
+export type SellerProductPage = ProductPage;
 /** One sold line of the seller's (GET /api/sales): the buyer is known by city only. */
-export interface Sale {
-  orderId: string;
-  productId: string;
-  title: string;
-  quantity: number;
-  price: number;
-  total: number;
-  status: string;
-  shipmentStatus: string | null;
-  buyerCity: string | null;
-  soldAt: string;
-}
-
-export interface SalesPage {
-  sales: Sale[];
-  nextCursor: string | null;
-}
-
-export interface SalesDay {
-  /** YYYY-MM-DD (UTC). */
-  date: string;
-  revenue: number;
-  orders: number;
-}
-
-export interface TopProduct {
-  productId: string;
-  title: string;
-  units: number;
-  revenue: number;
-}
-
-export interface SalesDashboard {
-  days: SalesDay[];
-  topProducts: TopProduct[];
-  averageOrderValue: number;
-  /** The share of sold units returned, 0..1. */
-  returnRate: number;
-  ordersCount: number;
-  revenue: number;
-}
+export type Sale = SaleLine;
+export type { SalesDashboard, SalesPage } from '@jetmart/common/contracts';
+export type SalesDay = SalesDashboard['days'][number];
 
 export type {
   CommissionDay,
@@ -122,15 +85,15 @@ export function formatPercent(share: number): string {
   return `${(Math.round(share * 1000) / 10).toFixed(1)}%`;
 }
 
-/** A sold line's states (orders' sales read model), in the filter's order, with their labels. */
-export const SALE_STATUSES: Record<string, string> = {
+/** A sold line's states (orders' sales read model, `SALE_STATUSES`), in the filter's order, with their labels. */
+export const SALE_STATUSES: Record<SaleStatus, string> = {
   paid: 'Paid',
   partially_returned: 'Partly returned',
   returned: 'Returned',
   cancelled: 'Cancelled before shipping',
 };
 
-export const saleStatusLabel = (status: string): string => SALE_STATUSES[status] ?? status;
+export const saleStatusLabel = (status: string): string => SALE_STATUSES[status as SaleStatus] ?? status;
 
 const SHIPMENT_LABELS: Record<string, string> = { pending: 'To ship', shipped: 'Shipped', delivered: 'Delivered', cancelled: 'Cancelled' };
 
@@ -140,7 +103,7 @@ export const shipmentLabel = (status: string | null): string => (status ? (SHIPM
 export interface SalesFilter {
   from?: string;
   to?: string;
-  status?: string;
+  status?: SaleStatus;
 }
 
 /**
@@ -152,7 +115,7 @@ export function salesFilter(params: { from?: string; to?: string; status?: strin
   const filter: SalesFilter = {};
   if (params.from && ISO_DATE.test(params.from)) filter.from = params.from;
   if (params.to && ISO_DATE.test(params.to)) filter.to = params.to;
-  if (params.status && params.status in SALE_STATUSES) filter.status = params.status;
+  if (params.status && Object.hasOwn(SALE_STATUSES, params.status)) filter.status = params.status as SaleStatus;
   return filter;
 }
 

@@ -8,6 +8,7 @@ import {
   salesQuery,
   shipmentLabel,
   shortDay,
+  type SalesFilter,
 } from '../sellers';
 
 const today = new Date('2026-12-02T10:19:00Z');
@@ -81,7 +82,7 @@ describe('the sales filter and its query strings', () => {
   });
 
   test('the page query and the CSV link carry the same filter; the CSV has no cursor or page size', () => {
-    const filter = { from: '2026-11-01', status: 'paid' };
+    const filter: SalesFilter = { from: '2026-11-01', status: 'paid' };
     expect(salesQuery(filter, { cursor: 'a b&c', limit: 25 })).toBe('from=2026-11-01&status=paid&cursor=a+b%26c&limit=25');
     expect(salesCsvHref(filter)).toBe('/api/sales?format=csv&from=2026-11-01&status=paid');
     expect(salesCsvHref({})).toBe('/api/sales?format=csv');
