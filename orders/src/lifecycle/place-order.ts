@@ -1,8 +1,18 @@
 import { outboxEntry, Subjects } from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
 import { ordersCreated } from '../metrics';
-import { failPendingOrder, orderCreatedData, reserveUnits, settleHolds, type OrderDoc, type OrderLine } from '../models';
+import {
+  anonymiseOrderAddress,
+  failPendingOrder,
+  isForgottenBuyer,
+  orderCreatedData,
+  reserveUnits,
+  settleHolds,
+  type OrderDoc,
+  type OrderLine,
+} from '../models';
 import type { LifecycleDeps } from './deps';
+import { cancelOrder } from './end-order';
 
 export interface OrderRequestLine {
   productId: string;
@@ -31,7 +41,9 @@ export type PlaceResult =
   | { kind: 'own-product'; line: number }
   | { kind: 'unlisted'; line: number; title: string }
   | { kind: 'short'; line: number; title: string }
-  | { kind: 'too-slow' };
+  | { kind: 'too-slow' }
+  /** The buyer's account was deleted (user.deleted reached orders): nothing is held or kept. */
+  | { kind: 'account-deleted' };
 
 type Failure = Exclude<PlaceResult, { kind: 'placed' }>;
 
@@ -49,12 +61,7 @@ const HOLDING_DEADLINE_MS = 10_000;
  * process dies midway, the sweeper finds the pending order and does the same.
  * A database error is rethrown after undoing what can be undone.
  */
-export async function placeOrder(
-  deps: LifecycleDeps,
-  userId: string,
-  request: OrderRequest,
-  opts: PlaceOrderOptions,
-): Promise<PlaceResult> {
+async function placeHolding(deps: LifecycleDeps, userId: string, request: OrderRequest, opts: PlaceOrderOptions): Promise<PlaceResult> {
   const now = deps.now ?? Date.now;
   const { Order, ProductReplica } = deps.models;
   // One read by _id per line rather than `_id: {$in: [...]}`: FerretDB pushes down only _id
@@ -133,4 +140,25 @@ export async function placeOrder(
   await settleHolds(deps.models, { _id: order._id, id: order.id, items: order.items, holdAction: 'release' });
   if (failure) return failure;
   throw error;
+}
+
+/**
+ * placeOrder for a buyer whose account may be gone (SPEC invariant 13): a session can outlive its
+ * account for a moment. A buyer orders has forgotten places nothing; one forgotten while the order
+ * was being placed (forgetBuyer remembered them before it read their orders, and may have missed
+ * this one) gets it cancelled and its address anonymised, as forgetBuyer does with unpaid orders.
+ */
+export async function placeOrder(
+  deps: LifecycleDeps,
+  userId: string,
+  request: OrderRequest,
+  opts: PlaceOrderOptions,
+): Promise<PlaceResult> {
+  const { Order, ForgottenBuyer } = deps.models;
+  if (await isForgottenBuyer(ForgottenBuyer, userId)) return { kind: 'account-deleted' };
+  const result = await placeHolding(deps, userId, request, opts);
+  if (result.kind !== 'placed' || !(await isForgottenBuyer(ForgottenBuyer, userId))) return result;
+  await cancelOrder(deps, result.order.id as string, 'buyer');
+  await anonymiseOrderAddress(Order, result.order.id as string);
+  return { kind: 'account-deleted' };
 }

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { forgottenBuyerModelOn, type ForgottenBuyerModel } from './forgotten-buyer';
 import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
 import { refundReplicaModelOn, type RefundReplicaModel } from './refund-replica';
@@ -6,6 +7,7 @@ import { returnModelOn, type ReturnModel } from './return';
 import { saleLineModelOn, type SaleLineModel } from './sale-line';
 import { shipmentReplicaModelOn, type ShipmentReplicaModel } from './shipment-replica';
 
+export * from './forgotten-buyer';
 export * from './order';
 export * from './order-holds';
 export * from './product-replica';
@@ -21,6 +23,7 @@ export interface OrdersModels {
   Return: ReturnModel;
   RefundReplica: RefundReplicaModel;
   SaleLine: SaleLineModel;
+  ForgottenBuyer: ForgottenBuyerModel;
 }
 
 /**
@@ -35,5 +38,6 @@ export function ordersModels(conn: Connection): OrdersModels {
     Return: returnModelOn(conn),
     RefundReplica: refundReplicaModelOn(conn),
     SaleLine: saleLineModelOn(conn),
+    ForgottenBuyer: forgottenBuyerModelOn(conn),
   };
 }

@@ -1,6 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { addressSchema, BadRequestError, ConflictError, NotFoundError, objectIdPattern, requireAuth, validateBody } from '@jetmart/common';
+import {
+  addressSchema,
+  BadRequestError,
+  ConflictError,
+  NotAuthorizedError,
+  NotFoundError,
+  objectIdPattern,
+  requireAuth,
+  validateBody,
+} from '@jetmart/common';
 import type { ShipmentState } from '../fulfilment';
 import { cancelOrder, placeOrder, type PlaceResult } from '../lifecycle';
 import { refundedByOrder, shipmentsByOrder, VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
@@ -52,6 +61,8 @@ function placeFailure(result: Exclude<PlaceResult, { kind: 'placed' }>): Error {
       return new ConflictError(`Not enough units of "${result.title}" available`, `items.${result.line}.quantity`);
     case 'too-slow':
       return new ConflictError('Placing the order took too long; nothing was held, please try again');
+    case 'account-deleted':
+      return new NotAuthorizedError();
   }
 }
 
