@@ -12,16 +12,17 @@ import { FormErrors } from '../Field';
  */
 export function EmailVerificationNotice({ email }: { email: string }) {
   const [errors, setErrors] = useState<ApiErrorItem[]>([]);
-  const [sent, setSent] = useState(false);
+  const [sent, setSent] = useState<'sent' | 'already-verified' | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function resend() {
     setBusy(true);
     setErrors([]);
-    setSent(false);
-    const res = await callApi('POST', ACCOUNT_API.verifyEmailResend, {});
+    setSent(null);
+    const res = await callApi<{ status?: string }>('POST', ACCOUNT_API.verifyEmailResend, {});
     setBusy(false);
-    if (res.ok) setSent(true);
+    // Verified meanwhile (the link opened in another browser): nothing is mailed, and the page says why.
+    if (res.ok) setSent(res.data?.status === 'already-verified' ? 'already-verified' : 'sent');
     else setErrors(res.errors);
   }
 
@@ -35,7 +36,10 @@ export function EmailVerificationNotice({ email }: { email: string }) {
       <button type="button" className="button-secondary" onClick={() => void resend()} disabled={busy}>
         {busy ? 'Sending…' : 'Resend the link'}
       </button>
-      <div role="status">{sent ? <p className="success">A new link is on its way to {email}.</p> : null}</div>
+      <div role="status">
+        {sent === 'sent' ? <p className="success">A new link is on its way to {email}.</p> : null}
+        {sent === 'already-verified' ? <p className="success">Your email address is verified already.</p> : null}
+      </div>
       <FormErrors messages={errors.map((e) => e.message)} />
     </section>
   );
