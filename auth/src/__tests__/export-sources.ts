@@ -4,6 +4,8 @@ import { Router } from 'express';
 import { createApp, createLogger, requireAuth } from '@jetmart/common';
 import { TEST_JWT_KEY } from '@jetmart/common/testing';
 
+const logger = createLogger('export-source', { level: 'silent' });
+
 /**
  * Another service's part of a data export, for auth's tests: a real service app (common's createApp,
  * its session check and requireAuth, the same JWT key) answering `GET /api/<name>/me/export` with
@@ -23,7 +25,7 @@ export async function startPartSource(
     res.status(status).json(body);
   });
   const app = createApp({
-    logger: createLogger(name, { level: 'silent' }),
+    logger,
     jwtKey: process.env.JWT_KEY ?? TEST_JWT_KEY,
     jwtTtlSeconds: 3600,
     isReady: () => true,

@@ -28,9 +28,11 @@ const models = authModels(connection);
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 100);
 const password = 'correct horse battery';
 
+// One logger for every app of this file (each logger holds a stream on stdout).
+const logger = createLogger('auth', { level: 'silent' });
 const appWith = (sources: string[]) =>
   buildApp(
-    { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models, sessions: recordedRevocations() },
+    { logger, isReady: () => true, models, sessions: recordedRevocations() },
     {
       JWT_KEY: TEST_JWT_KEY,
       JWT_TTL_SECONDS: 3600,
