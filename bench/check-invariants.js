@@ -13,6 +13,8 @@
 // {orderId: status}} (answers the clients got: 201 order, 201 payment, 200 cancel, 200 ship, 200
 // deliver, and each order's `fulfillment` as GET /api/orders/:id showed it after the load),
 // checked against what the databases hold.
+// `forgotten` in that file (or the `forgotten` option): strings of deleted accounts (email, name,
+// address lines) that no database of the run may hold any more (invariant 13, bench/lib/check-forgotten.js).
 //
 // Fulfilment (SPEC invariants 7 and 8): every line of a paid order placed with seller ids is in
 // exactly one shipment, of its seller; no other order has a shipment; each shipment's state, version
@@ -23,6 +25,7 @@ const fs = require('node:fs');
 const { MongoClient } = require('mongodb');
 const { checkReturnsAndRefunds, restocksOf } = require('./lib/check-returns');
 const { checkLedger } = require('./lib/check-ledger');
+const { checkForgotten } = require('./lib/check-forgotten');
 
 function args(argv) {
   const out = { prefix: 'jetmart' };
@@ -34,7 +37,14 @@ function args(argv) {
   return out;
 }
 
-async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: expectFile, now = new Date(), log = console.log }) {
+async function checkInvariants({
+  mongo: mongoUrl,
+  prefix = 'jetmart',
+  expect: expectFile,
+  forgotten = [],
+  now = new Date(),
+  log = console.log,
+}) {
   const client = await MongoClient.connect(mongoUrl);
   const violations = [];
   const bad = (kind, detail) => violations.push({ kind, detail });
@@ -287,6 +297,7 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
         }
       for (const oid of told.cancelled ?? [])
         if (orderById.get(oid)?.status !== 'cancelled') bad('cancelled order not cancelled', `${oid}: ${orderById.get(oid)?.status}`);
+      forgotten = [...forgotten, ...(told.forgotten ?? [])];
       Object.assign(counts, {
         clientOrders201: told.orders?.length ?? 0,
         clientPaid201: told.paid?.length ?? 0,
@@ -294,6 +305,14 @@ async function checkInvariants({ mongo: mongoUrl, prefix = 'jetmart', expect: ex
         ordersLost: lost,
       });
     }
+
+    // 13. gone means gone: the strings of deleted accounts (`forgotten`, or the expect file's
+    // `forgotten`: emails, names, address lines) are in no database of the run.
+    if (forgotten.length)
+      Object.assign(
+        counts,
+        (await checkForgotten({ client, needles: forgotten, databases: (d) => d.startsWith(`${prefix}_`), bad })).counts,
+      );
   } finally {
     await client.close();
   }

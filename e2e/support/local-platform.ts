@@ -110,6 +110,8 @@ export function httpClient(baseUrl: () => string) {
     const session = res.headers.getSetCookie().find((c) => c.startsWith('session='));
     if (session) cookie = session.split(';')[0];
     const text = await res.text();
+    // 204 (e.g. DELETE /api/users/me) has no body to parse.
+    if (res.status === 204 && text === '') return { status: res.status, body: undefined as T };
     try {
       return { status: res.status, body: JSON.parse(text) as T };
     } catch {
