@@ -137,6 +137,11 @@ test('the pages a visitor sees have no serious or critical accessibility violati
     ['empty cart', '/cart'],
     ['sign in', '/signin'],
     ['sign up', '/signup'],
+    ['forgot password', '/forgot-password'],
+    ['reset password', `/reset-password?token=${'a'.repeat(64)}`],
+    ['reset password without a code', '/reset-password'],
+    ['verify email without a code', '/verify-email'],
+    ['account deleted', '/account/deleted'],
     ['not found', '/products/000000000000000000000000', 404],
   ];
   for (const [what, path, status] of pages) {
@@ -150,6 +155,29 @@ test('the pages a visitor sees have no serious or critical accessibility violati
   await guest.getByRole('button', { name: 'Sign up' }).click();
   await guest.locator('#password-error').waitFor();
   await expectAccessible(guest, 'sign up with errors');
+
+  await visit(guest, '/forgot-password');
+  await guest.getByRole('button', { name: 'Send reset link' }).click();
+  await guest.locator('#email-error').waitFor();
+  await expectAccessible(guest, 'forgot password with errors');
+});
+
+test('the account page has no serious or critical accessibility violations, in each of its states', async () => {
+  await visit(buyer, '/account');
+  await buyer.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+  await expectAccessible(buyer, 'account');
+  await buyer.getByRole('button', { name: 'Add an address' }).click();
+  await buyer.getByRole('button', { name: 'Add address' }).click();
+  await buyer.locator('#address-new-name-error').waitFor();
+  await buyer.getByTestId('password-form').getByRole('button', { name: 'Change password' }).click();
+  await buyer.locator('#newPassword-error').waitFor();
+  await expectAccessible(buyer, 'account with form errors');
+  await buyer.getByTestId('delete-account').getByLabel('Password').fill('not submitted');
+  await buyer.getByRole('button', { name: 'Delete my account', exact: true }).click();
+  await buyer.getByRole('dialog', { name: 'Delete your account?' }).waitFor();
+  await expectAccessible(buyer, 'delete account confirmation');
+  await buyer.getByRole('button', { name: 'Keep my account' }).click();
+  await buyer.getByRole('dialog').waitFor({ state: 'detached' });
 });
 
 test("the seller's pages have no serious or critical accessibility violations", async () => {
