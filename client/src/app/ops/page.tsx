@@ -251,7 +251,7 @@ function Commission({ days }: { days: CommissionDay[] }) {
       <ChartFigure chart={commissionChartSvg(filled)} caption="Commission per day (UTC)" testId="ops-commission-chart">
         <details className="chart-data">
           <summary>The figures per day</summary>
-          <table className="lines" aria-label="Commission per day">
+          <table className="lines lines-compact" aria-label="Commission per day">
             <thead>
               <tr>
                 <th scope="col">Day</th>

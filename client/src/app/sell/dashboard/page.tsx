@@ -80,7 +80,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             <ChartFigure chart={salesChartSvg(days)} caption="Revenue and orders per day (UTC)" testId="sales-chart">
               <details className="chart-data" open>
                 <summary>The figures per day</summary>
-                <table className="lines" aria-label="Revenue and orders per day" data-testid="sales-days">
+                <table className="lines lines-compact" aria-label="Revenue and orders per day" data-testid="sales-days">
                   <thead>
                     <tr>
                       <th scope="col">Day</th>
