@@ -28,7 +28,7 @@ import {
   type NatsTestServer,
 } from '@jetmart/common/testing';
 import { notificationsModels } from '../models';
-import { orderRef } from '../notify';
+import { messageIdFor, orderRef, recordIdFor } from '../notify';
 import { MAIL, oid, scenario, type Person } from './support/fixtures';
 import { mailCounts, mailKey, publishAgain } from './support/mail';
 import { startNotificationsProcess, type NotificationsProcess } from './support/replicas';
@@ -169,6 +169,8 @@ describe('notifications: two replicas (two processes)', () => {
       expect(records).toHaveLength(total);
       expect(records.filter((r) => r.status !== 'sent')).toEqual([]);
       expect(new Set((await mailpit.messages()).map((m) => `<${m.MessageID}>`))).toEqual(new Set(records.map((r) => r.messageId)));
+      // Each record under the _id and Message-ID its key gives (a repeat finds it by _id).
+      expect(records.filter((r) => !recordIdFor(r.key).equals(r._id) || r.messageId !== messageIdFor(r.key, MAIL.publicUrl))).toEqual([]);
       expect(await models.Notification.countDocuments({ userId: { $in: ids }, channel: 'in-app' })).toBe(total);
       expect(await deadLetters()).toHaveLength(0);
       // Both replicas took part, and together they sent each mail once.
