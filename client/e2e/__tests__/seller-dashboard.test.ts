@@ -292,9 +292,16 @@ test('the dashboard draws revenue and orders per day as an SVG chart, with figur
 
 test('before the email is verified, the payout account cannot be set and the page says why', async () => {
   await seller.goto(url('/sell/payouts'));
+  // The session says the address is not verified: the page says so before anything is tried.
+  await seller.getByTestId('verify-email-notice').waitFor();
   await seller.getByLabel('Stripe account id').fill(`acct_${run}`);
   await seller.getByRole('button', { name: 'Save account' }).click();
-  await seller.getByTestId('payout-account-form').getByTestId('verify-email-notice').waitFor();
+  // Payments refuses (403) and its reason is shown in the form.
+  await expectText(
+    seller.getByTestId('payout-account-form').getByTestId('form-error'),
+    'Verify your email address before receiving payouts',
+  );
+  expect(await seller.getByTestId('verify-email-notice').count()).toBe(1);
   expect((await getJson<{ stripeAccountId: string | null }>(sellerContext, '/api/sellers/me/account')).stripeAccountId).toBeNull();
   await screenshot(seller, 'seller-payouts-unverified');
 });

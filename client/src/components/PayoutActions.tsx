@@ -23,8 +23,11 @@ export function VerifyEmailNotice() {
   );
 }
 
-/** The connected Stripe account the payouts go to (PUT /api/sellers/me/account). */
-export function PayoutAccountForm({ current }: { current: string | null }) {
+/**
+ * The connected Stripe account the payouts go to (PUT /api/sellers/me/account). `pageNotice`: the
+ * page already says the email is not verified, so a refusal only repeats payments' message here.
+ */
+export function PayoutAccountForm({ current, pageNotice = false }: { current: string | null; pageNotice?: boolean }) {
   const router = useRouter();
   const formRef = useRef<HTMLFormElement>(null);
   const [error, setError] = useState<string>();
@@ -52,7 +55,7 @@ export function PayoutAccountForm({ current }: { current: string | null }) {
       router.refresh();
       return;
     }
-    if (isUnverified(res.status)) return setUnverified(true);
+    if (isUnverified(res.status) && !pageNotice) return setUnverified(true);
     const onField = res.errors.find((x) => x.field === 'stripeAccountId');
     if (onField) setError(onField.message);
     setGeneral(res.errors.filter((x) => x.field !== 'stripeAccountId'));

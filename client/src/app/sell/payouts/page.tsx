@@ -34,7 +34,7 @@ export default async function PayoutsPage({ searchParams }: { searchParams: Prom
       <section aria-labelledby="account-h">
         <h2 id="account-h">Payout account</h2>
         {account.ok || account.status === 403 ? (
-          <PayoutAccountForm current={account.ok ? account.data.stripeAccountId : null} />
+          <PayoutAccountForm current={account.ok ? account.data.stripeAccountId : null} pageNotice={unverified} />
         ) : (
           <ApiErrorNotice title="Could not load your payout account" errors={account.errors} />
         )}
