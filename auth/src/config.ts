@@ -1,4 +1,5 @@
 import { baseEnv, intInRange, readEnv } from '@jetmart/common';
+import { DEFAULT_TOKEN_TTL_SECONDS } from './models/account-token';
 
 /**
  * Generous on purpose: many people behind one address (an office, a carrier's NAT) sign up, and
@@ -6,6 +7,13 @@ import { baseEnv, intInRange, readEnv } from '@jetmart/common';
  * creation; lower it where that matters more.
  */
 export const DEFAULT_SIGNUP_LIMIT = { maxAttempts: 1000, windowSeconds: 3600 } as const;
+
+/**
+ * Reset mails per address: a few an hour is all a person needs, and it bounds how many mails a
+ * stranger can send to someone else's inbox. Verification resends count against the same
+ * per-address allowance (scope `verify-resend`, per account).
+ */
+export const DEFAULT_RESET_LIMIT = { maxPerEmail: 5, maxPerIp: 100, windowSeconds: 3600 } as const;
 
 /**
  * EXPORT_SOURCES: the URLs of every other service's part of a data export (`GET …/me/export`),
@@ -72,6 +80,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         describe: 'how long a data export waits for each part before answering 503',
         default: '10000',
         parse: intInRange(100, 120_000),
+      },
+      PASSWORD_RESET_MAX_PER_EMAIL: {
+        describe:
+          'password-reset requests allowed per email address within PASSWORD_RESET_WINDOW_SECONDS (bounds the mails one address gets)',
+        default: String(DEFAULT_RESET_LIMIT.maxPerEmail),
+        parse: intInRange(1, 10_000),
+      },
+      PASSWORD_RESET_MAX_PER_IP: {
+        describe: 'password-reset requests allowed per client IP within PASSWORD_RESET_WINDOW_SECONDS',
+        default: String(DEFAULT_RESET_LIMIT.maxPerIp),
+        parse: intInRange(1, 1_000_000),
+      },
+      PASSWORD_RESET_WINDOW_SECONDS: {
+        describe: 'length of the password-reset (and verification resend) rate-limit window in seconds',
+        default: String(DEFAULT_RESET_LIMIT.windowSeconds),
+        parse: intInRange(1, 24 * 3600),
+      },
+      RESET_TOKEN_TTL_SECONDS: {
+        describe: 'how long a password-reset link works, in seconds',
+        default: String(DEFAULT_TOKEN_TTL_SECONDS),
+        parse: intInRange(1, 24 * 3600),
+      },
+      VERIFY_TOKEN_TTL_SECONDS: {
+        describe: 'how long an email-verification link works, in seconds',
+        default: String(DEFAULT_TOKEN_TTL_SECONDS),
+        parse: intInRange(1, 7 * 24 * 3600),
       },
     },
     env,

@@ -30,6 +30,21 @@ const tooMany = (what: string) => ({
 });
 const passwordField = { type: 'string', minLength: 1, maxLength: 1024 };
 
+const emailVerified = {
+  type: 'boolean',
+  description: 'the address was confirmed through the mailed link; unverified accounts cannot receive payouts',
+};
+const accepted = (status: string, description: string) => ({
+  description,
+  content: json({
+    type: 'object',
+    additionalProperties: false,
+    required: ['status'],
+    properties: { status: { type: 'string', enum: [status] } },
+  }),
+});
+const tokenField = { type: 'string', minLength: 1, maxLength: 256, description: 'the token from the mailed link' };
+
 const entryId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The auth API as it answers (checked against real responses by openapi-contract.test.ts). */
@@ -40,16 +55,17 @@ export const authApiDocument = openApiDocument({
     User: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'email'],
-      properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } },
+      required: ['id', 'email', 'emailVerified'],
+      properties: { id: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' }, emailVerified },
     },
     Profile: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'email', 'displayName'],
+      required: ['id', 'email', 'emailVerified', 'displayName'],
       properties: {
         id: { type: 'string', minLength: 1 },
         email: { type: 'string', format: 'email' },
+        emailVerified,
         displayName: { oneOf: [{ type: 'string', minLength: 1, maxLength: 80 }, { type: 'null' }] },
       },
     },
@@ -210,6 +226,74 @@ export const authApiDocument = openApiDocument({
           '200': { description: 'Changed', headers: setsSession, content: json({ type: 'object', additionalProperties: false }) },
           '400': commonErrors.badRequest,
           '401': errorResponse('Not signed in, or the current password is incorrect'),
+        },
+      },
+    },
+    '/api/users/password-reset': {
+      post: {
+        summary: 'Mail a password-reset link (valid 1 h, single-use) if the address has an account; the same answer either way',
+        tags: ['users'],
+        requestBody: {
+          required: true,
+          content: json({ type: 'object', required: ['email'], properties: { email: { type: 'string', maxLength: 254 } } }),
+        },
+        responses: {
+          '202': accepted('sent-if-registered', 'Accepted: a link is mailed if the address has an account'),
+          '400': commonErrors.badRequest,
+          '429': tooMany('Too many requests for this address or from this client (counted across every auth replica)'),
+        },
+      },
+    },
+    '/api/users/password-reset/confirm': {
+      post: {
+        summary: 'Set a new password with a reset link: every session of the account ends',
+        tags: ['users'],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['token', 'password'],
+            properties: { token: tokenField, password: { type: 'string', description: '8-128 characters' } },
+          }),
+        },
+        responses: {
+          '200': accepted('password-changed', 'The password is changed; sign in with it'),
+          '400': errorResponse('Invalid input, or "This reset link is invalid or has expired" (unknown, used, replaced or expired)'),
+        },
+      },
+    },
+    '/api/users/verify-email': {
+      post: {
+        summary:
+          "Confirm the account's address with the mailed link; a browser signed in to the account gets its session re-issued verified",
+        tags: ['users'],
+        requestBody: { required: true, content: json({ type: 'object', required: ['token'], properties: { token: tokenField } }) },
+        responses: {
+          '200': {
+            description: 'Verified',
+            content: json({ type: 'object', additionalProperties: false, required: ['user'], properties: { user: ref('User') } }),
+          },
+          '400': errorResponse('Invalid input, or "This verification link is invalid or has expired"'),
+        },
+      },
+    },
+    '/api/users/verify-email/resend': {
+      post: {
+        summary: 'Mail a new verification link (the previous one stops working)',
+        tags: ['users'],
+        security: sessionSecurity,
+        responses: {
+          '202': {
+            description: '`sent`, or `already-verified` (nothing is sent)',
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              required: ['status'],
+              properties: { status: { type: 'string', enum: ['sent', 'already-verified'] } },
+            }),
+          },
+          '401': commonErrors.unauthorized,
+          '429': tooMany('Too many verification mails for this account (counted across every auth replica)'),
         },
       },
     },

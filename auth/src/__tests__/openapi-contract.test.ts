@@ -13,12 +13,13 @@ import { deadSourceUrl, startPartSource } from './export-sources';
 import { recordedRevocations } from './fake-sessions';
 
 const { connection } = useTestDatabase({ prefix: 'auth_contract' });
+const models = authModels(connection);
 const contract = new OpenApiContract(authApiDocument);
 const app = buildApp(
   {
     logger: createLogger('auth', { level: 'silent' }),
     isReady: () => true,
-    models: authModels(connection),
+    models,
     sessions: recordedRevocations(),
   },
   { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60 },
@@ -93,7 +94,7 @@ it('the account and its sessions: every documented status', async () => {
   await contract.expect(request(app).post('/api/users/signout-everywhere'), 401);
 
   const me = await contract.expect(as(request(app).get('/api/users/me')), 200);
-  expect(me.body).toEqual({ id: signedUp.body.id, email: 'lin@example.com', displayName: null });
+  expect(me.body).toEqual({ id: signedUp.body.id, email: 'lin@example.com', emailVerified: false, displayName: null });
   const named = await contract.expect(as(request(app).patch('/api/users/me')).send({ displayName: '  Lin Wei ' }), 200);
   expect(named.body.displayName).toBe('Lin Wei');
   await contract.expect(as(request(app).patch('/api/users/me')).send({ displayName: '' }), 400);
@@ -134,6 +135,40 @@ it('sign-ups over the limit: 429', async () => {
   await contract.expect(request(limited).post('/api/users/signup').send({ email: 'first@example.com', password }), 201);
   const res = await contract.expect(request(limited).post('/api/users/signup').send({ email: 'second@example.com', password }), 429);
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+});
+
+it('password reset and email verification: every documented status', async () => {
+  const links = buildApp(
+    { logger: createLogger('auth', { level: 'silent' }), isReady: () => true, models, sessions: recordedRevocations() },
+    { JWT_KEY: TEST_JWT_KEY, JWT_TTL_SECONDS: 3600, SIGNIN_MAX_ATTEMPTS: 3, SIGNIN_WINDOW_SECONDS: 60, PASSWORD_RESET_MAX_PER_EMAIL: 1 },
+  );
+  const signedUp = await contract.expect(request(links).post('/api/users/signup').send({ email: 'mae@example.com', password }), 201);
+  const cookie = String(([] as string[]).concat(signedUp.headers['set-cookie'] ?? [])[0]).split(';')[0];
+  const tokenOf = async (subject: string) => {
+    const doc = (await models.User.findById(signedUp.body.id).lean())!;
+    return (doc.outbox.filter((e) => e.subject === subject).at(-1)!.event.data as { token: string }).token;
+  };
+  const reset = (email: unknown) => request(links).post('/api/users/password-reset').send({ email });
+
+  await contract.expect(reset('mae@example.com'), 202);
+  await contract.expect(reset('nobody@example.com'), 202);
+  await contract.expect(reset('not an email'), 400);
+  const limited = await contract.expect(reset('mae@example.com'), 429);
+  expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+  const confirm = (token: string) => request(links).post('/api/users/password-reset/confirm').send({ token, password: 'a new passphrase' });
+  const resetToken = await tokenOf('user.password-reset-requested');
+  await contract.expect(confirm(resetToken), 200);
+  await contract.expect(confirm(resetToken), 400);
+
+  const resend = () => request(links).post('/api/users/verify-email/resend').set('Cookie', cookie);
+  await contract.expect(request(links).post('/api/users/verify-email/resend'), 401);
+  await contract.expect(resend(), 202);
+  await contract.expect(resend(), 429);
+  const verifyToken = await tokenOf('user.verification-requested');
+  const verified = await contract.expect(request(links).post('/api/users/verify-email').send({ token: verifyToken }), 200);
+  expect(verified.body.user).toMatchObject({ email: 'mae@example.com', emailVerified: true });
+  await contract.expect(request(links).post('/api/users/verify-email').send({ token: verifyToken }), 400);
 });
 
 it('GET /api/users/me/export: 200, 401, 503', async () => {
