@@ -11,7 +11,7 @@ import { isAdminEmail } from '@/app/ops/lib/admin';
  * path no route matches, which renders the ordinary not-found page with status 404 (the page's
  * existence is not revealed). The page keeps its own check.
  *
- * /orders, /returns, /notifications and /sell need an account. A request with no session cookie at all is sent to sign in
+ * /account, /orders, /returns, /notifications and /sell need an account (/account/deleted does not). A request with no session cookie at all is sent to sign in
  * here, without rendering anything. A cookie that is no longer a valid session is caught by the
  * pages themselves (their redirect() is a server 307 too, since no loading.tsx streams before it).
  */
@@ -40,5 +40,5 @@ async function isAdmin(request: NextRequest): Promise<boolean> {
 }
 
 export const config = {
-  matcher: ['/ops/:path*', '/orders/:path*', '/returns/:path*', '/notifications/:path*', '/sell/:path*'],
+  matcher: ['/ops/:path*', '/account', '/orders/:path*', '/returns/:path*', '/notifications/:path*', '/sell/:path*'],
 };

@@ -8,6 +8,7 @@
  * Each step checks the outcome through the API as well as on the page. Sessions are refused by
  * every service through the revocations bucket; here the API asked is auth's `/api/users/me`.
  */
+import fs from 'node:fs';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { launchChromium, screenshot, signUp } from '../support/browser';
 import { startPlatform, type RunningPlatform } from '../support/platform';
@@ -138,7 +139,22 @@ test('the account page: profile, the unverified-email notice as auth says, and t
   expect(edited).toEqual([expect.objectContaining({ id: listed[0].id, city: 'Cambridge' })]);
   await screenshot(page, 'account-page');
 
-  await book.getByRole('button', { name: 'Remove the address of Ada Lovelace' }).click();
+  // "Download my data" downloads the export: one JSON file with this person's account and addresses.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-link').click()]);
+  const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as {
+    user: { email: string; displayName: string | null };
+    addresses: Array<{ city: string }>;
+  };
+  expect(exported.user).toMatchObject({ email, displayName: 'Ada L.' });
+  expect(exported.addresses.map((a) => a.city)).toEqual(['Cambridge']);
+
+  // Kept: the focus goes back to the button that asked; then removed.
+  const removeButton = book.getByRole('button', { name: 'Remove the address of Ada Lovelace' });
+  await removeButton.click();
+  await page.getByRole('dialog', { name: 'Remove this address?' }).getByRole('button', { name: 'Keep address' }).click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Remove the address of Ada Lovelace');
+  expect(await saved.count()).toBe(1);
+  await removeButton.click();
   await page.getByRole('dialog', { name: 'Remove this address?' }).waitFor();
   await page.getByRole('button', { name: 'Yes, remove address' }).click();
   await book.getByTestId('address-book-empty').waitFor();

@@ -297,6 +297,7 @@ beforeAll(async () => {
       return page ? json(200, page) : json(400, { errors: [{ message: 'cursor is not valid', field: 'cursor' }] });
     }
     if (url.pathname === '/api/users/me/addresses') return needUser() || json(200, user === buyer ? [savedAddress] : []);
+    if (url.pathname === '/api/users/me') return needUser() || json(200, { ...user, displayName: user === buyer ? 'Grace' : null });
     json(404, { errors: [{ message: 'Route not found' }] });
   });
   await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
@@ -375,6 +376,7 @@ describe('unknown pages answer 404', () => {
 
 describe('the account pages redirect on the server when signed out', () => {
   const paths = [
+    '/account',
     '/orders',
     `/orders/${openOrder.id}`,
     '/returns',
@@ -415,6 +417,7 @@ describe('the account pages redirect on the server when signed out', () => {
     expect((await get('/returns', 'session=buyer')).status).toBe(200);
     expect((await get('/sell/returns', 'session=seller')).status).toBe(200);
     expect((await get('/notifications', 'session=buyer')).status).toBe(200);
+    expect((await get('/account', 'session=buyer')).status).toBe(200);
   });
 
   test('an older page of notifications comes back to itself after signing in', async () => {
@@ -446,6 +449,7 @@ describe('content arrives in the HTML of a full page load', () => {
       ['Dashboard', '<svg', 'Revenue and orders per day', '$64.50', '$32.25', '25.0%', '$38.70', '$19.35', 'tr_1Ssr', teapot.title],
     ],
     ['/sell/payouts', 'session=seller', ['Payouts', 'acct_1Ssr', 'Pay out available balance', '$38.70', '$4.30', 'tr_1Ssr']],
+    ['/account', 'session=buyer', ['Your account', buyer.email, 'value="Grace"', '7 Saved Street', 'href="/api/users/me/export"']],
     [`/orders/${openOrder.id}`, 'session=buyer', ['Ships to', 'Grace Hopper', '1 Harbour Road', '22201 Arlington', 'United States']],
     [`/orders/${paidOrder.id}`, 'session=buyer', ['Your shipment', 'DHL', 'JD014600006281', 'Confirm delivery', 'Grace Hopper']],
     [

@@ -107,6 +107,7 @@ export function AddressBook({ initial }: { initial: SavedAddress[] }) {
                     type="button"
                     className="button-secondary button-small"
                     aria-label={`Remove the address of ${entry.name}`}
+                    data-action="remove"
                     onClick={() => setRemoving(entry)}
                   >
                     Remove
@@ -152,7 +153,14 @@ export function AddressBook({ initial }: { initial: SavedAddress[] }) {
           confirmLabel="Yes, remove address"
           dismissLabel="Keep address"
           onConfirm={() => void remove(removing)}
-          onDismiss={() => setRemoving(null)}
+          onDismiss={() => {
+            // Back to the Remove button that opened the confirmation.
+            const id = removing.id;
+            setRemoving(null);
+            requestAnimationFrame(() =>
+              document.querySelector<HTMLElement>(`[data-address-id="${CSS.escape(id)}"] [data-action="remove"]`)?.focus(),
+            );
+          }}
         />
       ) : null}
     </section>
