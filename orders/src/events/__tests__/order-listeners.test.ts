@@ -44,7 +44,7 @@ describe('payment.created', () => {
     await paid(order.id);
     const stored = (await models.Order.findById(order.id).lean())!;
     expect(stored).toMatchObject({ status: 'complete', version: 1, holdAction: null });
-    expect(stored.outbox.map((e) => [e.subject, e.event.data.version])).toEqual([
+    expect(stored.outbox.map((e) => [e.subject, (e.event.data as { version?: number }).version])).toEqual([
       ['order.created', 0],
       ['order.completed', 1],
     ]);

@@ -221,7 +221,7 @@ describe('DELETE /api/orders/:id', () => {
     expect(again.body).toMatchObject({ status: 'cancelled', version: 1 });
     expect((await replica(p.id))!.available).toBe(4);
     const stored = await models.Order.findById(order.id).lean();
-    expect(stored!.outbox.map((e) => [e.subject, e.event.data.version])).toEqual([
+    expect(stored!.outbox.map((e) => [e.subject, (e.event.data as { version?: number }).version])).toEqual([
       ['order.created', 0],
       ['order.cancelled', 1],
     ]);

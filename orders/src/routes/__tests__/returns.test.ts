@@ -144,7 +144,8 @@ describe('the steps of a return', () => {
     const res = await ask(setup.order.id, { items: [{ productId: setup.products[0].id, quantity }], reason: 'wrong_item' }).expect(201);
     return { ...setup, id: res.body.id as string, asSeller: signinCookie({ id: setup.sellerId }) };
   }
-  const subjects = async (id: string) => (await models.Return.findById(id).lean())!.outbox.map((e) => [e.subject, e.event.data.version]);
+  const subjects = async (id: string) =>
+    (await models.Return.findById(id).lean())!.outbox.map((e) => [e.subject, (e.event.data as { version?: number }).version]);
 
   it('approve → receive: each once with its event; repeats answer 200; steps from the wrong state 409 naming the state', async () => {
     const r = await requested();

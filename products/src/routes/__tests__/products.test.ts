@@ -198,7 +198,7 @@ describe('PUT /api/products/:id', () => {
     expect(second.body.version).toBe(2);
     const stored = await models.Product.findById(id).lean();
     expect(stored!.version).toBe(2);
-    expect(stored!.outbox.map((e) => [e.subject, e.event.data.version])).toEqual([
+    expect(stored!.outbox.map((e) => [e.subject, (e.event.data as { version?: number }).version])).toEqual([
       ['product.created', 0],
       ['product.updated', 1],
       ['product.updated', 2],

@@ -114,7 +114,7 @@ describe('order.completed → one shipment per seller (invariant 7)', () => {
     expect(await Shipment.countDocuments()).toBe(orders.reduce((n, o) => n + new Set(o.items.map((l) => l.sellerId)).size, 0));
     // each shipment was created once: one shipment.created in its outbox, at version 0
     for (const s of await Shipment.find().lean()) {
-      expect(s.outbox.map((e) => [e.subject, e.event.data.version])).toEqual([['shipment.created', 0]]);
+      expect(s.outbox.map((e) => [e.subject, (e.event.data as { version?: number }).version])).toEqual([['shipment.created', 0]]);
       expect(s).toMatchObject({ status: 'pending', version: 0 });
     }
     // both replicas handled deliveries (the race the unique index decides)

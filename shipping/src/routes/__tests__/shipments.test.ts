@@ -23,7 +23,7 @@ const cancel = (id: string, userId: string | undefined) => {
   return userId ? r.set('Cookie', as(userId)) : r;
 };
 const stored = async (id: string) => (await Shipment.findById(id).lean())!;
-const events = async (id: string) => (await stored(id)).outbox.map((e) => [e.subject, e.event.data.version]);
+const events = async (id: string) => (await stored(id)).outbox.map((e) => [e.subject, (e.event.data as { version?: number }).version]);
 
 describe('GET /api/shipments', () => {
   it("200: the caller's shipments as seller, oldest first; ?status=pending is the to-ship list", async () => {
