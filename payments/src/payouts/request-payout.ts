@@ -31,6 +31,9 @@ export type PayoutOutcome =
   /** The processor did not answer: the payout stays reserved and is finished later with the same key. */
   | { kind: 'processor-unavailable'; message: string };
 
+/** Reservations withdrawn because a refund landed meanwhile, before the request gives up (409-like). */
+const MAX_RESERVE_ATTEMPTS = 3;
+
 export const payoutEntryId = (payoutId: string): string => `payout-${payoutId}`;
 
 /**
@@ -41,7 +44,7 @@ export const payoutEntryId = (payoutId: string): string => `payout-${payoutId}`;
  *   2. settle  — `settleOpenPayout`: record, transfer with a key derived from the payout id, mark sent.
  * A payout left open by a crash is finished by the next request (or the sweeper) after `retryAfterMs`.
  */
-export async function requestPayout(deps: PayoutDeps, sellerId: string, now: Date = new Date()): Promise<PayoutOutcome> {
+export async function requestPayout(deps: PayoutDeps, sellerId: string, now: Date = new Date(), attempt = 1): Promise<PayoutOutcome> {
   const { SellerAccount } = deps.models;
   const account = await SellerAccount.findById(sellerId).lean();
   if (!account?.stripeAccountId) return { kind: 'no-account' };
@@ -63,6 +66,13 @@ export async function requestPayout(deps: PayoutDeps, sellerId: string, now: Dat
     createdAt: new Date(),
   };
   if (!(await reservePayout(SellerAccount, sellerId, account.paidOutMinor ?? 0, open))) return { kind: 'in-progress' };
+  // A refund debited after the balance was read is not in `availableMinor`, and the reservation
+  // cannot see it. Read again with the reservation in place: a negative balance means the payout
+  // would exceed what is available now, so it is withdrawn before anything is recorded or sent.
+  if ((await balanceOf(deps.models, sellerId)).availableMinor < 0) {
+    await closePayout(SellerAccount, sellerId, open, true);
+    return attempt < MAX_RESERVE_ATTEMPTS ? requestPayout(deps, sellerId, now, attempt + 1) : { kind: 'in-progress' };
+  }
   return settleOpenPayout(deps, sellerId, open);
 }
 

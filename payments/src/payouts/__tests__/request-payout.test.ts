@@ -102,6 +102,56 @@ describe('requestPayout', () => {
     expect(await balanceOf(models, sellerId)).toMatchObject({ availableMinor: 0, paidOutMinor: 9999 });
   });
 
+  it('a refund debited between the balance read and the reservation: the too-large reservation is withdrawn and the payout is the smaller available amount', async () => {
+    const sellerId = oid();
+    const orderId = oid();
+    const sale = { sellerId, orderId, productId: 'p', quantity: 2, commissionPercent: 10 };
+    await appendEntry(LedgerEntry, {
+      _id: `sale-${oid()}-0`,
+      kind: 'sale',
+      sourceId: oid(),
+      grossMinor: 1100,
+      commissionMinor: 100,
+      netMinor: 1000,
+      ...sale,
+    });
+    await releasePart(models.Release, { orderId, sellerId, reason: 'return-window-closed' });
+    await setPayoutAccount(SellerAccount, sellerId, 'acct_1Seller');
+    // The refund lands exactly in the gap: after requestPayout read 1000 available, before its
+    // conditional reservation (the first conditional update of paidOutMinor) is written.
+    let refundPosted = false;
+    const racingAccounts = new Proxy(SellerAccount, {
+      get(target, prop, receiver) {
+        if (prop !== 'updateOne') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<typeof SellerAccount.updateOne>) => {
+          if (!refundPosted && 'paidOutMinor' in (args[0] as object)) {
+            refundPosted = true;
+            await appendEntry(LedgerEntry, {
+              _id: `refund-${oid()}-0`,
+              kind: 'refund',
+              sourceId: oid(),
+              grossMinor: -330,
+              commissionMinor: -30,
+              netMinor: -300,
+              ...sale,
+              quantity: 1,
+            });
+          }
+          return target.updateOne(...args);
+        };
+      },
+    });
+    const sandbox = new SandboxGateway();
+    const outcome = await requestPayout({ ...depsWith(sandbox), models: { ...models, SellerAccount: racingAccounts } }, sellerId);
+    expect(refundPosted).toBe(true);
+    expect(outcome).toMatchObject({ kind: 'sent', payout: expect.objectContaining({ amountMinor: 700 }) });
+    expect(sandbox.transfers.map((t) => t.amountMinor)).toEqual([700]);
+    expect(await Payout.find({ sellerId }).lean()).toEqual([
+      expect.objectContaining({ amountMinor: 700, availableMinor: 700, status: 'sent' }),
+    ]);
+    expect(await balanceOf(models, sellerId)).toMatchObject({ availableMinor: 0, paidOutMinor: 700 });
+  });
+
   it('crash after reserving: the open payout is finished later with the same idempotency key (request or sweeper), never twice', async () => {
     const sandbox = new SandboxGateway();
     let crashAfterTransfer = 1;
