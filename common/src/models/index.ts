@@ -14,3 +14,4 @@ export function apiJson(hidden: string[] = []) {
     },
   };
 }
+export { forgottenBuyerModelOn, isForgottenBuyer, rememberForgottenBuyer, type ForgottenBuyerModel } from './forgotten-buyer';

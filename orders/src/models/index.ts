@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { forgottenBuyerModelOn, type ForgottenBuyerModel } from './forgotten-buyer';
+import { forgottenBuyerModelOn, type ForgottenBuyerModel } from '@jetmart/common';
 import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
 import { refundReplicaModelOn, type RefundReplicaModel } from './refund-replica';
@@ -7,7 +7,7 @@ import { returnModelOn, type ReturnModel } from './return';
 import { saleLineModelOn, type SaleLineModel } from './sale-line';
 import { shipmentReplicaModelOn, type ShipmentReplicaModel } from './shipment-replica';
 
-export * from './forgotten-buyer';
+export { isForgottenBuyer, rememberForgottenBuyer, type ForgottenBuyerModel } from '@jetmart/common';
 export * from './order';
 export * from './order-holds';
 export * from './product-replica';

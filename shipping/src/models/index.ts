@@ -1,8 +1,8 @@
 import type { Connection } from 'mongoose';
-import { forgottenBuyerModelOn, type ForgottenBuyerModel } from './forgotten-buyer';
+import { forgottenBuyerModelOn, type ForgottenBuyerModel } from '@jetmart/common';
 import { shipmentModelOn, type ShipmentModel } from './shipment';
 
-export * from './forgotten-buyer';
+export { isForgottenBuyer, rememberForgottenBuyer, type ForgottenBuyerModel } from '@jetmart/common';
 export * from './shipment';
 
 export interface ShippingModels {

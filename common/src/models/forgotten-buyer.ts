@@ -1,12 +1,14 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey, modelOn } from '@jetmart/common';
+import { isDuplicateKey, modelOn } from '../database';
 
 /**
  * The ids of buyers whose accounts were deleted (user.deleted), and nothing else: no name, no
- * address. A session can outlive its account for a moment (auth revokes it just after the
- * deletion, and a crash between the two leaves it working until it expires), so an order placed
- * with it could arrive after orders forgot the buyer; this record is how placing an order learns
- * that the account is gone (SPEC invariant 13).
+ * address. Every service that forgets a buyer keeps one, because work for that buyer can still
+ * arrive after the deletion was handled, and it must learn that the person is gone (SPEC
+ * invariant 13): in orders, an order placed with a session that outlived its account for a moment
+ * (auth revokes it just after the deletion); in shipping, an order.completed that reaches it
+ * after user.deleted (a redelivery, a backlog, a payment completing an order while the person
+ * was leaving). Remember the id first, then forget the records, then check again after creating.
  */
 export interface ForgottenBuyerFields {
   _id: string;
