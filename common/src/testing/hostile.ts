@@ -125,3 +125,46 @@ export function expectNever5xx(res: HttpAnswer): void {
   expect(res.status).toBeLessThan(500);
   if (res.status >= 400) expectErrorShape(res);
 }
+
+/** An authenticated GET of a route under test: `query` is '' or starts with '?'. */
+export type GetAs = (cookie: string, query: string) => PromiseLike<HttpAnswer>;
+
+/**
+ * Query strings a route takes no parameters from (a person's export part) change nothing, whatever
+ * they name: another person's id, operators in brackets, `__proto__`, broken percent-encoding. The
+ * answer stays 200 and equal to the plain one (after `normalise`, for fields such as a timestamp).
+ */
+export async function expectQueryStringsChangeNothing(opts: {
+  get: GetAs;
+  cookie: string;
+  keys: string[];
+  otherId: string;
+  seed: number;
+  runs: number;
+  normalise?: (body: any) => unknown;
+}): Promise<void> {
+  const normalise = opts.normalise ?? ((body: unknown) => body);
+  const plain = normalise((await opts.get(opts.cookie, '')).body);
+  const key = fc.constantFrom(...opts.keys);
+  const value = fc.oneof(hostileId.map(percentEncode), rawSegment, fc.constant(opts.otherId));
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 4 }), async (pairs) => {
+      const res = await opts.get(opts.cookie, `?${pairs.map(([k, v]) => `${percentEncode(k)}=${v}`).join('&')}`);
+      expect(res.status).toBe(200);
+      expect(normalise(res.body)).toEqual(plain);
+    }),
+    { numRuns: opts.runs, seed: opts.seed },
+  );
+}
+
+/** A signed-in route refuses every hostile session cookie with 401 in the error shape. */
+export async function expectHostileCookiesRefused(opts: { get: GetAs; seed: number; runs: number }): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(hostileCookie, async (cookie) => {
+      const res = await opts.get(cookie, '');
+      expect(res.status).toBe(401);
+      expectErrorShape(res);
+    }),
+    { numRuns: opts.runs, seed: opts.seed },
+  );
+}
