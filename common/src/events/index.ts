@@ -176,6 +176,12 @@ export const eventDataSchemas = {
     /** The refund this cancellation is owed: the sum of its lines. */
     amountMinor: minor,
     cancelledAt: z.iso.datetime(),
+    /**
+     * Who ended it: `buyer` (their cancel, or their account deleted) or `seller-closed` (the
+     * seller deleted their account before shipping it). Absent on events from before the field:
+     * those were all the buyer's.
+     */
+    reason: z.enum(['buyer', 'seller-closed']).optional(),
     version,
   }),
   [Subjects.ShipmentDeliveryDue]: z.object({
