@@ -1,1 +1,2 @@
 export * from './forget-buyer';
+export * from './close-seller';

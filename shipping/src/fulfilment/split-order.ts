@@ -1,5 +1,6 @@
 import { isDuplicateKey, type EventData, type Subjects } from '@jetmart/common';
 import { anonymisedAddress } from '@jetmart/common/contracts';
+import { closeSeller } from '../forgetting/close-seller';
 import { forgetBuyer } from '../forgetting/forget-buyer';
 import { isForgottenBuyer, newShipment, type ShipmentLine, type ShippingModels } from '../models';
 
@@ -8,7 +9,7 @@ type OrderCompleted = EventData<typeof Subjects.OrderCompleted>;
 /** How an order.completed was split; the listener acks every one. */
 export type SplitOutcome =
   /** One shipment per seller exists now: `created` by this call, `existing` from an earlier delivery or another replica. */
-  | { kind: 'split'; created: number; existing: number; buyerForgotten: boolean }
+  | { kind: 'split'; created: number; existing: number; buyerForgotten: boolean; sellersClosed: number }
   /** The event lacks what a shipment needs (seller ids, address, line titles and prices): the order predates fulfilment. */
   | { kind: 'predates-fulfilment'; missing: string };
 
@@ -39,6 +40,11 @@ export function linesBySeller(
  * shipment of a deleted buyer (pending → cancelled, refunded downstream). The check is repeated
  * after the inserts: a user.deleted handled meanwhile remembered the buyer before it looked for
  * shipments, so one of the two sees the other.
+ *
+ * The same for a seller whose account is gone (the order was paid as they deleted it): after the
+ * inserts, their part is cancelled as closeSeller cancels every unshipped part of theirs. The
+ * record of a deleted account (ForgottenBuyer, written first by every user.deleted) holds any
+ * person's id, whatever their role.
  */
 export async function createShipmentsForOrder(models: ShippingModels, order: OrderCompleted): Promise<SplitOutcome> {
   const split = linesBySeller(order);
@@ -66,5 +72,11 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
   }
   const buyerForgotten = forgottenBefore || (await isForgottenBuyer(models.ForgottenBuyer, order.userId));
   if (buyerForgotten) await forgetBuyer({ models }, order.userId);
-  return { kind: 'split', created, existing, buyerForgotten };
+  let sellersClosed = 0;
+  for (const sellerId of split.sellers.keys())
+    if (await isForgottenBuyer(models.ForgottenBuyer, sellerId)) {
+      await closeSeller({ models }, sellerId);
+      sellersClosed++;
+    }
+  return { kind: 'split', created, existing, buyerForgotten, sellersClosed };
 }

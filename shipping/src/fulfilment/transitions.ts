@@ -91,7 +91,22 @@ export function cancelShipment(deps: { models: ShippingModels }, input: { id: st
     deps.models.Shipment,
     input.id,
     (s) => s.buyerId === input.userId,
-    (s) => s.cancel(),
+    (s) => s.cancel('buyer'),
+    'cancelled',
+  );
+}
+
+/**
+ * The seller deleted their account (closeSeller): their unshipped part is cancelled for the buyer,
+ * who would otherwise wait for goods nobody will send. The same guarded pending → cancelled as the
+ * buyer's cancel (so a ship racing it has one winner), with its own reason on shipment.cancelled.
+ */
+export function cancelForClosedShop(deps: { models: ShippingModels }, input: { id: string; sellerId: string }): Promise<CancelResult> {
+  return transition(
+    deps.models.Shipment,
+    input.id,
+    (s) => s.sellerId === input.sellerId,
+    (s) => s.cancel('seller-closed'),
     'cancelled',
   );
 }

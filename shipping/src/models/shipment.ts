@@ -1,10 +1,10 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type EventData, type WithOutbox } from '@jetmart/common';
 import { anonymisedAddress, isAnonymisedAddress, type Address, type DeliveredBy, type ShipmentStatus } from '@jetmart/common/contracts';
 
 /**
  * One seller's part of a paid order: `pending` → `shipped` → `delivered`, or `pending` →
- * `cancelled` by its buyer. Created at version 0 with shipment.created, then shipped at 1 with
+ * `cancelled` by its buyer (or because its seller deleted their account). Created at version 0 with shipment.created, then shipped at 1 with
  * shipment.shipped (delivered at 2 with shipment.delivered) or cancelled at 1 with
  * shipment.cancelled: each event is written in the same save as the state it describes (outbox),
  * and `optimisticConcurrency` makes a save of a stale copy fail (VersionError), so two racing
@@ -54,14 +54,16 @@ export interface ShipmentFields extends WithOutbox {
 export type ShipOutcome = 'shipped' | 'already-shipped' | 'shipped-differently' | 'is-delivered' | 'is-cancelled';
 export type DeliverOutcome = 'delivered' | 'already-delivered' | 'not-shipped' | 'is-cancelled';
 export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'is-shipped' | 'is-delivered';
+/** Who ended a pending shipment: its buyer, or its seller by deleting their account (closeSeller). */
+export type CancelReason = NonNullable<EventData<typeof Subjects.ShipmentCancelled>['reason']>;
 
 interface ShipmentMethods {
   /** pending → shipped, queuing shipment.shipped with its auto-delivery time. */
   ship(carrier: string, trackingNumber: string, autoDeliverAfterMs: number, now?: Date): ShipOutcome;
   /** shipped → delivered, queuing shipment.delivered; returnable for `returnWindowMs` after it. */
   deliver(by: DeliveredBy, returnWindowMs: number, now?: Date): DeliverOutcome;
-  /** pending → cancelled, queuing shipment.cancelled with the refund it is owed. */
-  cancel(now?: Date): CancelOutcome;
+  /** pending → cancelled, queuing shipment.cancelled with the refund it is owed and why. */
+  cancel(reason?: CancelReason, now?: Date): CancelOutcome;
 }
 
 export type ShipmentModel = Model<ShipmentFields, object, ShipmentMethods>;
@@ -170,7 +172,7 @@ shipmentSchema.methods.deliver = function (this: ShipmentDoc, by: DeliveredBy, r
   return 'delivered';
 };
 
-shipmentSchema.methods.cancel = function (this: ShipmentDoc, now = new Date()): CancelOutcome {
+shipmentSchema.methods.cancel = function (this: ShipmentDoc, reason: CancelReason = 'buyer', now = new Date()): CancelOutcome {
   switch (this.status) {
     case 'cancelled':
       return 'already-cancelled';
@@ -192,6 +194,7 @@ shipmentSchema.methods.cancel = function (this: ShipmentDoc, now = new Date()): 
     items,
     amountMinor,
     cancelledAt: now.toISOString(),
+    reason,
     version: this.version + 1,
   });
   return 'cancelled';

@@ -296,6 +296,7 @@ describe('POST /api/shipments/:id/cancel', () => {
       ],
       amountMinor: 2 * 1000 + 3 * 499,
       cancelledAt: res.body.cancelledAt,
+      reason: 'buyer',
       version: 1,
     });
     // The other seller's part of the order is untouched.
