@@ -1,16 +1,23 @@
 import { createLogger, runService } from '@jetmart/common';
 import { buildApp } from './app';
+import { ClosedAccountPayer } from './background/closed-account-payer';
 import { OpenPayoutSweeper } from './background/open-payout-sweeper';
 import { PendingPaymentSweeper } from './background/pending-payment-sweeper';
 import { loadConfig } from './config';
 import { paymentsListeners } from './events/listeners';
 import { createGateway } from './gateway';
-import { paymentsModels } from './models';
+import { paymentsModels, type PaymentsModels } from './models';
 
 runService(() => {
   const config = loadConfig();
   const logger = createLogger('payments');
   const gateway = createGateway(config, logger);
+  const payoutDeps = (models: PaymentsModels) => ({
+    models,
+    gateway,
+    currency: config.PAYMENT_CURRENCY,
+    retryAfterMs: config.PAYOUT_RETRY_OPEN_AFTER_SECONDS * 1000,
+  });
   return {
     name: 'payments',
     port: config.PORT,
@@ -25,10 +32,8 @@ runService(() => {
         { models: ctx.models, gateway },
         { retryAfterMs: config.PAYMENT_RETRY_PENDING_AFTER_SECONDS * 1000, logger: ctx.logger },
       ).start(),
-      new OpenPayoutSweeper(
-        { models: ctx.models, gateway, currency: config.PAYMENT_CURRENCY, retryAfterMs: config.PAYOUT_RETRY_OPEN_AFTER_SECONDS * 1000 },
-        { logger: ctx.logger },
-      ).start(),
+      new OpenPayoutSweeper(payoutDeps(ctx.models), { logger: ctx.logger }).start(),
+      new ClosedAccountPayer(payoutDeps(ctx.models), { logger: ctx.logger }).start(),
     ],
     app: (ctx) => buildApp(ctx, { settings: config, gateway }),
   };

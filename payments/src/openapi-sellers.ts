@@ -194,4 +194,43 @@ export const sellersApiPaths = {
       },
     },
   },
+  '/api/payments/unclaimed-balances': {
+    get: {
+      summary: "Deleted sellers' balances with no connected account to pay them to (admins: ADMIN_EMAILS)",
+      description:
+        'The platform still owes a deleted seller their balance; closed accounts with a connected account are paid automatically. ' +
+        'Listed: closed accounts without one whose available or pending balance is not zero, newest closed first (at most 200).',
+      tags: ['payments'],
+      security: sessionSecurity,
+      responses: {
+        '200': {
+          description: 'The unclaimed balances',
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            required: ['balances'],
+            properties: {
+              balances: {
+                type: 'array',
+                maxItems: 200,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['sellerId', 'available', 'pending', 'closedAt'],
+                  properties: {
+                    sellerId: { type: 'string' },
+                    available: signedMoney,
+                    pending: signedMoney,
+                    closedAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+            },
+          }),
+        },
+        '401': commonErrors.unauthorized,
+        '403': errorResponse('Signed in, but the email is not in ADMIN_EMAILS'),
+      },
+    },
+  },
 };

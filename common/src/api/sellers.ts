@@ -65,6 +65,19 @@ export interface CommissionReport {
   days: CommissionDay[];
 }
 
+/** A deleted seller's balance with no connected account to pay it to (admins: GET /api/payments/unclaimed-balances). */
+export interface UnclaimedBalance {
+  sellerId: string;
+  available: number;
+  pending: number;
+  /** ISO date: when the seller's user account was deleted. */
+  closedAt: string;
+}
+
+export interface UnclaimedBalances {
+  balances: UnclaimedBalance[];
+}
+
 /** `acct_` and Stripe's id alphabet. */
 export const STRIPE_ACCOUNT_ID_PATTERN = /^acct_[A-Za-z0-9]{1,64}$/;
 /** `GET /api/payments/commission?days=`: 1–366, default 30. */

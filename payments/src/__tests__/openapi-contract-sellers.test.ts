@@ -11,6 +11,7 @@ import { SandboxGateway } from '../gateway/sandbox-gateway';
 import { StripeGateway } from '../gateway/stripe-gateway';
 import { appendEntry, releasePart } from '../models';
 import { paymentsApiDocument } from '../openapi';
+import { closeDeletedSeller } from '../payouts';
 import { sellersApiPaths } from '../openapi-sellers';
 import { testApp, testModels } from './support/fixtures';
 
@@ -126,6 +127,17 @@ it('GET /api/payments/commission: 200, 400, 401, 403', async () => {
   await contract.expect(request(app).get('/api/payments/commission?days=0').set('Cookie', admin), 400);
   await contract.expect(request(app).get('/api/payments/commission'), 401);
   await contract.expect(request(app).get('/api/payments/commission').set('Cookie', signinCookie()), 403);
+});
+
+it('GET /api/payments/unclaimed-balances: 200, 401, 403', async () => {
+  const admin = signinCookie({ email: 'admin@jetmart.dev' });
+  const seller = oid();
+  await books(seller);
+  await closeDeletedSeller(models, seller);
+  const res = await contract.expect(request(app).get('/api/payments/unclaimed-balances').set('Cookie', admin), 200);
+  expect(res.body.balances).toEqual([expect.objectContaining({ sellerId: seller, available: 18, pending: -0.05 })]);
+  await contract.expect(request(app).get('/api/payments/unclaimed-balances'), 401);
+  await contract.expect(request(app).get('/api/payments/unclaimed-balances').set('Cookie', signinCookie()), 403);
 });
 
 it("every documented response of the sellers' routes was produced", () => {

@@ -23,6 +23,12 @@ export interface SellerAccountAttrs {
   stripeAccountId?: string;
   paidOutMinor: number;
   openPayout?: OpenPayout;
+  /**
+   * Set once when the seller's user account is deleted (user.deleted). The marketplace still owes
+   * the balance: the ClosedAccountPayer pays it to `stripeAccountId` as it becomes available; with
+   * no connected account it stays on the books as unclaimed (GET /api/payments/unclaimed-balances).
+   */
+  closedAt?: Date;
   updatedAt: Date;
 }
 
@@ -46,10 +52,12 @@ const sellerAccountSchema = new Schema<SellerAccountAttrs, SellerAccountModel>(
     stripeAccountId: { type: String },
     paidOutMinor: { type: Number, required: true, default: 0, min: 0 },
     openPayout: { type: openPayoutSchema, required: false },
+    closedAt: { type: Date, required: false },
   },
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false, collection: 'selleraccounts' },
 );
 sellerAccountSchema.index({ 'openPayout.createdAt': 1 }, { sparse: true });
+sellerAccountSchema.index({ closedAt: 1 }, { sparse: true });
 
 /**
  * Reserves `open` on the account: adds its amount to `paidOutMinor` and records it as the open
@@ -86,6 +94,35 @@ export async function setPayoutAccount(SellerAccount: SellerAccountModel, seller
     // Two first PUTs racing: the loser's insert hits the key; the account exists now, so update it.
     if (!isDuplicateKey(err)) throw err;
     await SellerAccount.updateOne({ _id: sellerId }, { $set: { stripeAccountId } });
+  }
+}
+
+export type CloseOutcome = 'closed' | 'already-closed' | 'no-account';
+
+/**
+ * Marks the seller's account closed at `at`, once. `createIfMissing` (the seller has books but never
+ * set a payout account) records a closed account without a connected account, so the balance shows
+ * as unclaimed; a user who never sold gets no account.
+ */
+export async function closeSellerAccount(
+  SellerAccount: SellerAccountModel,
+  sellerId: string,
+  at: Date,
+  createIfMissing: boolean,
+): Promise<CloseOutcome> {
+  const res = await SellerAccount.updateOne({ _id: sellerId, closedAt: { $exists: false } }, { $set: { closedAt: at } });
+  if (res.modifiedCount === 1) return 'closed';
+  if (await SellerAccount.exists({ _id: sellerId })) return 'already-closed';
+  if (!createIfMissing) return 'no-account';
+  try {
+    await SellerAccount.create({ _id: sellerId, paidOutMinor: 0, closedAt: at });
+    return 'closed';
+  } catch (err) {
+    // A concurrent delivery (or a PUT of the account) inserted it first: close that one.
+    if (!isDuplicateKey(err)) throw err;
+    return (await SellerAccount.updateOne({ _id: sellerId, closedAt: { $exists: false } }, { $set: { closedAt: at } })).modifiedCount === 1
+      ? 'closed'
+      : 'already-closed';
   }
 }
 

@@ -1,1 +1,2 @@
 export * from './request-payout';
+export * from './deleted-seller';

@@ -10,10 +10,10 @@ import {
   validateBody,
   type CustomError,
 } from '@jetmart/common';
-import { COMMISSION_LIMITS, type CommissionReport, type PayoutList } from '@jetmart/common/contracts';
+import { COMMISSION_LIMITS, type CommissionReport, type PayoutList, type UnclaimedBalances } from '@jetmart/common/contracts';
 import { commissionPerDay } from '../ledger';
-import { requestPayout, type PayoutDeps, type PayoutOutcome } from '../payouts';
-import { fromMinorDays, presentPayout } from './presenters';
+import { requestPayout, unclaimedBalances, type PayoutDeps, type PayoutOutcome } from '../payouts';
+import { fromMinorDays, presentPayout, presentUnclaimedBalance } from './presenters';
 import { requireVerifiedEmail } from './sellers';
 
 /**
@@ -74,6 +74,12 @@ export function payoutsRouter(deps: PayoutDeps & { admins: ReadonlySet<string> }
   router.get('/api/payments/commission', requireAdmin(deps.admins), async (req, res) => {
     const { days } = parseQuery(commissionQuery, req);
     const body: CommissionReport = { days: fromMinorDays(await commissionPerDay(deps.models, days ?? COMMISSION_LIMITS.defaultDays)) };
+    res.json(body);
+  });
+
+  /** Deleted sellers' money with nowhere to send it: the platform still owes it (docs/SPEC.md). */
+  router.get('/api/payments/unclaimed-balances', requireAdmin(deps.admins), async (_req, res) => {
+    const body: UnclaimedBalances = { balances: (await unclaimedBalances(deps.models)).map(presentUnclaimedBalance) };
     res.json(body);
   });
 

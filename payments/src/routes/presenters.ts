@@ -1,6 +1,7 @@
 import { fromMinor } from '@jetmart/common';
-import type { CommissionDay, LedgerBalance, LedgerEntry, Payment, Payout, Refund } from '@jetmart/common/contracts';
+import type { CommissionDay, LedgerBalance, LedgerEntry, Payment, Payout, Refund, UnclaimedBalance } from '@jetmart/common/contracts';
 import type { Balance } from '../ledger';
+import type { UnclaimedBalance as UnclaimedBalanceRecord } from '../payouts';
 import type { LedgerEntryAttrs, PaymentDoc, PayoutAttrs, RefundAttrs } from '../models';
 
 export function presentRefund(r: Pick<RefundAttrs, '_id' | 'reason' | 'sourceId' | 'amountMinor' | 'createdAt'>): Refund {
@@ -55,4 +56,13 @@ export function presentPayout(p: Pick<PayoutAttrs, 'amountMinor' | 'status' | 't
 
 export function fromMinorDays(days: Array<{ date: string; commissionMinor: number }>): CommissionDay[] {
   return days.map((d) => ({ date: d.date, commission: fromMinor(d.commissionMinor) }));
+}
+
+export function presentUnclaimedBalance(u: UnclaimedBalanceRecord): UnclaimedBalance {
+  return {
+    sellerId: u.sellerId,
+    available: fromMinor(u.availableMinor),
+    pending: fromMinor(u.pendingMinor),
+    closedAt: u.closedAt.toISOString(),
+  };
 }

@@ -9,6 +9,7 @@ import { PaymentRefundedListener } from './payment-refunded-listener';
 import { ReturnWindowClosedListener } from './return-window-closed-listener';
 import { ReturnReceivedListener } from './return-received-listener';
 import { ShipmentCancelledListener } from './shipment-cancelled-listener';
+import { UserDeletedListener } from './user-deleted-listener';
 
 export interface PaymentsListenerDeps {
   models: PaymentsModels;
@@ -20,7 +21,8 @@ export interface PaymentsListenerDeps {
 /**
  * Every subject payments consumes: the order replica; refunds of cancelled orders, cancelled
  * shipments and received returns; and the sellers' ledger (its own charges and refunds, and the
- * closing of return windows that makes their money available).
+ * closing of return windows that makes their money available); and deleted users, whose seller
+ * accounts are closed (their balance is still paid out).
  */
 export function paymentsListeners(bus: EventBus, deps: PaymentsListenerDeps, options?: ListenerOptions) {
   return [
@@ -32,5 +34,6 @@ export function paymentsListeners(bus: EventBus, deps: PaymentsListenerDeps, opt
     new PaymentCreatedListener(bus, { models: deps.models, commissionPercent: deps.commissionPercent ?? 10 }, options),
     new PaymentRefundedListener(bus, deps, options),
     new ReturnWindowClosedListener(bus, deps, options),
+    new UserDeletedListener(bus, deps, options),
   ];
 }

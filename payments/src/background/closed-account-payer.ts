@@ -1,0 +1,61 @@
+import { PeriodicTask, type BackgroundTask } from '@jetmart/common';
+import type { Logger } from 'pino';
+import { requestPayout, type PayoutDeps } from '../payouts';
+
+/** Accounts looked at per query; a pass pages through every closed account with a connected account. */
+const BATCH = 100;
+
+/**
+ * Pays deleted sellers (closed accounts) what the marketplace still owes them: whenever a closed
+ * account with a connected account has money available, `requestPayout` sends it, the same
+ * exactly-once reservation and keyed transfer as a seller's own request. Money pending at deletion
+ * is paid by a later pass, once its return windows close. Safe on every replica at once: of two
+ * concurrent requests for one account one reserves and the other finds it `in-progress`.
+ */
+export class ClosedAccountPayer implements BackgroundTask {
+  private readonly log: Logger;
+  private readonly task: PeriodicTask;
+
+  constructor(
+    private readonly deps: PayoutDeps,
+    opts: { logger: Logger; intervalMs?: number },
+  ) {
+    this.log = opts.logger.child({ component: 'closed-account-payer' });
+    this.task = new PeriodicTask('closed account payouts', () => this.sweep(), opts.intervalMs ?? 60_000, this.log);
+  }
+
+  start(): this {
+    this.task.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+
+  /** One pass; returns how many payouts it sent. */
+  async sweep(now: Date = new Date()): Promise<number> {
+    let sent = 0;
+    let after = '';
+    for (;;) {
+      const accounts = await this.deps.models.SellerAccount.find(
+        { _id: { $gt: after }, closedAt: { $exists: true }, stripeAccountId: { $exists: true } },
+        { _id: 1 },
+      )
+        .sort({ _id: 1 })
+        .limit(BATCH)
+        .lean();
+      for (const { _id: sellerId } of accounts) {
+        const outcome = await requestPayout(this.deps, sellerId, now);
+        if (outcome.kind === 'sent') sent++;
+        else if (outcome.kind === 'refused' || outcome.kind === 'processor-unavailable')
+          this.log.warn(
+            { sellerId, outcome: outcome.kind, err: outcome.message },
+            'payout to a closed account not sent; retried next pass',
+          );
+      }
+      if (accounts.length < BATCH) return sent;
+      after = accounts[accounts.length - 1]._id;
+    }
+  }
+}
