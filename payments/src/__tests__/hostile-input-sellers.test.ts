@@ -121,7 +121,7 @@ describe("sellers' routes: hostile input never answers 5xx and never moves money
     await untouched();
   });
 
-  it('GET /api/sellers/me/ledger, /api/payouts, /api/payments/commission: hostile query strings → 200/400, never 5xx, only the caller’s data', async () => {
+  it('GET /api/sellers/me/ledger, /api/payouts, /api/payments/commission, /api/payments/unclaimed-balances: hostile query strings → 200/400, never 5xx, only the caller’s data', async () => {
     const key = fc.constantFrom('cursor', 'cursor[$gt]', 'cursor[]', 'days', 'days[$gt]', 'days[]', 'sellerId', '__proto__');
     const value = fc.oneof(
       rawSegment,
@@ -131,18 +131,20 @@ describe("sellers' routes: hostile input never answers 5xx and never moves money
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(key, value), { maxLength: 4 }),
-        fc.constantFrom('/api/sellers/me/ledger', '/api/payouts', '/api/payments/commission'),
+        fc.constantFrom('/api/sellers/me/ledger', '/api/payouts', '/api/payments/commission', '/api/payments/unclaimed-balances'),
         async (pairs, path) => {
           const qs = pairs.map(([k, v]) => `${percentEncode(k)}=${v}`).join('&');
           const res = await request(app)
             .get(`${path}?${qs}`)
-            .set('Cookie', path === '/api/payments/commission' ? admin : signinCookie({ emailVerified: true }));
+            .set('Cookie', path.startsWith('/api/payments/') ? admin : signinCookie({ emailVerified: true }));
           expectNever5xx(res);
           expect([200, 400]).toContain(res.status);
           if (res.status !== 200) return expectErrorShape(res);
           // A stranger sees no entry or payout of the seller's.
           if (path === '/api/sellers/me/ledger') expect(res.body.entries).toEqual([]);
           if (path === '/api/payouts') expect(res.body.payouts).toEqual([]);
+          // The seller's account is open: a query string cannot make it look unclaimed.
+          if (path === '/api/payments/unclaimed-balances') expect(res.body.balances).toEqual([]);
         },
       ),
       params(405),
@@ -150,7 +152,13 @@ describe("sellers' routes: hostile input never answers 5xx and never moves money
     await fc.assert(
       fc.asyncProperty(
         hostileCookie,
-        fc.constantFrom('/api/sellers/me/ledger', '/api/payouts', '/api/sellers/me/account', '/api/payments/commission'),
+        fc.constantFrom(
+          '/api/sellers/me/ledger',
+          '/api/payouts',
+          '/api/sellers/me/account',
+          '/api/payments/commission',
+          '/api/payments/unclaimed-balances',
+        ),
         async (cookie, path) => {
           const res = await request(app).get(path).set('Cookie', cookie);
           expect(res.status).toBe(401);
@@ -158,6 +166,25 @@ describe("sellers' routes: hostile input never answers 5xx and never moves money
         },
       ),
       params(406),
+    );
+    await untouched();
+  });
+
+  it('GET /api/payments/unclaimed-balances: only ADMIN_EMAILS (403 for any other signed-in email, look-alikes included)', async () => {
+    const email = fc.oneof(
+      fc.emailAddress(),
+      fc.constantFrom('admin@jetmart.dev.evil.com', 'xadmin@jetmart.dev', 'admin@jetmart.dev\u0000', 'admin@jetmart'),
+    );
+    await fc.assert(
+      fc.asyncProperty(email, async (e) => {
+        const res = await request(app)
+          .get('/api/payments/unclaimed-balances')
+          .set('Cookie', signinCookie({ email: e }));
+        if (e.trim().toLowerCase() === 'admin@jetmart.dev') return expect(res.status).toBe(200);
+        expect(res.status).toBe(403);
+        expectErrorShape(res);
+      }),
+      params(407),
     );
     await untouched();
   });

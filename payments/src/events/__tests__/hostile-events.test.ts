@@ -255,4 +255,15 @@ describe('payments: hostile events are dead-lettered, change nothing, and the se
       reason: 'return-window-closed',
     });
   }, 90_000);
+  // A deleted seller's account is closed (their balance is still paid out); malformed ids close nothing.
+  it('user.deleted', async () => {
+    const good = makeEvent(Subjects.UserDeleted, { id: ledgerSeller, version: 2 });
+    await attack(Subjects.UserDeleted, good, all(), [['id'], ['data', 'id']]);
+    expect(await models.SellerAccount.countDocuments()).toBe(0);
+    await hostile.bus.publish(good);
+    expect(await eventually(() => models.SellerAccount.findById(ledgerSeller).lean())).toMatchObject({
+      closedAt: expect.any(Date),
+      paidOutMinor: 0,
+    });
+  }, 90_000);
 });
