@@ -199,7 +199,7 @@ export const sellersApiPaths = {
       summary: "Deleted sellers' balances with no connected account to pay them to (admins: ADMIN_EMAILS)",
       description:
         'The platform still owes a deleted seller their balance; closed accounts with a connected account are paid automatically. ' +
-        'Listed: closed accounts without one whose available or pending balance is not zero, newest closed first (at most 200).',
+        'Listed: closed accounts without one, or whose automatic payout the processor refused, whose available or pending balance is not zero, newest closed first (at most 200).',
       tags: ['payments'],
       security: sessionSecurity,
       responses: {

@@ -29,6 +29,12 @@ export interface SellerAccountAttrs {
    * no connected account it stays on the books as unclaimed (GET /api/payments/unclaimed-balances).
    */
   closedAt?: Date;
+  /**
+   * On a closed account: when the processor refused a payout to its connected account (e.g. the
+   * Stripe account is gone). The seller can no longer fix the destination, so automatic payouts
+   * stop (one failed payout, not one a minute) and the balance is listed as unclaimed.
+   */
+  payoutsRefusedAt?: Date;
   updatedAt: Date;
 }
 
@@ -53,6 +59,7 @@ const sellerAccountSchema = new Schema<SellerAccountAttrs, SellerAccountModel>(
     paidOutMinor: { type: Number, required: true, default: 0, min: 0 },
     openPayout: { type: openPayoutSchema, required: false },
     closedAt: { type: Date, required: false },
+    payoutsRefusedAt: { type: Date, required: false },
   },
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false, collection: 'selleraccounts' },
 );
@@ -124,6 +131,14 @@ export async function closeSellerAccount(
       ? 'closed'
       : 'already-closed';
   }
+}
+
+/** Stops automatic payouts to a closed account whose destination the processor refused (see `payoutsRefusedAt`). */
+export async function markPayoutsRefused(SellerAccount: SellerAccountModel, sellerId: string, at: Date): Promise<void> {
+  await SellerAccount.updateOne(
+    { _id: sellerId, closedAt: { $exists: true }, payoutsRefusedAt: { $exists: false } },
+    { $set: { payoutsRefusedAt: at } },
+  );
 }
 
 export function sellerAccountModelOn(conn: Connection): SellerAccountModel {

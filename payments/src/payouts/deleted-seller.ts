@@ -25,13 +25,17 @@ export interface UnclaimedBalance extends Balance {
 export const UNCLAIMED_LIST_LIMIT = 200;
 
 /**
- * Closed accounts with no connected account, so nothing can be paid out to them, and money still on
- * their books (available or pending, either sign: a negative one is owed to the platform).
+ * Closed accounts that cannot be paid (no connected account, or the processor refused their last
+ * automatic payout) with money still on their books (available or pending, either sign: a negative
+ * one is owed to the platform).
  */
 export async function unclaimedBalances(
   models: Pick<PaymentsModels, 'SellerAccount' | 'LedgerEntry' | 'Release'>,
 ): Promise<UnclaimedBalance[]> {
-  const accounts = await models.SellerAccount.find({ closedAt: { $exists: true }, stripeAccountId: { $exists: false } }, { closedAt: 1 })
+  const accounts = await models.SellerAccount.find(
+    { closedAt: { $exists: true }, $or: [{ stripeAccountId: { $exists: false } }, { payoutsRefusedAt: { $exists: true } }] },
+    { closedAt: 1 },
+  )
     .sort({ closedAt: -1, _id: 1 })
     .limit(UNCLAIMED_LIST_LIMIT)
     .lean();

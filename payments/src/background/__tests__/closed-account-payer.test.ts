@@ -3,7 +3,8 @@
  * nats-server and FerretDB: payments' real listeners consume user.deleted (the test stands in for
  * auth), the ClosedAccountPayer pays the closed account's available balance once however many
  * passes run at once, money released later goes in a second payout, and an account without a
- * connected account is paid nothing and listed to admins as unclaimed. The books are checked with
+ * connected account (or whose payout the processor refused) is paid nothing more and listed to
+ * admins as unclaimed. The books are checked with
  * the invariant checker's own rules (bench/lib/check-ledger.js).
  */
 import mongoose from 'mongoose';
@@ -173,5 +174,26 @@ describe("a deleted seller's balance", () => {
     expect((await request(app).get('/api/payments/unclaimed-balances').set('Cookie', signinCookie())).status).toBe(403);
     expect((await request(app).get('/api/payments/unclaimed-balances')).status).toBe(401);
     expect(await theBooks()).toEqual({ problems: [], onTheBooks: 4 });
+  }, 90_000);
+
+  it('a refused payout stops the automatic payouts of that account (one failed payout) and lists its balance as unclaimed', async () => {
+    const seller = oid();
+    await release(await sale(seller, 1500), seller); // net 1350
+    // A destination the sandbox refuses, as Stripe refuses a connected account that is gone.
+    await setPayoutAccount(SellerAccount, seller, 'acct_gone-1');
+    await deleteUser(seller);
+    const at = await eventually(() => closedAt(seller));
+
+    const payer = new ClosedAccountPayer(payoutDeps, { logger });
+    expect(await payer.sweep()).toBe(0);
+    expect((await SellerAccount.findById(seller).lean())!.payoutsRefusedAt).toEqual(expect.any(Date));
+    expect(await payer.sweep()).toBe(0);
+    expect(transfersTo('acct_gone-1')).toEqual([]);
+    expect((await Payout.find({ sellerId: seller }).lean()).map((p) => p.status)).toEqual(['failed']);
+    expect(await balanceOf(models, seller)).toEqual({ pendingMinor: 0, availableMinor: 1350, paidOutMinor: 0 });
+
+    const res = await request(app).get('/api/payments/unclaimed-balances').set('Cookie', admin);
+    expect(res.body.balances).toContainEqual({ sellerId: seller, available: 13.5, pending: 0, closedAt: at.toISOString() });
+    expect(await theBooks()).toEqual({ problems: [], onTheBooks: 5 });
   }, 90_000);
 });
