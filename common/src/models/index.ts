@@ -14,4 +14,4 @@ export function apiJson(hidden: string[] = []) {
     },
   };
 }
-export { forgottenBuyerModelOn, isForgottenBuyer, rememberForgottenBuyer, type ForgottenBuyerModel } from './forgotten-buyer';
+export { forgottenPersonModelOn, isForgottenPerson, rememberForgottenPerson, type ForgottenPersonModel } from './forgotten-person';

@@ -1,5 +1,5 @@
 import { cancelOrder } from '../lifecycle';
-import { anonymiseOrderAddress, forgetReturnNote, paymentInProgress, rememberForgottenBuyer, type OrdersModels } from '../models';
+import { anonymiseOrderAddress, forgetReturnNote, paymentInProgress, rememberForgottenPerson, type OrdersModels } from '../models';
 import { forgetSaleCities } from '../sales';
 
 export type ForgetBuyerResult = { kind: 'forgotten'; cancelled: number; anonymised: number; notesCleared: number };
@@ -27,10 +27,10 @@ export type ForgetBuyerResult = { kind: 'forgotten'; cancelled: number; anonymis
  * order's outbox are published by the relay within moments and then removed from the document.
  */
 export async function forgetBuyer(deps: { models: OrdersModels }, userId: string): Promise<ForgetBuyerResult> {
-  const { Order, Return, ForgottenBuyer } = deps.models;
+  const { Order, Return, ForgottenPerson } = deps.models;
   // First, before the orders are read: an order placed meanwhile (placeOrder checks after it is
   // created) is then either found below or sees the record, never neither.
-  await rememberForgottenBuyer(ForgottenBuyer, userId);
+  await rememberForgottenPerson(ForgottenPerson, userId);
   let cancelled = 0;
   let anonymised = 0;
   let notesCleared = 0;

@@ -4,7 +4,7 @@ import { ordersCreated } from '../metrics';
 import {
   anonymiseOrderAddress,
   failPendingOrder,
-  isForgottenBuyer,
+  isForgottenPerson,
   orderCreatedData,
   reserveUnits,
   settleHolds,
@@ -154,10 +154,10 @@ export async function placeOrder(
   request: OrderRequest,
   opts: PlaceOrderOptions,
 ): Promise<PlaceResult> {
-  const { Order, ForgottenBuyer } = deps.models;
-  if (await isForgottenBuyer(ForgottenBuyer, userId)) return { kind: 'account-deleted' };
+  const { Order, ForgottenPerson } = deps.models;
+  if (await isForgottenPerson(ForgottenPerson, userId)) return { kind: 'account-deleted' };
   const result = await placeHolding(deps, userId, request, opts);
-  if (result.kind !== 'placed' || !(await isForgottenBuyer(ForgottenBuyer, userId))) return result;
+  if (result.kind !== 'placed' || !(await isForgottenPerson(ForgottenPerson, userId))) return result;
   await cancelOrder(deps, result.order.id as string, 'buyer');
   await anonymiseOrderAddress(Order, result.order.id as string);
   return { kind: 'account-deleted' };

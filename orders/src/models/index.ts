@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { forgottenBuyerModelOn, type ForgottenBuyerModel } from '@jetmart/common';
+import { forgottenPersonModelOn, type ForgottenPersonModel } from '@jetmart/common';
 import { orderModelOn, type OrderModel } from './order';
 import { productReplicaModelOn, type ProductReplicaModel } from './product-replica';
 import { refundReplicaModelOn, type RefundReplicaModel } from './refund-replica';
@@ -7,7 +7,7 @@ import { returnModelOn, type ReturnModel } from './return';
 import { saleLineModelOn, type SaleLineModel } from './sale-line';
 import { shipmentReplicaModelOn, type ShipmentReplicaModel } from './shipment-replica';
 
-export { isForgottenBuyer, rememberForgottenBuyer, type ForgottenBuyerModel } from '@jetmart/common';
+export { isForgottenPerson, rememberForgottenPerson, type ForgottenPersonModel } from '@jetmart/common';
 export * from './order';
 export * from './order-holds';
 export * from './product-replica';
@@ -23,7 +23,7 @@ export interface OrdersModels {
   Return: ReturnModel;
   RefundReplica: RefundReplicaModel;
   SaleLine: SaleLineModel;
-  ForgottenBuyer: ForgottenBuyerModel;
+  ForgottenPerson: ForgottenPersonModel;
 }
 
 /**
@@ -38,6 +38,6 @@ export function ordersModels(conn: Connection): OrdersModels {
     Return: returnModelOn(conn),
     RefundReplica: refundReplicaModelOn(conn),
     SaleLine: saleLineModelOn(conn),
-    ForgottenBuyer: forgottenBuyerModelOn(conn),
+    ForgottenPerson: forgottenPersonModelOn(conn),
   };
 }

@@ -1,5 +1,5 @@
 import { cancelShipment } from '../fulfilment/transitions';
-import { anonymiseShipmentAddress, rememberForgottenBuyer, type ShippingModels } from '../models';
+import { anonymiseShipmentAddress, rememberForgottenPerson, type ShippingModels } from '../models';
 
 export type ForgetBuyerResult = { kind: 'forgotten'; cancelled: number; anonymised: number };
 
@@ -17,13 +17,13 @@ export type ForgetBuyerResult = { kind: 'forgotten'; cancelled: number; anonymis
  * The address is rewritten by a plain conditional update that leaves `version` alone (no event
  * carries it). Every step is idempotent: a redelivery finds nothing left to do.
  *
- * The buyer's id is remembered first (ForgottenBuyer, no personal data), before the shipments are
+ * The buyer's id is remembered first (ForgottenPerson, no personal data), before the shipments are
  * read: a shipment created by a late order.completed is then either found by this scan or sees
  * the record when it re-checks after its insert (createShipmentsForOrder), never neither.
  */
 export async function forgetBuyer(deps: { models: ShippingModels }, buyerId: string): Promise<ForgetBuyerResult> {
-  const { Shipment, ForgottenBuyer } = deps.models;
-  await rememberForgottenBuyer(ForgottenBuyer, buyerId);
+  const { Shipment, ForgottenPerson } = deps.models;
+  await rememberForgottenPerson(ForgottenPerson, buyerId);
   let cancelled = 0;
   let anonymised = 0;
   for (const s of await Shipment.find({ buyerId }, { status: 1 }).lean()) {

@@ -2,7 +2,7 @@ import { isDuplicateKey, type EventData, type Subjects } from '@jetmart/common';
 import { anonymisedAddress } from '@jetmart/common/contracts';
 import { closeSeller } from '../forgetting/close-seller';
 import { forgetBuyer } from '../forgetting/forget-buyer';
-import { isForgottenBuyer, newShipment, type ShipmentLine, type ShippingModels } from '../models';
+import { isForgottenPerson, newShipment, type ShipmentLine, type ShippingModels } from '../models';
 
 type OrderCompleted = EventData<typeof Subjects.OrderCompleted>;
 
@@ -43,7 +43,7 @@ export function linesBySeller(
  *
  * The same for a seller whose account is gone (the order was paid as they deleted it): after the
  * inserts, their part is cancelled as closeSeller cancels every unshipped part of theirs. The
- * record of a deleted account (ForgottenBuyer, written first by every user.deleted) holds any
+ * record of a deleted account (ForgottenPerson, written first by every user.deleted) holds any
  * person's id, whatever their role.
  */
 export async function createShipmentsForOrder(models: ShippingModels, order: OrderCompleted): Promise<SplitOutcome> {
@@ -53,7 +53,7 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
   await models.Shipment.init();
   let created = 0;
   let existing = 0;
-  const forgottenBefore = await isForgottenBuyer(models.ForgottenBuyer, order.userId);
+  const forgottenBefore = await isForgottenPerson(models.ForgottenPerson, order.userId);
   const shippingAddress = forgottenBefore ? anonymisedAddress(order.shippingAddress!.country) : order.shippingAddress!;
   for (const [sellerId, items] of split.sellers) {
     try {
@@ -70,11 +70,11 @@ export async function createShipmentsForOrder(models: ShippingModels, order: Ord
       existing++;
     }
   }
-  const buyerForgotten = forgottenBefore || (await isForgottenBuyer(models.ForgottenBuyer, order.userId));
+  const buyerForgotten = forgottenBefore || (await isForgottenPerson(models.ForgottenPerson, order.userId));
   if (buyerForgotten) await forgetBuyer({ models }, order.userId);
   let sellersClosed = 0;
   for (const sellerId of split.sellers.keys())
-    if (await isForgottenBuyer(models.ForgottenBuyer, sellerId)) {
+    if (await isForgottenPerson(models.ForgottenPerson, sellerId)) {
       await closeSeller({ models }, sellerId);
       sellersClosed++;
     }

@@ -1,16 +1,16 @@
 import type { Connection } from 'mongoose';
-import { forgottenBuyerModelOn, type ForgottenBuyerModel } from '@jetmart/common';
+import { forgottenPersonModelOn, type ForgottenPersonModel } from '@jetmart/common';
 import { shipmentModelOn, type ShipmentModel } from './shipment';
 
-export { isForgottenBuyer, rememberForgottenBuyer, type ForgottenBuyerModel } from '@jetmart/common';
+export { isForgottenPerson, rememberForgottenPerson, type ForgottenPersonModel } from '@jetmart/common';
 export * from './shipment';
 
 export interface ShippingModels {
   Shipment: ShipmentModel;
-  ForgottenBuyer: ForgottenBuyerModel;
+  ForgottenPerson: ForgottenPersonModel;
 }
 
 /** Every shipping model on `conn` (which must have the database plugins: runService, useTestDatabase). */
 export function shippingModels(conn: Connection): ShippingModels {
-  return { Shipment: shipmentModelOn(conn), ForgottenBuyer: forgottenBuyerModelOn(conn) };
+  return { Shipment: shipmentModelOn(conn), ForgottenPerson: forgottenPersonModelOn(conn) };
 }

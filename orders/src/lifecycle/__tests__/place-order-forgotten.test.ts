@@ -8,7 +8,7 @@ import request from 'supertest';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { placeOrder } from '..';
 import { forgetBuyer } from '../../forgetting';
-import { rememberForgottenBuyer } from '../../models';
+import { rememberForgottenPerson } from '../../models';
 import { newId, seedProduct, syncIndexes, testAddress, testApp } from '../../__tests__/helpers';
 
 const { connection } = useTestDatabase();
@@ -47,11 +47,11 @@ it('forgotten while the order was being placed: the order is cancelled, its unit
   const buyerId = newId();
   const product = await seedProduct(models, { quantity: 3 });
   // user.deleted handled between the first check and the end of placing (its scan found no order).
-  const check = models.ForgottenBuyer.exists.bind(models.ForgottenBuyer);
+  const check = models.ForgottenPerson.exists.bind(models.ForgottenPerson);
   let calls = 0;
-  const spy = jest.spyOn(models.ForgottenBuyer, 'exists').mockImplementation(((filter: never) => {
+  const spy = jest.spyOn(models.ForgottenPerson, 'exists').mockImplementation(((filter: never) => {
     calls++;
-    if (calls === 1) return check(filter).then(async (r) => (await rememberForgottenBuyer(models.ForgottenBuyer, buyerId), r));
+    if (calls === 1) return check(filter).then(async (r) => (await rememberForgottenPerson(models.ForgottenPerson, buyerId), r));
     return check(filter);
   }) as never);
   try {

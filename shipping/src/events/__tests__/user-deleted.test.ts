@@ -20,7 +20,7 @@ import {
 import type { Address } from '@jetmart/common/contracts';
 import { eventually, readStream, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
 import { createShipmentsForOrder, shipShipment } from '../../fulfilment';
-import { rememberForgottenBuyer, shippingModels } from '../../models';
+import { rememberForgottenPerson, shippingModels } from '../../models';
 import { shippingListeners } from '../listeners';
 import { oid, orderCompleted } from '../../__tests__/support/fixtures';
 
@@ -149,9 +149,9 @@ describe('user.deleted', () => {
   it('a late order.completed after user.deleted never stores the address: anonymised from the start, cancelled and refunded like the others', async () => {
     const goneId = oid();
     await bus.publish(makeEvent(Subjects.UserDeleted, { id: goneId, version: 2 }));
-    await eventually(async () => (await models.ForgottenBuyer.exists({ _id: goneId })) !== null);
+    await eventually(async () => (await models.ForgottenPerson.exists({ _id: goneId })) !== null);
     // The record holds the id only.
-    expect(Object.keys((await models.ForgottenBuyer.findById(goneId).lean())!).sort()).toEqual(['_id', 'forgottenAt']);
+    expect(Object.keys((await models.ForgottenPerson.findById(goneId).lean())!).sort()).toEqual(['_id', 'forgottenAt']);
 
     const late = orderCompleted([oid(), oid()], { userId: goneId, shippingAddress: goneAddress });
     await bus.publish(makeEvent(Subjects.OrderCompleted, late));
@@ -181,14 +181,14 @@ describe('user.deleted', () => {
     const buyerId = oid();
     const order = orderCompleted([oid()], { userId: buyerId, shippingAddress: goneAddress });
     // user.deleted handled between the first check and the insert: its scan found no shipment yet.
-    const check = models.ForgottenBuyer.exists.bind(models.ForgottenBuyer);
+    const check = models.ForgottenPerson.exists.bind(models.ForgottenPerson);
     let calls = 0;
-    const spy = jest.spyOn(models.ForgottenBuyer, 'exists').mockImplementation(((filter: never) => {
+    const spy = jest.spyOn(models.ForgottenPerson, 'exists').mockImplementation(((filter: never) => {
       calls++;
       if (calls === 1) {
         const before = check(filter);
         return before.then(async (r) => {
-          await rememberForgottenBuyer(models.ForgottenBuyer, buyerId);
+          await rememberForgottenPerson(models.ForgottenPerson, buyerId);
           return r;
         });
       }
