@@ -1,4 +1,4 @@
-import { baseEnv, readEnv } from '@jetmart/common';
+import { baseEnv, parseAdminEmails, readEnv } from '@jetmart/common';
 
 /** `name=url` pairs, comma-separated: the services whose readiness the status reports. */
 export function parseServiceUrls(raw: string): { name: string; url: string }[] {
@@ -22,15 +22,6 @@ export function parseServiceUrls(raw: string): { name: string; url: string }[] {
   }
   return out;
 }
-
-/** Comma-separated emails, compared case-insensitively. */
-export const parseAdminEmails = (raw: string): ReadonlySet<string> =>
-  new Set(
-    raw
-      .split(',')
-      .map((e) => e.trim().toLowerCase())
-      .filter(Boolean),
-  );
 
 const LOCAL_SERVICES =
   'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005,shipping=http://127.0.0.1:3007,notifications=http://127.0.0.1:3008';

@@ -1,4 +1,4 @@
-import { baseEnv, intInRange, readEnv } from '@jetmart/common';
+import { baseEnv, intInRange, parseAdminEmails, readEnv } from '@jetmart/common';
 
 /** Everything payments reads from the environment; `loadConfig()` fails with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -46,13 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ADMIN_EMAILS: {
         describe: 'comma-separated emails of the users allowed to read the platform commission (nobody when unset)',
         optional: true,
-        parse: (raw: string): ReadonlySet<string> =>
-          new Set(
-            raw
-              .split(',')
-              .map((e) => e.trim().toLowerCase())
-              .filter(Boolean),
-          ),
+        parse: parseAdminEmails,
       },
       PAYMENT_RETRY_PENDING_AFTER_SECONDS: {
         describe:

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import cookieSession from 'cookie-session';
 import jwt from 'jsonwebtoken';
 import type { Express, RequestHandler, Response } from 'express';
-import { NotAuthorizedError } from '../errors';
+import { ForbiddenError, NotAuthorizedError } from '../errors';
 import type { RevocationCheck, SessionClaims } from '../sessions/revocations';
 import type { UserPayload } from './request-context';
 
@@ -121,3 +121,16 @@ export const requireAuth: RequestHandler = (req, _res, next) => {
   if (!req.currentUser) throw new NotAuthorizedError();
   next();
 };
+
+/**
+ * Signed in (401 otherwise) and the session's email in `admins` (ADMIN_EMAILS, parsed by
+ * `parseAdminEmails`; 403 otherwise). The email is the one auth signed into the JWT, so the caller
+ * cannot choose it.
+ */
+export function requireAdmin(admins: ReadonlySet<string>): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.currentUser) throw new NotAuthorizedError();
+    if (!admins.has(req.currentUser.email.trim().toLowerCase())) throw new ForbiddenError('Admins only');
+    next();
+  };
+}

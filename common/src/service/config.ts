@@ -47,6 +47,15 @@ export function readEnv<S extends Record<string, EnvVar>>(spec: S, env: NodeJS.P
   return out as { [K in keyof S]: Parsed<S[K]> };
 }
 
+/** ADMIN_EMAILS: comma-separated emails, compared case-insensitively (see `requireAdmin`). */
+export const parseAdminEmails = (raw: string): ReadonlySet<string> =>
+  new Set(
+    raw
+      .split(',')
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
 export function intInRange(min: number, max: number) {
   return (raw: string): number => {
     const n = Number(raw);

@@ -1,9 +1,8 @@
 import { Router, type Request } from 'express';
-import { BadRequestError, CustomError, NotFoundError, ConflictError, ServiceUnavailableError } from '@jetmart/common';
+import { BadRequestError, CustomError, NotFoundError, ConflictError, requireAdmin, ServiceUnavailableError } from '@jetmart/common';
 import { OPS_DEAD_LETTERS_DEFAULT_LIMIT, OPS_DEAD_LETTERS_MAX_LIMIT } from '@jetmart/common/contracts';
 import { listDeadLetters, replayDeadLetter, type DeadLetterDeps } from '../dead-letters';
 import { readStatus, type StatusDeps } from '../status';
-import { requireAdmin } from './admin';
 import { presentDeadLetter, presentReplay } from './presenters';
 
 export interface OpsRouterDeps extends StatusDeps, DeadLetterDeps {

@@ -1,10 +1,9 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import {
   ConflictError,
-  ForbiddenError,
-  NotAuthorizedError,
   parseQuery,
+  requireAdmin,
   requireAuth,
   ServiceUnavailableError,
   validateBody,
@@ -31,15 +30,6 @@ const commissionQuery = z.object({
     .refine((n) => n >= 1 && n <= COMMISSION_LIMITS.maxDays, `days must be a whole number 1-${COMMISSION_LIMITS.maxDays}`)
     .optional(),
 });
-
-/** Signed in (401) with an email in ADMIN_EMAILS (403); the email is the one auth signed into the JWT. */
-function requireAdmin(admins: ReadonlySet<string>): RequestHandler {
-  return (req, _res, next) => {
-    if (!req.currentUser) throw new NotAuthorizedError();
-    if (!admins.has(req.currentUser.email.trim().toLowerCase())) throw new ForbiddenError('Admins only');
-    next();
-  };
-}
 
 function errorFor(outcome: Exclude<PayoutOutcome, { kind: 'sent' }>): CustomError {
   switch (outcome.kind) {
