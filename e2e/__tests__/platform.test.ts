@@ -296,9 +296,9 @@ describe('jetmart through one port', () => {
 
   it('signs up a seller and a buyer', async () => {
     const s = await seller('POST', '/api/users/signup', { email: 'e2e-seller@jetmart.dev', password: 'seller-password' });
-    expect(s).toEqual({ status: 201, body: { id: expect.any(String), email: 'e2e-seller@jetmart.dev' } });
+    expect(s).toEqual({ status: 201, body: { id: expect.any(String), email: 'e2e-seller@jetmart.dev', emailVerified: false } });
     const b = await buyer('POST', '/api/users/signup', { email: 'E2E-Buyer@jetmart.dev', password: 'buyer-password' });
-    expect(b).toEqual({ status: 201, body: { id: expect.any(String), email: 'e2e-buyer@jetmart.dev' } });
+    expect(b).toEqual({ status: 201, body: { id: expect.any(String), email: 'e2e-buyer@jetmart.dev', emailVerified: false } });
     expect((await buyer('GET', '/api/users/currentuser')).body.currentUser).toEqual(b.body);
   });
 
