@@ -23,6 +23,8 @@ const run = `r${Date.now().toString(36)}`;
 const password = 'correct horse battery';
 const sellerEmail = `seller-${run}@example.com`;
 const adminEmail = `admin-${run}@example.com`;
+/** A second admin, who reads the platform's commission before this file's sales (the API, no page). */
+const auditorEmail = `auditor-${run}@example.com`;
 const shippingAddress = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
 /** Prices whose 10 % commission is a whole number of cents, so the hand computation needs no rounding rule. */
 const lamp = { title: `Lamp ${run}`, price: 35.5, quantity: 10 };
@@ -52,14 +54,27 @@ let seller: Page;
 const ids: Record<string, string> = {};
 let orderAId: string;
 let orderBId: string;
+let commissionBefore: { today: number; total: number };
 
 const url = (path: string) => platform.baseUrl + path;
 const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const today = () => new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  platform = await startPlatform({ RETURN_WINDOW_SECONDS: String(RETURN_WINDOW_SECONDS), ADMIN_EMAILS: adminEmail });
+  platform = await startPlatform({ RETURN_WINDOW_SECONDS: String(RETURN_WINDOW_SECONDS), ADMIN_EMAILS: `${adminEmail},${auditorEmail}` });
   browser = await launchChromium();
+  // The platform's commission counts every sale on it, and the suite's browser files may share its
+  // databases (one MongoDB-wire server per test run): this file's figures are the growth from here.
+  const auditor = await browser.newContext();
+  expect((await auditor.request.post(url('/api/users/signup'), { data: { email: auditorEmail, password } })).status()).toBe(201);
+  const before = await auditor.request.get(url('/api/payments/commission'));
+  expect(before.status()).toBe(200);
+  const beforeDays = ((await before.json()) as { days: { date: string; commission: number }[] }).days;
+  commissionBefore = {
+    today: beforeDays.find((d) => d.date === today())?.commission ?? 0,
+    total: beforeDays.reduce((s, d) => s + d.commission, 0),
+  };
+  await auditor.close();
   const viewport = { width: 1280, height: 900 };
   sellerContext = await browser.newContext({ viewport });
   buyerContext = await browser.newContext({ viewport });
@@ -382,8 +397,8 @@ test("an admin sees the platform's commission of the day on the ops page", async
   const day = admin.locator(`[data-testid="ops-commission-day"][data-date="${today()}"]`);
   await day.waitFor({ state: 'attached' });
   const commission = (cents(totalA + totalB) * COMMISSION) / 100;
-  expect(Number(await day.getAttribute('data-commission'))).toBeCloseTo(commission, 2);
-  await expectText(admin.getByTestId('ops-commission-total'), `${money(commission)} earned`);
+  expect(Number(await day.getAttribute('data-commission'))).toBeCloseTo(commissionBefore.today + commission, 2);
+  await expectText(admin.getByTestId('ops-commission-total'), `${money(commissionBefore.total + commission)} earned`);
   expect(await admin.getByTestId('ops-commission-chart').locator('svg').count()).toBe(1);
   await admin.close();
 });
