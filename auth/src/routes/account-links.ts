@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BadRequestError, NotAuthorizedError, requireAuth, startSession, validateBody, type SessionRevocations } from '@jetmart/common';
 import type { AttemptCounter } from '../limits/shared-attempt-limiter';
 import { normalizeEmail, type AuthModels, type TokenLifetimes } from '../models';
-import { hashPassword } from '../models/password';
+import { confirmPasswordReset } from '../resetting/confirm-password-reset';
 import { limit } from './attempt-limit';
 import { presentUser } from './presenters';
 
@@ -51,23 +51,10 @@ export function accountLinksRouter(o: AccountLinksRouterOptions): Router {
     res.status(202).json({ status: 'sent-if-registered' });
   });
 
-  // Order: the new password is derived first (the slow part), then every session of the account
-  // is revoked, then the one conditional write decides whether the token is used. A crash after
-  // the revocation only signs the person out; the password never changes while old sessions live.
-  // A second revocation after the write ends any session signed in with the old password in the
-  // milliseconds between the two.
   router.post('/api/users/password-reset/confirm', validateBody(resetConfirmBody), async (req, res) => {
     const { token: given, password } = req.body as z.infer<typeof resetConfirmBody>;
-    const candidate = await User.findResetCandidate(given);
-    if (candidate.kind === 'invalid') throw new BadRequestError(INVALID_RESET_LINK_MESSAGE, 'token');
-    const passwordHash = await hashPassword(password);
-    await o.sessions.revokeUserSessions(candidate.userId, Date.now());
-    const outcome = await User.resetPassword(candidate.userId, candidate.tokenHash, passwordHash);
-    if (outcome.kind === 'invalid') throw new BadRequestError(INVALID_RESET_LINK_MESSAGE, 'token');
-    await o.sessions.revokeUserSessions(candidate.userId, Date.now()).catch((err: Error) => {
-      // The first revocation already ended every session from before the request.
-      o.logger.warn({ err: err.message, userId: candidate.userId }, 'second revocation after a password reset failed');
-    });
+    const outcome = await confirmPasswordReset(o, given, password);
+    if (outcome.kind === 'invalid-link') throw new BadRequestError(INVALID_RESET_LINK_MESSAGE, 'token');
     res.json({ status: 'password-changed' });
   });
 
