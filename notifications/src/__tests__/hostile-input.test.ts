@@ -48,6 +48,9 @@ const segment = fc.oneof(
   fc.constant('').map(() => targetEntry),
 );
 
+// 200 property runs against FerretDB each: with both cores busy one took over the default 30 s.
+jest.setTimeout(180_000);
+
 describe('notifications: hostile input never answers 5xx and never acts for the wrong person', () => {
   it("GET /api/notifications?…: hostile query keys and values → 200/400, never another person's entries", async () => {
     const key = fc.constantFrom('cursor', 'cursor[$gt]', 'cursor[]', 'userId', 'userId[$ne]', 'channel', '__proto__', 'limit');
