@@ -167,6 +167,8 @@ shipmentSchema.methods.deliver = function (this: ShipmentDoc, by: DeliveredBy, r
     deliveredAt: now.toISOString(),
     by,
     returnableUntil: this.returnableUntil.toISOString(),
+    // The delivered lines: products lets their buyer review these (a verified buyer).
+    items: this.items.map((l) => ({ productId: l.productId, quantity: l.quantity })),
     version: this.version + 1,
   });
   return 'delivered';

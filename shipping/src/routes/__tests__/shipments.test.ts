@@ -222,6 +222,11 @@ describe('POST /api/shipments/:id/deliver', () => {
       ['shipment.delivered', 2],
     ]);
     expect((await stored(s.id)).outbox[2].event.data).toMatchObject({ by: 'buyer', deliveredAt: res.body.deliveredAt });
+    // The delivered lines (products lets the buyer review them), as the shipment holds them.
+    expect(s.items.length).toBeGreaterThan(0);
+    expect(((await stored(s.id)).outbox[2].event.data as { items?: unknown }).items).toEqual(
+      s.items.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    );
   });
 
   it('sets returnableUntil = deliveredAt + the return window, stored, shown and carried in shipment.delivered', async () => {
