@@ -44,5 +44,7 @@ export async function applyVersion<T>(
   const current = await model.findById(id, { [versionField]: 1 }).lean<Record<string, number>>();
   const at = current?.[versionField];
   if (current && typeof at === 'number' && at >= version) return 'duplicate';
-  throw new RetryLater(current ? `replica at ${versionField} ${at}, event has ${version}` : `replica missing, event has version ${version}`);
+  throw new RetryLater(
+    current ? `replica at ${versionField} ${at}, event has ${version}` : `replica missing, event has version ${version}`,
+  );
 }
