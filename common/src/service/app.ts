@@ -18,6 +18,12 @@ export interface AppOptions {
   isReady: () => boolean;
   /** JSON body limit. */
   bodyLimit?: string;
+  /**
+   * Routers that read their own request body (file uploads), mounted just before the JSON body
+   * parser, which then leaves a body they read alone whatever its Content-Type. They run before
+   * the session is read: they should only parse, and leave authentication to the route.
+   */
+  uploads?: Array<Router | RequestHandler>;
   /** The service's OpenAPI document, served with Swagger UI at `path` (e.g. `/api/orders/docs`). */
   apiDocs?: { path: string; document: OpenApiDocument };
 }
@@ -54,6 +60,7 @@ export function createApp(opts: AppOptions): Express {
   app.use(httpTracing());
   app.use(requestContext(opts.logger));
   app.use(metricsMiddleware);
+  for (const r of opts.uploads ?? []) app.use(r);
   app.use(express.json({ limit: opts.bodyLimit ?? '100kb' }));
   app.use(session(opts.jwtTtlSeconds));
   app.use(currentUser(opts.jwtKey));
