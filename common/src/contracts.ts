@@ -11,3 +11,4 @@ export * from './api/sellers';
 export * from './api/address';
 export * from './api/export';
 export * from './api/ops';
+export * from './api/catalog';

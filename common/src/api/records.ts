@@ -4,6 +4,7 @@
  * storefront reads them, so the two cannot drift apart. Money is a decimal number of currency units.
  */
 import type { Address } from './address';
+import type { ProductImageRecord, RatingSummary } from './catalog';
 
 export interface User {
   id: string;
@@ -24,6 +25,12 @@ export interface Product {
   userId: string;
   /** False while the product is off the catalog (unlisted by its seller, or its seller's account deleted). */
   listed: boolean;
+  /** A slug of the category tree (api/catalog.ts); `other` for products listed before categories. */
+  category: string;
+  /** Up to 8, the first is the cover. */
+  images: ProductImageRecord[];
+  /** Over the visible reviews by buyers who received the product. */
+  rating: RatingSummary;
   version: number;
 }
 

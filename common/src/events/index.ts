@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ADDRESS_LIMITS, COUNTRY_CODES } from '../api/address';
 import { RETURN_LIMITS, RETURN_REASONS, SHIPMENT_LIMITS, REFUND_REASONS } from '../api/records';
+import { IMAGE_LIMITS, isCategory } from '../api/catalog';
 
 /**
  * The event contracts of jetmart. Every event is an envelope `{id, subject, occurredAt, data}`;
@@ -52,6 +53,14 @@ export const Subjects = {
   UserVerificationRequested: 'user.verification-requested',
   /** Money went to a seller's connected account (a Stripe transfer): one event per payout. */
   PayoutSent: 'payment.payout-sent',
+  /**
+   * A product's in-stock state flipped (available > 0 ↔ 0). `version` counts the product's stock
+   * flips, apart from the product's own version: stock moves with every order, and bumping the
+   * product's version for them would make every replica of the product re-apply its listing.
+   */
+  ProductStockChanged: 'product.stock-changed',
+  /** A product's rating aggregate over its visible reviews changed; `version` is the rating's own counter. */
+  ProductRatingChanged: 'product.rating-changed',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
@@ -67,6 +76,14 @@ const productData = z.object({
   userId: id,
   /** Added with seller unlisting (issue 18): false while the product is off the catalog. Absent in older events: listed. */
   listed: z.boolean().optional(),
+  /** Added with the catalog (issue 19), absent in older events: what search indexes. */
+  description: z.string().max(5000).optional(),
+  /** A slug of the category tree; absent in older events (DEFAULT_CATEGORY). */
+  category: z.string().refine(isCategory, 'category must be a slug of the category tree').optional(),
+  /** Image ids, the cover first; absent in older events (no images). */
+  images: z.array(id).max(IMAGE_LIMITS.maxPerProduct).optional(),
+  /** When the product was listed (search's "newest" sort); absent in older events. */
+  createdAt: z.iso.datetime().optional(),
   version,
 });
 
@@ -168,6 +185,8 @@ export const eventDataSchemas = {
     by: z.enum(['seller', 'buyer', 'auto']),
     /** Added with returns: the end of the return window (RETURN_WINDOW_DAYS after delivery). */
     returnableUntil: z.iso.datetime().optional(),
+    /** Added with reviews: the delivered lines (a buyer may review these products); absent in older events. */
+    items: z.array(shipmentLine).min(1).optional(),
     version,
   }),
   [Subjects.ShipmentCancelled]: z.object({
@@ -255,6 +274,21 @@ export const eventDataSchemas = {
     transferId: id,
     version,
   }),
+  [Subjects.ProductStockChanged]: z.object({
+    id,
+    inStock: z.boolean(),
+    /** Units a buyer could order when the state flipped. */
+    available: z.number().int().min(0),
+    version,
+  }),
+  [Subjects.ProductRatingChanged]: z.object({
+    /** The product's id. */
+    id,
+    ratingCount: z.number().int().min(0),
+    /** Sum of the visible reviews' ratings (average = ratingSum / ratingCount). */
+    ratingSum: z.number().int().min(0),
+    version,
+  }),
 } satisfies Record<Subject, z.ZodType>;
 
 export type EventData<S extends Subject> = z.infer<(typeof eventDataSchemas)[S]>;
@@ -294,6 +328,8 @@ export type UserDeletedEvent = Event<typeof Subjects.UserDeleted>;
 export type UserPasswordResetRequestedEvent = Event<typeof Subjects.UserPasswordResetRequested>;
 export type UserVerificationRequestedEvent = Event<typeof Subjects.UserVerificationRequested>;
 export type PayoutSentEvent = Event<typeof Subjects.PayoutSent>;
+export type ProductStockChangedEvent = Event<typeof Subjects.ProductStockChanged>;
+export type ProductRatingChangedEvent = Event<typeof Subjects.ProductRatingChanged>;
 
 const subjectSchema = z.enum(Object.values(Subjects) as [Subject, ...Subject[]]);
 
