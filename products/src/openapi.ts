@@ -1,4 +1,5 @@
 import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { CATEGORIES, categoryWithDescendants } from '@jetmart/common/contracts';
 
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 const price = { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000, multipleOf: 0.01 };
@@ -7,17 +8,68 @@ const fields = {
   description: { type: 'string', maxLength: 5000 },
   price,
   quantity: { type: 'integer', minimum: 0, maximum: 1_000_000, description: 'units listed' },
+  category: ref('Category'),
 };
+/** Every slug of common's category tree (api/catalog.ts), parents and children. */
+const categorySlugs = CATEGORIES.flatMap((c) => categoryWithDescendants(c.slug));
 
 /** The products API as it answers (checked against real responses by openapi-contract.test.ts). */
 export const productsApiDocument = openApiDocument({
   title: 'jetmart products',
   description: 'Products listed by sellers, with the units a buyer can still order. Errors are `{"errors":[{"message","field"?}]}`.',
   schemas: {
+    Category: {
+      type: 'string',
+      enum: categorySlugs,
+      description: "a slug of the category tree (common's CATEGORIES); a product without one is in `other`",
+    },
+    ProductImage: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'width', 'height', 'urls'],
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        width: { type: 'integer', minimum: 1 },
+        height: { type: 'integer', minimum: 1 },
+        urls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['thumb', 'medium', 'large'],
+          properties: { thumb: { type: 'string' }, medium: { type: 'string' }, large: { type: 'string' } },
+        },
+      },
+    },
+    RatingSummary: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['average', 'count'],
+      properties: {
+        average: {
+          type: ['number', 'null'],
+          minimum: 1,
+          maximum: 5,
+          description: 'over the visible reviews, 2 decimals; null without any',
+        },
+        count: { type: 'integer', minimum: 0 },
+      },
+    },
     Product: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'title', 'description', 'price', 'quantity', 'available', 'userId', 'listed', 'version'],
+      required: [
+        'id',
+        'title',
+        'description',
+        'price',
+        'quantity',
+        'available',
+        'userId',
+        'listed',
+        'category',
+        'images',
+        'rating',
+        'version',
+      ],
       properties: {
         id: { type: 'string', minLength: 1 },
         ...fields,
@@ -27,6 +79,8 @@ export const productsApiDocument = openApiDocument({
           type: 'boolean',
           description: 'false while the product is off the catalog (unlisted by its seller, or its account deleted)',
         },
+        images: { type: 'array', maxItems: 8, items: ref('ProductImage'), description: 'the cover first' },
+        rating: ref('RatingSummary'),
         version: { type: 'integer', minimum: 0 },
       },
     },
@@ -53,7 +107,7 @@ export const productsApiDocument = openApiDocument({
         },
       },
       get: {
-        summary: 'The catalog: listed products, newest first, optionally of one seller and matching title words',
+        summary: 'The catalog: listed products, newest first, optionally of one seller or category and matching title words',
         tags: ['products'],
         parameters: [
           { name: 'q', in: 'query', required: false, schema: { type: 'string', maxLength: 200 } },
@@ -63,6 +117,13 @@ export const productsApiDocument = openApiDocument({
             required: false,
             schema: { type: 'string', pattern: '^[a-fA-F0-9]{24}$' },
             description: "only this seller's listed products",
+          },
+          {
+            name: 'category',
+            in: 'query',
+            required: false,
+            schema: ref('Category'),
+            description: 'only products of this category or of a category under it',
           },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },

@@ -29,6 +29,21 @@ it('POST /api/products: 201, 400, 401', async () => {
     400,
   );
   await contract.expect(request(app).post('/api/products').send(valid), 401);
+  const lamp = await contract.expect(
+    request(app)
+      .post('/api/products')
+      .set('Cookie', seller)
+      .send({ ...valid, category: 'lighting' }),
+    201,
+  );
+  expect(lamp.body.category).toBe('lighting');
+  await contract.expect(
+    request(app)
+      .post('/api/products')
+      .set('Cookie', seller)
+      .send({ ...valid, category: 'lamps' }),
+    400,
+  );
 });
 
 it('GET /api/products (pages) and /api/products/:id: 200, 400, 404', async () => {
@@ -42,6 +57,9 @@ it('GET /api/products (pages) and /api/products/:id: 200, 400, 404', async () =>
   const last = await contract.expect(request(app).get(`/api/products?limit=1&cursor=${first.body.nextCursor}`), 200);
   expect(last.body.nextCursor).toBeNull();
   await contract.expect(request(app).get('/api/products?limit=0'), 400);
+  const home = await contract.expect(request(app).get('/api/products?category=home'), 200);
+  expect(home.body.items.map((p: { category: string }) => p.category)).toContain('lighting');
+  await contract.expect(request(app).get('/api/products?category=nope'), 400);
   await contract.expect(request(app).get(`/api/products/${first.body.items[0].id}`), 200);
   await contract.expect(request(app).get('/api/products/64b0000000000000000000ff'), 404);
 });

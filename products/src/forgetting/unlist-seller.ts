@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { unitsTaken, type ProductsModels } from '../models';
+import { refreshStock } from '../stock';
 
 export type UnlistSellerResult = { kind: 'unlisted'; products: number };
 
@@ -31,6 +32,9 @@ export async function unlistSeller(deps: { models: ProductsModels }, userId: str
         if (!(err instanceof mongoose.Error.VersionError) || i >= attempts) throw err;
       }
     }
+    // The quantity dropped to the units taken: nothing is available, which may be a flip. Also on a
+    // redelivery (already unlisted): a crash may have come between the save and this.
+    await refreshStock(deps.models, String(_id));
   }
   return { kind: 'unlisted', products };
 }

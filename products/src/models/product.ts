@@ -1,5 +1,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { CATEGORIES, DEFAULT_CATEGORY, categoryWithDescendants, isCategory } from '@jetmart/common/contracts';
+import { productImageSchema, type ProductImage } from './product-image';
 
 /** A product as its seller lists it. Units held or sold are kept in the unit ledger (./unit-ledger). */
 export interface ProductAttrs {
@@ -9,6 +11,8 @@ export interface ProductAttrs {
   /** Units the seller lists (held and sold units included). */
   quantity: number;
   userId: string;
+  /** A slug of the category tree (common's CATEGORIES); DEFAULT_CATEGORY when the seller chose none. */
+  category: string;
 }
 
 /**
@@ -25,12 +29,14 @@ export interface ProductFields extends ProductAttrs, WithOutbox {
    */
   unlistedAt?: Date;
   unlistReason?: UnlistReason;
+  /** Up to IMAGE_LIMITS.maxPerProduct, the cover first; changed only through ./product-image. */
+  images: ProductImage[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type ProductChanges = Partial<Pick<ProductAttrs, 'title' | 'description' | 'priceMinor' | 'quantity'>>;
+export type ProductChanges = Partial<Pick<ProductAttrs, 'title' | 'description' | 'priceMinor' | 'quantity' | 'category'>>;
 
 /** What a seller's change did: the caller saves a `changed` product. */
 export type ChangeOutcome = { kind: 'changed' } | { kind: 'unchanged' } | { kind: 'quantity-below-taken'; unitsTaken: number };
@@ -78,6 +84,12 @@ export interface ProductEventData {
   userId: string;
   /** Added with seller unlisting; absent in older events (listed, unless the quantity says otherwise). */
   listed: boolean;
+  /** Added with the catalog (issue 19): what search indexes, so its read model needs only the PRODUCTS stream. */
+  description: string;
+  category: string;
+  /** Image ids, the cover first (the product's `images`, when it has any). */
+  images: string[];
+  createdAt: string;
   version: number;
 }
 
@@ -93,6 +105,9 @@ const productSchema = new Schema<ProductFields, ProductModel, ProductMethods>(
     userId: { type: String, required: true },
     unlistedAt: { type: Date },
     unlistReason: { type: String, enum: ['seller', 'account-deleted'] },
+    images: { type: [productImageSchema], default: [] },
+    // Products listed before categories have none stored: mongoose fills the default on reading.
+    category: { type: String, default: DEFAULT_CATEGORY, enum: allCategorySlugs() },
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
@@ -101,6 +116,34 @@ productSchema.plugin(outboxPlugin);
 productSchema.index({ createdAt: -1, _id: -1 });
 // A seller's products (`?sellerId=`, `/mine`), newest first with the same cursor.
 productSchema.index({ userId: 1, createdAt: -1, _id: -1 });
+// The catalog of one category (`?category=`, a parent with its children: `$in`), newest first.
+productSchema.index({ category: 1, createdAt: -1, _id: -1 });
+
+function allCategorySlugs(): string[] {
+  return CATEGORIES.flatMap((c) => categoryWithDescendants(c.slug));
+}
+
+/**
+ * The filter for a category and everything under it. Products stored before categories have no
+ * `category` field (they read as DEFAULT_CATEGORY), so the default's filter also matches a missing
+ * field (`$in` with null). An unknown slug matches nothing.
+ */
+export function categoryFilter(slug: string): Record<string, unknown> {
+  if (!isCategory(slug)) return { category: { $in: [] } };
+  const slugs: (string | null)[] = categoryWithDescendants(slug);
+  if (slugs.includes(DEFAULT_CATEGORY)) slugs.push(null);
+  return { category: { $in: slugs } };
+}
+
+/**
+ * The ids of the product's images, the cover first. The image module (products/src/images) keeps
+ * them on the product as `images: [{id, ...}]`; a product without that field has none.
+ */
+function imageIdsOf(product: ProductDoc): string[] {
+  const images: unknown = product.get('images');
+  if (!Array.isArray(images)) return [];
+  return images.map((i: { id?: unknown; _id?: unknown }) => String(i.id ?? i._id));
+}
 
 productSchema.methods.isListed = function (this: ProductDoc): boolean {
   return !this.unlistedAt;
@@ -114,6 +157,10 @@ productSchema.methods.eventData = function (this: ProductDoc, version: number): 
     quantity: this.quantity,
     userId: this.userId,
     listed: this.isListed(),
+    description: this.description,
+    category: this.category,
+    images: imageIdsOf(this),
+    createdAt: this.createdAt.toISOString(),
     version,
   };
 };
@@ -161,8 +208,9 @@ productSchema.methods.relist = function (this: ProductDoc): RelistOutcome {
 };
 
 /** A new product with its `product.created` event queued; the caller saves it. */
-export function buildProduct(Product: ProductModel, attrs: ProductAttrs): ProductDoc {
-  const product = new Product(attrs);
+export function buildProduct(Product: ProductModel, attrs: ProductAttrs, now = new Date()): ProductDoc {
+  // createdAt is set here, not by the save's timestamps, because product.created carries it.
+  const product = new Product({ ...attrs, createdAt: now, updatedAt: now });
   recordEvent(product, Subjects.ProductCreated, product.eventData(0));
   return product;
 }

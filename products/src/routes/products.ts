@@ -12,7 +12,17 @@ import {
   toMinor,
   validateBody,
 } from '@jetmart/common';
-import { afterPosition, buildProduct, sellerProductsPage, unitsTaken, type ProductDoc, type ProductsModels } from '../models';
+import { DEFAULT_CATEGORY, isCategory } from '@jetmart/common/contracts';
+import {
+  afterPosition,
+  buildProduct,
+  categoryFilter,
+  sellerProductsPage,
+  unitsTaken,
+  type ProductDoc,
+  type ProductsModels,
+} from '../models';
+import { refreshStock } from '../stock';
 import { decodeCursor, encodeCursor, titleWordsFilter } from './listing';
 import { presentProduct, presentProductPage } from './presenters';
 
@@ -28,12 +38,19 @@ const quantity = z
   .min(0, 'quantity cannot be negative')
   .max(1_000_000, 'quantity can be at most 1000000');
 
-const createBody = z.object({ title, price: priceSchema, quantity, description: description.optional() });
+/** A slug of common's category tree (the storefront draws its menus from the same constant). */
+const category = z
+  .string({ error: 'category must be a string' })
+  .max(100, 'category is not a known category')
+  .refine(isCategory, 'category is not a known category');
+
+const createBody = z.object({ title, price: priceSchema, quantity, description: description.optional(), category: category.optional() });
 const updateBody = z.object({
   title: title.optional(),
   price: priceSchema.optional(),
   quantity: quantity.optional(),
   description: description.optional(),
+  category: category.optional(),
 });
 
 const limit = z.coerce
@@ -50,6 +67,11 @@ const listQuery = z.object({
     .string({ error: 'sellerId must be a single string' })
     .regex(/^[a-f0-9]{24}$/i, 'sellerId must be a user id')
     .transform((v) => v.toLowerCase())
+    .optional(),
+  category: z
+    .string({ error: 'category must be a single string' })
+    .max(100, 'category is not a known category')
+    .refine(isCategory, 'category is not a known category')
     .optional(),
   limit,
   cursor,
@@ -108,6 +130,7 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
       priceMinor: toMinor(body.price),
       quantity: body.quantity,
       userId: req.currentUser!.id,
+      category: body.category ?? DEFAULT_CATEGORY,
     });
     await product.save();
     res.status(201).json(presentProduct(product, 0));
@@ -118,6 +141,7 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
     const query = parseQuery(listQuery, req);
     const filter: Record<string, unknown> = {
       ...(query.sellerId ? { userId: query.sellerId } : {}),
+      ...(query.category ? categoryFilter(query.category) : {}),
       unlistedAt: { $exists: false },
       ...titleWordsFilter(query.q),
       ...afterPosition(positionOf(query.cursor)),
@@ -160,6 +184,7 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
         description: body.description,
         quantity: body.quantity,
         priceMinor: body.price === undefined ? undefined : toMinor(body.price),
+        category: body.category,
       },
       taken,
     );
@@ -167,12 +192,15 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
       throw new ConflictError(`quantity cannot be lower than the ${outcome.unitsTaken} units already held or sold`, 'quantity');
     }
     if (outcome.kind === 'changed') await product.save();
+    // Also when unchanged: the seller's retry after a failed refresh must still refresh.
+    if (body.quantity !== undefined) await refreshStock(models, product.id as string);
     res.json(presentProduct(product, taken));
   });
 
   router.post('/api/products/:id/unlist', requireAuth, async (req, res) => {
     const product = await findOwned(String(req.params.id), req.currentUser!.id);
     if (product.unlistBySeller() === 'unlisted') await product.save();
+    await refreshStock(models, product.id as string);
     const [presented] = await present([product]);
     res.json(presented);
   });
@@ -182,6 +210,7 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
     const outcome = product.relist();
     if (outcome === 'account-deleted') throw new ConflictError("This product's seller account was deleted; it cannot be listed again");
     if (outcome === 'relisted') await product.save();
+    await refreshStock(models, product.id as string);
     const [presented] = await present([product]);
     res.json(presented);
   });

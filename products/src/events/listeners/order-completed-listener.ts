@@ -1,5 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordSold, type UnitLedgerModel } from '../../models';
+import { recordSold, type ProductsModels } from '../../models';
+import { refreshStocks } from '../../stock';
 
 /** A paid order's held units are sold. */
 export class OrderCompletedListener extends Listener<typeof Subjects.OrderCompleted> {
@@ -7,13 +8,18 @@ export class OrderCompletedListener extends Listener<typeof Subjects.OrderComple
 
   constructor(
     bus: EventBus,
-    private readonly ledger: UnitLedgerModel,
+    private readonly models: ProductsModels,
     options?: ListenerOptions,
   ) {
     super(bus, 'products', options);
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCompleted>): Promise<void> {
-    await recordSold(this.ledger, data.id, data.items);
+    await recordSold(this.models.UnitLedger, data.id, data.items);
+    // After the ledger write: the stock signal of each product (published only when it flips).
+    await refreshStocks(
+      this.models,
+      data.items.map((l) => l.productId),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordHeld, type UnitLedgerModel } from '../../models';
+import { recordHeld, type ProductsModels } from '../../models';
+import { refreshStocks } from '../../stock';
 
 /** An order now holds units: they stop counting as available here. */
 export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated> {
@@ -7,13 +8,18 @@ export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated>
 
   constructor(
     bus: EventBus,
-    private readonly ledger: UnitLedgerModel,
+    private readonly models: ProductsModels,
     options?: ListenerOptions,
   ) {
     super(bus, 'products', options);
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
-    await recordHeld(this.ledger, data.id, data.items);
+    await recordHeld(this.models.UnitLedger, data.id, data.items);
+    // After the ledger write: the stock signal of each product (published only when it flips).
+    await refreshStocks(
+      this.models,
+      data.items.map((l) => l.productId),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Listener, RetryLater, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordRestocked, type UnitLedgerModel } from '../../models';
+import { recordRestocked, type ProductsModels } from '../../models';
+import { refreshStocks } from '../../stock';
 
 /**
  * A return reached the seller: its units go back on sale, once, only if the seller chose to
@@ -10,7 +11,7 @@ export class ReturnReceivedListener extends Listener<typeof Subjects.ReturnRecei
 
   constructor(
     bus: EventBus,
-    private readonly ledger: UnitLedgerModel,
+    private readonly models: ProductsModels,
     options?: ListenerOptions,
   ) {
     super(bus, 'products', options);
@@ -18,7 +19,13 @@ export class ReturnReceivedListener extends Listener<typeof Subjects.ReturnRecei
 
   async onMessage(data: EventData<typeof Subjects.ReturnReceived>): Promise<void> {
     if (!data.restock) return;
-    const outcome = await recordRestocked(this.ledger, data.orderId, data.id, data.items);
+    const outcome = await recordRestocked(this.models.UnitLedger, data.orderId, data.id, data.items);
+    // Also when nothing was restocked now: a redelivery after a crash between the ledger write and
+    // the recompute must still recompute (it publishes nothing when nothing flipped).
+    await refreshStocks(
+      this.models,
+      data.items.map((l) => l.productId),
+    );
     if (outcome === 'not-sold-yet') throw new RetryLater(`order ${data.orderId} is not recorded as sold yet`);
   }
 }

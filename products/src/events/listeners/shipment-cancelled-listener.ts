@@ -1,5 +1,6 @@
 import { Listener, RetryLater, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordRestocked, type UnitLedgerModel } from '../../models';
+import { recordRestocked, type ProductsModels } from '../../models';
+import { refreshStocks } from '../../stock';
 
 /** A cancelled part never left the seller: every line's units go back on sale, once. */
 export class ShipmentCancelledListener extends Listener<typeof Subjects.ShipmentCancelled> {
@@ -7,14 +8,20 @@ export class ShipmentCancelledListener extends Listener<typeof Subjects.Shipment
 
   constructor(
     bus: EventBus,
-    private readonly ledger: UnitLedgerModel,
+    private readonly models: ProductsModels,
     options?: ListenerOptions,
   ) {
     super(bus, 'products', options);
   }
 
   async onMessage(data: EventData<typeof Subjects.ShipmentCancelled>): Promise<void> {
-    const outcome = await recordRestocked(this.ledger, data.orderId, data.id, data.items);
+    const outcome = await recordRestocked(this.models.UnitLedger, data.orderId, data.id, data.items);
+    // Also when nothing was restocked now: a redelivery after a crash between the ledger write and
+    // the recompute must still recompute (it publishes nothing when nothing flipped).
+    await refreshStocks(
+      this.models,
+      data.items.map((l) => l.productId),
+    );
     if (outcome === 'not-sold-yet') throw new RetryLater(`order ${data.orderId} is not recorded as sold yet`);
   }
 }

@@ -70,6 +70,9 @@ describe('POST /api/products', () => {
       available: 5,
       userId: seller.id,
       listed: true,
+      category: 'other',
+      images: [],
+      rating: { average: null, count: 0 },
       version: 0,
     });
     const stored = await models.Product.findById(res.body.id).lean();
@@ -77,7 +80,20 @@ describe('POST /api/products', () => {
     expect(stored!.outbox).toHaveLength(1);
     expect(stored!.outbox[0].event).toMatchObject({
       subject: 'product.created',
-      data: { id: res.body.id, title: 'Red shoes', priceMinor: 29, quantity: 5, userId: seller.id, listed: true, version: 0 },
+      data: {
+        id: res.body.id,
+        title: 'Red shoes',
+        priceMinor: 29,
+        quantity: 5,
+        userId: seller.id,
+        listed: true,
+        description: 'Comfortable',
+        category: 'other',
+        images: [],
+        // The event's createdAt is the stored one (search sorts "newest" by it).
+        createdAt: stored!.createdAt.toISOString(),
+        version: 0,
+      },
     });
   });
 });
