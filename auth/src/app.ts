@@ -33,12 +33,12 @@ export type AuthAppContext = Pick<ServiceContext<AuthModels>, 'logger' | 'isRead
    * With NATS (always, under runService) the sign-in, sign-up and password-reset limits are counted in a bucket
    * every replica shares; an app built without it counts in its own memory.
    */
-  bus?: Pick<EventBus, 'nc'>;
+  bus?: Pick<EventBus, 'nc' | 'replicas'>;
 };
 
 function attemptCounter(bus: AuthAppContext['bus'], scope: string, maxAttempts: number, windowSeconds: number): AttemptCounter {
   return bus
-    ? new SharedAttemptLimiter(bus.nc, scope, maxAttempts, windowSeconds * 1000)
+    ? new SharedAttemptLimiter(bus, scope, maxAttempts, windowSeconds * 1000)
     : new AttemptLimiter(maxAttempts, windowSeconds * 1000);
 }
 

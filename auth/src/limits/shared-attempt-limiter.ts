@@ -21,11 +21,14 @@ export const ATTEMPTS_BUCKET = 'auth-attempts';
 const MAX_WINDOW_MS = 24 * 3600 * 1000;
 const MAX_ROUNDS = 50;
 
+/** Where the counts are: the bus's connection, and its replica count (JETSTREAM_REPLICAS) for the bucket. */
+export type AttemptsBus = Pick<EventBus, 'nc' | 'replicas'>;
+
 let buckets = new WeakMap<NatsConnection, Promise<KeyValueBucket>>();
-function bucketOn(nc: NatsConnection): Promise<KeyValueBucket> {
+function bucketOn({ nc, replicas }: AttemptsBus): Promise<KeyValueBucket> {
   let kv = buckets.get(nc);
   if (!kv) {
-    kv = keyValueBucket(nc, ATTEMPTS_BUCKET, MAX_WINDOW_MS);
+    kv = keyValueBucket(nc, ATTEMPTS_BUCKET, MAX_WINDOW_MS, replicas);
     // A failed open is not remembered: the next attempt tries again.
     kv.catch(() => (buckets = new WeakMap()));
     buckets.set(nc, kv);
@@ -35,7 +38,7 @@ function bucketOn(nc: NatsConnection): Promise<KeyValueBucket> {
 
 export class SharedAttemptLimiter implements AttemptCounter {
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly bus: AttemptsBus,
     /** Names this limit's keys (`signin`, `signup`), so limits never share a count. */
     private readonly scope: string,
     readonly maxAttempts: number,
@@ -45,7 +48,7 @@ export class SharedAttemptLimiter implements AttemptCounter {
 
   /** Records one attempt for `key` (hashed: keys hold IPs and emails, and KV keys allow few characters). */
   async hit(key: string): Promise<AttemptVerdict> {
-    const kv = await bucketOn(this.nc);
+    const kv = await bucketOn(this.bus);
     const k = `${this.scope}.${createHash('sha256').update(key).digest('hex')}`;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = this.now();

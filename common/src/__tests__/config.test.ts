@@ -21,6 +21,16 @@ describe('readEnv', () => {
     }
   });
 
+  it('JETSTREAM_REPLICAS: 1 by default, 3 for a cluster, nothing outside 1..5', () => {
+    expect(readEnv(baseEnv('orders', 3003), { NODE_ENV: 'development' }).JETSTREAM_REPLICAS).toBe(1);
+    expect(readEnv(baseEnv('orders', 3003), { NODE_ENV: 'development', JETSTREAM_REPLICAS: '3' }).JETSTREAM_REPLICAS).toBe(3);
+    for (const bad of ['0', '6', 'three', '2.5']) {
+      expect(() => readEnv(baseEnv('orders', 3003), { NODE_ENV: 'development', JETSTREAM_REPLICAS: bad })).toThrow(
+        /JETSTREAM_REPLICAS is invalid/,
+      );
+    }
+  });
+
   it('reports invalid values', () => {
     expect(() => readEnv(baseEnv('orders', 3003), { NODE_ENV: 'development', PORT: 'eighty' })).toThrow(/PORT is invalid/);
   });

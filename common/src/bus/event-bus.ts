@@ -18,11 +18,28 @@ import { contextFromTraceparent, endSpan, tracer } from '../tracing';
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 export interface EventBusOptions {
+  /** One server, or every node of a cluster (`natsServers(NATS_URL)`): the client fails over between them. */
   servers: string | string[];
   /** Connection name shown in NATS monitoring, e.g. `orders-7f9c`. */
   name: string;
   logger: Logger;
+  /**
+   * Replicas of every stream (and key-value bucket) this bus creates: 1 on a single node, 3 on a
+   * 3-node cluster (JETSTREAM_REPLICAS). An R1 stream lives on one node and is lost with it; an
+   * R3 stream survives one node down. Durable consumers inherit their stream's.
+   */
+  replicas?: number;
 }
+
+/** NATS_URL (one URL, or a comma-separated list of a cluster's nodes) as the client's server list. */
+export const natsServers = (natsUrl: string): string[] =>
+  natsUrl
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Whether a JetStream add failed because the stream/consumer exists with another config (then update it). */
+export const existsWithOtherConfig = (err: unknown) => /already in use|already exists/i.test(String((err as Error)?.message));
 
 export interface PublishOptions {
   /** Extra headers, e.g. the W3C `traceparent` of the change that caused the event. */
@@ -38,6 +55,7 @@ export class EventBus {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly logger: Logger,
+    readonly replicas: number,
   ) {}
 
   static async connect(opts: EventBusOptions): Promise<EventBus> {
@@ -48,7 +66,7 @@ export class EventBus {
       reconnectTimeWait: 500,
     });
     const jsm = await jetstreamManager(nc);
-    const bus = new EventBus(nc, jetstream(nc), jsm, opts.logger);
+    const bus = new EventBus(nc, jetstream(nc), jsm, opts.logger, opts.replicas ?? 1);
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
@@ -63,19 +81,23 @@ export class EventBus {
     return !this.nc.isClosed() && !this.nc.isDraining();
   }
 
-  /** Creates every jetmart stream, or updates it to the current config. Safe to run from every replica. */
+  /**
+   * Creates every jetmart stream, or updates it to the current config (an older duplicate window,
+   * another replica count: a platform moved from one node to a cluster scales its R1 streams to R3
+   * in place). Safe to run from every replica.
+   */
   async ensureStreams(): Promise<void> {
     for (const s of Object.values(Streams)) {
       const config: Partial<StreamConfig> & { name: string } = {
         name: s.name,
         subjects: [...s.subjects],
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+        num_replicas: this.replicas,
       };
       try {
         await this.jsm.streams.add(config);
       } catch (err) {
-        // Exists with another config (e.g. an older duplicate window): bring it up to date.
-        if (/already in use|already exists/i.test(String((err as Error).message))) {
+        if (existsWithOtherConfig(err)) {
           await this.jsm.streams.update(s.name, config);
         } else {
           throw err;

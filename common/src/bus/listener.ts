@@ -129,8 +129,12 @@ export abstract class Listener<S extends Subject> {
     }
   }
 
+  /** Binds to the durable (creating it) and starts consuming. May be retried when it throws: it then bound nothing. */
   async start(): Promise<void> {
     await this.ensureConsumer();
+    const consumer = await this.bus.js.consumers.get(this.streamName, this.durableName);
+    this.messages = await consumer.consume({ max_messages: Math.max(10, this.opts.concurrency * 2) });
+    const messages = this.messages;
     this.unwatchLag = watchConsumerLag({
       durableName: this.durableName,
       streamName: this.streamName,
@@ -140,9 +144,6 @@ export abstract class Listener<S extends Subject> {
         return { pending: info.num_pending, ackPending: info.num_ack_pending };
       },
     });
-    const consumer = await this.bus.js.consumers.get(this.streamName, this.durableName);
-    this.messages = await consumer.consume({ max_messages: Math.max(10, this.opts.concurrency * 2) });
-    const messages = this.messages;
     this.loop = (async () => {
       for await (const msg of messages) {
         if (this.stopping) {

@@ -69,7 +69,15 @@ export function baseEnv(service: string, defaultPort: number) {
   return {
     PORT: { describe: 'HTTP port', default: String(defaultPort), parse: intInRange(1, 65535) },
     MONGO_URL: { describe: `MongoDB URL of the ${service} database`, devDefault: `mongodb://127.0.0.1:27017/${service}` },
-    NATS_URL: { describe: 'NATS server URL(s), comma-separated', devDefault: 'nats://127.0.0.1:4222' },
+    NATS_URL: {
+      describe: 'NATS server URL(s), comma-separated: every node of a cluster, so the bus reconnects to another when one goes',
+      devDefault: 'nats://127.0.0.1:4222',
+    },
+    JETSTREAM_REPLICAS: {
+      describe: 'replicas of every JetStream stream and key-value bucket the services create (1 on one node; 3 on a 3-node cluster)',
+      default: '1',
+      parse: intInRange(1, 5),
+    },
     JWT_KEY: {
       describe: 'secret that signs session JWTs (Kubernetes secret jwt-secret)',
       devDefault: 'dev-only-insecure-jwt-key-never-use-in-production',

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { EventBus } from '../bus/event-bus';
+import { EventBus, natsServers } from '../bus/event-bus';
 import type { Listener } from '../bus/listener';
 import { createLogger } from '../log';
 import { OutboxRelay } from '../outbox';
 import type { Subject } from '../events';
-import { ConfigError } from './config';
+import { baseEnv, ConfigError, readEnv } from './config';
 import { setupTracing } from '../tracing';
 import { installDatabasePlugins } from '../database';
 import { documentLocksCapability } from '../lock';
@@ -36,7 +36,14 @@ export interface BackgroundTask {
 export interface ServiceSpec<M = undefined> {
   name: string;
   port: number;
+  /** NATS_URL: one server, or every node of a cluster, comma-separated. */
   natsUrl: string;
+  /**
+   * Replicas of the streams and key-value buckets the service creates. Default: JETSTREAM_REPLICAS
+   * from the environment (every service's config validates it through baseEnv), so no service's
+   * index.ts has to pass it along.
+   */
+  jetstreamReplicas?: number;
   /** Omit for a service without a database. */
   mongoUrl?: string;
   /** Builds the service's models on its connection (after the plugins are installed on it). */
@@ -90,25 +97,35 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
     const locks = await documentLocksCapability(conn);
     logger.info({ documentLocks: locks.enabled }, `document locks ${locks.enabled ? 'on' : 'off'}: ${locks.reason}`);
   }
+  const replicas =
+    spec.jetstreamReplicas ?? readEnv({ JETSTREAM_REPLICAS: baseEnv(spec.name, spec.port).JETSTREAM_REPLICAS }).JETSTREAM_REPLICAS;
   const bus = await retry('NATS', logger, () =>
-    EventBus.connect({ servers: spec.natsUrl.split(','), name: `${spec.name}-${randomBytes(3).toString('hex')}`, logger }),
+    EventBus.connect({ servers: natsServers(spec.natsUrl), name: `${spec.name}-${randomBytes(3).toString('hex')}`, logger, replicas }),
   );
-  await bus.ensureStreams();
+  // Retried: on a cluster that is electing a leader (a node just died) the JetStream API times out
+  // for a few seconds; a replica restarted then must wait, not exit.
+  await retry('JetStream (streams)', logger, () => bus.ensureStreams());
   // Before serving anything: a service that cannot load the revocations must not accept sessions
   // (it would accept signed-out ones). Unreachable for ~2 minutes means it fails to start.
-  const sessions = await retry('the session revocations bucket', logger, () => SessionRevocations.open(bus.nc, logger));
+  const sessions = await retry('the session revocations bucket', logger, () => SessionRevocations.open(bus.nc, logger, Date.now, replicas));
 
+  // Ready only once every durable consumer is bound: before that the service would take requests
+  // whose follow-up events it cannot yet receive, and Kubernetes would count it as serving.
+  let listenersBound = false;
   const isReady = () =>
-    !stopping && bus.connected && (!spec.mongoUrl || mongoose.connection.readyState === mongoose.ConnectionStates.connected);
+    !stopping &&
+    listenersBound &&
+    bus.connected &&
+    (!spec.mongoUrl || mongoose.connection.readyState === mongoose.ConnectionStates.connected);
   const outboxModels = spec.outboxModels?.(models) ?? [];
   const relay = outboxModels.length ? new OutboxRelay(bus, outboxModels, { logger }) : undefined;
   const ctx: ServiceContext<M> = { logger, bus, relay, isReady, models, sessions };
 
   relay?.start();
   const listeners = spec.listeners?.(ctx) ?? [];
-  for (const l of listeners) await l.start();
-  const background = spec.background?.(ctx) ?? [];
 
+  // HTTP first, answering /healthz (alive) and /readyz (503 until the listeners are bound), so a
+  // slow bind (a JetStream election) shows as "not ready" rather than as a process that is not there.
   const app = spec.app(ctx);
   installSessionRevocations(app, sessions);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -118,6 +135,16 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : spec.port;
   logger.info({ port }, `${spec.name} listening`);
+
+  try {
+    for (const l of listeners) await retry(`JetStream (durable ${l.durableName})`, logger, () => l.start());
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  listenersBound = true;
+  const background = spec.background?.(ctx) ?? [];
+  logger.info({ listeners: listeners.length }, `${spec.name} ready`);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -68,8 +68,14 @@ export class SessionRevocations implements RevocationCheck {
    * is in memory. Throws when the bucket cannot be reached: a service must not serve requests
    * while it cannot tell revoked sessions from valid ones (runService retries, then fails start).
    */
-  static async open(nc: NatsConnection, logger: Logger, now: () => number = Date.now): Promise<SessionRevocations> {
-    const kv = await keyValueBucket(nc, SESSIONS_BUCKET, MAX_SESSION_TTL_SECONDS * 1000);
+  static async open(
+    nc: NatsConnection,
+    logger: Logger,
+    now: () => number = Date.now,
+    /** Copies of the bucket (the bus's JETSTREAM_REPLICAS): every service reads it, so it must outlive a node. */
+    replicas = 1,
+  ): Promise<SessionRevocations> {
+    const kv = await keyValueBucket(nc, SESSIONS_BUCKET, MAX_SESSION_TTL_SECONDS * 1000, replicas);
     const r = new SessionRevocations(kv, logger, now);
     await r.startWatching();
     r.pruneTimer = setInterval(() => r.prune(), 60_000);

@@ -234,6 +234,132 @@ export async function startNats(
   return server;
 }
 
+/** One node of a `startNatsCluster` cluster: a NatsTestServer with its server name (JetStream reports leaders by it). */
+export interface NatsClusterNode extends NatsTestServer {
+  name: string;
+  clusterPort: number;
+}
+
+export interface NatsTestCluster {
+  /** Every node's client URL, comma-separated: what NATS_URL holds for a cluster. */
+  url: string;
+  nodes: NatsClusterNode[];
+  /** The node named `name` (e.g. a stream's `cluster.leader`). */
+  node(name: string): NatsClusterNode;
+  /** Resolves once every node answers /healthz (JetStream current, meta leader known). */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Stops every node (SIGTERM) and keeps the stores. */
+  stop(): Promise<void>;
+  /** Stops every node and deletes the stores. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A JetStream cluster of `nodes` nats-servers on 127.0.0.1 (cluster `clusterName`, each routed to
+ * every other, JetStream with its own store dir `<storeDir>/<node name>`), for tests of replicated
+ * streams and for `npm start -- --ha`. Node names are `<namePrefix>1`.. (`n1`, `n2`, `n3`).
+ * `detached`: see startOnFreePorts. Resolves when every node is healthy (a meta leader elected).
+ */
+export async function startNatsCluster(
+  opts: { nodes?: number; storeDir?: string; detached?: boolean; clusterName?: string; namePrefix?: string; timeoutMs?: number } = {},
+): Promise<NatsTestCluster> {
+  const bin = natsServerBinary();
+  if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`, or set NATS_SERVER_BIN');
+  const count = opts.nodes ?? 3;
+  const base = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'jetmart-nats-cluster-'));
+  const names = Array.from({ length: count }, (_, i) => `${opts.namePrefix ?? 'n'}${i + 1}`);
+  // Every node's ports are chosen before any starts: each node's routes name the others' cluster ports.
+  const ports = await Promise.all(names.map(async () => [await freePort(), await freePort(), await freePort()] as const));
+  const routes = ports.map(([, , cluster]) => `nats://127.0.0.1:${cluster}`).join(',');
+  const nodes: NatsClusterNode[] = [];
+  // Started side by side: JetStream on a clustered node waits for its peers before it reports enabled.
+  const started = await Promise.allSettled(
+    names.map(async (name, i) => {
+      const [port, monitorPort, clusterPort] = ports[i]!;
+      const storeDir = join(base, name);
+      mkdirSync(storeDir, { recursive: true });
+      const proc = await startOnFreePorts({
+        name: `nats-server ${name}`,
+        bin,
+        portCount: 3,
+        ports: [port, monitorPort, clusterPort],
+        args: () => [
+          '-a',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-m',
+          String(monitorPort),
+          '-js',
+          '-sd',
+          storeDir,
+          '--server_name',
+          name,
+          '--cluster_name',
+          opts.clusterName ?? 'jetmart',
+          '--cluster',
+          `nats://127.0.0.1:${clusterPort}`,
+          '--routes',
+          routes,
+        ],
+        // Listening is enough here; the whole cluster's health is awaited below.
+        ready: async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok,
+        detached: opts.detached ?? false,
+      });
+      nodes[i] = {
+        name,
+        url: `nats://127.0.0.1:${port}`,
+        port,
+        monitorUrl: `http://127.0.0.1:${monitorPort}`,
+        clusterPort,
+        storeDir,
+        get pid() {
+          return proc.pid;
+        },
+        stop: (signal = 'SIGTERM') => proc.stop(signal),
+        restart: () => proc.start(),
+        destroy: async () => {
+          await proc.stop();
+          rmSync(storeDir, { recursive: true, force: true });
+        },
+      };
+    }),
+  );
+  const stopAll = () => Promise.all(nodes.filter(Boolean).map((n) => n.stop()));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const cluster: NatsTestCluster = {
+    url: nodes.map((n) => n.url).join(','),
+    nodes,
+    node: (name) => {
+      const n = nodes.find((x) => x.name === name);
+      if (!n) throw new Error(`no node ${name} in this cluster (${names.join(', ')})`);
+      return n;
+    },
+    waitHealthy: (timeoutMs = 30_000) =>
+      waitFor(
+        'the NATS cluster',
+        async () => (await Promise.all(nodes.map(async (n) => (await fetch(`${n.monitorUrl}/healthz`)).ok))).every(Boolean),
+        timeoutMs,
+      ),
+    stop: async () => void (await stopAll()),
+    destroy: async () => {
+      await stopAll();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  try {
+    await cluster.waitHealthy(opts.timeoutMs ?? 30_000);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return cluster;
+}
+
 export interface MongoTestServer {
   /** Server URL without a database name. */
   url: string;
