@@ -14,8 +14,11 @@ import type {
   NotificationRecord,
   Order,
   Product,
+  ProductImageRecord,
   ReturnRecord,
+  ReviewRecord,
   SavedAddress,
+  SearchResponse,
   Shipment,
   User,
 } from '@jetmart/common/contracts';
@@ -37,6 +40,63 @@ const teapot: Product = {
   available: 3,
   userId: seller.id,
   listed: true,
+  category: 'kitchen',
+  images: ['bbbbbbbbbbbbbbbbbbbbbbb1', 'bbbbbbbbbbbbbbbbbbbbbbb2'].map((imageId): ProductImageRecord => ({
+    id: imageId,
+    width: 1200,
+    height: 900,
+    urls: {
+      thumb: `/api/products/aaaaaaaaaaaaaaaaaaaaaaa1/images/${imageId}/thumb`,
+      medium: `/api/products/aaaaaaaaaaaaaaaaaaaaaaa1/images/${imageId}/medium`,
+      large: `/api/products/aaaaaaaaaaaaaaaaaaaaaaa1/images/${imageId}/large`,
+    },
+  })),
+  rating: { average: 4.5, count: 2 },
+  version: 0,
+};
+/** The catalog's answer (issue 19): the teapot, with filter-adjusted facets and a spelling suggestion. */
+const teapotSearch: SearchResponse = {
+  hits: [
+    {
+      id: teapot.id,
+      title: teapot.title,
+      description: teapot.description!,
+      price: teapot.price,
+      category: teapot.category,
+      sellerId: seller.id,
+      inStock: true,
+      rating: teapot.rating,
+      image: teapot.images[0],
+      createdAt: '2026-03-01T10:00:00.000Z',
+    },
+  ],
+  total: 1,
+  nextCursor: 'search/page+2',
+  facets: {
+    category: [
+      { value: 'kitchen', count: 1 },
+      { value: 'lighting', count: 4 },
+    ],
+    price: [
+      { min: 10, max: 25, count: 1 },
+      { min: 25, max: 50, count: 4 },
+    ],
+    rating: [{ min: 4, count: 1 }],
+    inStock: [{ value: true, count: 5 }],
+  },
+  didYouMean: 'teapot',
+};
+const teapotReview: ReviewRecord = {
+  id: 'cccccccccccccccccccccc01',
+  productId: teapot.id,
+  userId: 'user-someone-else',
+  rating: 4,
+  text: 'Pours without a drip.',
+  status: 'visible',
+  reportCount: 0,
+  reply: { text: 'Thank you for the kind words!', createdAt: '2026-03-03T10:00:00.000Z' },
+  createdAt: '2026-03-02T10:00:00.000Z',
+  updatedAt: '2026-03-02T10:00:00.000Z',
   version: 0,
 };
 /** The fields of an order the storefront reads (the API's record may carry more). */
@@ -243,6 +303,13 @@ beforeAll(async () => {
 
     if (url.pathname === '/api/users/currentuser') return json(200, { currentUser: user ?? null });
     if (url.pathname === '/api/products') return json(200, { items: [teapot], nextCursor: null });
+    if (url.pathname === '/api/search') return json(200, teapotSearch);
+    if (parts[1] === 'products' && parts[3] === 'reviews' && parts.length === 4) {
+      return json(200, { items: parts[2] === teapot.id ? [teapotReview] : [], nextCursor: null, rating: teapot.rating });
+    }
+    if (parts[1] === 'products' && parts[3] === 'reviews' && parts[4] === 'mine') {
+      return needUser() || json(200, { eligible: user === buyer, review: null });
+    }
     if (url.pathname === '/api/products/mine') {
       if (needUser()) return;
       const mine = user === seller ? [teapot, unlistedMug] : [];
@@ -433,6 +500,40 @@ describe('content arrives in the HTML of a full page load', () => {
   test.each([
     ['/', undefined, [teapot.title, '$21.50']],
     [`/products/${teapot.id}`, undefined, [teapot.title, teapot.description!, '$21.50', '3 available']],
+    [
+      '/?q=teepot&category=home',
+      undefined,
+      [
+        'Did you mean',
+        'href="/?q=teapot&amp;category=home"',
+        '1 product',
+        'Kitchen &amp; Dining',
+        'Lighting',
+        'href="/?q=teepot&amp;category=home&amp;cursor=search%2Fpage%2B2"',
+        'Under $10',
+        '$10 – $25',
+        '4 stars &amp; up',
+        'In stock only',
+        'Rated 4.5 out of 5 (2 reviews)',
+      ],
+    ],
+    [
+      `/products/${teapot.id}`,
+      undefined,
+      [
+        'Kitchen &amp; Dining',
+        'photo 1 of 2',
+        'Show photo 2 of 2',
+        'Rated 4.5 out of 5 (2 reviews)',
+        'Pours without a drip.',
+        'Reply from the seller',
+        'Thank you for the kind words!',
+        'Sign in',
+      ],
+    ],
+    [`/products/${teapot.id}`, 'session=buyer', ['Write a review', 'Your rating', 'Post review', 'Report']],
+    [`/products/${teapot.id}`, 'session=seller', ['This is your listing', 'Reply']],
+    [`/sell/${teapot.id}/edit`, 'session=seller', ['Category', 'Photos', 'Make cover', 'Upload photo', 'Add a photo']],
     ['/orders', 'session=buyer', ['My orders', '2 items', 'Expired: not paid in time', '$43.00', 'Shipped']],
     [`/orders/${openOrder.id}`, 'session=buyer', [teapot.title, '$43.00', 'Cancel order']],
     ['/sell', 'session=seller', ['My products', teapot.title, 'href="/sell/shipments"', 'Retired mug', 'Unlisted', 'Relist', 'Unlist']],
@@ -693,5 +794,50 @@ describe('titles and favicon', () => {
     expect(icon.status).toBe(200);
     expect(icon.contentType).toContain('image/svg+xml');
     expect(icon.html).toContain('<svg');
+  });
+});
+
+describe('the catalog and the product page work from their URL alone (issue 19)', () => {
+  test('the catalog asks GET /api/search with the filters of the page URL, and drops what the API would refuse', async () => {
+    await get('/?q=teapot&category=kitchen&minPrice=10&maxPrice=25&minRating=4&inStock=true&sort=price_asc&cursor=abc&bogus=1');
+    const call = apiCalls.find((c) => c.startsWith('/api/search?'));
+    expect(Object.fromEntries(new URL(call!, 'http://x').searchParams)).toEqual({
+      q: 'teapot',
+      category: 'kitchen',
+      minPrice: '10',
+      maxPrice: '25',
+      minRating: '4',
+      inStock: 'true',
+      sort: 'price_asc',
+      cursor: 'abc',
+      limit: '12',
+    });
+    apiCalls = [];
+    await get('/?category=no-such-category&minPrice=ten&minRating=9&sort=cheapest');
+    const plain = apiCalls.find((c) => c.startsWith('/api/search?'));
+    expect(Object.fromEntries(new URL(plain!, 'http://x').searchParams)).toEqual({ sort: 'newest', limit: '12' });
+  });
+
+  test('the selected filters are marked in the sidebar and their links take them off again', async () => {
+    const page = await get('/?category=kitchen&minPrice=10&maxPrice=25');
+    const link = (testId: string) => new RegExp(`<a[^>]*data-testid="${testId}"[^>]*>`).exec(page.html)?.[0] ?? '';
+    expect(link('category-kitchen')).toContain('aria-current="true"');
+    expect(link('category-kitchen')).toContain('href="/?minPrice=10&amp;maxPrice=25"');
+    expect(link('price-10')).toContain('aria-current="true"');
+    expect(link('price-10')).toContain('href="/?category=kitchen"');
+    expect(link('price-25')).not.toContain('aria-current');
+    expect(link('price-25')).toContain('href="/?category=kitchen&amp;minPrice=25&amp;maxPrice=50"');
+  });
+
+  test('?image= shows that photo large; the thumbnails are links to the others', async () => {
+    const [first, second] = teapot.images;
+    const page = await get(`/products/${teapot.id}?image=${second.id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`data-image-id="${second.id}"`);
+    expect(page.html).toContain(`src="${second.urls.large}"`);
+    expect(page.html).toContain('photo 2 of 2');
+    expect(page.html).toContain(`href="/products/${teapot.id}?image=${first.id}"`);
+    const unknown = await get(`/products/${teapot.id}?image=nope`);
+    expect(unknown.html).toContain(`src="${first.urls.large}"`);
   });
 });

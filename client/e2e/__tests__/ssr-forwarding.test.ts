@@ -46,9 +46,23 @@ beforeAll(async () => {
     // Like the real ingress + auth: the session only counts for the right virtual host.
     const signedIn = req.headers.host === INGRESS_HOST && req.headers.cookie === SESSION_COOKIE;
     if (url.pathname === '/api/users/currentuser') return json(200, { currentUser: signedIn ? user : null });
-    if (url.pathname === '/api/products') {
-      if (productsFail) return json(503, { errors: [{ message: 'products is not reachable right now' }] });
-      return json(200, { items: [product], nextCursor: null });
+    if (url.pathname === '/api/search') {
+      if (productsFail) return json(503, { errors: [{ message: 'search is not reachable right now' }] });
+      const hit = {
+        ...product,
+        category: 'other',
+        sellerId: product.userId,
+        inStock: true,
+        rating: { average: null, count: 0 },
+        image: null,
+      };
+      return json(200, {
+        hits: [hit],
+        total: 1,
+        nextCursor: null,
+        facets: { category: [{ value: 'other', count: 1 }], price: [], rating: [], inStock: [] },
+        didYouMean: null,
+      });
     }
     json(404, { errors: [{ message: 'Route not found' }] });
   });
@@ -88,7 +102,7 @@ test('the catalog is rendered on the server with the API reached at API_BASE_URL
   expect(page.html).toContain(user.email); // the header knows who is signed in
 
   const currentUserCall = seen.find((s) => s.path === '/api/users/currentuser');
-  const productsCall = seen.find((s) => s.path.startsWith('/api/products?'));
+  const productsCall = seen.find((s) => s.path.startsWith('/api/search?'));
   expect(currentUserCall).toEqual({ path: '/api/users/currentuser', host: INGRESS_HOST, cookie: SESSION_COOKIE });
   expect(productsCall).toMatchObject({ host: INGRESS_HOST, cookie: SESSION_COOKIE });
 });
@@ -102,9 +116,9 @@ test('without a session cookie the page renders signed out and sends no cookie o
   expect(seen.every((s) => s.cookie === undefined && s.host === INGRESS_HOST)).toBe(true);
 });
 
-test('search and cursor reach the products API from the page URL', async () => {
+test('search and cursor reach the search API from the page URL', async () => {
   await getPage('/?q=teapot&cursor=abc123', { host: INGRESS_HOST });
-  const call = seen.find((s) => s.path.startsWith('/api/products?'));
+  const call = seen.find((s) => s.path.startsWith('/api/search?'));
   const query = new URL(call!.path, 'http://x').searchParams;
   expect(query.get('q')).toBe('teapot');
   expect(query.get('cursor')).toBe('abc123');
@@ -115,7 +129,7 @@ test('an API failure still renders the page, with the API message', async () => 
   const page = await getPage('/', { host: INGRESS_HOST, cookie: SESSION_COOKIE });
   expect(page.status).toBe(200);
   expect(page.html).toContain('Could not load products');
-  expect(page.html).toContain('products is not reachable right now');
+  expect(page.html).toContain('search is not reachable right now');
   expect(page.html).toContain(user.email);
 });
 

@@ -3,11 +3,12 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState, type FormEvent } from 'react';
-import { PRODUCT_LIMITS, type ApiErrorItem, type Product } from '@jetmart/common/contracts';
+import { DEFAULT_CATEGORY, PRODUCT_LIMITS, type ApiErrorItem, type Product } from '@jetmart/common/contracts';
+import { categoryOptions } from '@/lib/catalog';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { labelApiErrors, MAX_DESCRIPTION_LENGTH, parseProductForm, PRODUCT_FIELD_LABELS } from '@/lib/product-form';
-import { Field, FormErrors, TextAreaField } from './Field';
+import { Field, FormErrors, SelectField, TextAreaField } from './Field';
 
 const FIELDS = Object.keys(PRODUCT_FIELD_LABELS);
 const grouped = (n: number) => n.toLocaleString('en-US');
@@ -34,6 +35,7 @@ export function ProductForm({ product }: { product?: Product }) {
     const parsed = parseProductForm({
       title: text('title'),
       description: text('description'),
+      category: text('category'),
       price: text('price'),
       quantity: text('quantity'),
     });
@@ -72,6 +74,19 @@ export function ProductForm({ product }: { product?: Product }) {
         hint={`Up to ${grouped(MAX_DESCRIPTION_LENGTH)} characters.`}
         error={messageFor(errors, 'description')}
       />
+      <SelectField
+        id="category"
+        label="Category"
+        defaultValue={product?.category ?? DEFAULT_CATEGORY}
+        hint="Where buyers browsing the catalog find it."
+        error={messageFor(errors, 'category')}
+      >
+        {categoryOptions().map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </SelectField>
       <Field
         id="price"
         label="Price (USD)"

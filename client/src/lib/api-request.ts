@@ -25,6 +25,33 @@ export interface ApiGetOptions {
 }
 
 export function apiGet<T>(path: string, incoming: IncomingHeaders, options: ApiGetOptions = {}): Promise<ApiResult<T>> {
+  return apiRequest<T>('GET', path, incoming, undefined, options);
+}
+
+/** A request body: raw bytes (an uploaded file, sent as it came) or a value sent as JSON. */
+export type ApiBody = { bytes: Uint8Array; contentType: string } | { json: unknown };
+
+/**
+ * One request with a body on behalf of an incoming request (same forwarding as apiGet): the
+ * storefront's route handlers use it for what a plain HTML form sends, such as a seller's photo
+ * upload, which must work without JavaScript.
+ */
+export function apiSend<T>(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  incoming: IncomingHeaders,
+  body?: ApiBody,
+): Promise<ApiResult<T>> {
+  return apiRequest<T>(method, path, incoming, body);
+}
+
+function apiRequest<T>(
+  method: string,
+  path: string,
+  incoming: IncomingHeaders,
+  body: ApiBody | undefined,
+  options: ApiGetOptions = {},
+): Promise<ApiResult<T>> {
   const timeout = options.timeoutMs ?? TIMEOUT_MS;
   const forwarded: Record<string, string> = { accept: 'application/json' };
   const cookie = incoming.get('cookie');
@@ -33,28 +60,37 @@ export function apiGet<T>(path: string, incoming: IncomingHeaders, options: ApiG
   if (host) forwarded.host = host;
   const proto = incoming.get('x-forwarded-proto');
   if (proto) forwarded['x-forwarded-proto'] = proto;
+  let payload: Buffer | undefined;
+  if (body && 'bytes' in body) {
+    payload = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength);
+    forwarded['content-type'] = body.contentType;
+  } else if (body) {
+    payload = Buffer.from(JSON.stringify(body.json));
+    forwarded['content-type'] = 'application/json';
+  }
+  if (payload) forwarded['content-length'] = String(payload.length);
 
   const url = new URL(path, apiBase());
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
-    const req = client.request(url, { method: 'GET', headers: forwarded, timeout, servername: host?.split(':')[0] }, (res) => {
+    const req = client.request(url, { method, headers: forwarded, timeout, servername: host?.split(':')[0] }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        let body: unknown = null;
+        let parsed: unknown = null;
         try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
-          body = null;
+          parsed = null;
         }
-        if (status >= 200 && status < 300) resolve({ ok: true, status, data: body as T });
-        else resolve({ ok: false, status, errors: errorsFromBody(status, body) });
+        if (status >= 200 && status < 300) resolve({ ok: true, status, data: parsed as T });
+        else resolve({ ok: false, status, errors: errorsFromBody(status, parsed) });
       });
       res.on('error', () => resolve({ ok: false, status: 0, errors: errorsFromBody(0, null) }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve({ ok: false, status: 0, errors: errorsFromBody(0, null) }));
-    req.end();
+    req.end(payload);
   });
 }

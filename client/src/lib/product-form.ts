@@ -1,4 +1,4 @@
-import { PRODUCT_LIMITS, type ApiErrorItem } from '@jetmart/common/contracts';
+import { DEFAULT_CATEGORY, isCategory, PRODUCT_LIMITS, type ApiErrorItem } from '@jetmart/common/contracts';
 
 /**
  * The seller's product form: what the person typed → the API's body, or messages that name the
@@ -7,7 +7,13 @@ import { PRODUCT_LIMITS, type ApiErrorItem } from '@jetmart/common/contracts';
  */
 
 /** The form's labels by API field. */
-export const PRODUCT_FIELD_LABELS = { title: 'Title', description: 'Description', price: 'Price', quantity: 'Units in stock' } as const;
+export const PRODUCT_FIELD_LABELS = {
+  title: 'Title',
+  description: 'Description',
+  category: 'Category',
+  price: 'Price',
+  quantity: 'Units in stock',
+} as const;
 export type ProductField = keyof typeof PRODUCT_FIELD_LABELS;
 
 /** The products API's limit on descriptions (not among the shared PRODUCT_LIMITS). */
@@ -18,6 +24,8 @@ const grouped = (n: number) => n.toLocaleString('en-US');
 export interface ProductInput {
   title: string;
   description: string;
+  /** A slug of the shared category tree; empty means the default category. */
+  category?: string;
   price: string;
   quantity: string;
 }
@@ -25,6 +33,7 @@ export interface ProductInput {
 export interface ProductBody {
   title: string;
   description: string;
+  category: string;
   price: number;
   quantity: number;
 }
@@ -48,12 +57,14 @@ export function parseProductForm(input: ProductInput): ParsedProduct {
       message: `Description can have at most ${grouped(MAX_DESCRIPTION_LENGTH)} characters (it has ${grouped(description.length)}).`,
     });
   }
+  const category = input.category || DEFAULT_CATEGORY;
+  if (!isCategory(category)) errors.push({ field: 'category', message: 'Choose a category from the list.' });
   const price = parsePrice(input.price);
   if (typeof price === 'string') errors.push({ field: 'price', message: price });
   const quantity = parseQuantity(input.quantity);
   if (typeof quantity === 'string') errors.push({ field: 'quantity', message: quantity });
   if (errors.length > 0 || typeof price === 'string' || typeof quantity === 'string') return { ok: false, errors };
-  return { ok: true, body: { title, description, price, quantity } };
+  return { ok: true, body: { title, description, category, price, quantity } };
 }
 
 /**
