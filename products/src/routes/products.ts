@@ -17,6 +17,7 @@ import {
   afterPosition,
   buildProduct,
   categoryFilter,
+  ratingSummaries,
   sellerProductsPage,
   unitsTaken,
   type ProductDoc,
@@ -106,7 +107,11 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
       UnitLedger,
       products.map((p) => p.id as string),
     );
-    return products.map((p) => presentProduct(p, taken.get(p.id) ?? 0));
+    const ratings = await ratingSummaries(
+      models.ProductRating,
+      products.map((p) => p.id as string),
+    );
+    return products.map((p) => presentProduct(p, taken.get(p.id) ?? 0, { rating: ratings.get(p.id) }));
   };
 
   const findOr404 = async (id: string): Promise<ProductDoc> => {
@@ -161,9 +166,13 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
       limit: query.limit,
       lowStockAt: query.lowStock === 'true' ? lowStockThreshold : undefined,
     });
+    const ratings = await ratingSummaries(
+      models.ProductRating,
+      page.items.map(({ product }) => product.id as string),
+    );
     res.json(
       presentProductPage(
-        page.items.map(({ product, taken }) => presentProduct(product, taken)),
+        page.items.map(({ product, taken }) => presentProduct(product, taken, { rating: ratings.get(product.id) })),
         page.next ? encodeCursor(page.next.createdAt, page.next.id.toHexString()) : null,
       ),
     );
@@ -194,7 +203,8 @@ export function productsRouter({ models, lowStockThreshold }: ProductsRouteDeps)
     if (outcome.kind === 'changed') await product.save();
     // Also when unchanged: the seller's retry after a failed refresh must still refresh.
     if (body.quantity !== undefined) await refreshStock(models, product.id as string);
-    res.json(presentProduct(product, taken));
+    const rating = (await ratingSummaries(models.ProductRating, [product.id as string])).get(product.id);
+    res.json(presentProduct(product, taken, { rating }));
   });
 
   router.post('/api/products/:id/unlist', requireAuth, async (req, res) => {
