@@ -1,0 +1,264 @@
+import type { Query } from 'minisearch';
+import type { SearchSort } from '@jetmart/common/contracts';
+import {
+  CATEGORY_COUNT,
+  categoryLineage,
+  categorySlugAt,
+  PRICE_BUCKETS,
+  PRICE_BUCKETS_MINOR,
+  RATING_FACET_MINIMUMS,
+  type SearchIndex,
+} from './search-index';
+import { allowedTypos, tokenize } from './typo';
+
+/** A place in a result order: the sort's two keys and the product id (the tie-break). */
+export interface Position {
+  k1: number;
+  k2: number;
+  id: string;
+}
+
+export interface SearchRequest {
+  q: string;
+  /** Category positions to keep (a parent's descendants included); undefined: any. */
+  categories?: readonly number[];
+  minPriceMinor?: number;
+  maxPriceMinor?: number;
+  minRating?: number;
+  inStock?: boolean;
+  sort: SearchSort;
+  after?: Position;
+  limit: number;
+}
+
+export interface RawFacets {
+  category: { value: string; count: number }[];
+  price: { min: number; max: number | null; count: number }[];
+  rating: { min: number; count: number }[];
+  inStock: { value: boolean; count: number }[];
+}
+
+export interface SearchOutcome {
+  slots: number[];
+  total: number;
+  /** Where the next page starts (the last hit of this page), or null on the last page. */
+  next: Position | null;
+  facets: RawFacets;
+  didYouMean: string | null;
+}
+
+/** Typo matches rank below exact ones of the same word: weight per distance. */
+const TYPO_WEIGHT = [1, 0.5, 0.3];
+/** At most this many indexed words stand for one query word (the closest, then the commonest). */
+const MAX_EXPANSIONS = 30;
+/** Words beyond this many are ignored (q is at most 200 characters anyway). */
+const MAX_WORDS = 16;
+
+const FAIL_CATEGORY = 1;
+const FAIL_PRICE = 2;
+const FAIL_RATING = 4;
+const FAIL_STOCK = 8;
+
+interface WordPlan {
+  word: string;
+  prefix: boolean;
+  /** Indexed words this query word matches by the typo rule (itself included when indexed). */
+  terms: { term: string; distance: number; count: number }[];
+  /** Whether the word is in the index as typed (or, for the last word, as a prefix). */
+  matchesAsTyped: boolean;
+}
+
+/** Per query word: which indexed words it matches (the typo rule of docs/SPEC.md). */
+export function planWords(index: SearchIndex, q: string): WordPlan[] {
+  const words = tokenize(q).slice(0, MAX_WORDS);
+  return words.map((word, i) => {
+    const prefix = i === words.length - 1 && [...word].length >= 2;
+    const terms = index.vocabulary.near(word, allowedTypos(word), MAX_EXPANSIONS);
+    const matchesAsTyped = index.vocabulary.count(word) > 0 || (prefix && index.vocabulary.hasPrefix(word));
+    return { word, prefix, terms, matchesAsTyped };
+  });
+}
+
+/** The query with each word that matched only through typos replaced by its best match; null when nothing changed. */
+export function didYouMean(plans: WordPlan[]): string | null {
+  let changed = false;
+  const words = plans.map((p) => {
+    if (p.matchesAsTyped) return p.word;
+    const best = p.terms.find((t) => t.distance > 0);
+    if (!best) return p.word;
+    changed = true;
+    return best.term;
+  });
+  return changed ? words.join(' ') : null;
+}
+
+/** Relevance scores per slot of the products matching every word (AND of each word's ORed matches). */
+function textMatches(index: SearchIndex, plans: WordPlan[]): Map<number, number> {
+  const scores = new Map<number, number>();
+  if (plans.some((p) => p.terms.length === 0 && !p.prefix)) return scores;
+  const weight = new Map<string, number>();
+  const queries: Query[] = plans.map((p) => {
+    const typos = p.terms.filter((t) => t.term !== p.word);
+    for (const t of typos) weight.set(t.term, Math.max(weight.get(t.term) ?? 0, TYPO_WEIGHT[t.distance]));
+    weight.set(p.word, 1);
+    return { combineWith: 'OR', queries: [{ queries: [p.word], prefix: p.prefix }, ...typos.map((t) => t.term)] };
+  });
+  const results = index.text.search(
+    { combineWith: 'AND', queries },
+    { boostTerm: (term: string) => weight.get(term) ?? TYPO_WEIGHT[2], fuzzy: false },
+  );
+  for (const r of results) {
+    const slot = index.slot(r.id as string);
+    if (slot !== undefined) scores.set(slot, r.score);
+  }
+  return scores;
+}
+
+/** A min-heap bounded to `size` of the smallest items by `less` (the best `size` hits, any order). */
+class BoundedHeap {
+  readonly items: number[] = [];
+  constructor(
+    private readonly size: number,
+    /** a before b in the result order */
+    private readonly before: (a: number, b: number) => boolean,
+  ) {}
+
+  /** Keeps the item if it is among the best `size` so far (a max-heap on the order: the root is the worst kept). */
+  push(x: number): void {
+    const h = this.items;
+    if (h.length < this.size) {
+      h.push(x);
+      let i = h.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!this.before(h[p], h[i])) break;
+        [h[p], h[i]] = [h[i], h[p]];
+        i = p;
+      }
+      return;
+    }
+    if (!this.before(x, h[0])) return;
+    h[0] = x;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < h.length && this.before(h[worst], h[l])) worst = l;
+      if (r < h.length && this.before(h[worst], h[r])) worst = r;
+      if (worst === i) break;
+      [h[worst], h[i]] = [h[i], h[worst]];
+      i = worst;
+    }
+  }
+}
+
+/**
+ * Runs a search over the index: text match (if any words), filters, filter-adjusted facets (each
+ * facet applies every filter but its own), and one page in the sort's total order (keys, then id)
+ * starting after `after`.
+ */
+export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome {
+  const plans = planWords(index, req.q);
+  const hasText = plans.length > 0;
+  const scores = hasText ? textMatches(index, plans) : undefined;
+
+  const { priceMinor, rating, ratingCount, inStock, category, createdAt, ids } = index;
+  const sort = req.sort === 'relevance' && !hasText ? 'newest' : req.sort;
+  const k1 = (s: number): number => {
+    switch (sort) {
+      case 'relevance':
+        return -(scores!.get(s) ?? 0);
+      case 'price_asc':
+        return priceMinor[s];
+      case 'price_desc':
+        return -priceMinor[s];
+      case 'rating':
+        return Number.isNaN(rating[s]) ? 0 : -rating[s];
+      default:
+        return -createdAt[s];
+    }
+  };
+  const k2 = (s: number): number => (sort === 'rating' ? -ratingCount[s] : sort === 'newest' ? 0 : -createdAt[s]);
+  const before = (a: number, b: number): boolean => {
+    const a1 = k1(a);
+    const b1 = k1(b);
+    if (a1 !== b1) return a1 < b1;
+    const a2 = k2(a);
+    const b2 = k2(b);
+    if (a2 !== b2) return a2 < b2;
+    return ids[a]! < ids[b]!;
+  };
+  const after = req.after;
+  const isAfter = (s: number): boolean => {
+    if (!after) return true;
+    const a1 = k1(s);
+    if (a1 !== after.k1) return a1 > after.k1;
+    const a2 = k2(s);
+    if (a2 !== after.k2) return a2 > after.k2;
+    return ids[s]! > after.id;
+  };
+
+  const categoryOk = new Uint8Array(CATEGORY_COUNT).fill(req.categories ? 0 : 1);
+  for (const c of req.categories ?? []) categoryOk[c] = 1;
+  const minP = req.minPriceMinor ?? -Infinity;
+  const maxP = req.maxPriceMinor ?? Infinity;
+  const minR = req.minRating;
+  const stock = req.inStock === undefined ? -1 : req.inStock ? 1 : 0;
+
+  const categoryCounts = new Uint32Array(CATEGORY_COUNT);
+  const priceCounts = new Uint32Array(PRICE_BUCKETS_MINOR.length);
+  const ratingCounts = new Uint32Array(RATING_FACET_MINIMUMS.length);
+  const stockCounts = [0, 0];
+  const heap = new BoundedHeap(req.limit + 1, before);
+  let total = 0;
+
+  const visit = (s: number) => {
+    const price = priceMinor[s];
+    const r = rating[s];
+    const fail =
+      (categoryOk[category[s]] ? 0 : FAIL_CATEGORY) |
+      (price >= minP && price <= maxP ? 0 : FAIL_PRICE) |
+      (minR === undefined || r >= minR ? 0 : FAIL_RATING) |
+      (stock === -1 || inStock[s] === stock ? 0 : FAIL_STOCK);
+    if ((fail & ~FAIL_CATEGORY) === 0) for (const c of categoryLineage(category[s])) categoryCounts[c]++;
+    if ((fail & ~FAIL_PRICE) === 0) {
+      const b = PRICE_BUCKETS_MINOR.findIndex((x) => price >= x.min && price < x.max);
+      if (b >= 0) priceCounts[b]++;
+    }
+    if ((fail & ~FAIL_RATING) === 0 && !Number.isNaN(r)) {
+      for (let i = 0; i < RATING_FACET_MINIMUMS.length; i++) if (r >= RATING_FACET_MINIMUMS[i]) ratingCounts[i]++;
+    }
+    if ((fail & ~FAIL_STOCK) === 0) stockCounts[inStock[s]]++;
+    if (fail === 0) {
+      total++;
+      if (isAfter(s)) heap.push(s);
+    }
+  };
+
+  if (scores) for (const s of scores.keys()) visit(s);
+  else for (let s = 0; s < index.size; s++) if (index.alive[s]) visit(s);
+
+  const page = heap.items.sort((a, b) => (before(a, b) ? -1 : 1));
+  const more = page.length > req.limit;
+  const slots = more ? page.slice(0, req.limit) : page;
+  const last = slots[slots.length - 1];
+  return {
+    slots,
+    total,
+    next: more && last !== undefined ? { k1: k1(last), k2: k2(last), id: ids[last]! } : null,
+    facets: {
+      category: [...categoryCounts]
+        .map((count, i) => ({ value: categorySlugAt(i), count }))
+        .filter((c) => c.count > 0)
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
+      price: PRICE_BUCKETS.map((b, i) => ({ min: b.min, max: b.max, count: priceCounts[i] })),
+      rating: RATING_FACET_MINIMUMS.map((min, i) => ({ min, count: ratingCounts[i] })),
+      inStock: [
+        { value: true, count: stockCounts[1] },
+        { value: false, count: stockCounts[0] },
+      ],
+    },
+    didYouMean: hasText ? didYouMean(plans) : null,
+  };
+}

@@ -1,0 +1,34 @@
+import { runService } from '@jetmart/common';
+import { buildApp } from './app';
+import { IndexFollower } from './background/index-follower';
+import { loadConfig } from './config';
+import { SearchIndex } from './engine/search-index';
+import { searchListeners } from './events/listeners';
+import { searchModels } from './models';
+
+runService(() => {
+  const config = loadConfig();
+  const index = new SearchIndex();
+  let follower: IndexFollower | undefined;
+  return {
+    name: 'search',
+    port: config.PORT,
+    mongoUrl: config.MONGO_URL,
+    natsUrl: config.NATS_URL,
+    models: (conn) => searchModels(conn),
+    listeners: (ctx) => searchListeners(ctx.bus, { models: ctx.models }),
+    background: (ctx) => {
+      const durables = searchListeners(ctx.bus, { models: ctx.models }).map((l) => l.durableName);
+      follower = new IndexFollower({ bus: ctx.bus, model: ctx.models.SearchDocument, index, logger: ctx.logger, durables }).start();
+      return [follower];
+    },
+    app: (ctx) =>
+      buildApp(ctx, {
+        jwtKey: config.JWT_KEY,
+        jwtTtlSeconds: config.JWT_TTL_SECONDS,
+        admins: config.ADMIN_EMAILS ?? new Set(),
+        index,
+        indexReady: () => follower?.ready === true,
+      }),
+  };
+});
