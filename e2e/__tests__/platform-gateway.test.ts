@@ -136,3 +136,79 @@ describe('gateway', () => {
     expect(await res.json()).toEqual({ errors: [{ message: 'products is not reachable right now' }] });
   });
 });
+
+describe('gateway over several processes of a service (npm start -- --ha)', () => {
+  /** A stand-in service process on `port`: answers its name, and /readyz by `ready`. */
+  function replica(tag: string, port: number) {
+    const r = { ready: true, hits: 0, server: undefined as http.Server | undefined };
+    const start = () =>
+      new Promise<void>((done) => {
+        r.server = http.createServer((req, res) => {
+          if (req.url === '/readyz') {
+            res.statusCode = r.ready ? 200 : 503;
+            return res.end();
+          }
+          r.hits++;
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ tag }));
+        });
+        r.server.listen(port, '127.0.0.1', () => done());
+      });
+    const stop = () =>
+      new Promise<void>((done) => {
+        r.server!.closeAllConnections();
+        r.server!.close(() => done());
+      });
+    return Object.assign(r, { start, stop });
+  }
+  const ask = async (base: string) => {
+    const res = await fetch(`${base}/api/users/x`);
+    return res.status === 200 ? ((await res.json()) as { tag: string }).tag : res.status;
+  };
+
+  it('round-robins between ready processes, skips one that refuses connections or is not ready, and takes it back once ready', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = replica('a', pa);
+    const b = replica('b', pb);
+    await a.start();
+    await b.start();
+    const gw = createGateway({
+      routes,
+      upstreams: { auth: { port: pa, ports: [pa, pb] } },
+      log: { warn: () => undefined },
+      healthIntervalMs: 100,
+    });
+    await new Promise<void>((r) => gw.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(gw.address() as AddressInfo).port}`;
+    try {
+      const first = await Promise.all(Array.from({ length: 6 }, () => ask(base)));
+      expect(first.filter((t) => t === 'a')).toHaveLength(3);
+      expect(first.filter((t) => t === 'b')).toHaveLength(3);
+
+      // b dies: at most the first request to it fails (refused, then skipped); the rest go to a.
+      await b.stop();
+      const during = [];
+      for (let i = 0; i < 10; i++) during.push(await ask(base));
+      expect(during.filter((t) => t !== 'a').length).toBeLessThanOrEqual(1);
+      expect(during.slice(-8).every((t) => t === 'a')).toBe(true);
+
+      // b is back but not ready (binding its consumers): still only a.
+      b.ready = false;
+      await b.start();
+      await new Promise((r) => setTimeout(r, 400));
+      b.hits = 0;
+      for (let i = 0; i < 6; i++) expect(await ask(base)).toBe('a');
+      expect(b.hits).toBe(0);
+
+      // Ready again: both take requests.
+      b.ready = true;
+      await new Promise((r) => setTimeout(r, 400));
+      const after = await Promise.all(Array.from({ length: 6 }, () => ask(base)));
+      expect(new Set(after)).toEqual(new Set(['a', 'b']));
+    } finally {
+      await new Promise((r) => gw.close(r));
+      await a.stop();
+      await b.stop().catch(() => undefined);
+    }
+  });
+});

@@ -13,37 +13,20 @@ function sendError(res, status, message) {
 }
 
 /**
- * `upstreams`: service name → { port } when it runs, or { unavailable: reason } when it does not.
- * Returns the http.Server (not yet listening).
+ * `upstreams`: service name → { port } when it runs (or { port, ports } for several processes of it:
+ * `npm start -- --ha`), or { unavailable: reason } when it does not.
+ * Returns the http.Server (not yet listening); `server.stopHealthChecks()` ends the readiness polls.
  */
-function createGateway({ routes, upstreams, log = console }) {
+function createGateway({ routes, upstreams, log = console, healthIntervalMs = 1000 }) {
   const proxies = new Map();
+  const pools = [];
   for (const [name, up] of Object.entries(upstreams)) {
     if (!up.port) continue;
-    proxies.set(
-      name,
-      createProxyMiddleware({
-        target: `http://127.0.0.1:${up.port}`,
-        // Keep the browser's Host (cookies, absolute URLs); X-Forwarded-* set below.
-        changeOrigin: false,
-        xfwd: false,
-        ws: true,
-        proxyTimeout: 30_000,
-        // The default error-response plugin answers in plain text; ours answers in the API's error
-        // shape, so keep the other defaults and leave that one out.
-        ejectPlugins: true,
-        plugins: [debugProxyErrorsPlugin, proxyEventsPlugin],
-        on: {
-          proxyReq: (proxyReq, req) => setForwardedHeaders(proxyReq, req),
-          proxyReqWs: (proxyReq, req) => setForwardedHeaders(proxyReq, req),
-          error: (err, req, res) => {
-            log.warn?.(`gateway: ${name} did not answer ${req.method} ${req.url}: ${err.code || err.message}`);
-            if (res && typeof res.writeHead === 'function') sendError(res, 502, `${name} is not reachable right now`);
-            else if (res && typeof res.destroy === 'function') res.destroy();
-          },
-        },
-      }),
-    );
+    if (up.ports && up.ports.length > 1) {
+      const pool = upstreamPool(name, up.ports, log, healthIntervalMs);
+      pools.push(pool);
+      proxies.set(name, pool.proxy);
+    } else proxies.set(name, proxyTo(name, up.port, log));
   }
 
   const server = http.createServer((req, res) => {
@@ -62,7 +45,79 @@ function createGateway({ routes, upstreams, log = console }) {
     if (proxy) proxy.upgrade(req, socket, head);
     else socket.destroy();
   });
+  server.stopHealthChecks = () => pools.forEach((p) => p.stop());
+  server.on('close', () => server.stopHealthChecks());
   return server;
+}
+
+/**
+ * Several processes of one service behind one route, round-robin, like a Kubernetes Service over
+ * its ready pods: a process is used while its /readyz answers 200 (polled every `intervalMs`), and
+ * one that refuses a connection is skipped at once until its /readyz answers again (killed, or
+ * restarted and not ready yet). A request already sent to a process that dies fails (502): it may
+ * have been acted on, so it is not sent again. With none ready, every process is tried in turn.
+ */
+function upstreamPool(name, ports, log, intervalMs) {
+  const targets = ports.map((port) => ({ port, ready: true, proxy: proxyTo(name, port, log, (err) => onError(port, err)) }));
+  let next = 0;
+  const onError = (port, err) => {
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(err.code)) {
+      const t = targets.find((x) => x.port === port);
+      if (t.ready) log.warn?.(`gateway: ${name} on port ${port} is down (${err.code}); skipping it until it is ready again`);
+      t.ready = false;
+    }
+  };
+  const pick = () => {
+    const ready = targets.filter((t) => t.ready);
+    const from = ready.length ? ready : targets;
+    return from[next++ % from.length];
+  };
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      await Promise.all(
+        targets.map(async (t) => {
+          const ok = await fetch(`http://127.0.0.1:${t.port}/readyz`, { signal: AbortSignal.timeout(Math.max(500, intervalMs)) }).then(
+            (r) => r.arrayBuffer().then(() => r.status === 200),
+            () => false,
+          );
+          if (ok && !t.ready) log.warn?.(`gateway: ${name} on port ${t.port} is ready again`);
+          t.ready = ok;
+        }),
+      );
+      await new Promise((r) => setTimeout(r, intervalMs).unref());
+    }
+  };
+  void poll();
+  const proxy = (req, res, next) => pick().proxy(req, res, next);
+  proxy.upgrade = (req, socket, head) => pick().proxy.upgrade(req, socket, head);
+  return { proxy, stop: () => (stopped = true) };
+}
+
+/** A proxy to one process of `name` on `port`; `onError` also hears its connection errors. */
+function proxyTo(name, port, log, onError = () => undefined) {
+  return createProxyMiddleware({
+    target: `http://127.0.0.1:${port}`,
+    // Keep the browser's Host (cookies, absolute URLs); X-Forwarded-* set below.
+    changeOrigin: false,
+    xfwd: false,
+    ws: true,
+    proxyTimeout: 30_000,
+    // The default error-response plugin answers in plain text; ours answers in the API's error
+    // shape, so keep the other defaults and leave that one out.
+    ejectPlugins: true,
+    plugins: [debugProxyErrorsPlugin, proxyEventsPlugin],
+    on: {
+      proxyReq: (proxyReq, req) => setForwardedHeaders(proxyReq, req),
+      proxyReqWs: (proxyReq, req) => setForwardedHeaders(proxyReq, req),
+      error: (err, req, res) => {
+        onError(err);
+        log.warn?.(`gateway: ${name} did not answer ${req.method} ${req.url}: ${err.code || err.message}`);
+        if (res && typeof res.writeHead === 'function') sendError(res, 502, `${name} is not reachable right now`);
+        else if (res && typeof res.destroy === 'function') res.destroy();
+      },
+    },
+  });
 }
 
 /** X-Forwarded-For/-Proto/-Host/-Port and X-Real-IP, the way ingress-nginx sets them. */
