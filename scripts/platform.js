@@ -23,7 +23,8 @@
  *        next run kills what a run killed with SIGKILL left behind (scripts/lib/leftovers.js).
  *        JETMART_DATA_DIR (default <state dir>/data, i.e. .jetmart/data/): FerretDB's SQLite files
  *        (ferretdb/) or mongod's (mongodb/), the JetStream store (nats/) and the mail Mailpit
- *        received (mailpit/). Under NODE_ENV=test
+ *        received (mailpit/), the product images (images/: products's IMAGE_DIR, scripts/lib/services.js).
+ *        Under NODE_ENV=test
  *        (test runs) a throw-away temp directory instead, unless JETMART_DATA_DIR is set.
  *        ADMIN_EMAILS (default admin@jetmart.dev outside production, the account `npm run seed`
  *        creates), passed to every child. SMTP_URL (default: the Mailpit started here) and
@@ -112,7 +113,7 @@ function prepareDataDir(data, fresh) {
   fs.mkdirSync(data.dir, { recursive: true });
   fs.writeFileSync(
     path.join(data.dir, DATA_MARKER),
-    'jetmart local data: the databases (ferretdb/ or mongodb/), the JetStream store (nats/) and the mail (mailpit/).\n' +
+    'jetmart local data: the databases (ferretdb/ or mongodb/), the JetStream store (nats/), the mail (mailpit/) and the product images (images/).\n' +
       '`npm start` reuses them; `npm start -- --fresh` empties this directory first.\n',
   );
   fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, start: (procInfo(process.pid) || {}).start }));
@@ -270,7 +271,9 @@ async function startServices(infra, testing, gatewayPort) {
       cwd: root,
       env: {
         ...serviceEnv(svc.name, port, infra, testing),
-        ...(svc.env ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl, gatewayPort }) : {}),
+        ...(svc.env
+          ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl, gatewayPort, dataDir: state.data && state.data.dir })
+          : {}),
       },
     });
     state.children.push(child);

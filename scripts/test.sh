@@ -9,7 +9,7 @@ root=$(pwd)
 results="$root/.jetmart/test-results"
 rm -rf "$results" && mkdir -p "$results"
 
-all_suites=(common auth products orders payments expiration ops shipping notifications infra e2e client)
+all_suites=(common auth products search orders payments expiration ops shipping notifications infra e2e client)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 

@@ -22,6 +22,8 @@ describe('ingress routes = infra/routes.json (the local platform proxies by the 
     expect(routesJson.map((r) => [r.prefix, r.service])).toEqual([
       ['/api/users', 'auth'],
       ['/api/products', 'products'],
+      ['/api/reviews', 'products'],
+      ['/api/search', 'search'],
       ['/api/orders', 'orders'],
       ['/api/payments', 'payments'],
       ['/api/sellers', 'payments'],

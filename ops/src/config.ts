@@ -24,7 +24,7 @@ export function parseServiceUrls(raw: string): { name: string; url: string }[] {
 }
 
 const LOCAL_SERVICES =
-  'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005,shipping=http://127.0.0.1:3007,notifications=http://127.0.0.1:3008';
+  'auth=http://127.0.0.1:3001,products=http://127.0.0.1:3002,search=http://127.0.0.1:3009,orders=http://127.0.0.1:3003,payments=http://127.0.0.1:3004,expiration=http://127.0.0.1:3005,shipping=http://127.0.0.1:3007,notifications=http://127.0.0.1:3008';
 
 /** Everything ops reads from the environment. It has no database, so no MONGO_URL. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

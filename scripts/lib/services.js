@@ -9,7 +9,10 @@ const root = path.resolve(__dirname, '..', '..');
 /** Backend services in start order. `port` is the preferred local port (a free one is used if taken). */
 const SERVICES = [
   { name: 'auth', port: 3001, env: authEnv },
-  { name: 'products', port: 3002 },
+  // Images on the local disk, in the platform's data directory (kept between runs like the databases).
+  { name: 'products', port: 3002, env: productsEnv },
+  // After products: its index is a read model of the PRODUCTS stream, which products creates.
+  { name: 'search', port: 3009 },
   { name: 'orders', port: 3003 },
   { name: 'payments', port: 3004 },
   { name: 'expiration', port: 3005 },
@@ -30,6 +33,17 @@ function opsEnv({ upstreams, natsMonitorUrl }) {
   };
   if (natsMonitorUrl && !process.env.NATS_MONITOR_URL) env.NATS_MONITOR_URL = natsMonitorUrl;
   return env;
+}
+
+/**
+ * products's own environment: its image store. Locally a directory in the platform's data
+ * directory (`IMAGE_STORE=fs`), so images outlive a restart as the databases do and --fresh empties
+ * them with the rest; in Kubernetes an S3-compatible bucket (charts/jetmart). A user's own
+ * IMAGE_STORE / IMAGE_DIR win.
+ */
+function productsEnv({ dataDir }) {
+  if (process.env.IMAGE_STORE || !dataDir) return {};
+  return { IMAGE_STORE: 'fs', IMAGE_DIR: process.env.IMAGE_DIR || path.join(dataDir, 'images') };
 }
 
 /** The parts of a data export (GET /api/users/me/export), each served by its service behind the gateway. */
@@ -57,6 +71,8 @@ const CLIENT = { name: 'client', port: 3000 };
 const DEFAULT_ROUTES = [
   { prefix: '/api/users', service: 'auth', port: 3000 },
   { prefix: '/api/products', service: 'products', port: 3000 },
+  { prefix: '/api/reviews', service: 'products', port: 3000 },
+  { prefix: '/api/search', service: 'search', port: 3000 },
   { prefix: '/api/orders', service: 'orders', port: 3000 },
   { prefix: '/api/payments', service: 'payments', port: 3000 },
   { prefix: '/api/returns', service: 'orders', port: 3000 },

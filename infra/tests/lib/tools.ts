@@ -69,6 +69,6 @@ export function loadManifests(): Manifest[] {
       .map((m) => ({ ...m, file: path.basename(file) })),
   );
 }
-export const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration', 'ops', 'shipping', 'notifications'] as const;
+export const SERVICES = ['auth', 'products', 'search', 'orders', 'payments', 'expiration', 'ops', 'shipping', 'notifications'] as const;
 export const APPS = [...SERVICES, 'client'] as const;
-export const WITH_DB = ['auth', 'products', 'orders', 'payments', 'shipping', 'notifications'] as const;
+export const WITH_DB = ['auth', 'products', 'search', 'orders', 'payments', 'shipping', 'notifications'] as const;
