@@ -5,12 +5,16 @@
  * relay and listener gets its models passed in. (Separate processes would need built dist
  * output; same-process keeps the test fast and debuggable.)
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import request from 'supertest';
 import { createLogger, EventBus, installDatabasePlugins, OutboxRelay, Subjects, type Listener, type Subject } from '@jetmart/common';
 import { eventually, signinCookie, startNats, testDatabaseUrl, type NatsTestServer } from '@jetmart/common/testing';
 import { buildApp as buildProductsApp } from '../../../products/src/app';
 import { productsListeners } from '../../../products/src/events/listeners';
+import { FsBlobStore } from '../../../products/src/images';
 import { productsModels, type ProductsModels } from '../../../products/src/models';
 import { buildApp as buildOrdersApp } from '../app';
 import { ordersListeners } from '../events/listeners';
@@ -68,7 +72,15 @@ beforeAll(async () => {
       listeners: () => productsListeners(b, { models: products }, fast) as Listener<Subject>[],
     };
   });
-  productsApp = buildProductsApp({ logger: p.logger, isReady: () => true, models: products }, { jwtKey: jwtKey(), jwtTtlSeconds: 3600 });
+  productsApp = buildProductsApp(
+    { logger: p.logger, isReady: () => true, models: products },
+    {
+      jwtKey: jwtKey(),
+      jwtTtlSeconds: 3600,
+      // No image is uploaded here; the store is never written.
+      imageStore: new FsBlobStore(mkdtempSync(path.join(os.tmpdir(), 'jetmart-images-test-'))),
+    },
+  );
   const o = await startOne('orders', (conn, b) => {
     orders = ordersModels(conn);
     return {
