@@ -50,11 +50,7 @@ productStockSchema.plugin(outboxPlugin);
 export async function noteStockMove(ProductStock: ProductStockModel, productId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await ProductStock.updateOne(
-        { _id: productId },
-        { $inc: { revision: 1 }, $setOnInsert: { version: 0, outbox: [] } },
-        { upsert: true },
-      );
+      await ProductStock.updateOne({ _id: productId }, { $inc: { revision: 1 }, $setOnInsert: { version: 0 } }, { upsert: true });
       return;
     } catch (err) {
       // Two first moves upserted at once: the loser's insert collides; the document exists now.
