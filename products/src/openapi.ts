@@ -1,5 +1,6 @@
 import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
 import { CATEGORIES, categoryWithDescendants } from '@jetmart/common/contracts';
+import { reviewsApiPaths, reviewsApiSchemas } from './openapi-reviews';
 
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 const price = { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000, multipleOf: 0.01 };
@@ -92,6 +93,7 @@ export const productsApiDocument = openApiDocument({
     },
     NewProduct: { type: 'object', required: ['title', 'price', 'quantity'], properties: fields },
     ProductChanges: { type: 'object', properties: fields },
+    ...reviewsApiSchemas,
   },
   paths: {
     '/api/products': {
@@ -229,5 +231,6 @@ export const productsApiDocument = openApiDocument({
         },
       },
     },
+    ...reviewsApiPaths,
   },
 });

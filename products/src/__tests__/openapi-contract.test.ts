@@ -7,6 +7,7 @@ import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/
 import { unlistSeller } from '../forgetting';
 import { recordHeld } from '../models';
 import { productsApiDocument } from '../openapi';
+import { reviewsApiPaths } from '../openapi-reviews';
 import { syncIndexes, testApp } from './helpers';
 
 useTestDatabase({ prefix: 'products_contract', clearEachTest: false });
@@ -108,5 +109,7 @@ it('GET /api/products/me/export: 200, 401', async () => {
 });
 
 it('every documented response was produced', () => {
-  expect(contract.unexercised()).toEqual([]);
+  // The reviews part has its own contract test (openapi-contract-reviews.test.ts).
+  const reviews = Object.keys(reviewsApiPaths);
+  expect(contract.unexercised().filter((k) => !reviews.includes(k.split(' ')[1]))).toEqual([]);
 });
