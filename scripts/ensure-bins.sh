@@ -3,7 +3,7 @@
 # outside the clone (so fresh clones and CI start in seconds). Prints nothing but errors unless asked.
 #   JETMART_BIN_DIR   where binaries live (default ~/.cache/jetmart/bin)
 # Binaries: nats-server-<ver> (pinned, same as CI and Kubernetes), jetmart-ferretdb-<ver>, stripe-mock-<ver>,
-# mailpit-<ver>.
+# mailpit-<ver>, gofakes3-<ver>.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
@@ -54,5 +54,28 @@ if [ "${JETMART_SKIP_MAILPIT:-}" != "1" ] && [ -z "${MAILPIT_BIN:-}" ] && [ ! -x
   tmp=$(mktemp -d)
   GOBIN="$tmp" go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
   mv "$tmp/mailpit" "$mailpit_bin"
+  rm -rf "$tmp"
+fi
+# natscli: stream backups and restores (scripts/backup.js, scripts/restore.js, the Kubernetes backup
+# CronJob) and operators' inspection of the cluster (NATSCLI_BIN overrides).
+natscli_bin="$bin_dir/nats-$NATSCLI_VERSION"
+if [ "${JETMART_SKIP_NATSCLI:-}" != "1" ] && [ -z "${NATSCLI_BIN:-}" ] && [ ! -x "$natscli_bin" ]; then
+  need_go "natscli $NATSCLI_VERSION" NATSCLI_BIN
+  echo "jetmart: building natscli $NATSCLI_VERSION (once) ..." >&2
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" go install "github.com/nats-io/natscli/nats@$NATSCLI_VERSION"
+  mv "$tmp/nats" "$natscli_bin"
+  rm -rf "$tmp"
+fi
+# gofakes3: an S3-compatible server speaking the S3 REST protocol over HTTP (in-memory backend),
+# against which products' S3 image store is tested (GOFAKES3_BIN overrides). Not MinIO: it is a
+# test double of the wire protocol, not a production object store.
+gofakes3_bin="$bin_dir/gofakes3-$GOFAKES3_VERSION"
+if [ "${JETMART_SKIP_GOFAKES3:-}" != "1" ] && [ -z "${GOFAKES3_BIN:-}" ] && [ ! -x "$gofakes3_bin" ]; then
+  need_go "gofakes3 $GOFAKES3_VERSION" GOFAKES3_BIN
+  echo "jetmart: building gofakes3 $GOFAKES3_VERSION (once) ..." >&2
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" go install "github.com/johannesboyne/gofakes3/cmd/gofakes3@$GOFAKES3_VERSION"
+  mv "$tmp/gofakes3" "$gofakes3_bin"
   rm -rf "$tmp"
 fi
