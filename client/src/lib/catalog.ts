@@ -130,9 +130,16 @@ export function priceLabel(bucket: { min: number; max: number | null }): string 
   return `${whole(bucket.min)} – ${whole(bucket.max)}`;
 }
 
-/** The bucket's filter: minPrice only when above 0, maxPrice only when bounded. */
+/**
+ * The bucket's filter: minPrice only when above 0, maxPrice only when bounded. Buckets are
+ * [min, max) but the API's maxPrice is inclusive, so the filter stops a cent below max: a $50.00
+ * product is counted under "$50 – $100" and must not also be listed under "$25 – $50".
+ */
 export function priceFilter(bucket: { min: number; max: number | null }): Pick<CatalogState, 'minPrice' | 'maxPrice'> {
-  return { minPrice: bucket.min > 0 ? bucket.min : undefined, maxPrice: bucket.max ?? undefined };
+  return {
+    minPrice: bucket.min > 0 ? bucket.min : undefined,
+    maxPrice: bucket.max === null ? undefined : Math.round(bucket.max * 100 - 1) / 100,
+  };
 }
 
 export function isPriceSelected(state: CatalogState, bucket: { min: number; max: number | null }): boolean {
@@ -154,19 +161,12 @@ export function priceFacet(facets: SearchFacets | undefined): { min: number; max
 }
 
 /**
- * Products per category including those filed under its children (the API counts each product
- * under its own slug; filtering by a parent includes its children, so the sidebar must count them).
+ * Products per category. The search API already counts a product under its category and every
+ * ancestor (filtering by a parent includes its children, so its count must too); a category it
+ * does not mention has none.
  */
 export function categoryCounts(facets: SearchFacets | undefined): Map<string, number> {
-  const own = new Map((facets?.category ?? []).map((c) => [c.value, c.count]));
-  const totals = new Map<string, number>();
-  const total = (node: CategoryNode): number => {
-    const sum = (own.get(node.slug) ?? 0) + (node.children ?? []).reduce((s, c) => s + total(c), 0);
-    totals.set(node.slug, sum);
-    return sum;
-  };
-  CATEGORIES.forEach(total);
-  return totals;
+  return new Map((facets?.category ?? []).map((c) => [c.value, c.count]));
 }
 
 /**
