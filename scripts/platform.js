@@ -14,7 +14,13 @@
  *   data                 the databases and the JetStream store in one directory, kept between runs
  *
  * Flags: --seed (create the demo shop once ready; same as `npm run seed`),
- *        --fresh (empty the data directory first: start with no users, products or orders).
+ *        --fresh (empty the data directory first: start with no users, products or orders),
+ *        --ha (high availability, as in Kubernetes: a 3-node nats-server cluster `jetmart` with
+ *        routes and JetStream on each node (store <data>/nats-cluster/n1..n3), every stream and
+ *        bucket with 3 replicas (JETSTREAM_REPLICAS=3), two processes of every service, each on its
+ *        own port, and the gateway round-robins over a service's ready processes. A process that
+ *        dies (a nats-server node, a service process) is restarted on its ports, as Kubernetes
+ *        restarts a pod; without --ha one that dies stops the platform).
  * Env:   PORT, MONGO_URL, NATS_URL, JWT_KEY, NODE_ENV (default development), JETMART_MONGO
  *        (ferretdb | memory-server), JETMART_READY_TIMEOUT_SECONDS (120), JETMART_PID_FILE
  *        (writes the pids of what it started, for tools and tests), plus anything the services read
@@ -26,6 +32,7 @@
  *        received (mailpit/), the product images (images/: products's IMAGE_DIR, scripts/lib/services.js).
  *        Under NODE_ENV=test
  *        (test runs) a throw-away temp directory instead, unless JETMART_DATA_DIR is set.
+ *        JETMART_HA_RESTART_DELAY_SECONDS (1): --ha restarts a process that died after this long.
  *        ADMIN_EMAILS (default admin@jetmart.dev outside production, the account `npm run seed`
  *        creates), passed to every child. SMTP_URL (default: the Mailpit started here) and
  *        PUBLIC_URL (default: this gateway's URL, where the links in emails point), passed to every
@@ -57,7 +64,8 @@ const warn = (
 )(prefixer('jetmart'));
 
 const state = {
-  nats: undefined, // { url, monitorUrl, storeDir, pid, stop() } when started here
+  ha: false, // --ha
+  nats: undefined, // { url, monitorUrl, storeDir, pid, stop() } when started here (--ha: + nodes, pids())
   mongo: undefined, // { url, kind, stop() }
   mail: undefined, // { smtpUrl, httpUrl, pid, stop() } when Mailpit was started here
   mailUnavailable: undefined, // why there is no mail server, when there is none
@@ -142,8 +150,11 @@ function writePidFile(extra = {}) {
   if (!file) return;
   const info = {
     platform: process.pid,
-    children: state.children.map((c) => ({ name: c.name, pid: c.pid })),
+    children: state.children.map((c) => ({ name: c.name, pid: c.pid, port: c.port })),
     natsStoreDir: state.nats && state.nats.storeDir,
+    // --ha: each node (name, client URL, monitoring URL, pid), e.g. to find and kill a stream's leader.
+    natsNodes:
+      state.nats && state.nats.nodes && state.nats.nodes.map((n) => ({ name: n.name, url: n.url, monitorUrl: n.monitorUrl, pid: n.pid })),
     // Where tests read the mail the shop sent (Mailpit's HTTP API), when Mailpit runs here.
     mail: state.mail ? { smtpUrl: state.mail.smtpUrl, httpUrl: state.mail.httpUrl } : undefined,
     ...extra,
@@ -158,6 +169,21 @@ async function startInfrastructure(testing) {
   // Own process groups (detached): Ctrl-C must not stop them under services still draining.
   if (process.env.NATS_URL) {
     say(`NATS: ${process.env.NATS_URL} (NATS_URL)`);
+  } else if (state.ha) {
+    const storeDir = path.join(dir, 'nats-cluster');
+    const cluster = await testing.startNatsCluster({ storeDir, detached: true, clusterName: 'jetmart' });
+    state.nats = {
+      url: cluster.url,
+      monitorUrl: cluster.nodes[0].monitorUrl,
+      storeDir,
+      nodes: cluster.nodes,
+      pids: () => cluster.nodes.map((n) => n.pid).filter(Boolean),
+      stop: () => cluster.stop(),
+    };
+    for (const n of cluster.nodes) state.record.add(`nats-server ${n.name}`, n.pid, { dirs });
+    say(
+      `NATS: ${cluster.nodes.length}-node nats-server cluster jetmart with JetStream (R3) at ${cluster.url}, monitoring ${cluster.nodes.map((n) => n.monitorUrl).join(' ')}, store ${storeDir}`,
+    );
   } else {
     const storeDir = path.join(dir, 'nats');
     fs.mkdirSync(storeDir, { recursive: true });
@@ -237,6 +263,8 @@ function serviceEnv(name, port, { natsUrl, mongoServerUrl, smtpUrl, publicUrl },
   const env = { ...process.env };
   env.PORT = String(port);
   env.NATS_URL = natsUrl;
+  // --ha: every stream and bucket on all three nodes (an R1 stream is lost with its node).
+  if (state.ha && !process.env.JETSTREAM_REPLICAS) env.JETSTREAM_REPLICAS = '3';
   // Only notifications sends mail; every service gets the same environment.
   if (smtpUrl) env.SMTP_URL = smtpUrl;
   if (!env.PUBLIC_URL) env.PUBLIC_URL = publicUrl;
@@ -265,21 +293,22 @@ async function startServices(infra, testing, gatewayPort) {
       warn(`skipping ${svc.name}: ${upstreams[svc.name].unavailable}`);
       continue;
     }
-    const port = await pickPort(preferredPort(svc.port), taken);
-    taken.add(port);
-    const child = startProcess(svc.name, process.execPath, [path.join(root, svc.name, 'dist', 'index.js')], {
-      cwd: root,
-      env: {
+    // --ha: two processes (`orders`, `orders-2`), the second on the documented port + 100.
+    const ports = [];
+    for (let i = 0; i < (state.ha ? 2 : 1); i++) {
+      const port = await pickPort(preferredPort(svc.port + 100 * i), taken);
+      taken.add(port);
+      const env = {
         ...serviceEnv(svc.name, port, infra, testing),
         ...(svc.env
           ? svc.env({ upstreams, natsMonitorUrl: state.nats && state.nats.monitorUrl, gatewayPort, dataDir: state.data && state.data.dir })
           : {}),
-      },
-    });
-    state.children.push(child);
-    state.record.add(svc.name, child.pid, { group: true });
-    upstreams[svc.name] = { port, child };
-    waits.push(waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: readyTimeoutMs(), child }));
+      };
+      const child = startService(svc.name, i === 0 ? svc.name : `${svc.name}-${i + 1}`, port, env);
+      ports.push(port);
+      waits.push(waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: readyTimeoutMs(), child }));
+    }
+    upstreams[svc.name] = state.ha ? { port: ports[0], ports } : { port: ports[0] };
   }
 
   const client = clientStatus();
@@ -311,23 +340,87 @@ async function startServices(infra, testing, gatewayPort) {
   return upstreams;
 }
 
+/** Starts one process of service `service` as `name` on `port`; --ha restarts it when it dies (watchForCrashes). */
+function startService(service, name, port, env) {
+  const child = startProcess(name, process.execPath, [path.join(root, service, 'dist', 'index.js')], { cwd: root, env });
+  child.restart = () => startService(service, name, port, env);
+  child.port = port;
+  state.children.push(child);
+  state.record.add(name, child.pid, { group: true });
+  return child;
+}
+
 function readyTimeoutMs() {
   return Number(process.env.JETMART_READY_TIMEOUT_SECONDS || 120) * 1000;
 }
 
-/** A running service that exits on its own takes the platform down: a half-up shop misleads. */
+/**
+ * A running service that exits on its own takes the platform down: a half-up shop misleads.
+ * Except under --ha, which is there to survive it: the process is restarted on its port (its
+ * other process serves meanwhile), and so is a nats-server node that dies.
+ */
 function watchForCrashes() {
-  for (const child of state.children) {
-    child.exited.then(({ code, signal }) => {
-      if (state.shuttingDown) return;
-      if (child.name === 'client') {
-        warn(`the storefront exited (${signal || `code ${code}`}); the APIs keep running`);
-        return;
-      }
-      warn(`${child.name} exited unexpectedly (${signal || `code ${code}`}); stopping jetmart`);
-      shutdown(1);
-    });
-  }
+  for (const child of state.children) watchChild(child);
+  if (state.ha && state.nats && state.nats.nodes) watchNatsNodes(state.nats.nodes);
+}
+
+function watchChild(child) {
+  child.exited.then(({ code, signal }) => {
+    if (state.shuttingDown) return;
+    if (child.name === 'client') {
+      warn(`the storefront exited (${signal || `code ${code}`}); the APIs keep running`);
+      return;
+    }
+    if (state.ha && child.restart) {
+      warn(`${child.name} exited unexpectedly (${signal || `code ${code}`}); restarting it on port ${child.port}`);
+      state.children = state.children.filter((c) => c !== child);
+      setTimeout(() => {
+        if (state.shuttingDown) return;
+        const again = child.restart();
+        writePidFile(state.pidExtra);
+        watchChild(again);
+        waitForHttp(`http://127.0.0.1:${child.port}/readyz`, { timeoutMs: readyTimeoutMs(), child: again }).then(
+          () => say(`${child.name} is back (pid ${again.pid})`),
+          (err) => warn(err.message),
+        );
+      }, haRestartDelayMs());
+      return;
+    }
+    warn(`${child.name} exited unexpectedly (${signal || `code ${code}`}); stopping jetmart`);
+    shutdown(1);
+  });
+}
+
+/** How long --ha waits before restarting a process that died (JETMART_HA_RESTART_DELAY_SECONDS, default 1; Kubernetes backs off too). */
+const haRestartDelayMs = () => Number(process.env.JETMART_HA_RESTART_DELAY_SECONDS || 1) * 1000;
+
+/** --ha: a nats-server node that dies is started again on its ports with its store (it catches up from its peers). */
+function watchNatsNodes(nodes) {
+  const restarting = new Set();
+  const timer = setInterval(() => {
+    if (state.shuttingDown) return clearInterval(timer);
+    for (const node of nodes) {
+      if (node.pid !== undefined || restarting.has(node)) continue;
+      restarting.add(node);
+      warn(`nats-server ${node.name} is gone; restarting it in ${haRestartDelayMs() / 1000} s`);
+      const after = new Promise((r) => setTimeout(r, haRestartDelayMs()));
+      after
+        .then(() => (state.shuttingDown ? undefined : node.restart()))
+        .then(
+          () => {
+            restarting.delete(node);
+            state.record.add(`nats-server ${node.name}`, node.pid, {});
+            writePidFile(state.pidExtra);
+            say(`nats-server ${node.name} is back (pid ${node.pid})`);
+          },
+          (err) => {
+            restarting.delete(node);
+            warn(`nats-server ${node.name} did not restart: ${err.message}`);
+          },
+        );
+    }
+  }, 500);
+  timer.unref();
 }
 
 function shutdown(code) {
@@ -443,9 +536,16 @@ function watchParent() {
   timer.unref();
 }
 
+/** The value after a command-line flag (`--restore-from <folder>`), or undefined. */
+function optionValue(flag) {
+  const i = process.argv.indexOf(flag);
+  return i > 0 && process.argv[i + 1] && !process.argv[i + 1].startsWith('--') ? process.argv[i + 1] : undefined;
+}
+
 async function main() {
   process.chdir(root);
   const seedAfterStart = process.argv.includes('--seed');
+  state.ha = process.argv.includes('--ha');
   const fresh = process.argv.includes('--fresh');
   const gatewayPort = Number(process.env.PORT || 8080);
   if (!Number.isInteger(gatewayPort) || gatewayPort < 1 || gatewayPort > 65535)
@@ -479,7 +579,8 @@ async function main() {
   process.on('exit', () => {
     for (const c of state.children) if (!c.hasExited()) c.signalGroup('SIGKILL');
     // Their own process groups: nothing else stops them. SIGTERM, so they write their files out.
-    for (const pid of [state.mail && state.mail.pid, state.nats && state.nats.pid, state.mongo && state.mongo.pid]) {
+    const natsPids = state.nats ? (state.nats.pids ? state.nats.pids() : [state.nats.pid]) : [];
+    for (const pid of [state.mail && state.mail.pid, ...natsPids, state.mongo && state.mongo.pid]) {
       if (!pid) continue;
       try {
         process.kill(pid, 'SIGTERM');
@@ -491,6 +592,18 @@ async function main() {
 
   const infra = { ...(await startInfrastructure(testing)), publicUrl: `http://localhost:${gatewayPort}` };
   if (state.shuttingDown) return;
+  // A backup goes into the empty servers before any service starts (services would create empty
+  // streams first): scripts/lib/backups.js.
+  const restoreFrom = optionValue('--restore-from');
+  if (restoreFrom) {
+    if (held) throw new PrerequisiteError('--restore-from needs an empty data directory: add --fresh (it empties the current one)');
+    await require('./lib/backups').restore({
+      natsUrl: infra.natsUrl,
+      mongoUrls: [infra.mongoServerUrl],
+      from: path.resolve(restoreFrom),
+      log: say,
+    });
+  }
   const upstreams = await startServices(infra, testing, gatewayPort);
   if (state.shuttingDown) return;
   watchForCrashes();
@@ -500,14 +613,16 @@ async function main() {
     state.gateway.once('error', reject);
     state.gateway.listen(gatewayPort, resolve);
   });
-  writePidFile({
+  // Kept: rewritten with it when --ha restarts a process (new pid).
+  state.pidExtra = {
     gatewayPort,
     servicePorts: Object.fromEntries(
       Object.entries(upstreams)
         .filter(([, u]) => u.port)
         .map(([n, u]) => [n, u.port]),
     ),
-  });
+  };
+  writePidFile(state.pidExtra);
 
   const url = `http://localhost:${gatewayPort}`;
   state.record.describe({ url: `http://127.0.0.1:${gatewayPort}`, gatewayPort });
