@@ -1,5 +1,6 @@
 import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
 import { CATEGORIES, categoryWithDescendants } from '@jetmart/common/contracts';
+import { imagesApiPaths } from './openapi-images';
 import { reviewsApiPaths, reviewsApiSchemas } from './openapi-reviews';
 
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
@@ -232,5 +233,6 @@ export const productsApiDocument = openApiDocument({
       },
     },
     ...reviewsApiPaths,
+    ...imagesApiPaths,
   },
 });
