@@ -1,3 +1,4 @@
+import { objectIdPattern } from '@jetmart/common';
 import { noteStockMove, readStock, recordStockFlip, unitsTaken, type ProductsModels } from '../models';
 
 export type StockOutcome =
@@ -18,7 +19,8 @@ const MAX_ATTEMPTS = 50;
  * An unknown product (an order event naming a product this service never listed) has no stock.
  */
 export async function refreshStock(models: StockModels, productId: string): Promise<StockOutcome> {
-  if (!(await models.Product.exists({ _id: productId }))) return { kind: 'no-product' };
+  // An id that is no ObjectId names no product of ours (and would be a cast error, not an answer).
+  if (!objectIdPattern.test(productId) || !(await models.Product.exists({ _id: productId }))) return { kind: 'no-product' };
   await noteStockMove(models.ProductStock, productId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     // The revision first: every move whose bump this read sees has its own write in what follows.

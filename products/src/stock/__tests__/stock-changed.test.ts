@@ -234,9 +234,14 @@ it('24 racing ledger moves with their recomputes, several rounds: never a double
 });
 
 it('an unknown product has no stock signal: nothing is stored or published', async () => {
-  const ghost = oid();
-  await jet.bus.publish(orderCreated(oid(), ghost));
-  await settled();
-  expect(await models.ProductStock.exists({ _id: ghost })).toBeNull();
-  expect(await published(ghost)).toEqual([]);
+  // An id of no product, and one that is no ObjectId at all (valid in the event contract): acked
+  // (recorded in the ledger as before), no stock document, nothing published, nothing dead-lettered.
+  for (const ghost of [oid(), 'not-an-object-id']) {
+    await jet.bus.publish(orderCreated(oid(), ghost));
+    await settled();
+    expect(await models.ProductStock.exists({ _id: ghost })).toBeNull();
+    expect(await published(ghost)).toEqual([]);
+    expect(await models.UnitLedger.exists({ productId: ghost })).not.toBeNull();
+  }
+  expect(await readStream(jet.bus, Streams.deadLetter.name)).toEqual([]);
 });
