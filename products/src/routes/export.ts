@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireAuth } from '@jetmart/common';
 import type { ProductsExportPart } from '@jetmart/common/contracts';
-import { unitsTaken, type ProductsModels } from '../models';
+import { ratingSummaries, unitsTaken, type ProductsModels } from '../models';
 import { presentProduct } from './presenters';
 
 /**
@@ -17,7 +17,13 @@ export function exportRouter({ models }: { models: ProductsModels }): Router {
       models.UnitLedger,
       products.map((p) => p.id as string),
     );
-    const part: ProductsExportPart = { products: products.map((p) => presentProduct(p, taken.get(p.id as string) ?? 0)) };
+    const ratings = await ratingSummaries(
+      models.ProductRating,
+      products.map((p) => p.id as string),
+    );
+    const part: ProductsExportPart = {
+      products: products.map((p) => presentProduct(p, taken.get(p.id as string) ?? 0, { rating: ratings.get(p.id as string) })),
+    };
     res.json(part);
   });
   return router;

@@ -21,7 +21,7 @@ import {
   type ImagesChangeOutcome,
   type RefusedUpload,
 } from '../images';
-import { unitsTaken, type ProductDoc } from '../models';
+import { ratingSummaries, unitsTaken, type ProductDoc } from '../models';
 import { presentImage, presentProduct } from './presenters';
 
 const UPLOAD_PATH = '/api/products/:id/images';
@@ -96,7 +96,8 @@ export function imagesRouter(deps: ImageDeps): Router {
 
   const presentWithStock = async (product: ProductDoc) => {
     const taken = (await unitsTaken(deps.models.UnitLedger, [product.id as string])).get(product.id as string) ?? 0;
-    return presentProduct(product, taken);
+    const rating = (await ratingSummaries(deps.models.ProductRating, [product.id as string])).get(product.id as string);
+    return presentProduct(product, taken, { rating });
   };
 
   router.post(UPLOAD_PATH, requireAuth, async (req, res) => {
