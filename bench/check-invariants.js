@@ -21,11 +21,17 @@
 // and timestamps agree (pending v0 → shipped v1 → delivered v2); orders' replica of every shipment is
 // at shipping's version; and an order's fulfilment derived from shipping's shipments is what orders
 // shows (from --expect) and what orders' replicas give.
+//
+// Catalog (SPEC invariants 14 and 15, bench/lib/check-catalog.js): every review was earned by a
+// delivered line, once per (buyer, product), and each rating aggregate is the recount of the visible
+// reviews; search's read model (database <prefix>_search, when it exists) holds every product at
+// its latest product, stock and rating versions, listed as the product is.
 const fs = require('node:fs');
 const { MongoClient } = require('mongodb');
 const { checkReturnsAndRefunds, restocksOf } = require('./lib/check-returns');
 const { checkLedger } = require('./lib/check-ledger');
 const { checkForgotten } = require('./lib/check-forgotten');
+const { checkCatalog } = require('./lib/check-catalog');
 
 function args(argv) {
   const out = { prefix: 'jetmart' };
@@ -237,6 +243,9 @@ async function checkInvariants({
       ['ledgerentries', 'releases', 'selleraccounts', 'payouts'].map((c) => Y.collection(c).find({}).toArray()),
     );
     Object.assign(counts, checkLedger({ payOrders, payments, refunds, entries: sellerEntries, releases, accounts, payouts, bad }).counts);
+
+    // 14 + 15. reviews are earned and counted; search's index follows the catalog.
+    Object.assign(counts, (await checkCatalog({ client, prefix, bad })).counts);
 
     // Nothing lost: what the clients were told matches what is stored.
     if (expectFile) {
