@@ -135,14 +135,9 @@ export function categoryFilter(slug: string): Record<string, unknown> {
   return { category: { $in: slugs } };
 }
 
-/**
- * The ids of the product's images, the cover first. The image module (products/src/images) keeps
- * them on the product as `images: [{id, ...}]`; a product without that field has none.
- */
+/** The ids of the product's images, the cover first (products stored before images have none). */
 function imageIdsOf(product: ProductDoc): string[] {
-  const images: unknown = product.get('images');
-  if (!Array.isArray(images)) return [];
-  return images.map((i: { id?: unknown; _id?: unknown }) => String(i.id ?? i._id));
+  return (product.images ?? []).map((image) => image.id);
 }
 
 productSchema.methods.isListed = function (this: ProductDoc): boolean {

@@ -76,7 +76,8 @@ it('PUT: the seller moves a product to another category (product.updated carries
   expect(moved).toMatchObject({ category: 'furniture', version: 1 });
   expect((await put(id, { category: 'furniture' }).expect(200)).body.version).toBe(1);
   const stored = (await models.Product.findById(id).lean())!;
-  expect(stored.outbox.map((e) => [e.subject, (e.event.data as { category?: string }).category, e.event.data.version])).toEqual([
+  const events = stored.outbox.map((e) => ({ subject: e.subject, data: e.event.data as { category?: string; version: number } }));
+  expect(events.map((e) => [e.subject, e.data.category, e.data.version])).toEqual([
     [Subjects.ProductCreated, DEFAULT_CATEGORY, 0],
     [Subjects.ProductUpdated, 'furniture', 1],
   ]);
