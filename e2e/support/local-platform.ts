@@ -24,8 +24,8 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-/** Starts the platform with `env` added (e.g. shorter timers) and waits for its ready line. */
-export async function startLocalPlatform(name: string, env: Record<string, string> = {}): Promise<LocalPlatform> {
+/** Starts the platform with `env` added (e.g. shorter timers) and `args` (e.g. `--restore-from`), and waits for its ready line. */
+export async function startLocalPlatform(name: string, env: Record<string, string> = {}, args: string[] = []): Promise<LocalPlatform> {
   const workDir = mkdtempSync(join(tmpdir(), `jetmart-e2e-${name}-`));
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = {
@@ -36,7 +36,7 @@ export async function startLocalPlatform(name: string, env: Record<string, strin
     ...env,
   };
   for (const key of ['MONGO_URL', 'NATS_URL', 'JWT_KEY', 'NODE_ENV', 'SEED_URL']) delete childEnv[key];
-  const proc: ChildProcess = spawn(process.execPath, ['scripts/platform.js'], {
+  const proc: ChildProcess = spawn(process.execPath, ['scripts/platform.js', ...args], {
     cwd: root,
     env: childEnv,
     detached: true,
