@@ -57,6 +57,31 @@ const DECODE = { failOn: 'error', limitInputPixels: IMAGE_LIMITS.maxPixels, sequ
  */
 export async function processImage(bytes: Buffer): Promise<ProcessOutcome> {
   if (bytes.length === 0) return { kind: 'empty' };
+  return withDecodeSlot(() => checkAndEncode(bytes));
+}
+
+/**
+ * Decodes at once at most this many uploads per process; the others wait their turn. Each decode
+ * holds tens of MB (bench/images.js), so N concurrent uploads must not mean N decodes in memory.
+ */
+const DECODES_AT_ONCE = 2;
+let decoding = 0;
+const waiting: (() => void)[] = [];
+
+async function withDecodeSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (decoding >= DECODES_AT_ONCE) await new Promise<void>((turn) => waiting.push(turn));
+  else decoding++;
+  try {
+    return await work();
+  } finally {
+    // Hand the slot straight to the next in line (the count stays), or free it.
+    const next = waiting.shift();
+    if (next) next();
+    else decoding--;
+  }
+}
+
+async function checkAndEncode(bytes: Buffer): Promise<ProcessOutcome> {
   const format = sniffFormat(bytes);
   if (!format) return { kind: 'unsupported-type' };
   let meta: sharp.Metadata;
