@@ -73,7 +73,9 @@ const teapotSearch: SearchResponse = {
   total: 1,
   nextCursor: 'search/page+2',
   facets: {
+    // The API counts a product under its category and every ancestor.
     category: [
+      { value: 'home', count: 5 },
       { value: 'kitchen', count: 1 },
       { value: 'lighting', count: 4 },
     ],
@@ -819,14 +821,15 @@ describe('the catalog and the product page work from their URL alone (issue 19)'
   });
 
   test('the selected filters are marked in the sidebar and their links take them off again', async () => {
-    const page = await get('/?category=kitchen&minPrice=10&maxPrice=25');
+    const page = await get('/?category=kitchen&minPrice=10&maxPrice=24.99');
     const link = (testId: string) => new RegExp(`<a[^>]*data-testid="${testId}"[^>]*>`).exec(page.html)?.[0] ?? '';
     expect(link('category-kitchen')).toContain('aria-current="true"');
-    expect(link('category-kitchen')).toContain('href="/?minPrice=10&amp;maxPrice=25"');
+    expect(link('category-kitchen')).toContain('href="/?minPrice=10&amp;maxPrice=24.99"');
+    expect(link('category-home')).toContain('data-count="5"');
     expect(link('price-10')).toContain('aria-current="true"');
     expect(link('price-10')).toContain('href="/?category=kitchen"');
     expect(link('price-25')).not.toContain('aria-current');
-    expect(link('price-25')).toContain('href="/?category=kitchen&amp;minPrice=25&amp;maxPrice=50"');
+    expect(link('price-25')).toContain('href="/?category=kitchen&amp;minPrice=25&amp;maxPrice=49.99"');
   });
 
   test('?image= shows that photo large; the thumbnails are links to the others', async () => {

@@ -73,6 +73,23 @@ async function listProduct(
   return new URL(page.url()).pathname.split('/').pop()!;
 }
 
+/**
+ * Opens the catalog at `path` until it counts `total` products: the catalog is the search
+ * service's index, which hears of new products by events a moment after they are listed.
+ */
+async function openCatalog(page: Page, path: string, total: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await page.goto(url(path));
+    const count = page.getByTestId('result-count');
+    await count.waitFor();
+    const shown = Number(await count.getAttribute('data-total'));
+    if (shown === total) return;
+    if (Date.now() > deadline) expect({ path, total: shown }).toEqual({ path, total });
+    await page.waitForTimeout(300);
+  }
+}
+
 async function addToCart(page: Page, productId: string, quantity: number): Promise<void> {
   await page.goto(url(`/products/${productId}`));
   await page.getByLabel('Quantity').fill(String(quantity));
@@ -226,7 +243,7 @@ test('a buyer signs up, signs out, is refused a wrong password and signs in', as
 });
 
 test('the catalog search finds the listed products and marks the one without stock sold out', async () => {
-  await buyer.goto(url(`/?q=${run}`));
+  await openCatalog(buyer, `/?q=${run}`, 3);
   const cards = buyer.getByTestId('product-card');
   await cards.first().waitFor();
   const titles = await cards.locator('h2').allTextContents();
@@ -401,7 +418,7 @@ test('the catalog pages through results with the next cursor', async () => {
     const res = await sellerContext.request.post(url('/api/products'), { data: { title: `Sticker ${i} ${run}`, price: 1, quantity: 1 } });
     expect(res.status()).toBe(201);
   }
-  await buyer.goto(url(`/?q=${run}`));
+  await openCatalog(buyer, `/?q=${run}`, 15);
   const cards = buyer.getByTestId('product-card');
   await cards.first().waitFor();
   const firstPage = await cards.locator('h2').allTextContents();

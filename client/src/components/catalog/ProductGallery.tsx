@@ -36,8 +36,8 @@ export function ProductGallery({
         <Image
           src={current.urls.large}
           alt={`${title}, photo ${index + 1} of ${images.length}`}
-          width={current.width}
-          height={current.height}
+          width={current.width || 1200}
+          height={current.height || 900}
           unoptimized
         />
       </a>

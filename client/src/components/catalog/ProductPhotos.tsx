@@ -51,7 +51,7 @@ export function ProductPhotos({
                 <form action={action} method="post">
                   <input type="hidden" name="intent" value="cover" />
                   <input type="hidden" name="imageId" value={img.id} />
-                  <button type="submit" className="button-secondary button-small" aria-label={`Make photo ${i + 1} the cover`}>
+                  <button type="submit" className="button-secondary button-small" aria-label={`Make cover: photo ${i + 1}`}>
                     Make cover
                   </button>
                 </form>
