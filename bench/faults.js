@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // Fault injection under a checkout load (issue 9; not in the test run). Starts FerretDB (SQLite
-// directory kept across restarts), nats-server (file store kept) and the six services from their
+// directory kept across restarts), nats-server (file store kept) and the seven services from their
 // built dist, drives checkouts (sellers list products through the API; buyers order with a shipping
 // address, then pay, cancel or let orders expire with ORDER_EXPIRATION_SECONDS=5) and fulfilment
 // (sellers ship most of their pending shipments, some twice at once; buyers confirm some deliveries;
 // the rest auto-deliver after SHIPPING_AUTO_DELIVER_SECONDS=8), cancels (some parts before shipping,
 // some racing the seller's ship) and returns (requested by buyers, approved or rejected and received
-// with or without restock by sellers, refunded by payments), and meanwhile kill -9s each service
+// with or without restock by sellers, refunded by payments), reviews of delivered products (some
+// sent twice at once), and meanwhile kill -9s each service
 // in turn and restarts it, then restarts nats-server, then kill -9s and restarts FerretDB. After the
 // load it waits for quiescence (timers included), reads every order's `fulfillment` through the API,
 // and runs bench/check-invariants.js on every database.
@@ -42,7 +43,8 @@ const RETURN_WINDOW_SECONDS = 40;
 const SHIPPING_ADDRESS = { name: 'Fault Buyer', line1: '1 Crash Lane', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const JWT_KEY = `faults-${crypto.randomBytes(24).toString('hex')}`;
 const PREFIX = 'jetmart_faults';
-const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration', 'shipping'];
+// search (issue 19) follows the PRODUCTS stream; it is killed and restarted like the others.
+const SERVICES = ['auth', 'products', 'search', 'orders', 'payments', 'expiration', 'shipping'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
@@ -344,6 +346,20 @@ async function main() {
             const r = await retried('return', () => call(svc.url('orders'), 'POST', `/api/orders/${orderId}/returns`, cookie, body));
             if (r.status === 201) told.returns[r.body.id] = 'requested';
           }
+          // Delivered parts: the buyer reviews each of its products (invariant 14), every third part
+          // with two requests at once (one review; the other 409). A 403 means products has not
+          // consumed the delivery yet: tried again on a later pass.
+          if (x.status === 'delivered' && !confirmed.has(`review-${x.id}`)) {
+            let settled = true;
+            for (const line of x.items) {
+              const body = { rating: 1 + crypto.randomInt(5), text: `Fault review of ${x.id}` };
+              const review = () =>
+                retried('review', () => call(svc.url('products'), 'POST', `/api/products/${line.productId}/reviews`, cookie, body));
+              const answers = await Promise.all(digit(x.id) % 3 === 0 ? [review(), review()] : [review()]);
+              if (answers.some((a) => a.status === 403)) settled = false;
+            }
+            if (settled) confirmed.add(`review-${x.id}`);
+          }
           if (x.status !== 'shipped' || digit(x.id) % 2 !== 0 || confirmed.has(x.id)) continue;
           confirmed.add(x.id);
           const d = await retried('deliver', () => call(svc.url('shipping'), 'POST', `/api/shipments/${x.id}/deliver`, cookie));
@@ -387,6 +403,8 @@ async function main() {
       await Promise.all(
         [
           ['products', 'products'],
+          ['products', 'productstocks'],
+          ['products', 'productratings'],
           ['orders', 'orders'],
           ['payments', 'payments'],
           ['payments', 'refunds'],
