@@ -42,6 +42,12 @@ describe('routing by path prefix (Kubernetes Ingress pathType: Prefix)', () => {
     expect(findRoute(table, '/api/orders').service).toBe('orders');
     expect(findRoute(table, '/api/payments').service).toBe('payments');
     expect(findRoute(table, '/api/shipments?orderId=1').service).toBe('shipping');
+    // The catalog (issue 19): search is its own service; reviews' own routes live in products.
+    expect(findRoute(table, '/api/search?q=lamp&category=home').service).toBe('search');
+    expect(findRoute(table, '/api/search/rebuild').service).toBe('search');
+    expect(findRoute(table, '/api/reviews/1/report').service).toBe('products');
+    expect(findRoute(table, '/api/products/1/reviews').service).toBe('products');
+    expect(findRoute(table, '/api/searching').service).toBe('client');
     expect(findRoute(table, '/cart').service).toBe('client');
     for (const r of table) expect(known.has(r.service)).toBe(true);
   });
