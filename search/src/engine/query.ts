@@ -61,12 +61,18 @@ const FAIL_STOCK = 8;
 
 interface WordPlan {
   word: string;
-  prefix: boolean;
   /** Indexed words this query word matches by the typo rule (itself included when indexed). */
   terms: { term: string; distance: number; count: number }[];
+  /** The last word (2+ letters): the indexed words it is the beginning of (bounded). */
+  completions: string[];
   /** Whether the word is in the index as typed (or, for the last word, as a prefix). */
   matchesAsTyped: boolean;
 }
+
+/** Words a prefix stands for, at most (the shortest, then the commonest). */
+const MAX_COMPLETIONS = 30;
+/** A completion of the last word ranks below the word as typed. */
+const COMPLETION_WEIGHT = 0.7;
 
 /** Per query word: which indexed words it matches (the typo rule of docs/SPEC.md). */
 export function planWords(index: SearchIndex, q: string): WordPlan[] {
@@ -74,8 +80,9 @@ export function planWords(index: SearchIndex, q: string): WordPlan[] {
   return words.map((word, i) => {
     const prefix = i === words.length - 1 && [...word].length >= 2;
     const terms = index.vocabulary.near(word, allowedTypos(word), MAX_EXPANSIONS);
-    const matchesAsTyped = index.vocabulary.count(word) > 0 || (prefix && index.vocabulary.hasPrefix(word));
-    return { word, prefix, terms, matchesAsTyped };
+    const completions = prefix ? index.vocabulary.completions(word, MAX_COMPLETIONS).map((c) => c.term) : [];
+    const matchesAsTyped = index.vocabulary.count(word) > 0 || completions.length > 0;
+    return { word, terms, completions, matchesAsTyped };
   });
 }
 
@@ -95,13 +102,20 @@ export function didYouMean(plans: WordPlan[]): string | null {
 /** Relevance scores per slot of the products matching every word (AND of each word's ORed matches). */
 function textMatches(index: SearchIndex, plans: WordPlan[]): Map<number, number> {
   const scores = new Map<number, number>();
-  if (plans.some((p) => p.terms.length === 0 && !p.prefix)) return scores;
+  if (plans.some((p) => p.terms.length === 0 && p.completions.length === 0)) return scores;
   const weight = new Map<string, number>();
+  const raise = (term: string, w: number) => weight.set(term, Math.max(weight.get(term) ?? 0, w));
   const queries: Query[] = plans.map((p) => {
-    const typos = p.terms.filter((t) => t.term !== p.word);
-    for (const t of typos) weight.set(t.term, Math.max(weight.get(t.term) ?? 0, TYPO_WEIGHT[t.distance]));
-    weight.set(p.word, 1);
-    return { combineWith: 'OR', queries: [{ queries: [p.word], prefix: p.prefix }, ...typos.map((t) => t.term)] };
+    const terms = new Set<string>();
+    for (const t of p.terms) {
+      raise(t.term, TYPO_WEIGHT[t.distance]);
+      terms.add(t.term);
+    }
+    for (const c of p.completions) {
+      raise(c, c === p.word ? 1 : COMPLETION_WEIGHT);
+      terms.add(c);
+    }
+    return { combineWith: 'OR', queries: [...terms] };
   });
   const results = index.text.search(
     { combineWith: 'AND', queries },
@@ -163,23 +177,20 @@ export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome
   const hasText = plans.length > 0;
   const scores = hasText ? textMatches(index, plans) : undefined;
 
-  const { priceMinor, rating, ratingCount, inStock, category, createdAt, ids } = index;
+  const { priceMinor, priceBucket, rating, ratingCount, inStock, category, createdAt, ids } = index;
   const sort = req.sort === 'relevance' && !hasText ? 'newest' : req.sort;
-  const k1 = (s: number): number => {
-    switch (sort) {
-      case 'relevance':
-        return -(scores!.get(s) ?? 0);
-      case 'price_asc':
-        return priceMinor[s];
-      case 'price_desc':
-        return -priceMinor[s];
-      case 'rating':
-        return Number.isNaN(rating[s]) ? 0 : -rating[s];
-      default:
-        return -createdAt[s];
-    }
-  };
-  const k2 = (s: number): number => (sort === 'rating' ? -ratingCount[s] : sort === 'newest' ? 0 : -createdAt[s]);
+  // The sort's two keys (ascending), chosen once per query rather than per comparison.
+  const k1: (s: number) => number =
+    sort === 'relevance'
+      ? (s) => -(scores!.get(s) ?? 0)
+      : sort === 'price_asc'
+        ? (s) => priceMinor[s]
+        : sort === 'price_desc'
+          ? (s) => -priceMinor[s]
+          : sort === 'rating'
+            ? (s) => (Number.isNaN(rating[s]) ? 0 : -rating[s])
+            : (s) => -createdAt[s];
+  const k2: (s: number) => number = sort === 'rating' ? (s) => -ratingCount[s] : sort === 'newest' ? () => 0 : (s) => -createdAt[s];
   const before = (a: number, b: number): boolean => {
     const a1 = k1(a);
     const b1 = k1(b);
@@ -206,6 +217,8 @@ export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome
   const minR = req.minRating;
   const stock = req.inStock === undefined ? -1 : req.inStock ? 1 : 0;
 
+  // Counted per category, then added up its lineage once at the end (not per product).
+  const leafCounts = new Uint32Array(CATEGORY_COUNT);
   const categoryCounts = new Uint32Array(CATEGORY_COUNT);
   const priceCounts = new Uint32Array(PRICE_BUCKETS_MINOR.length);
   const ratingCounts = new Uint32Array(RATING_FACET_MINIMUMS.length);
@@ -221,11 +234,8 @@ export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome
       (price >= minP && price <= maxP ? 0 : FAIL_PRICE) |
       (minR === undefined || r >= minR ? 0 : FAIL_RATING) |
       (stock === -1 || inStock[s] === stock ? 0 : FAIL_STOCK);
-    if ((fail & ~FAIL_CATEGORY) === 0) for (const c of categoryLineage(category[s])) categoryCounts[c]++;
-    if ((fail & ~FAIL_PRICE) === 0) {
-      const b = PRICE_BUCKETS_MINOR.findIndex((x) => price >= x.min && price < x.max);
-      if (b >= 0) priceCounts[b]++;
-    }
+    if ((fail & ~FAIL_CATEGORY) === 0) leafCounts[category[s]]++;
+    if ((fail & ~FAIL_PRICE) === 0) priceCounts[priceBucket[s]]++;
     if ((fail & ~FAIL_RATING) === 0 && !Number.isNaN(r)) {
       for (let i = 0; i < RATING_FACET_MINIMUMS.length; i++) if (r >= RATING_FACET_MINIMUMS[i]) ratingCounts[i]++;
     }
@@ -238,6 +248,8 @@ export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome
 
   if (scores) for (const s of scores.keys()) visit(s);
   else for (let s = 0; s < index.size; s++) if (index.alive[s]) visit(s);
+
+  for (let c = 0; c < CATEGORY_COUNT; c++) if (leafCounts[c]) for (const a of categoryLineage(c)) categoryCounts[a] += leafCounts[c];
 
   const page = heap.items.sort((a, b) => (before(a, b) ? -1 : 1));
   const more = page.length > req.limit;

@@ -116,6 +116,8 @@ export class SearchIndex {
   docs: (ProductState | undefined)[] = [];
   alive = new Uint8Array(this.capacity);
   priceMinor = new Float64Array(this.capacity);
+  /** Position in PRICE_BUCKETS (the price facet), computed once per change rather than per query. */
+  priceBucket = new Uint8Array(this.capacity);
   /** Average rating as shown (2 decimals); NaN without reviews. */
   rating = new Float64Array(this.capacity);
   ratingCount = new Uint32Array(this.capacity);
@@ -234,6 +236,10 @@ export class SearchIndex {
     }
     this.docs[slot] = s;
     this.priceMinor[slot] = p.priceMinor;
+    this.priceBucket[slot] = Math.max(
+      0,
+      PRICE_BUCKETS_MINOR.findIndex((b) => p.priceMinor >= b.min && p.priceMinor < b.max),
+    );
     this.rating[slot] = ratingSummary(s.ratingCount, s.ratingSum).average ?? NaN;
     this.ratingCount[slot] = s.ratingCount;
     this.inStock[slot] = stateInStock(s, p.quantity) ? 1 : 0;
@@ -256,6 +262,7 @@ export class SearchIndex {
   private growTo(capacity: number): void {
     this.alive = grow(this.alive, capacity);
     this.priceMinor = grow(this.priceMinor, capacity);
+    this.priceBucket = grow(this.priceBucket, capacity);
     this.rating = grow(this.rating, capacity);
     this.ratingCount = grow(this.ratingCount, capacity);
     this.inStock = grow(this.inStock, capacity);

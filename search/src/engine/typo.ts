@@ -1,3 +1,5 @@
+import SearchableMap from 'minisearch/SearchableMap';
+
 /**
  * The typo rule of search (docs/SPEC.md, search): per query word, <5 letters exact, 5–8 letters one
  * typo, 9+ letters two. A typo is an insertion, a deletion, a substitution or a swap of two
@@ -47,14 +49,27 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
+/** The strings one adjacent transposition away from `word` (each at most once). */
+function transpositions(word: string): string[] {
+  const c = [...word];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < c.length; i++) {
+    if (c[i] === c[i + 1]) continue;
+    const t = [...c];
+    [t[i], t[i + 1]] = [t[i + 1], t[i]];
+    out.add(t.join(''));
+  }
+  return [...out];
+}
+
 /**
  * The index's vocabulary: every indexed word with the number of documents that contain it (so a
- * correction prefers the commoner of two equally close words), bucketed by length so a typo
- * search reads only the lengths within reach.
+ * correction prefers the commoner of two equally close words), in a radix tree (MiniSearch's
+ * SearchableMap) so a typo search walks only the branches within reach instead of every word
+ * (a catalog of 100,000 products has about as many distinct words: model numbers, brands).
  */
 export class Vocabulary {
-  private readonly counts = new Map<string, number>();
-  private readonly byLength = new Map<number, Set<string>>();
+  private readonly counts = new SearchableMap<number>();
 
   get size(): number {
     return this.counts.size;
@@ -66,52 +81,56 @@ export class Vocabulary {
 
   /** Adds one document's words (each counted once per document). */
   add(words: Iterable<string>): void {
-    for (const w of new Set(words)) {
-      const n = this.counts.get(w) ?? 0;
-      this.counts.set(w, n + 1);
-      if (n === 0) {
-        const len = [...w].length;
-        let bucket = this.byLength.get(len);
-        if (!bucket) this.byLength.set(len, (bucket = new Set()));
-        bucket.add(w);
-      }
-    }
+    for (const w of new Set(words)) this.counts.update(w, (n) => (n ?? 0) + 1);
   }
 
   remove(words: Iterable<string>): void {
     for (const w of new Set(words)) {
       const n = this.counts.get(w) ?? 0;
       if (n > 1) this.counts.set(w, n - 1);
-      else if (n === 1) {
-        this.counts.delete(w);
-        this.byLength.get([...w].length)?.delete(w);
-      }
+      else if (n === 1) this.counts.delete(w);
     }
   }
 
-  /** Whether some indexed word starts with `prefix`. */
-  hasPrefix(prefix: string): boolean {
-    if (this.counts.has(prefix)) return true;
-    for (const w of this.counts.keys()) if (w.startsWith(prefix)) return true;
-    return false;
+  /**
+   * Indexed words that start with `prefix` (itself included), shortest first, then commonest, at
+   * most `limit`: what a last word still being typed stands for. Bounded, so "ca" costs the
+   * postings of a few words, not of every word that starts with it.
+   */
+  completions(prefix: string, limit = 30): { term: string; count: number }[] {
+    const out: { term: string; count: number }[] = [];
+    for (const [term, count] of this.counts.atPrefix(prefix)) out.push({ term, count });
+    out.sort((a, b) => a.term.length - b.term.length || b.count - a.count || (a.term < b.term ? -1 : 1));
+    return out.slice(0, limit);
   }
 
   /**
-   * Indexed words within `max` typos of `word` (the word itself at distance 0 if indexed), closest
-   * first, then commonest, at most `limit` of them.
+   * Indexed words within `max` typos (OSA) of `word` (the word itself at distance 0 if indexed),
+   * closest first, then commonest, at most `limit` of them. Candidates come from the tree's
+   * Levenshtein search, which counts a transposition as two edits: so also from each word one
+   * transposition (or, for two typos, two) away with the remaining budget; every candidate is then
+   * measured by OSA.
    */
   near(word: string, max: number, limit = 50): { term: string; distance: number; count: number }[] {
-    const out: { term: string; distance: number; count: number }[] = [];
     if (max === 0) {
       const c = this.counts.get(word);
       return c ? [{ term: word, distance: 0, count: c }] : [];
     }
-    const len = [...word].length;
-    for (let l = Math.max(1, len - max); l <= len + max; l++) {
-      for (const term of this.byLength.get(l) ?? []) {
-        const distance = osaDistance(word, term, max);
-        if (distance <= max) out.push({ term, distance, count: this.counts.get(term)! });
-      }
+    const candidates = new Set<string>();
+    const within = (w: string, d: number) => {
+      if (d === 0) {
+        if (this.counts.has(w)) candidates.add(w);
+      } else for (const k of this.counts.fuzzyGet(w, d).keys()) candidates.add(k);
+    };
+    within(word, max);
+    for (const once of transpositions(word)) {
+      within(once, max - 1);
+      if (max >= 2) for (const twice of transpositions(once)) within(twice, max - 2);
+    }
+    const out: { term: string; distance: number; count: number }[] = [];
+    for (const term of candidates) {
+      const distance = osaDistance(word, term, max);
+      if (distance <= max) out.push({ term, distance, count: this.counts.get(term)! });
     }
     out.sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
     return out.slice(0, limit);
