@@ -11,6 +11,10 @@
 #                                    the OpenAPI document in the k8s.io/kubernetes Go module
 #   skaffold-schema-<ver>/           skaffold.yaml's JSON schema, from the skaffold Go module
 #   skaffold-<ver>                   the skaffold binary (skaffold diagnose / render --offline)
+#   helm-<ver>                       helm (helm lint / helm template of charts/jetmart)
+#   crd-schemas-g<gen>-.../          JSON schemas of the custom resources the chart renders (MongoDBCommunity,
+#                                    PrometheusRule, ServiceMonitor), made by infra/tools/crd-schemas.mjs
+#                                    from the CRDs in the operators' Go modules
 # Everything comes through the Go module proxy; nothing is downloaded while the checks run.
 # Prints nothing but errors unless something has to be built. --print-env prints the paths.
 set -euo pipefail
@@ -21,6 +25,10 @@ K8S_VERSION=v1.36.0         # Kubernetes API version the manifests are validated
 K8S_SCHEMA_GEN=1            # bump when infra/tools/k8s-schemas.mjs changes its output
 SKAFFOLD_VERSION=v2.16.1    # skaffold whose schema and binary check skaffold.yaml
 SKAFFOLD_SCHEMA=v4beta13    # apiVersion skaffold/<this> in skaffold.yaml
+HELM_VERSION=v4.3.2         # helm that lints and renders charts/jetmart
+MONGODB_OPERATOR_VERSION=v0.9.0      # github.com/mongodb/mongodb-kubernetes-operator: the MongoDBCommunity CRD
+PROMETHEUS_OPERATOR_VERSION=v0.85.0  # github.com/prometheus-operator/prometheus-operator: PrometheusRule, ServiceMonitor CRDs
+CRD_SCHEMA_GEN=1            # bump when infra/tools/crd-schemas.mjs changes its output
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin_dir=${JETMART_BIN_DIR:-$HOME/.cache/jetmart/bin}
@@ -66,6 +74,26 @@ if [ ! -f "$schema_dir/.complete" ]; then
   rm -rf "$schema_dir" && mv "$schema_dir.tmp" "$schema_dir"
 fi
 
+helm_bin="$bin_dir/helm-$HELM_VERSION"
+[ -x "$helm_bin" ] ||
+  install_go_tool "helm $HELM_VERSION" "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" "$helm_bin"
+
+crd_schema_dir="$bin_dir/crd-schemas-g$CRD_SCHEMA_GEN-mdb$MONGODB_OPERATOR_VERSION-po$PROMETHEUS_OPERATOR_VERSION"
+if [ ! -f "$crd_schema_dir/.complete" ]; then
+  need_go "the CRD schemas"
+  echo "jetmart: generating the CRD JSON schemas (once) ..." >&2
+  mdb_dir=$(mod_dir "github.com/mongodb/mongodb-kubernetes-operator@$MONGODB_OPERATOR_VERSION")
+  po_dir=$(mod_dir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION")
+  rm -rf "$crd_schema_dir.tmp"
+  node "$here/../infra/tools/crd-schemas.mjs" "$crd_schema_dir.tmp" \
+    "$mdb_dir/config/crd/bases/mongodbcommunity.mongodb.com_mongodbcommunity.yaml" \
+    "$po_dir/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml" \
+    "$po_dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
+    "$po_dir/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml"
+  touch "$crd_schema_dir.tmp/.complete"
+  rm -rf "$crd_schema_dir" && mv "$crd_schema_dir.tmp" "$crd_schema_dir"
+fi
+
 # Named so that kubeconform finds it for `apiVersion: skaffold/$SKAFFOLD_SCHEMA` + `kind: Config`.
 skaffold_schema_dir="$bin_dir/skaffold-schema-$SKAFFOLD_VERSION"
 skaffold_schema="$skaffold_schema_dir/config-skaffold-$SKAFFOLD_SCHEMA.json"
@@ -107,4 +135,6 @@ if [ "${1:-}" = "--print-env" ]; then
   echo "K8S_VERSION=$K8S_VERSION"
   echo "SKAFFOLD_SCHEMA_DIR=$skaffold_schema_dir"
   echo "SKAFFOLD=$skaffold_bin"
+  echo "HELM=$helm_bin"
+  echo "CRD_SCHEMA_DIR=$crd_schema_dir"
 fi

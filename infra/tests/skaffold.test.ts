@@ -7,6 +7,18 @@ const file = path.join(repo, 'skaffold.yaml');
 const config = YAML.parse(fs.readFileSync(file, 'utf8'));
 const skaffold = () => tools().SKAFFOLD;
 const haveSkaffold = () => fs.existsSync(skaffold());
+/** skaffold runs `helm` from PATH: the pinned helm that ensure-tools built, under that name. */
+function helmOnPath(): NodeJS.ProcessEnv {
+  const dir = tmpDir();
+  fs.symlinkSync(tools().HELM, path.join(dir, 'helm'));
+  return {
+    ...process.env,
+    PATH: `${dir}${path.delimiter}${process.env.PATH}`,
+    HELM_CACHE_HOME: path.join(dir, 'cache'),
+    HELM_CONFIG_HOME: path.join(dir, 'config'),
+    HELM_DATA_HOME: path.join(dir, 'data'),
+  };
+}
 
 describe('skaffold.yaml', () => {
   test('is valid against the JSON schema of skaffold (strict: unknown fields are errors)', () => {
@@ -29,7 +41,7 @@ describe('skaffold.yaml', () => {
     }
   });
 
-  test('builds every image from its Dockerfile with the repository root as context, and deploys infra/k8s', () => {
+  test('builds every image from its Dockerfile with the repository root as context, and renders the Helm chart with those images', () => {
     expect(config.build.artifacts.map((a: any) => a.image)).toEqual(APPS.map((a) => `jetmart/${a}`));
     for (const a of config.build.artifacts) {
       expect(a.context).toBe('.');
@@ -42,7 +54,16 @@ describe('skaffold.yaml', () => {
       expect(a.docker).toEqual({ dockerfile: 'infra/docker/service.Dockerfile', buildArgs: { SERVICE: svc } });
     }
     expect(config.build.artifacts.find((x: any) => x.image === 'jetmart/client').docker).toEqual({ dockerfile: 'client/Dockerfile' });
-    expect(config.manifests.rawYaml).toEqual(['infra/k8s/*.yaml']);
+    // one source of truth: the chart (no raw manifests besides it)
+    expect(Object.keys(config.manifests)).toEqual(['helm']);
+    expect(config.manifests.helm.releases).toHaveLength(1);
+    const release = config.manifests.helm.releases[0];
+    expect(release).toMatchObject({ name: 'jetmart', chartPath: 'charts/jetmart' });
+    expect(fs.existsSync(path.join(repo, release.chartPath, 'Chart.yaml'))).toBe(true);
+    // each Deployment runs the image skaffold built
+    expect(release.setValueTemplates).toEqual(
+      Object.fromEntries(APPS.map((a) => [`services.${a}.image`, `{{.IMAGE_FULLY_QUALIFIED_jetmart_${a}}}`])),
+    );
     expect(config.deploy.kubectl).toBeDefined();
   });
 
@@ -56,13 +77,13 @@ describe('skaffold.yaml', () => {
       for (const svc of SERVICES) expect(r.output).toContain(`SERVICE: ${svc}`);
     }
     const bad = path.join(tmpDir(), 'skaffold.yaml');
-    fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('rawYaml:', 'rawYML:'));
+    fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('chartPath:', 'chartPth:'));
     const r = run(skaffold(), ['diagnose', '--yaml-only', '-f', bad]);
-    expect(r.output).toMatch(/field rawYML not found/);
+    expect(r.output).toMatch(/field chartPth not found/);
   });
 
-  withBinary()('skaffold render --offline renders every manifest with the built images', () => {
-    const r = run(skaffold(), ['render', '--offline', '--digest-source=none', '-f', file]);
+  withBinary()('skaffold render --offline renders the chart (with the pinned helm) with every workload', () => {
+    const r = run(skaffold(), ['render', '--offline', '--digest-source=none', '-f', file], { env: helmOnPath() });
     expect(r.status).toBe(0);
     const docs = YAML.parseAllDocuments(r.output.slice(r.output.indexOf('apiVersion')))
       .map((d) => d.toJS())
@@ -71,5 +92,20 @@ describe('skaffold.yaml', () => {
     for (const a of APPS) expect(kinds).toContain(`Deployment/${a}`);
     expect(kinds).toContain('Ingress/jetmart');
     expect(kinds).toContain('StatefulSet/nats');
+    for (const a of APPS) expect(kinds).toContain(`HorizontalPodAutoscaler/${a}`);
+    for (const a of APPS) {
+      const d = docs.find((x: any) => x.kind === 'Deployment' && x.metadata.name === a);
+      expect(d.spec.template.spec.containers[0].image).toMatch(new RegExp(`^jetmart/${a}(:|@|$)`));
+    }
+  });
+
+  withBinary()('skaffold render with the dev profile renders the dev values (Mailpit, one NATS node)', () => {
+    const r = run(skaffold(), ['render', '--offline', '--digest-source=none', '-p', 'dev', '-f', file], { env: helmOnPath() });
+    expect(r.status).toBe(0);
+    const docs = YAML.parseAllDocuments(r.output.slice(r.output.indexOf('apiVersion')))
+      .map((d) => d.toJS())
+      .filter(Boolean);
+    expect(docs.find((d: any) => d.kind === 'Deployment' && d.metadata.name === 'mailpit')).toBeDefined();
+    expect(docs.find((d: any) => d.kind === 'StatefulSet' && d.metadata.name === 'nats').spec.replicas).toBe(1);
   });
 });

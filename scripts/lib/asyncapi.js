@@ -618,7 +618,7 @@ function buildAsyncApi(root, contracts) {
         host: 'nats:4222',
         protocol: 'nats',
         description:
-          'NATS with JetStream in Kubernetes (NATS_URL in infra/k8s/config.yaml). Locally, `npm start` runs the pinned nats-server on a free port.',
+          'NATS with JetStream in Kubernetes, a 3-node cluster (NATS_URL in the ConfigMap jetmart-config of charts/jetmart). Locally, `npm start` runs the pinned nats-server on a free port.',
       },
     },
     channels,

@@ -13,8 +13,8 @@ Labels of every resource. Usage: include "jetmart.labels" (dict "root" $ "name" 
 ("name" is optional: resources shared by the whole app, like the ConfigMap, have none).
 */}}
 {{- define "jetmart.labels" -}}
-{{- if .name }}
-app.kubernetes.io/name: {{ .name }}
+{{- with get . "name" }}
+app.kubernetes.io/name: {{ . }}
 {{- end }}
 app.kubernetes.io/part-of: jetmart
 app.kubernetes.io/instance: {{ .root.Release.Name }}
@@ -45,8 +45,8 @@ A service's settings: serviceDefaults merged under services.<name>. Usage:
 
 {{/* A service's image. Usage: include "jetmart.image" (dict "root" $ "name" "auth" "service" $s) */}}
 {{- define "jetmart.image" -}}
-{{- if .service.image -}}
-{{- .service.image -}}
+{{- if get .service "image" -}}
+{{- get .service "image" -}}
 {{- else -}}
 {{- $img := .root.Values.image -}}
 {{- printf "%s%s/%s" ($img.registry | default "") $img.repository .name -}}
@@ -70,9 +70,9 @@ rest from the server), or externalNats.url.
 {{- end -}}
 {{- end -}}
 
-{{/* The NATS monitoring URL ops reads /varz from (the chart's NATS only). */}}
+{{/* The NATS monitoring URL ops reads /varz from (empty: ops shows no server details). */}}
 {{- define "jetmart.natsMonitorUrl" -}}
-{{- if .Values.nats.enabled -}}http://nats:8222{{- end -}}
+{{- if .Values.nats.enabled -}}http://nats:8222{{- else -}}{{ .Values.externalNats.monitorUrl }}{{- end -}}
 {{- end -}}
 
 {{/* Names of the services that have a database, in values order. */}}
