@@ -61,7 +61,7 @@ export function ProductReviews({ productId, rating, reviews, mine, user, isSelle
               <li key={review.id}>
                 <article className="review" data-testid="review" data-review-id={review.id} data-rating={review.rating}>
                   <header>
-                    <Stars rating={{ average: review.rating, count: 1 }} compact />
+                    <Stars rating={{ average: review.rating, count: 1 }} compact single />
                     <span className="review-meta">
                       {own ? 'Your review' : review.userId ? 'Verified buyer' : 'Former customer'} ·{' '}
                       <LocalDateTime iso={review.createdAt} />

@@ -16,7 +16,8 @@ export function ReviewForm({ productId, review }: { productId: string; review: R
   const router = useRouter();
   const [errors, setErrors] = useState<ApiErrorItem[]>([]);
   const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  // The message is chosen when saving: after the refresh the same form edits the review just posted.
+  const [saved, setSaved] = useState<string | null>(null);
   const editing = review !== null;
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -26,13 +27,13 @@ export function ReviewForm({ productId, review }: { productId: string; review: R
     if (!parsed.ok) return setErrors(parsed.errors);
     setBusy(true);
     setErrors([]);
-    setSaved(false);
+    setSaved(null);
     const res = editing
       ? await callApi<ReviewRecord>('PATCH', `/api/reviews/${encodeURIComponent(review.id)}`, parsed.body)
       : await callApi<ReviewRecord>('POST', `/api/products/${encodeURIComponent(productId)}/reviews`, parsed.body);
     setBusy(false);
     if (!res.ok) return setErrors(res.errors);
-    setSaved(true);
+    setSaved(editing ? 'Your review is updated.' : 'Thank you: your review is posted.');
     router.refresh();
   }
 
@@ -72,7 +73,7 @@ export function ReviewForm({ productId, review }: { productId: string; review: R
         </button>
         {saved ? (
           <p role="status" className="notice" data-testid="review-saved">
-            {editing ? 'Your review is updated.' : 'Thank you: your review is posted.'}
+            {saved}
           </p>
         ) : null}
       </div>
