@@ -33,6 +33,10 @@ const PRODUCTS = Number(opt('products', 100_000));
 const RATE = Number(opt('rate', 100));
 const SECONDS = Number(opt('seconds', 30));
 const CHANGES = Number(opt('changes', 50));
+// --engine-only: no servers; index the catalog in this process and time --queries queries through
+// the engine (runSearch) one after another: the CPU cost per query without HTTP, database or other load.
+const ENGINE_ONLY = argv.includes('--engine-only');
+const QUERIES = Number(opt('queries', 3000));
 const DIST = path.join(root, 'search', 'dist', 'index.js');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
@@ -149,7 +153,67 @@ async function until(what, check, timeoutMs, everyMs = 250) {
   }
 }
 
+/** The query string of mixedQuery() as the route would parse it (the engine's request). */
+function engineRequest(url, categoryPosition, categoryWithDescendants) {
+  const p = new URL(url, 'http://x').searchParams;
+  return {
+    q: p.get('q') ?? '',
+    categories: p.get('category') ? categoryWithDescendants(p.get('category')).map(categoryPosition) : undefined,
+    minPriceMinor: p.get('minPrice') ? Number(p.get('minPrice')) * 100 : undefined,
+    maxPriceMinor: p.get('maxPrice') ? Number(p.get('maxPrice')) * 100 : undefined,
+    minRating: p.get('minRating') ? Number(p.get('minRating')) : undefined,
+    inStock: p.get('inStock') ? p.get('inStock') === 'true' : undefined,
+    sort: p.get('sort') ?? 'relevance',
+    limit: 24,
+  };
+}
+
+async function engineOnly() {
+  const { SearchIndex, categoryPosition } = require(path.join(root, 'search', 'dist', 'engine', 'search-index.js'));
+  const { applyDocumentToIndex } = require(path.join(root, 'search', 'dist', 'engine', 'apply.js'));
+  const { runSearch } = require(path.join(root, 'search', 'dist', 'engine', 'query.js'));
+  const { categoryWithDescendants } = require(path.join(root, 'common', 'dist', 'contracts.js'));
+  const docs = Array.from({ length: PRODUCTS }, (_, i) => generate(i));
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const index = new SearchIndex();
+  for (const d of docs) applyDocumentToIndex(index, d);
+  const indexMs = Math.round(performance.now() - started);
+  global.gc?.();
+  const rssIndexMb = Math.round((process.memoryUsage().rss - rssBefore) / 1048576);
+  for (let i = 0; i < 300; i++) runSearch(index, engineRequest(mixedQuery(), categoryPosition, categoryWithDescendants));
+  const times = [];
+  const slow = [];
+  for (let i = 0; i < QUERIES; i++) {
+    const url = mixedQuery();
+    const req = engineRequest(url, categoryPosition, categoryWithDescendants);
+    const t = performance.now();
+    runSearch(index, req);
+    const ms = performance.now() - t;
+    times.push(ms);
+    slow.push([ms, url]);
+  }
+  slow.sort((a, b) => b[0] - a[0]);
+  console.log(
+    JSON.stringify(
+      {
+        mode: 'engine-only',
+        products: PRODUCTS,
+        vocabularyWords: index.vocabulary.size,
+        indexMs,
+        processRssGrowthMb: rssIndexMb,
+        queryMs: summary(times),
+        slowest: slow.slice(0, 5).map(([ms, url]) => ({ ms: Math.round(ms * 10) / 10, url })),
+      },
+      null,
+      2,
+    ),
+  );
+  return 0;
+}
+
 async function main() {
+  if (ENGINE_ONLY) return engineOnly();
   const [mongo, nats] = await Promise.all([startMongo(), startNats()]);
   const dbUrl = mongoDatabaseUrl(mongo.url, `jetmart_search_bench_${Date.now().toString(36)}`);
   let child;
