@@ -50,6 +50,9 @@ export { DeadLetterHeaders };
 
 const nanos = (ms: number) => ms * 1_000_000;
 
+/** How long one pull waits on the server; its idle heartbeat is half of it (see start()). */
+const PULL_EXPIRES_MS = 5_000;
+
 function observeDelivery(subject: string, event: Event<Subject>, msg: JsMsg): void {
   const stored = msg.info.timestampNanos / 1_000_000;
   const occurred = Date.parse(event.occurredAt);
@@ -133,7 +136,11 @@ export abstract class Listener<S extends Subject> {
   async start(): Promise<void> {
     await this.ensureConsumer();
     const consumer = await this.bus.js.consumers.get(this.streamName, this.durableName);
-    this.messages = await consumer.consume({ max_messages: Math.max(10, this.opts.concurrency * 2) });
+    // Pulls expire after 5 s (heartbeats every 2.5 s) instead of the client's 30 s: when the node
+    // serving this consumer dies, the client notices the missing heartbeats and pulls again from
+    // the new leader within seconds. With the default, a listener stalled 30 s or more
+    // (common/src/bus/__tests__/cluster.test.ts, kill -9 of the leader).
+    this.messages = await consumer.consume({ max_messages: Math.max(10, this.opts.concurrency * 2), expires: PULL_EXPIRES_MS });
     const messages = this.messages;
     this.unwatchLag = watchConsumerLag({
       durableName: this.durableName,

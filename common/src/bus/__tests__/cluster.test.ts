@@ -58,6 +58,7 @@ it('creates R3 streams, durables and buckets; a stream survives kill -9 of its l
     const leaderName = info.cluster!.leader!;
     const leader = cluster.node(leaderName);
     await leader.stop('SIGKILL');
+    const killedAt = Date.now();
     // The other two elect a new leader; the client moves its connection if it was on the dead node.
     for (let i = 0; i < 5; i++) await publishSurely(bus, `during-${i}`);
     const during = await eventually(async () => {
@@ -66,6 +67,7 @@ it('creates R3 streams, durables and buckets; a stream survives kill -9 of its l
     }, 30_000);
     expect(during.state.messages).toBe(10);
     await eventually(async () => (listener.titles.size === 10 ? true : undefined), 30_000);
+    console.log(`consumed all within ${Date.now() - killedAt} ms of the kill`);
 
     await leader.restart();
     await cluster.waitHealthy(30_000);
