@@ -14,7 +14,7 @@ import { eventually, freePort } from '@jetmart/common/testing';
 
 const root = resolve(__dirname, '..', '..');
 const EXPIRATION_SECONDS = 5;
-const SERVICES = ['auth', 'products', 'orders', 'payments', 'expiration', 'shipping'];
+const SERVICES = ['auth', 'products', 'search', 'orders', 'payments', 'expiration', 'shipping'];
 
 let port = 0;
 let baseUrl = '';
@@ -277,6 +277,13 @@ describe('jetmart through one port', () => {
         admin: ['ADMIN_EMAILS=admin@jetmart.dev'],
       });
     }
+  });
+
+  it('gives products its image store in the data directory (IMAGE_STORE=fs, IMAGE_DIR=<data>/images)', () => {
+    const info = JSON.parse(readFileSync(pidFile(), 'utf8')) as { children: Array<{ name: string; pid: number }> };
+    const products = info.children.find((c) => c.name === 'products')!;
+    const env = readFileSync(`/proc/${products.pid}/environ`, 'utf8').split('\0');
+    expect(env.filter((e) => /^IMAGE_(STORE|DIR)=/.test(e)).sort()).toEqual([`IMAGE_DIR=${join(dataDir(), 'images')}`, 'IMAGE_STORE=fs']);
   });
 
   it("passes SMTP_URL (the platform's Mailpit) and PUBLIC_URL (the gateway) to every service", () => {
