@@ -13,7 +13,12 @@
 // load it waits for quiescence (timers included), reads every order's `fulfillment` through the API,
 // and runs bench/check-invariants.js on every database.
 //
-//   npm run build && node bench/faults.js [--seconds 75] [--buyers 8] [--keep]
+//   npm run build && node bench/faults.js [--seconds 75] [--buyers 8] [--ha] [--keep]
+//
+// --ha (issue 20): NATS is a 3-node JetStream cluster (startNatsCluster, routes, a store per node),
+// the services run with JETSTREAM_REPLICAS=3 and NATS_URL listing every node, and the NATS fault is
+// kill -9 of the node that leads the ORDERS stream (restarted 5 s later with its store), instead of
+// a restart of the one nats-server.
 //
 // Exit code: 0 all invariants hold, 1 violations, 2 the run itself failed.
 const { spawn } = require('node:child_process');
@@ -23,7 +28,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { MongoClient } = require('mongodb');
 const root = path.resolve(__dirname, '..');
-const { startNats, freePort, ferretdbBinary } = require(path.join(root, 'common', 'dist', 'testing', 'servers.js'));
+const { startNats, startNatsCluster, freePort, ferretdbBinary } = require(path.join(root, 'common', 'dist', 'testing', 'servers.js'));
 const { signSessionToken, SESSION_COOKIE } = require(path.join(root, 'common', 'dist'));
 const { checkInvariants } = require('./check-invariants');
 
@@ -31,6 +36,8 @@ const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
 const SECONDS = Number(opt('seconds', 75));
 const BUYERS = Number(opt('buyers', 8));
+const HA = argv.includes('--ha');
+const natsList = (url) => url.split(',');
 const SELLERS = 3;
 const PRODUCTS_PER_SELLER = 4;
 const QUANTITY = 15; // small stock: buyers compete for it, so oversell would show
@@ -102,6 +109,7 @@ function serviceManager(mongoUrl, natsUrl) {
       ...process.env,
       PORT: String(ports[name]),
       NATS_URL: natsUrl,
+      JETSTREAM_REPLICAS: HA ? '3' : '1',
       JWT_KEY,
       ORDER_EXPIRATION_SECONDS: String(EXPIRATION_SECONDS),
       SHIPPING_AUTO_DELIVER_SECONDS: String(AUTO_DELIVER_SECONDS),
@@ -185,8 +193,8 @@ async function call(base, method, p, cookie, body, headers = {}) {
 async function main() {
   const ferret = await startFerret();
   log(`FerretDB at ${ferret.url} (data ${ferret.dir})`);
-  const nats = await startNats();
-  log(`nats-server at ${nats.url} (store ${nats.storeDir})`);
+  const nats = HA ? await startNatsCluster() : await startNats();
+  log(HA ? `3-node NATS cluster at ${nats.url}` : `nats-server at ${nats.url} (store ${nats.storeDir})`);
   const svc = serviceManager(ferret.url, nats.url);
   for (const s of SERVICES) await svc.start(s);
   log('services ready:', SERVICES.map((s) => `${s}=${svc.url(s)}`).join(' '));
@@ -374,7 +382,9 @@ async function main() {
   // Faults, spread over the load.
   const faults = [
     ...SERVICES.map((s) => [`kill -9 ${s}`, () => svc.crash(s)]),
-    ['restart nats-server', () => nats.restart()],
+    HA
+      ? ['kill -9 the ORDERS leader nats-server (restarted after 5 s)', () => killOrdersLeader(nats)]
+      : ['restart nats-server', () => nats.restart()],
     ['kill -9 + restart FerretDB', () => ferret.restart()],
   ];
   const gap = (SECONDS * 1000) / (faults.length + 1);
@@ -393,7 +403,7 @@ async function main() {
   // shipment past its auto-delivery time (expiration holds those timers).
   const { jetstreamManager } = require(require.resolve('@nats-io/jetstream', { paths: [path.join(root, 'common')] }));
   const { connect } = require(require.resolve('@nats-io/transport-node', { paths: [path.join(root, 'common')] }));
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: natsList(nats.url) });
   const jsm = await jetstreamManager(nc);
   const quietUntil = Date.now() + 180_000;
   let quiet = false;
@@ -475,6 +485,37 @@ async function main() {
   fs.rmSync(expectFile, { force: true });
   log(`result: ${result.violations.length ? `${result.violations.length} violation(s)` : 'all invariants hold'}`);
   process.exit(result.violations.length ? 1 : 0);
+}
+
+/** --ha: kill -9 the node leading ORDERS, wait for a new leader, restart the node after 5 s, wait until the cluster is healthy. */
+async function killOrdersLeader(cluster) {
+  const { jetstreamManager } = require(require.resolve('@nats-io/jetstream', { paths: [path.join(root, 'common')] }));
+  const { connect } = require(require.resolve('@nats-io/transport-node', { paths: [path.join(root, 'common')] }));
+  const nc = await connect({ servers: natsList(cluster.url) });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const leaderName = (await jsm.streams.info('ORDERS')).cluster.leader;
+    const node = cluster.node(leaderName);
+    const at = Date.now();
+    await node.stop('SIGKILL');
+    for (;;) {
+      const leader = await jsm.streams.info('ORDERS').then(
+        (i) => i.cluster && i.cluster.leader,
+        () => undefined,
+      );
+      if (leader && leader !== leaderName) {
+        log(`ORDERS leader ${leaderName} killed; ${leader} leads after ${Date.now() - at} ms`);
+        break;
+      }
+      if (Date.now() - at > 60_000) throw new Error('no new ORDERS leader within 60 s');
+      await sleep(100);
+    }
+    await sleep(5000);
+    await node.restart();
+    await cluster.waitHealthy(60_000);
+  } finally {
+    await nc.close();
+  }
 }
 
 main().catch((err) => {
