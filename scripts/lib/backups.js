@@ -25,6 +25,8 @@ const path = require('node:path');
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const { MongoClient } = require('mongodb');
+const { connect } = require('@nats-io/transport-node');
+const { jetstreamManager } = require('@nats-io/jetstream');
 const { EJSON } = require('mongodb').BSON;
 
 const run = promisify(execFile);
@@ -56,15 +58,23 @@ async function nats(natsUrl, args) {
   return stdout;
 }
 
-/** name → last sequence of every stream on the server (KV buckets included). */
+/** name → last sequence of every stream on the server (KV buckets included), in one connection. */
 async function streamHeads(natsUrl) {
-  const names = JSON.parse(await nats(natsUrl, ['stream', 'ls', '--names', '--json'])) || [];
-  const heads = {};
-  for (const name of names.sort()) {
-    const info = JSON.parse(await nats(natsUrl, ['stream', 'info', name, '--json']));
-    heads[name] = { lastSeq: info.state.last_seq, messages: info.state.messages };
+  const nc = await connect({
+    servers: natsUrl
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+    name: 'jetmart-backup',
+  });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const heads = {};
+    for await (const s of jsm.streams.list()) heads[s.config.name] = { lastSeq: s.state.last_seq, messages: s.state.messages };
+    return Object.fromEntries(Object.entries(heads).sort(([a], [b]) => a.localeCompare(b)));
+  } finally {
+    await nc.close();
   }
-  return heads;
 }
 
 const sameHeads = (a, b) =>
@@ -199,4 +209,19 @@ async function restore({ natsUrl, mongoUrls, from, log = () => undefined }) {
   return manifest;
 }
 
-module.exports = { backup, restore, streamHeads, natscliPath };
+/**
+ * The servers a backup or restore command line names: `--nats <urls>` (else NATS_URL) and `--mongo <url>`,
+ * repeatable (one server per service in Kubernetes; else MONGO_URLS comma-separated, else MONGO_URL),
+ * plus the value of any other `--<name>` asked for.
+ */
+function commandLine(argv, names) {
+  const option = (name) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const mongoUrls = argv.flatMap((a, i) => (a === '--mongo' ? [argv[i + 1]] : []));
+  if (mongoUrls.length === 0) mongoUrls.push(...(process.env.MONGO_URLS || process.env.MONGO_URL || '').split(',').filter(Boolean));
+  return { natsUrl: option('nats') || process.env.NATS_URL, mongoUrls, ...Object.fromEntries(names.map((n) => [n, option(n)])) };
+}
+
+module.exports = { backup, restore, streamHeads, natscliPath, commandLine };
