@@ -12,6 +12,8 @@
 #   skaffold-schema-<ver>/           skaffold.yaml's JSON schema, from the skaffold Go module
 #   skaffold-<ver>                   the skaffold binary (skaffold diagnose / render --offline)
 #   helm-<ver>                       helm (helm lint / helm template of charts/jetmart)
+#   promql-eval-<hash>               Prometheus' PromQL engine over given samples (infra/tools/promql-eval), which
+#                                    evaluates the chart's alert rules in infra/tests/alert-rules.test.ts
 #   crd-schemas-g<gen>-.../          JSON schemas of the custom resources the chart renders (MongoDBCommunity,
 #                                    PrometheusRule, ServiceMonitor), made by infra/tools/crd-schemas.mjs
 #                                    from the CRDs in the operators' Go modules
@@ -94,6 +96,19 @@ if [ ! -f "$crd_schema_dir/.complete" ]; then
   rm -rf "$crd_schema_dir" && mv "$crd_schema_dir.tmp" "$crd_schema_dir"
 fi
 
+# promql-eval: built from infra/tools/promql-eval (its go.mod pins github.com/prometheus/prometheus
+# v0.316.0); named by a hash of its sources so an edit rebuilds it. Smaller than promtool (no service
+# discovery), about a minute on 2 cores once the module cache is warm.
+promql_src="$here/../infra/tools/promql-eval"
+promql_hash=$(cat "$promql_src/main.go" "$promql_src/go.mod" "$promql_src/go.sum" | sha256sum | cut -c1-12)
+promql_bin="$bin_dir/promql-eval-$promql_hash"
+if [ ! -x "$promql_bin" ]; then
+  need_go "promql-eval"
+  echo "jetmart: building promql-eval (once) ..." >&2
+  (cd "$promql_src" && CGO_ENABLED=0 go build -trimpath -o "$promql_bin.tmp" .)
+  mv "$promql_bin.tmp" "$promql_bin"
+fi
+
 # Named so that kubeconform finds it for `apiVersion: skaffold/$SKAFFOLD_SCHEMA` + `kind: Config`.
 skaffold_schema_dir="$bin_dir/skaffold-schema-$SKAFFOLD_VERSION"
 skaffold_schema="$skaffold_schema_dir/config-skaffold-$SKAFFOLD_SCHEMA.json"
@@ -137,4 +152,5 @@ if [ "${1:-}" = "--print-env" ]; then
   echo "SKAFFOLD=$skaffold_bin"
   echo "HELM=$helm_bin"
   echo "CRD_SCHEMA_DIR=$crd_schema_dir"
+  echo "PROMQL_EVAL=$promql_bin"
 fi
