@@ -13,7 +13,7 @@
 #   skaffold-<ver>                   the skaffold binary (skaffold diagnose / render --offline)
 #   helm-<ver>                       helm (helm lint / helm template of charts/jetmart)
 #   promql-eval-<hash>               Prometheus' PromQL engine over given samples (infra/tools/promql-eval), which
-#                                    evaluates the chart's alert rules in infra/tests/alert-rules.test.ts
+#                                    evaluates the chart's alert rules in ops/src/__tests__/alert-rules.test.ts
 #   crd-schemas-g<gen>-.../          JSON schemas of the custom resources the chart renders (MongoDBCommunity,
 #                                    PrometheusRule, ServiceMonitor), made by infra/tools/crd-schemas.mjs
 #                                    from the CRDs in the operators' Go modules
