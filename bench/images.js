@@ -27,7 +27,9 @@ async function photo(width, height) {
     .toBuffer();
   const out = Buffer.alloc(field.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.max(0, Math.min(255, field[i] + grain[i] - 9));
-  return sharp(out, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(out, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 async function main() {
@@ -37,7 +39,9 @@ async function main() {
   if (global.gc) global.gc();
   const mb = (n) => (n / 1024 / 1024).toFixed(1);
   const baseline = process.memoryUsage().rss;
-  console.log(`input: 4000x3000 JPEG, ${mb(file.length)} MiB; rss before: ${mb(baseline)} MiB; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`);
+  console.log(
+    `input: 4000x3000 JPEG, ${mb(file.length)} MiB; rss before: ${mb(baseline)} MiB; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`,
+  );
   const times = [];
   for (let run = 1; run <= runs; run++) {
     let peak = process.memoryUsage().rss;
@@ -58,7 +62,9 @@ async function main() {
     );
   }
   times.sort((a, b) => a - b);
-  console.log(`median ${times[Math.floor(times.length / 2)].toFixed(0)} ms over ${runs} runs; rss after: ${mb(process.memoryUsage().rss)} MiB`);
+  console.log(
+    `median ${times[Math.floor(times.length / 2)].toFixed(0)} ms over ${runs} runs; rss after: ${mb(process.memoryUsage().rss)} MiB`,
+  );
 }
 
 main().catch((err) => {
