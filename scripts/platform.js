@@ -69,6 +69,7 @@ const state = {
   mongo: undefined, // { url, kind, stop() }
   mail: undefined, // { smtpUrl, httpUrl, pid, stop() } when Mailpit was started here
   mailUnavailable: undefined, // why there is no mail server, when there is none
+  gatewayPort: undefined, // PORT: known first, bound last (nothing else may take it meanwhile)
   children: [], // startProcess() handles
   gateway: undefined,
   shuttingDown: undefined,
@@ -222,8 +223,9 @@ async function startMail(testing, dir, dirs) {
     state.mailUnavailable = `no Mailpit binary (${rebuild})`;
   } else {
     const dataDir = path.join(dir, 'mailpit');
-    // Documented ports (Mailpit's own defaults) outside test runs, like the services.
-    const taken = new Set();
+    // Documented ports (Mailpit's own defaults) outside test runs, like the services. Never the
+    // gateway's port: it is chosen before (by the user or a test harness) but bound last.
+    const taken = new Set([state.gatewayPort]);
     const smtpPort = await pickPort(preferredPort(1025), taken);
     taken.add(smtpPort);
     const httpPort = await pickPort(preferredPort(8025), taken);
@@ -550,6 +552,7 @@ async function main() {
   const gatewayPort = Number(process.env.PORT || 8080);
   if (!Number.isInteger(gatewayPort) || gatewayPort < 1 || gatewayPort > 65535)
     throw new PrerequisiteError(`PORT must be a port number, got "${process.env.PORT}"`);
+  state.gatewayPort = gatewayPort;
 
   checkJwtKey();
   const testing = loadCommonTesting();
