@@ -23,3 +23,4 @@ export * from './tracing';
 export * from './openapi';
 export * from './sessions/revocations';
 export * from './sessions/kv';
+export * from './tickets';
