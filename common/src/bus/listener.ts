@@ -4,7 +4,7 @@ import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { parseEvent, streamOf, type Event, type EventData, type Subject } from '../events';
 import { DeadLetterHeaders, deadLetterSubject } from '../events/dead-letter';
-import { eventDeliverySeconds, eventsConsumed, eventsDeadLettered, eventsRedelivered, watchConsumerLag } from '../metrics';
+import { eventDeliverySeconds, eventsConsumed, eventsDeadLettered, eventsRedelivered, jetstreamAcks, watchConsumerLag } from '../metrics';
 import { contextFromTraceparent, currentTraceId, endSpan, tracer } from '../tracing';
 import type { EventBus } from './event-bus';
 
@@ -156,6 +156,7 @@ export abstract class Listener<S extends Subject> {
         if (this.stopping) {
           // Hand it straight back so another replica takes it now rather than after ack_wait.
           msg.nak();
+          jetstreamAcks.inc({ subject: this.subject, kind: 'nak' });
           continue;
         }
         const p = this.handle(msg).finally(() => this.inFlight.delete(p));
@@ -226,6 +227,7 @@ export abstract class Listener<S extends Subject> {
     try {
       await this.onMessage(event.data, { event, msg, log, deliveryCount });
       msg.ack();
+      jetstreamAcks.inc({ subject: this.subject, kind: 'ack' });
       if (deliveryCount === 1) observeDelivery(this.subject, event, msg);
       span.setAttribute('jetmart.outcome', 'ack');
       eventsConsumed.inc({ subject: this.subject, outcome: 'ack' });
@@ -243,6 +245,7 @@ export abstract class Listener<S extends Subject> {
       if (waiting) log.debug({ reason: (err as Error).message, delay }, 'not applicable yet, retrying later');
       else log.warn({ err, deliveryCount, delay }, 'handler failed, retrying');
       msg.nak(delay);
+      jetstreamAcks.inc({ subject: this.subject, kind: 'nak' });
       eventsConsumed.inc({ subject: this.subject, outcome: 'retry' });
     }
   }
@@ -267,9 +270,11 @@ export abstract class Listener<S extends Subject> {
       // Never drop a message we could not park: try again later.
       this.log.error({ err, traceId: currentTraceId() }, 'dead-letter publish failed; will retry the message');
       msg.nak(this.opts.backoffMs);
+      jetstreamAcks.inc({ subject: this.subject, kind: 'nak' });
       return;
     }
     msg.term(reason.slice(0, 200));
+    jetstreamAcks.inc({ subject: this.subject, kind: 'term' });
     eventsDeadLettered.inc({ subject: this.subject });
     eventsConsumed.inc({ subject: this.subject, outcome: 'deadletter' });
     this.log.error({ subject: msg.subject, seq: msg.info.streamSequence, reason, traceId: currentTraceId() }, 'event dead-lettered');

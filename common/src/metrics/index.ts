@@ -1,3 +1,4 @@
+import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import client from 'prom-client';
 
 /**
@@ -120,6 +121,66 @@ export const consumerLag = new client.Gauge({
 export function watchConsumerLag(source: LagSource): () => void {
   lagSources.add(source);
   return () => lagSources.delete(source);
+}
+
+/**
+ * Acknowledgements a listener sends back to JetStream, by subject and kind: `ack` (handled),
+ * `nak` (retry later, or handed back at shutdown), `term` (dead-lettered). Each is one message to
+ * the server, like a publish: the bench divides them by completed checkouts.
+ */
+export const jetstreamAcks = new client.Counter({
+  name: 'jetmart_jetstream_acks_total',
+  help: 'Acknowledgements sent to JetStream by listeners, by subject and kind (ack, nak, term)',
+  labelNames: ['subject', 'kind'] as const,
+  registers: [registry],
+});
+
+/**
+ * The collection of the per-document locks (common/src/lock). Its commands are counted apart: they
+ * exist only on FerretDB, so the cost of a checkout on MongoDB is the `data` count alone.
+ */
+export const LOCK_COLLECTION = '_locks';
+
+/**
+ * Database commands sent by this process, from the driver's command monitoring. A count, not a
+ * time: the same on any machine, so the bench divides it by completed checkouts (the cost model).
+ * `collection_kind` is `lock` for the `_locks` collection, `data` for any other collection, `none`
+ * for commands without one (buildInfo, ping, endSessions).
+ */
+export const dbCommands = new client.Counter({
+  name: 'jetmart_db_commands_total',
+  help: 'Database commands sent, by command, collection and collection kind (data, lock = FerretDB document locks, none)',
+  labelNames: ['command', 'collection', 'collection_kind'] as const,
+  registers: [registry],
+});
+
+function collectionOf(event: CommandStartedEvent): string | undefined {
+  // getMore names its collection in `collection`; the others in the value of the command's key.
+  const named: unknown = event.commandName === 'getMore' ? event.command.collection : event.command[event.commandName];
+  return typeof named === 'string' ? named : undefined;
+}
+
+const counted = new WeakSet<MongoClient>();
+
+/**
+ * Counts every command `mongo` sends in `jetmart_db_commands_total` (one counter increment per
+ * command). The client must be created with `monitorCommands: true`, or it emits no
+ * `commandStarted`: this throws then, rather than count nothing. Idempotent per client.
+ */
+export function countDatabaseCommands(mongo: MongoClient): void {
+  if (counted.has(mongo)) return;
+  if (!mongo.options.monitorCommands) {
+    throw new Error('countDatabaseCommands: the client was created without monitorCommands: true');
+  }
+  counted.add(mongo);
+  mongo.on('commandStarted', (event) => {
+    const collection = collectionOf(event);
+    dbCommands.inc({
+      command: event.commandName,
+      collection: collection ?? '',
+      collection_kind: collection === undefined ? 'none' : collection === LOCK_COLLECTION ? 'lock' : 'data',
+    });
+  });
 }
 
 export { client as promClient };

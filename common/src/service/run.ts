@@ -11,6 +11,7 @@ import type { Subject } from '../events';
 import { baseEnv, ConfigError, readEnv } from './config';
 import { setupTracing } from '../tracing';
 import { installDatabasePlugins } from '../database';
+import { countDatabaseCommands } from '../metrics';
 import { documentLocksCapability } from '../lock';
 import type { AnyModel } from '../database/any-model';
 import { SessionRevocations } from '../sessions/revocations';
@@ -93,7 +94,9 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
   installDatabasePlugins(conn);
   const models = spec.models ? spec.models(conn) : (undefined as M);
   if (spec.mongoUrl) {
-    await retry('MongoDB', logger, () => mongoose.connect(spec.mongoUrl!, { serverSelectionTimeoutMS: 3000 }));
+    // monitorCommands: every command counted in jetmart_db_commands_total (the bench's cost model).
+    await retry('MongoDB', logger, () => mongoose.connect(spec.mongoUrl!, { serverSelectionTimeoutMS: 3000, monitorCommands: true }));
+    countDatabaseCommands(conn.getClient());
     const locks = await documentLocksCapability(conn);
     logger.info({ documentLocks: locks.enabled }, `document locks ${locks.enabled ? 'on' : 'off'}: ${locks.reason}`);
   }
