@@ -159,6 +159,8 @@ export const authApiDocument = openApiDocument({
                 payments: { type: 'array', description: "payments: every payment record of the person's" },
                 refunds: { type: 'array', description: 'payments: the refunds of those payments' },
                 products: { type: 'array', description: "products: the person's listings, on sale or not" },
+                reviews: { type: 'array', description: 'products: every review the person wrote, removed ones included' },
+                reviewReports: { type: 'array', description: 'products: every report the person made on a review' },
                 notificationContact: { type: ['object', 'null'], description: 'notifications: its copy of the email and name' },
                 notifications: { type: 'array', description: 'notifications: every record (in-app and email)' },
               },

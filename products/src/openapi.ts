@@ -191,8 +191,10 @@ export const productsApiDocument = openApiDocument({
     },
     '/api/products/me/export': {
       get: {
-        summary: "The caller's part of their data export: every listing of theirs, on sale or not",
-        description: "Asked for by auth (`GET /api/users/me/export`) with the caller's session; oldest first.",
+        summary: "The caller's part of their data export: every listing of theirs, on sale or not, their reviews and reports",
+        description:
+          "Asked for by auth (`GET /api/users/me/export`) with the caller's session; oldest first. Reviews: every review the caller " +
+          'wrote, removed ones included. Review reports: every report the caller made on a review.',
         tags: ['products'],
         security: sessionSecurity,
         responses: {
@@ -201,8 +203,25 @@ export const productsApiDocument = openApiDocument({
             content: json({
               type: 'object',
               additionalProperties: false,
-              required: ['products'],
-              properties: { products: { type: 'array', items: ref('Product') } },
+              required: ['products', 'reviews', 'reviewReports'],
+              properties: {
+                products: { type: 'array', items: ref('Product') },
+                reviews: { type: 'array', items: ref('Review') },
+                reviewReports: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['reviewId', 'productId', 'reason', 'at'],
+                    properties: {
+                      reviewId: { type: 'string', minLength: 1 },
+                      productId: { type: 'string', minLength: 1 },
+                      reason: { type: 'string', description: 'what the caller wrote when reporting (may be empty)' },
+                      at: { type: 'string', format: 'date-time' },
+                    },
+                  },
+                },
+              },
             }),
           },
           '401': commonErrors.unauthorized,

@@ -6,6 +6,7 @@
  */
 import type { SavedAddress } from './address';
 import type { Order, Payment, Product, Refund, ReturnRecord, Shipment } from './records';
+import type { ReviewRecord } from './catalog';
 
 /** A payment of the person's (every attempt's final state, not only those that charged). */
 export interface ExportedPayment extends Payment {
@@ -52,9 +53,22 @@ export interface PaymentsExportPart {
   refunds: ExportedRefund[];
 }
 
-/** products `GET /api/products/me/export`: the person's listings, listed or not. */
+/** A report the person made about someone else's review (the reporter's own words and when). */
+export interface ExportedReviewReport {
+  reviewId: string;
+  productId: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * products `GET /api/products/me/export`: the person's listings, listed or not; the reviews they
+ * wrote (any status, removed ones included: they are the author's); the reports they made.
+ */
 export interface ProductsExportPart {
   products: Product[];
+  reviews: ReviewRecord[];
+  reviewReports: ExportedReviewReport[];
 }
 
 /** notifications `GET /api/notifications/me/export`: the contact it mails and every record. */

@@ -7,7 +7,8 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { expectHostileCookiesRefused, expectQueryStringsChangeNothing, signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { unlistSeller } from '../forgetting';
-import { syncIndexes, testApp } from './helpers';
+import { recordDeliveredLines } from '../models';
+import { syncIndexes, TEST_ADMIN_EMAIL, testApp } from './helpers';
 
 useTestDatabase({ clearEachTest: false, prefix: 'products_export' });
 const { app, models } = testApp();
@@ -42,7 +43,27 @@ it("holds every listing of the caller's and nothing of anyone else's", async () 
   expect(JSON.stringify(res.body)).not.toContain('Otto');
   const theirs = (await exportOf(as(other))).body.products;
   expect(theirs).toEqual([expect.objectContaining({ title: 'Otto Other lamp', listed: false })]);
-  expect((await exportOf(as(newId()))).body).toEqual({ products: [] });
+  expect((await exportOf(as(newId()))).body).toEqual({ products: [], reviews: [], reviewReports: [] });
+});
+
+it("holds the reviews the caller wrote (a removed one too) and the reports they made, nobody else's", async () => {
+  const productId = await list(newId(), 'Sela sofa');
+  for (const buyerId of [me, other]) {
+    await recordDeliveredLines(models.DeliveredLine, { buyerId, shipmentId: newId(), deliveredAt: new Date(), productIds: [productId] });
+  }
+  const review = (who: string, text: string) =>
+    request(app).post(`/api/products/${productId}/reviews`).set('Cookie', as(who)).send({ rating: 2, text }).expect(201);
+  const mineReview = (await review(me, 'Mina thinks it sags')).body.id as string;
+  const othersReview = (await review(other, 'Otto loves it')).body.id as string;
+  await request(app).post(`/api/reviews/${othersReview}/report`).set('Cookie', as(me)).send({ reason: 'Mina disagrees' }).expect(202);
+  await request(app).post(`/api/reviews/${mineReview}/report`).set('Cookie', as(other)).send({ reason: 'Otto disagrees' }).expect(202);
+  const admin = signinCookie({ id: newId(), email: TEST_ADMIN_EMAIL });
+  await request(app).post(`/api/reviews/${mineReview}/moderate`).set('Cookie', admin).send({ decision: 'remove' }).expect(200);
+
+  const body = (await exportOf(as(me))).body;
+  expect(body.reviews).toEqual([expect.objectContaining({ id: mineReview, userId: me, text: 'Mina thinks it sags', status: 'removed' })]);
+  expect(body.reviewReports).toEqual([{ reviewId: othersReview, productId, reason: 'Mina disagrees', at: expect.any(String) }]);
+  expect(JSON.stringify(body)).not.toContain('Otto');
 });
 
 it('hostile query strings never widen or break the export', () =>

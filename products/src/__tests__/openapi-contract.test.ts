@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { OpenApiContract, signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { unlistSeller } from '../forgetting';
-import { recordHeld } from '../models';
+import { recordDeliveredLines, recordHeld } from '../models';
 import { productsApiDocument } from '../openapi';
 import { imagesApiPaths } from '../openapi-images';
 import { reviewsApiPaths } from '../openapi-reviews';
@@ -105,8 +105,37 @@ it('POST /api/products/:id/unlist and /relist: 200, 401, 403, 404, 409', async (
 it('GET /api/products/me/export: 200, 401', async () => {
   const me = signinCookie({ id: '64b000000000000000000e01' });
   const made = await request(app).post('/api/products').set('Cookie', me).send(valid);
+  // A review of theirs and a report of theirs, so the documented item shapes are checked too.
+  const [author, reviewer] = ['64b000000000000000000e02', '64b000000000000000000e03'];
+  for (const buyerId of [author, reviewer]) {
+    await recordDeliveredLines(models.DeliveredLine, { buyerId, shipmentId: buyerId, deliveredAt: new Date(), productIds: [made.body.id] });
+  }
+  const theirs = await request(app)
+    .post(`/api/products/${made.body.id}/reviews`)
+    .set('Cookie', signinCookie({ id: author }))
+    .send({ rating: 3, text: 'Fine' });
+  await request(app)
+    .post(`/api/products/${made.body.id}/reviews`)
+    .set('Cookie', signinCookie({ id: reviewer }))
+    .send({ rating: 4, text: 'Good' })
+    .expect(201);
+  await request(app)
+    .post(`/api/reviews/${theirs.body.id}/report`)
+    .set('Cookie', signinCookie({ id: reviewer }))
+    .send({ reason: 'off topic' })
+    .expect(202);
   const res = await contract.expect(request(app).get('/api/products/me/export').set('Cookie', me), 200);
   expect(res.body.products.map((p: { id: string }) => p.id)).toEqual([made.body.id]);
+  const reviewers = await contract.expect(
+    request(app)
+      .get('/api/products/me/export')
+      .set('Cookie', signinCookie({ id: reviewer })),
+    200,
+  );
+  expect(reviewers.body.reviews.map((r: { text: string }) => r.text)).toEqual(['Good']);
+  expect(reviewers.body.reviewReports).toEqual([
+    { reviewId: theirs.body.id, productId: made.body.id, reason: 'off topic', at: expect.any(String) },
+  ]);
   await contract.expect(request(app).get('/api/products/me/export'), 401);
 });
 

@@ -62,3 +62,30 @@ export function myReviews(models: ProductsModels, userId: string, opts: { at?: L
 export function reportedReviews(models: ProductsModels, opts: { at?: ListingPosition; limit: number }): Promise<ReviewsPage> {
   return page(models, { status: 'hidden' }, opts.at, opts.limit);
 }
+
+/** A report someone made, as their data export lists it. */
+export interface ReportByPerson {
+  reviewId: string;
+  productId: string;
+  reason: string;
+  at: Date;
+}
+
+/**
+ * What the reviews hold about one person, for their data export: every review they wrote (oldest
+ * first, removed ones included) and every report they made on others' reviews. Not a hot path: the
+ * reports are found by the `reports.by` index on MongoDB (a scan on FerretDB, once per export).
+ */
+export async function reviewsByPerson(
+  models: ProductsModels,
+  userId: string,
+): Promise<{ reviews: ReviewDoc[]; reports: ReportByPerson[] }> {
+  const [reviews, reported] = await Promise.all([
+    models.Review.find({ userId }).sort({ createdAt: 1, _id: 1 }),
+    models.Review.find({ 'reports.by': userId }, { productId: 1, reports: 1 }).sort({ _id: 1 }).lean(),
+  ]);
+  const reports = reported.flatMap((r) =>
+    r.reports.filter((x) => x.by === userId).map((x) => ({ reviewId: String(r._id), productId: r.productId, reason: x.reason, at: x.at })),
+  );
+  return { reviews, reports };
+}
