@@ -79,3 +79,6 @@ if [ "${JETMART_SKIP_GOFAKES3:-}" != "1" ] && [ -z "${GOFAKES3_BIN:-}" ] && [ ! 
   mv "$tmp/gofakes3" "$gofakes3_bin"
   rm -rf "$tmp"
 fi
+# PostgreSQL role for FerretDB's postgresql backend (JETMART_FERRETDB_BACKEND=postgresql): dev-only
+# credentials, see scripts/lib/postgres.sh; a no-op without a local PostgreSQL unless that backend is asked for.
+bash "$here/lib/postgres.sh"

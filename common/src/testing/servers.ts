@@ -368,6 +368,10 @@ export interface MongoTestServer {
   dataDir?: string;
   /** The server process's pid when it is a child of this process (FerretDB); mongodb-memory-server watches its own mongod. */
   pid?: number;
+  /** FerretDB's storage (JETMART_FERRETDB_BACKEND). */
+  backend?: FerretDbBackend;
+  /** With the postgresql backend: the PostgreSQL database this server alone uses (its backends' `datname`). */
+  postgresDatabase?: string;
   stop(): Promise<void>;
 }
 
@@ -394,6 +398,108 @@ export interface StartMongoOptions {
   detached?: boolean;
 }
 
+/** FerretDB's storage: `JETMART_FERRETDB_BACKEND` (sqlite, the default, or postgresql). */
+export type FerretDbBackend = 'sqlite' | 'postgresql';
+
+export function ferretDbBackend(): FerretDbBackend {
+  const v = process.env.JETMART_FERRETDB_BACKEND || 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgresql') throw new Error(`JETMART_FERRETDB_BACKEND must be sqlite or postgresql, not ${v}`);
+  return v;
+}
+
+/**
+ * The PostgreSQL server and role FerretDB's postgresql backend uses, without a database:
+ * JETMART_POSTGRES_URL, else the dev-only role scripts/lib/postgres.sh creates on the local server.
+ */
+export function postgresServerUrl(): string {
+  return process.env.JETMART_POSTGRES_URL || 'postgresql://jetmart:jetmart-dev@127.0.0.1:5432/';
+}
+
+function postgresUrl(database: string): string {
+  const url = new URL(postgresServerUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Runs one SQL statement with psql on the server's `postgres` database; rows as `|`-separated lines. */
+async function psql(sql: string): Promise<string[]> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((done, fail) => {
+    execFile(
+      'psql',
+      ['-X', '-q', '-w', '-At', '-v', 'ON_ERROR_STOP=1', '-d', postgresUrl('postgres'), '-c', sql],
+      (err, stdout, stderr) => {
+        if (!err) return done(stdout.split('\n').filter(Boolean));
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'psql is not installed' : stderr.trim() || err.message;
+        fail(
+          new Error(
+            `PostgreSQL for FerretDB (${postgresServerUrl().replace(/:[^:@/]*@/, ':***@')}): ${why}; run \`bash scripts/ensure-bins.sh\``,
+          ),
+        );
+      },
+    );
+  });
+}
+
+const PG_PREFIX = 'jetmart_ferretdb_';
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drops the databases of FerretDB servers that can no longer stop themselves: a throw-away one
+ * whose creating process is gone (a killed test run), a kept one whose data dir was deleted
+ * (`npm start -- --fresh`, a throw-away platform dir). Each database's comment says which.
+ */
+async function sweepPostgresDatabases(): Promise<void> {
+  const rows = await psql(
+    `SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname LIKE '${PG_PREFIX}%'`,
+  );
+  for (const row of rows) {
+    const [name, comment = ''] = row.split('|');
+    const pid = /^pid (\d+)$/.exec(comment);
+    const dir = /^dir (.+)$/.exec(comment);
+    const orphan = (pid && !processAlive(Number(pid[1]))) || (dir && !existsSync(join(dir[1]!, 'DATABASE')));
+    if (orphan) await psql(`DROP DATABASE IF EXISTS ${quoteIdent(name!)} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+/**
+ * The PostgreSQL database one FerretDB server keeps its data in: each server its own, so parallel
+ * test runs and the platform never share data. Throw-away: created here, dropped by `drop`. Kept
+ * (`keepDir`): named by the dir's path, recorded in `<keepDir>/DATABASE`, reused while that file
+ * exists and created empty when it does not.
+ */
+async function postgresDatabase(keepDir: string | undefined): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  await sweepPostgresDatabases().catch(() => undefined);
+  if (keepDir) {
+    const { createHash } = await import('node:crypto');
+    const { writeFileSync } = await import('node:fs');
+    const name = `${PG_PREFIX}k${createHash('sha256').update(keepDir).digest('hex').slice(0, 16)}`;
+    const marker = join(keepDir, 'DATABASE');
+    const exists = (await psql(`SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(name)}`)).length > 0;
+    if (exists && !existsSync(marker)) await psql(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
+    if (!exists || !existsSync(marker)) {
+      await psql(`CREATE DATABASE ${quoteIdent(name)}`);
+      await psql(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(`dir ${keepDir}`)}`);
+    }
+    writeFileSync(marker, `${name}\n`);
+    return { url: postgresUrl(name), name, drop: async () => undefined };
+  }
+  const name = `${PG_PREFIX}t${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await psql(`CREATE DATABASE ${quoteIdent(name)}`);
+  await psql(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(`pid ${process.pid}`)}`);
+  return { url: postgresUrl(name), name, drop: async () => void (await psql(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)) };
+}
+
 async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestServer> {
   const bin = ferretdbBinary();
   if (!bin) {
@@ -402,37 +508,54 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
         'or run `bash scripts/ensure-bins.sh` (needs Go) to build FerretDB.',
     );
   }
+  const backend = ferretDbBackend();
   const port = await freePort();
   const keep = opts.dataDir !== undefined;
-  const dataDir = keep ? join(resolve(opts.dataDir!), 'ferretdb') : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
+  // Each backend its own subdirectory: a kept SQLite directory is no PostgreSQL database and vice versa.
+  const sub = backend === 'sqlite' ? 'ferretdb' : 'ferretdb-postgresql';
+  const dataDir = keep ? join(resolve(opts.dataDir!), sub) : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
   if (keep) mkdirSync(dataDir, { recursive: true });
-  const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`], {
+  const pg = backend === 'postgresql' ? await postgresDatabase(keep ? dataDir : undefined) : undefined;
+  const storage = pg ? ['-handler', 'postgresql', '-postgresql-url', pg.url] : ['-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`];
+  const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, ...storage], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.detached ?? false,
   });
   const output = capture(proc);
+  const cleanUp = async () => {
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
+    await pg?.drop();
+  };
   const { MongoClient } = await import('mongodb');
   const url = `mongodb://127.0.0.1:${port}/`;
-  await waitFor(
-    'FerretDB',
-    async () => {
-      const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
-      await c.db('admin').command({ ping: 1 });
-      await c.close();
-      return true;
-    },
-    20_000,
-    proc,
-    output,
-  );
+  try {
+    await waitFor(
+      'FerretDB',
+      async () => {
+        const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
+        await c.db('admin').command({ ping: 1 });
+        await c.close();
+        return true;
+      },
+      20_000,
+      proc,
+      output,
+    );
+  } catch (err) {
+    await stopProcess(proc, 'SIGKILL');
+    await cleanUp().catch(() => undefined);
+    throw err;
+  }
   return {
     url,
     kind: 'ferretdb',
+    backend,
     pid: proc.pid,
+    ...(pg ? { postgresDatabase: pg.name } : {}),
     ...(keep ? { dataDir } : {}),
     stop: async () => {
       await stopProcess(proc);
-      if (!keep) rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
@@ -453,7 +576,8 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 /**
  * A MongoDB-wire server: MONGO_URL when set; else mongodb-memory-server (downloads mongod once on
  * a normal laptop); else FerretDB built by scripts/ensure-bins.sh. JETMART_MONGO=ferretdb or
- * JETMART_MONGO=memory-server forces one.
+ * JETMART_MONGO=memory-server forces one. FerretDB stores in SQLite files, or with
+ * JETMART_FERRETDB_BACKEND=postgresql in a PostgreSQL database of its own (JETMART_POSTGRES_URL).
  */
 export async function startMongo(opts: StartMongoOptions = {}): Promise<MongoTestServer> {
   if (process.env.MONGO_URL) return { url: mongoServerUrl(process.env.MONGO_URL), kind: 'external', stop: async () => undefined };

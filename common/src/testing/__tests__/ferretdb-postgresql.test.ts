@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { ferretdbBinary, postgresServerUrl, startMongo, type MongoTestServer } from '../servers';
+
+/**
+ * FerretDB on PostgreSQL (JETMART_FERRETDB_BACKEND=postgresql): every server its own database, so
+ * parallel test runs and the platform never see each other's data; a throw-away server's database
+ * is dropped on stop, a kept one (the platform's data dir) survives a restart.
+ */
+const databases = (): string[] => {
+  const url = new URL(postgresServerUrl());
+  url.pathname = '/postgres';
+  return execFileSync(
+    'psql',
+    ['-X', '-w', '-At', '-d', url.toString(), '-c', "SELECT datname FROM pg_database WHERE datname LIKE 'jetmart_ferretdb_%'"],
+    {
+      encoding: 'utf8',
+    },
+  )
+    .split('\n')
+    .filter(Boolean);
+};
+
+const available = (() => {
+  try {
+    databases();
+    return Boolean(ferretdbBinary());
+  } catch {
+    return false;
+  }
+})();
+
+const withBackend = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const saved = { mongo: process.env.JETMART_MONGO, backend: process.env.JETMART_FERRETDB_BACKEND, url: process.env.MONGO_URL };
+  process.env.JETMART_MONGO = 'ferretdb';
+  process.env.JETMART_FERRETDB_BACKEND = 'postgresql';
+  delete process.env.MONGO_URL;
+  try {
+    return await fn();
+  } finally {
+    for (const [key, value] of [
+      ['JETMART_MONGO', saved.mongo],
+      ['JETMART_FERRETDB_BACKEND', saved.backend],
+      ['MONGO_URL', saved.url],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+};
+
+async function countIn(server: MongoTestServer): Promise<number> {
+  const client = await MongoClient.connect(server.url);
+  try {
+    return await client.db('shared').collection('things').countDocuments();
+  } finally {
+    await client.close();
+  }
+}
+
+async function insertInto(server: MongoTestServer, n: number): Promise<void> {
+  const client = await MongoClient.connect(server.url);
+  try {
+    await client
+      .db('shared')
+      .collection('things')
+      .insertMany(Array.from({ length: n }, (_, i) => ({ i })));
+  } finally {
+    await client.close();
+  }
+}
+
+(available ? describe : describe.skip)('FerretDB on PostgreSQL', () => {
+  it('gives each server its own database and drops it on stop', async () => {
+    const [a, b] = await withBackend(() => Promise.all([startMongo(), startMongo()]));
+    try {
+      expect(a.backend).toBe('postgresql');
+      expect(a.postgresDatabase).toBeDefined();
+      expect(a.postgresDatabase).not.toBe(b.postgresDatabase);
+      expect(databases()).toEqual(expect.arrayContaining([a.postgresDatabase, b.postgresDatabase]));
+      await insertInto(a, 3);
+      expect(await countIn(a)).toBe(3);
+      expect(await countIn(b)).toBe(0);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    expect(databases()).not.toContain(a.postgresDatabase);
+    expect(databases()).not.toContain(b.postgresDatabase);
+  });
+
+  it("keeps a data dir's database across restarts, and starts empty when the dir was deleted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jetmart-pg-keep-'));
+    try {
+      const first = await withBackend(() => startMongo({ dataDir: dir }));
+      await insertInto(first, 2);
+      await first.stop();
+      expect(databases()).toContain(first.postgresDatabase);
+
+      const second = await withBackend(() => startMongo({ dataDir: dir }));
+      expect(second.postgresDatabase).toBe(first.postgresDatabase);
+      expect(await countIn(second)).toBe(2);
+      await second.stop();
+
+      // `npm start -- --fresh` deletes the data dir: the database's marker goes with it.
+      unlinkSync(join(second.dataDir!, 'DATABASE'));
+      const third = await withBackend(() => startMongo({ dataDir: dir }));
+      expect(await countIn(third)).toBe(0);
+      expect(existsSync(join(third.dataDir!, 'DATABASE'))).toBe(true);
+      await third.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      // The next start anywhere drops a kept database whose dir is gone; this one is ours to drop now.
+      const url = new URL(postgresServerUrl());
+      url.pathname = '/postgres';
+      for (const name of databases().filter((d) => d.startsWith('jetmart_ferretdb_k'))) {
+        const comment = execFileSync(
+          'psql',
+          [
+            '-X',
+            '-w',
+            '-At',
+            '-d',
+            url.toString(),
+            '-c',
+            `SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '${name}'`,
+          ],
+          { encoding: 'utf8' },
+        ).trim();
+        if (comment.startsWith(`dir ${dir}`))
+          execFileSync('psql', ['-X', '-w', '-q', '-d', url.toString(), '-c', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`]);
+      }
+    }
+  });
+});
