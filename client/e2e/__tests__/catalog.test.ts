@@ -10,18 +10,29 @@
  *    shipped and delivered (through the API, as the other browser tests do), the buyer writes a
  *    review in the browser, it appears, the product's rating updates (product page and the
  *    catalog's search results), the buyer edits it, and the seller replies;
+ *  - three other shoppers report the review, it is hidden and leaves the rating; an admin finds it on
+ *    /ops/reviews and restores it (it shows and counts again), a non-admin gets the not-found page;
  *  - no serious or critical accessibility violation on these pages (axe-core).
  *
  * The steps share one seller and one buyer and run in order.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { Address, Order, Product, SearchResponse, Shipment } from '@jetmart/common/contracts';
+import {
+  REVIEW_LIMITS,
+  type Address,
+  type MyReview,
+  type Order,
+  type Product,
+  type SearchResponse,
+  type Shipment,
+} from '@jetmart/common/contracts';
 import { launchChromium, screenshot, signUp } from '../support/browser';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { solidPng } from '../support/png';
 
 const run = `k${Date.now().toString(36)}`;
+const adminEmail = `admin-${run}@example.com`;
 const password = 'correct horse battery';
 const shippingAddress: Address = {
   name: 'Ada Lovelace',
@@ -51,7 +62,7 @@ let buyer: Page;
 const url = (path: string) => platform.baseUrl + path;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await startPlatform({ ADMIN_EMAILS: adminEmail });
   browser = await launchChromium();
   const viewport = { width: 1280, height: 900 };
   sellerContext = await browser.newContext({ viewport });
@@ -391,4 +402,49 @@ test('a buyer reviews the product once it is delivered; the review shows, the ra
   await buyer.goto(url(product));
   await expectText(buyer.getByTestId('review-reply'), 'Thank you! Enjoy the light.');
   await expectAccessible(buyer, 'product page with a review and a reply');
+});
+
+test('reports hide the review until an admin restores it on /ops/reviews; nobody else sees that page', async () => {
+  const product = `/products/${ids.brassLamp}`;
+  const mine = await buyerContext.request.get(url(`/api/products/${ids.brassLamp}/reviews/mine`));
+  const review = ((await mine.json()) as MyReview).review!;
+  expect(review.status).toBe('visible');
+  // Three other shoppers report it (REVIEW_LIMITS.hideAfterReports): hidden, out of the rating.
+  for (let i = 0; i < REVIEW_LIMITS.hideAfterReports; i++) {
+    const reporter = await browser.newContext();
+    const email = `reporter-${i}-${run}@example.com`;
+    expect((await reporter.request.post(url('/api/users/signup'), { data: { email, password } })).status()).toBe(201);
+    expect((await reporter.request.post(url(`/api/reviews/${review.id}/report`), { data: { reason: 'spam' } })).status()).toBe(202);
+    await reporter.close();
+  }
+  await buyer.goto(url(product));
+  await expectRating(product, 'No reviews yet');
+
+  // The buyer (signed in, not an admin) gets the not-found page.
+  const refused = await buyer.goto(url('/ops/reviews'));
+  expect(refused?.status()).toBe(404);
+
+  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const admin = await adminContext.newPage();
+  admin.setDefaultTimeout(20_000);
+  await signUp(admin, platform.baseUrl, adminEmail, password);
+  await admin.goto(url('/ops'));
+  await admin.getByRole('link', { name: 'Reported reviews' }).click();
+  await admin.waitForURL(url('/ops/reviews'));
+  const row = admin.locator(`[data-testid="reported-review"][data-review="${review.id}"]`);
+  await expectText(row, review.text);
+  expect(await row.locator('td[data-label="Reports"]').textContent()).toBe(String(REVIEW_LIMITS.hideAfterReports));
+  await expectAccessible(admin, 'reported reviews');
+
+  // Remove asks first; dismissing it changes nothing.
+  await row.getByRole('button', { name: /^Remove the review/ }).click();
+  await admin.getByRole('button', { name: 'Keep it hidden' }).click();
+  expect(await row.count()).toBe(1);
+  await row.getByRole('button', { name: /^Restore the review/ }).click();
+  await expectText(admin.getByTestId('review-decided'), 'visible again');
+  expect(await row.count()).toBe(0);
+
+  await buyer.goto(url(product));
+  await expectRating(product, 'Rated 2.0 out of 5 (1 review)');
+  await adminContext.close();
 });

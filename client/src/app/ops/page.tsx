@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { OpsDeadLetter, OpsPart, OpsServerInfo, OpsServiceReadiness, OpsStream } from '@jetmart/common/contracts';
 import { ChartFigure } from '@/components/ChartFigure';
@@ -43,6 +44,9 @@ export default async function OpsPage({ searchParams }: { searchParams: Promise<
   return (
     <div data-testid="ops-page">
       <h1>Operations</h1>
+      <p>
+        <Link href="/ops/reviews">Reported reviews</Link>: reviews hidden by reports, waiting for a decision.
+      </p>
       {typeof replayed === 'string' ? (
         <p role="status" data-testid="ops-replayed">
           Replayed to {replayed.slice(0, 200)}

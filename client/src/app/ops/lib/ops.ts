@@ -1,4 +1,4 @@
-import type { OpsDeadLetterPage, OpsStatus } from '@jetmart/common/contracts';
+import type { OpsDeadLetterPage, OpsStatus, ReviewPage } from '@jetmart/common/contracts';
 import { serverApi } from '@/lib/server-api';
 import type { ApiResult } from '@/lib/errors';
 import type { CommissionReport } from '@/lib/sellers';
@@ -26,3 +26,14 @@ export const commission = (): Promise<ApiResult<CommissionReport>> =>
 
 /** Signed out or not an admin, as the ops service answered: the page does not exist for them. */
 export const refused = (r: ApiResult<unknown>): boolean => !r.ok && (r.status === 401 || r.status === 403);
+
+/** How many hidden reviews the moderation page shows at a time (one page of the API at a time). */
+export const REPORTED_REVIEWS_SHOWN = 50;
+
+export type ReportedReviews = Pick<ReviewPage, 'items' | 'nextCursor'>;
+
+/** Reviews hidden by reports, waiting for an admin to restore or remove them (products service). */
+export const reportedReviews = (cursor?: string): Promise<ApiResult<ReportedReviews>> =>
+  serverApi<ReportedReviews>(
+    `/api/reviews/reported?${new URLSearchParams({ limit: String(REPORTED_REVIEWS_SHOWN), ...(cursor ? { cursor } : {}) })}`,
+  );
