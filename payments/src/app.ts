@@ -34,6 +34,7 @@ export function buildApp(
         gateway,
         currency: settings.PAYMENT_CURRENCY,
         orderReplicaWaitMs: settings.ORDER_REPLICA_WAIT_MS,
+        ticketKey: settings.JWT_KEY,
       }),
       sellersRouter({ models: ctx.models }),
       payoutsRouter({

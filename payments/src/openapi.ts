@@ -1,4 +1,4 @@
-import { commonErrors, errorResponse, json, openApiDocument, ref, sessionSecurity } from '@jetmart/common';
+import { commonErrors, errorResponse, json, openApiDocument, ORDER_TICKET_MAX_LENGTH, ref, sessionSecurity } from '@jetmart/common';
 import { REFUND_REASONS } from '@jetmart/common/contracts';
 import { sellersApiPaths, sellersApiSchemas } from './openapi-sellers';
 
@@ -72,6 +72,13 @@ export const paymentsApiDocument = openApiDocument({
       properties: {
         orderId: { type: 'string', minLength: 1, maxLength: 128 },
         token: { type: 'string', minLength: 1, maxLength: 255, description: 'card token, e.g. tok_visa' },
+        orderTicket: {
+          type: 'string',
+          minLength: 1,
+          maxLength: ORDER_TICKET_MAX_LENGTH,
+          description:
+            "the `orderTicket` of the answer to POST /api/orders: payments then takes the order at once even if its order.created has not arrived yet (without it, payments waits up to ORDER_REPLICA_WAIT_MS for the order and may answer 404). Must be this order's ticket, of the caller, signed by orders",
+        },
       },
     },
   },
@@ -119,11 +126,13 @@ export const paymentsApiDocument = openApiDocument({
         requestBody: { required: true, content: json(ref('NewPayment')) },
         responses: {
           '201': { description: 'Paid', content: json(ref('Payment')) },
-          '400': errorResponse('Invalid body, Idempotency-Key or card token'),
+          '400': errorResponse(
+            "Invalid body, Idempotency-Key or card token, or an orderTicket that is not orders' ticket of this order (forged, altered, another order's; `field` is orderTicket)",
+          ),
           '401': commonErrors.unauthorized,
           '402': errorResponse('The card was declined'),
-          '404': errorResponse("No such order, or another user's"),
-          '409': errorResponse('The order is cancelled, expired or already paid'),
+          '404': errorResponse("No such order, or another user's (also: another user's orderTicket)"),
+          '409': errorResponse('The order is cancelled, expired (also: its orderTicket expired) or already paid'),
           '503': errorResponse('The payment provider did not answer; the payment is being processed, check the order shortly'),
         },
       },

@@ -1,11 +1,13 @@
 import mongoose from 'mongoose';
-import { isDuplicateKey } from '@jetmart/common';
+import { isDuplicateKey, verifyOrderTicket, type OrderTicketClaims } from '@jetmart/common';
 import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
 import {
   answerForExistingPayment,
+  newOrderReplica,
   newPaymentAttempt,
   orderReplicated,
   reasonOrderCannotBePaid,
+  startOrderReplica,
   type OrderDoc,
   type PaymentDoc,
   type PaymentsModels,
@@ -36,6 +38,8 @@ export interface PayOrderDeps {
    * (eventual consistency): wait this long for an order we do not know yet before answering 404.
    */
   orderReplicaWaitMs?: number;
+  /** The platform's shared key (`JWT_KEY`): order tickets are verified with it. */
+  ticketKey: string;
 }
 
 export interface PayOrderInput {
@@ -43,6 +47,11 @@ export interface PayOrderInput {
   userId: string;
   token: string;
   clientKey?: string;
+  /**
+   * The order ticket orders gave the buyer with the placed order: with it, an order whose
+   * order.created has not arrived yet is taken from the ticket instead of waited for.
+   */
+  orderTicket?: string;
 }
 
 /** How paying an order ended; the route turns each into its HTTP answer. */
@@ -55,6 +64,8 @@ export type PayOrderOutcome =
   | { kind: 'conflict'; message: string }
   /** The card was refused; nothing was charged and another card may be tried. */
   | { kind: 'declined'; message?: string }
+  /** The order ticket is not orders' ticket for this order (forged, tampered, another order's). */
+  | { kind: 'invalid-ticket'; message: string }
   /** The processor does not know the card token; nothing was charged. */
   | { kind: 'invalid-token'; message: string }
   /** Unknown whether money moved: the attempt stays pending and the sweeper finishes it. */
@@ -87,9 +98,48 @@ async function findOrderSoon(models: PaymentsModels, orderId: string, waitMs: nu
   }
 }
 
+type TicketCheck =
+  | { kind: 'none' }
+  | { kind: 'valid'; claims: OrderTicketClaims; expired: boolean }
+  | Extract<PayOrderOutcome, { kind: 'invalid-ticket' | 'order-not-found' }>;
+
+/** What the ticket sent with a payment says, checked before anything is read. */
+function checkTicket(deps: PayOrderDeps, input: PayOrderInput, now: Date): TicketCheck {
+  if (input.orderTicket === undefined) return { kind: 'none' };
+  const check = verifyOrderTicket(input.orderTicket, deps.ticketKey, now);
+  if (!check.ok) return { kind: 'invalid-ticket', message: 'orderTicket is not a valid order ticket' };
+  if (check.claims.orderId !== input.orderId) return { kind: 'invalid-ticket', message: 'orderTicket is the ticket of another order' };
+  // Another buyer's ticket proves nothing to this one: the same answer as another buyer's order.
+  if (check.claims.userId !== input.userId) return { kind: 'order-not-found' };
+  return { kind: 'valid', claims: check.claims, expired: check.expired };
+}
+
+/**
+ * The order to pay: the replica if there is one; else, with a valid ticket, the replica started
+ * from the ticket (the same insert as the order.created listener's; the event is then a
+ * duplicate); else the replica waited for (clients that send no ticket).
+ */
+async function findOrder(deps: PayOrderDeps, input: PayOrderInput, ticket: TicketCheck): Promise<OrderDoc | null | 'expired'> {
+  if (ticket.kind !== 'valid') return findOrderSoon(deps.models, input.orderId, deps.orderReplicaWaitMs ?? 0);
+  const { Order } = deps.models;
+  const known = await Order.findById(input.orderId);
+  if (known) return known;
+  // The ticket lives until the order's expiresAt: an expired one is an order that can no longer be paid.
+  if (ticket.expired) return 'expired';
+  const facts = { ...ticket.claims, id: ticket.claims.orderId };
+  if ((await startOrderReplica(Order, facts)) === 'applied') {
+    // Exactly what was written; a version applied since is seen by the re-read after the claim.
+    return Order.hydrate(newOrderReplica(facts));
+  }
+  return Order.findById(input.orderId); // the listener wrote it meanwhile
+}
+
 /** Pays an order for its buyer. */
 export async function payOrder(deps: PayOrderDeps, input: PayOrderInput): Promise<PayOrderOutcome> {
-  const order = await findOrderSoon(deps.models, input.orderId, deps.orderReplicaWaitMs ?? 0);
+  const ticket = checkTicket(deps, input, new Date());
+  if (ticket.kind === 'invalid-ticket' || ticket.kind === 'order-not-found') return ticket;
+  const order = await findOrder(deps, input, ticket);
+  if (order === 'expired') return { kind: 'conflict', message: 'Order has expired' };
   if (!order || order.userId !== input.userId) return { kind: 'order-not-found' };
 
   const claim = await claimOrder(deps.models, order, input, deps.currency);

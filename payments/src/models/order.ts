@@ -1,5 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { modelOn } from '@jetmart/common';
+import { createReplica, modelOn, type ReplicaOutcome } from '@jetmart/common';
 
 export type OrderStatus = 'created' | 'cancelled' | 'complete';
 
@@ -88,6 +88,42 @@ export type OrderDoc = HydratedDocument<OrderReplica>;
 
 export function orderModelOn(conn: Connection): OrderModel {
   return modelOn<OrderModel>(conn, 'Order', orderSchema);
+}
+
+/**
+ * What payments learns of a new order, from its `order.created` event or from the order ticket
+ * its buyer shows (the ticket's claims are this same part of the event).
+ */
+export interface NewOrderFacts {
+  id: string;
+  userId: string;
+  totalMinor: number;
+  /** ISO 8601, as the event and the ticket carry it. */
+  expiresAt: string;
+  items: readonly OrderReplicaLine[];
+  version: number;
+}
+
+/** The replica of a new order as both ways of learning of it write it. */
+export function newOrderReplica(order: NewOrderFacts): OrderReplica {
+  return {
+    _id: order.id,
+    userId: order.userId,
+    status: 'created',
+    totalMinor: order.totalMinor,
+    expiresAt: new Date(order.expiresAt),
+    items: order.items.map(({ productId, sellerId, priceMinor, quantity }) => ({ productId, sellerId, priceMinor, quantity })),
+    version: order.version,
+  };
+}
+
+/**
+ * Starts the replica of a new order: the one insert shared by the order.created listener and a
+ * payment carrying an order ticket. Whichever comes second is a duplicate and changes nothing;
+ * later versions (cancelled, completed) apply onto it in order through applyVersion.
+ */
+export function startOrderReplica(orders: OrderModel, order: NewOrderFacts): Promise<ReplicaOutcome> {
+  return createReplica(orders, newOrderReplica(order) as unknown as Record<string, unknown> & { _id: string; version: number });
 }
 
 /**

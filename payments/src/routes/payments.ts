@@ -5,6 +5,7 @@ import {
   ConflictError,
   NotFoundError,
   objectIdPattern,
+  ORDER_TICKET_MAX_LENGTH,
   parseQuery,
   PaymentDeclinedError,
   requireAuth,
@@ -19,6 +20,12 @@ import { presentPayment } from './presenters';
 const payBody = z.object({
   orderId: z.string({ error: 'orderId must be a string' }).trim().min(1, 'orderId is required').max(128, 'orderId is too long'),
   token: z.string({ error: 'token must be a string' }).trim().min(1, 'token is required').max(255, 'token is too long'),
+  /** From the answer to POST /api/orders; optional (older clients wait for the order to reach payments). */
+  orderTicket: z
+    .string({ error: 'orderTicket must be a string' })
+    .min(1, 'orderTicket must not be empty')
+    .max(ORDER_TICKET_MAX_LENGTH, 'orderTicket is too long')
+    .optional(),
 });
 
 const listQuery = z.object({
@@ -45,6 +52,8 @@ function errorFor(outcome: Exclude<PayOrderOutcome, { kind: 'paid' }>): CustomEr
       return new PaymentDeclinedError(outcome.message);
     case 'invalid-token':
       return new BadRequestError(outcome.message, 'token');
+    case 'invalid-ticket':
+      return new BadRequestError(outcome.message, 'orderTicket');
     case 'processor-unavailable':
       return new ServiceUnavailableError('The payment provider did not answer; the payment is being processed, check the order shortly');
   }
@@ -60,9 +69,9 @@ export function paymentsRouter(deps: PayOrderDeps): Router {
   const router = Router();
 
   router.post('/api/payments', requireAuth, validateBody(payBody), async (req, res) => {
-    const { orderId, token } = req.body as z.infer<typeof payBody>;
+    const { orderId, token, orderTicket } = req.body as z.infer<typeof payBody>;
     const clientKey = clientKeyOf(req.get('idempotency-key'));
-    const outcome = await payOrder(deps, { orderId, token, userId: req.currentUser!.id, clientKey });
+    const outcome = await payOrder(deps, { orderId, token, orderTicket, userId: req.currentUser!.id, clientKey });
     if (outcome.kind !== 'paid') throw errorFor(outcome);
     res.status(201).json(presentPayment(outcome.payment, await refundsOf(deps.models, outcome.payment)));
   });

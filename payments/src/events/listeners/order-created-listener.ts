@@ -1,5 +1,5 @@
-import { createReplica, Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import type { OrderModel } from '../../models';
+import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
+import { startOrderReplica, type OrderModel } from '../../models';
 
 /**
  * Starts the replica of a new order at version 0. Handled many at once: each message is a
@@ -19,14 +19,6 @@ export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated>
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
-    await createReplica(this.orders, {
-      _id: data.id,
-      userId: data.userId,
-      status: data.status,
-      totalMinor: data.totalMinor,
-      expiresAt: new Date(data.expiresAt),
-      items: data.items.map(({ productId, sellerId, priceMinor, quantity }) => ({ productId, sellerId, priceMinor, quantity })),
-      version: data.version,
-    });
+    await startOrderReplica(this.orders, data);
   }
 }
