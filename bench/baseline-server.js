@@ -21,7 +21,16 @@ const { jetstream, jetstreamManager, AckPolicy } = require('@nats-io/jetstream')
 const LOCKS = process.env.BASELINE_LOCKS === '1';
 
 async function main() {
-  const mongo = await MongoClient.connect(process.env.MONGO_URL);
+  // The same counts as the services' /metrics (bench/lib/cost.js reads both the same way).
+  const mongo = await MongoClient.connect(process.env.MONGO_URL, { monitorCommands: true });
+  const counts = new Map();
+  const count = (line) => counts.set(line, (counts.get(line) || 0) + 1);
+  mongo.on('commandStarted', (e) => {
+    const c = e.commandName === 'getMore' ? e.command.collection : e.command[e.commandName];
+    const collection = typeof c === 'string' ? c : '';
+    const kind = !collection ? 'none' : collection === '_locks' ? 'lock' : 'data';
+    count(`jetmart_db_commands_total{command="${e.commandName}",collection="${collection}",collection_kind="${kind}"}`);
+  });
   const db = mongo.db();
   const products = db.collection('products');
   const orders = db.collection('orders');
@@ -65,6 +74,8 @@ async function main() {
       for (const l of ev.items)
         await locked('products', l.productId, () => products.updateOne({ _id: l.productId }, { $inc: { sold: l.quantity } }));
       m.ack();
+      count('jetmart_jetstream_acks_total{subject="benchbase.payment.created",kind="ack"}');
+      count('jetmart_events_consumed_total{subject="benchbase.payment.created",outcome="ack"}');
       consumed++;
     }
   })().catch((err) => console.error(err));
@@ -108,9 +119,14 @@ async function main() {
           await js.publish('benchbase.payment.created', JSON.stringify({ id: paymentId.toHexString(), orderId, items: order.items }), {
             msgID: paymentId.toHexString(),
           });
+          count('jetmart_events_published_total{subject="benchbase.payment.created"}');
           return send(res, 201, { id: paymentId.toHexString() });
         }
         if (req.url === '/stats') return send(res, 200, { consumed });
+        if (req.url === '/metrics') {
+          res.writeHead(200, { 'Content-Type': 'text/plain' });
+          return res.end([...counts].map(([line, n]) => `${line} ${n}\n`).join(''));
+        }
         send(res, 404, { errors: [{ message: 'not found' }] });
       } catch (err) {
         console.error(err);

@@ -15,6 +15,10 @@
  *                     with propagation measured under that load
  *   baseline          the raw baseline (bench/baseline-server.js) on the same FerretDB/nats-server,
  *                     same closed loop; without and with the per-document locks
+ *   grow (or --grow)  after the rest: 20,000 orders and 100,000 products cloned into the databases
+ *                     (bench/lib/grow.js), then the checkout phase again; cost model fresh vs grown
+ * The headline (stderr, and "headline" in the JSON) is the cost model per completed checkout:
+ * database commands by service (document locks apart), JetStream publishes/acks/consumed, CPU-ms.
  * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results).
  * Env: anything scripts/platform.js reads (JETMART_MONGO defaults to ferretdb here).
  */
@@ -27,6 +31,8 @@ const { startPlatform, root } = require('./lib/platform');
 const { setupShop, must } = require('./lib/shop');
 const { RouteStats, summarize } = require('./lib/stats');
 const proc = require('./lib/procstat');
+const { scrapeCounters, costModel, formatCostModels } = require('./lib/cost');
+const { grow } = require('./lib/grow');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -40,6 +46,8 @@ const BUYERS = Number(opt('buyers', 20));
 const SHIPPING_ADDRESS = { name: 'Load Buyer', line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const ONLY = opt('only', 'propagation-idle,browse-200,checkout,mix,baseline').split(',');
 const OUT = opt('out');
+// --grow: after the other phases, seed 20,000 orders and 100,000 products and run checkout again.
+const GROW = args.includes('--grow') || ONLY.includes('grow');
 // --profile <service>: CPU-profile that service during the checkout phase (see lib/cpu-profile.js).
 const PROFILE = opt('profile');
 const PROFILE_DIR = opt('profile-dir', path.join(require('node:os').tmpdir(), 'jetmart-profiles'));
@@ -61,7 +69,7 @@ async function runSequence(url, sequence, steps, { connections, duration, initia
   const stats = new RouteStats();
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const base = new URL(url);
-  const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0 };
+  const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0, skipped: 0 };
   const send = (r) =>
     new Promise((resolve) => {
       const req = http.request(
@@ -85,7 +93,10 @@ async function runSequence(url, sequence, steps, { connections, duration, initia
       for (const name of sequence) {
         const step = steps[name];
         const r = step.build({ method: step.method }, ctx);
-        if (!r) continue;
+        if (!r) {
+          totals.skipped++;
+          continue;
+        }
         const t = process.hrtime.bigint();
         const res = await send({ method: step.method, ...r });
         totals.requests++;
@@ -154,29 +165,35 @@ function shopSteps(shop) {
         );
       },
       after: (status, body, ctx) => {
-        if (status === 201) ctx.orderId = JSON.parse(body).id;
+        if (status !== 201) return;
+        const order = JSON.parse(body);
+        ctx.orderId = order.id;
+        // pay404 (issue 21): payments accepts the order's signed ticket instead of waiting for its copy.
+        ctx.orderTicket = order.orderTicket;
       },
     },
+    // Pay and cancel act on the order this worker just placed; without one (the order step failed,
+    // which is counted there) they are skipped rather than sent as requests that must fail.
     pay: {
       method: 'POST',
       build: (req, ctx) => {
-        if (!ctx.orderId)
-          return {
-            ...req,
-            path: '/api/payments',
-            method: 'POST',
-            headers: { 'content-type': 'application/json', cookie: ctx.cookie || '' },
-            body: '{}',
-          };
-        return json(req, '/api/payments', { orderId: ctx.orderId, token: 'tok_visa' }, ctx);
+        if (!ctx.orderId) return undefined;
+        const orderTicket = ctx.orderTicket;
+        return json(req, '/api/payments', { orderId: ctx.orderId, token: 'tok_visa', ...(orderTicket && { orderTicket }) }, ctx);
       },
       after: (status, _b, ctx) => {
         if (status === 201) ctx.paid = (ctx.paid || 0) + 1;
+        ctx.orderId = undefined;
+        ctx.orderTicket = undefined;
       },
     },
     cancel: {
       method: 'DELETE',
-      build: (req, ctx) => json(req, `/api/orders/${ctx.orderId || '000000000000000000000000'}`, undefined, ctx),
+      build: (req, ctx) => (ctx.orderId ? json(req, `/api/orders/${ctx.orderId}`, undefined, ctx) : undefined),
+      after: (_status, _b, ctx) => {
+        ctx.orderId = undefined;
+        ctx.orderTicket = undefined;
+      },
     },
   };
 }
@@ -310,17 +327,23 @@ function deliveryDiff(after, before) {
   return res;
 }
 
-async function checkoutRun(url, shop, pidsToWatch, label) {
+async function checkoutRun(url, shop, pidsToWatch, label, servicePorts) {
   const steps = shopSteps(shop);
+  const countersBefore = await scrapeCounters(servicePorts);
   const before = pidsToWatch();
   const t0 = performance.now();
   const { res, stats } = await runSequence(url, ['order', 'pay'], steps, { connections: CONNECTIONS, duration: DURATION });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuDelta(before, pidsToWatch());
+  const countersAfter = await scrapeCounters(servicePorts);
   const completed = stats.count('pay', (s) => s === 201);
   const routes = stats.summary(seconds);
-  log(`${label}: ${completed} checkouts in ${seconds.toFixed(1)} s`);
+  log(`${label}: ${completed} checkouts in ${seconds.toFixed(1)} s; pay answers by status ${JSON.stringify(routes.pay?.statuses || {})}`);
   return {
+    costModel: costModel(countersBefore, countersAfter, completed, cpu),
+    payStatuses: routes.pay?.statuses || {},
+    orderStatuses: routes.order?.statuses || {},
+    skippedSteps: res.skipped,
     seconds: Math.round(seconds * 10) / 10,
     completedCheckouts: completed,
     checkoutsPerSecond: Math.round((completed / seconds) * 10) / 10,
@@ -377,6 +400,7 @@ async function baselineRun(platform, locks) {
     return { baseline: proc.cpuSeconds(child.pid) || 0, ferretdb: all.ferretdb || 0, 'nats-server': all['nats-server'] || 0 };
   };
   const mem = proc.sampleMemory(child.pid);
+  const countersBefore = await scrapeCounters({ baseline: port });
   const before = infra();
   const t0 = performance.now();
   const { res, stats } = await runSequence(url, ['order', 'pay'], steps, { connections: CONNECTIONS, duration: DURATION });
@@ -385,6 +409,7 @@ async function baselineRun(platform, locks) {
   const completed = stats.count('pay', (s) => s === 201);
   await sleep(1000);
   const consumed = await (await fetch(`${url}/stats`)).json();
+  const countersAfter = await scrapeCounters({ baseline: port });
   child.kill('SIGTERM');
   const peak = mem.stop();
   const mongo = await MongoClient.connect(platform.mongoUrl);
@@ -394,6 +419,8 @@ async function baselineRun(platform, locks) {
     .catch(() => undefined);
   await mongo.close();
   return {
+    // The consumer's work of the last second is counted (its CPU is not): counts end after the 1-s settle.
+    costModel: costModel(countersBefore, countersAfter, completed, cpu),
     locks,
     seconds: Math.round(seconds * 10) / 10,
     completedCheckouts: completed,
@@ -462,7 +489,7 @@ async function main() {
       const target = PROFILE && proc.tree(platform.pid).find((p) => proc.nameOf(p.cmd) === PROFILE);
       if (target) process.kill(target.pid, 'SIGUSR2');
       const deliveryBefore = await eventDelivery(platform);
-      results.checkout = await checkoutRun(platform.url, shop, platformCpu, 'platform checkout');
+      results.checkout = await checkoutRun(platform.url, shop, platformCpu, 'platform checkout', platform.pids.servicePorts);
       results.checkout.eventDelivery = deliveryDiff(await eventDelivery(platform), deliveryBefore);
       for (const [k, v] of Object.entries(results.checkout.eventDelivery)) log(`  ${k}: ${JSON.stringify(v)}`);
       log(`  routes: ${JSON.stringify(Object.fromEntries(Object.entries(results.checkout.routes).map(([r, v]) => [r, { ...v }])))}`);
@@ -477,6 +504,7 @@ async function main() {
       log('shopper mix (+ propagation under load)');
       let done = false;
       const prop = propagation(platform, shop, mongo, { stopWhen: () => done });
+      const countersBefore = await scrapeCounters(platform.pids.servicePorts);
       const before = platformCpu();
       const t0 = performance.now();
       const { res, stats } = await runSequence(platform.url, mixSequence(), shopSteps(shop), {
@@ -486,13 +514,20 @@ async function main() {
       const seconds = (performance.now() - t0) / 1000;
       done = true;
       const cpu = cpuDelta(before, platformCpu());
+      const countersAfter = await scrapeCounters(platform.pids.servicePorts);
       const completed = stats.count('pay', (s) => s === 201);
+      const routes = stats.summary(seconds);
+      log(`mix: ${completed} checkouts; pay answers by status ${JSON.stringify(routes.pay?.statuses || {})}`);
       results.mix = {
+        costModel: costModel(countersBefore, countersAfter, completed, cpu),
+        payStatuses: routes.pay?.statuses || {},
+        cancelStatuses: routes.cancel?.statuses || {},
+        skippedSteps: res.skipped,
         seconds: Math.round(seconds * 10) / 10,
         requestsPerSecond: Math.round(res.requests.average * 10) / 10,
         errors: res.errors + res.timeouts + res.non2xx,
         completedCheckouts: completed,
-        routes: stats.summary(seconds),
+        routes,
         cpu,
         cpuSecondsPerCheckout: completed ? Math.round((cpu.total / completed) * 10000) / 10000 : null,
       };
@@ -509,6 +544,34 @@ async function main() {
           Math.round((results.checkout.checkoutsPerSecond / results.baselineWithLocks.checkoutsPerSecond) * 1000) / 1000;
       }
     }
+    if (GROW && results.checkout) {
+      const template = await mongo
+        .db('jetmart_orders')
+        .collection('orders')
+        .findOne({ status: 'complete' }, { projection: { _id: 1 } });
+      if (!template) throw new Error('growth: no completed order to clone');
+      log('growth: seeding 20,000 orders and 100,000 products directly in the databases');
+      try {
+        results.growthSeed = await grow(mongo, { productId: shop.productIds[0], orderId: String(template._id), log });
+      } catch (err) {
+        // Measure anyway: what was seeded stays, and the error is in the results.
+        log(`growth: seeding failed: ${err.message}`);
+        results.growthSeed = { error: String(err.message) };
+      }
+      log(`growth: seeded in ${results.growthSeed.seconds} s; checkout again`);
+      results.checkoutAfterGrowth = await checkoutRun(platform.url, shop, platformCpu, 'checkout after growth', platform.pids.servicePorts);
+      const fresh = results.checkout.costModel.perCheckout;
+      const grown = results.checkoutAfterGrowth.costModel.perCheckout;
+      const ratio = (a, b) => (a && b ? Math.round((b / a) * 100) / 100 : null);
+      results.growth = {
+        dbCommandsRatio: ratio(fresh.dbCommands, grown.dbCommands),
+        lockCommandsRatio: ratio(fresh.lockCommands, grown.lockCommands),
+        cpuMsRatio: ratio(fresh.cpuMs, grown.cpuMs),
+        checkoutsPerSecondRatio: ratio(results.checkout.checkoutsPerSecond, results.checkoutAfterGrowth.checkoutsPerSecond),
+      };
+    } else if (GROW) {
+      log('growth needs the checkout phase (the fresh cost model to compare with): skipped');
+    }
     if (ONLY.includes('check')) {
       log('waiting for quiet, then checking invariants');
       const { checkInvariants } = require('./check-invariants');
@@ -522,7 +585,28 @@ async function main() {
     await mongo.close();
     await platform.stop();
   }
-  const text = JSON.stringify(results, null, 2);
+  const models = {
+    checkout: results.checkout?.costModel,
+    'checkout after growth': results.checkoutAfterGrowth?.costModel,
+    mix: results.mix?.costModel,
+    'raw baseline': results.baseline?.costModel,
+    'raw baseline with locks': results.baselineWithLocks?.costModel,
+  };
+  const ratios = {
+    ...(results.checkout && { 'platform checkouts/s': results.checkout.checkoutsPerSecond }),
+    ...(results.baseline && { 'baseline checkouts/s': results.baseline.checkoutsPerSecond }),
+    ...(results.baselineWithLocks && { 'baseline with locks checkouts/s': results.baselineWithLocks.checkoutsPerSecond }),
+    ...(results.checkoutRatio !== undefined && { 'ratio platform:baseline': results.checkoutRatio }),
+    ...(results.checkoutRatioWithLocks !== undefined && { 'ratio platform:baseline with locks': results.checkoutRatioWithLocks }),
+    ...(results.growth && { 'growth ratio (db commands, CPU ms)': `${results.growth.dbCommandsRatio}, ${results.growth.cpuMsRatio}` }),
+    ...(results.checkout && { 'pay answers by status (checkout)': JSON.stringify(results.checkout.payStatuses) }),
+    ...(results.mix && { 'pay answers by status (mix)': JSON.stringify(results.mix.payStatuses) }),
+    ...(results.propagationUnderLoad && { 'mix propagation p99 ms': results.propagationUnderLoad.p99 }),
+  };
+  results.headline = formatCostModels(Object.fromEntries(Object.entries(models).filter(([, m]) => m)), { ratios });
+  // The headline on stderr (stdout stays one JSON document: bench/memory.js reads it).
+  console.error(`\n${results.headline}\n`);
+  const text = JSON.stringify({ headline: results.headline.split('\n'), ...results }, null, 2);
   console.log(text);
   if (OUT) fs.writeFileSync(OUT, text + '\n');
 }
