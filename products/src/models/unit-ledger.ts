@@ -51,26 +51,32 @@ export interface OrderLine {
 
 const entryId = (orderId: string, productId: string) => `${orderId}:${productId}`;
 
+/** What moveLine did: `moved` from one of the `from` states, `created` in `to`, or left it `unchanged`. */
+export type LineMove = 'moved' | 'created' | 'unchanged';
+
 /**
  * Moves the line to `to` if it is in one of the `from` states; a missing entry is created
  * directly in `to` (an end event that overtook its order.created); an entry in any other state
  * is left as is (already there, or at an end it must not leave). A concurrent writer of the same
  * line makes a step miss, so it looks again.
  */
-async function moveLine(Ledger: UnitLedgerModel, orderId: string, line: OrderLine, to: UnitState, from: UnitState[]): Promise<void> {
+async function moveLine(Ledger: UnitLedgerModel, orderId: string, line: OrderLine, to: UnitState, from: UnitState[]): Promise<LineMove> {
   const _id = entryId(orderId, line.productId);
   for (let attempt = 1; attempt <= 5; attempt++) {
-    if (from.length && (await Ledger.updateOne({ _id, state: { $in: from } }, { $set: { state: to } })).matchedCount === 1) return;
-    const existing = await Ledger.findById(_id, { state: 1 }).lean();
+    if (from.length && (await Ledger.updateOne({ _id, state: { $in: from } }, { $set: { state: to } })).matchedCount === 1) return 'moved';
+    // Nothing to move from (order.created): the entry is new on every first delivery, so the insert
+    // comes first and its duplicate key is the look-up (one round trip instead of read + insert).
+    const existing = from.length ? await Ledger.findById(_id, { state: 1 }).lean() : null;
     if (existing) {
-      if (!from.includes(existing.state)) return;
+      if (!from.includes(existing.state)) return 'unchanged';
       continue; // it became movable after our update looked
     }
     try {
       await Ledger.create({ _id, orderId, productId: line.productId, quantity: line.quantity, state: to });
-      return;
+      return 'created';
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      if (!from.length) return 'unchanged'; // any state it is in stays: a repeat, or its end overtook it
     }
   }
   throw new Error(`ledger entry ${_id} kept changing; retry later`);
@@ -86,9 +92,16 @@ export async function recordReleased(Ledger: UnitLedgerModel, orderId: string, l
   for (const line of lines) await moveLine(Ledger, orderId, line, 'released', ['held']);
 }
 
-/** order.completed: held units are sold. */
-export async function recordSold(Ledger: UnitLedgerModel, orderId: string, lines: OrderLine[]): Promise<void> {
-  for (const line of lines) await moveLine(Ledger, orderId, line, 'sold', ['held']);
+/**
+ * order.completed: held units are sold. Returns the products whose units taken may have changed:
+ * held → sold moved by this call leaves held + sold as it was (no stock can flip), so only lines
+ * created directly as sold (the completion overtook its order.created) or found already ended
+ * (a repeat whose first delivery may have died before its recompute) need a stock recompute.
+ */
+export async function recordSold(Ledger: UnitLedgerModel, orderId: string, lines: OrderLine[]): Promise<string[]> {
+  const moved: string[] = [];
+  for (const line of lines) if ((await moveLine(Ledger, orderId, line, 'sold', ['held'])) !== 'moved') moved.push(line.productId);
+  return moved;
 }
 
 /**

@@ -15,11 +15,9 @@ export class OrderCompletedListener extends Listener<typeof Subjects.OrderComple
   }
 
   async onMessage(data: EventData<typeof Subjects.OrderCompleted>): Promise<void> {
-    await recordSold(this.models.UnitLedger, data.id, data.items);
-    // After the ledger write: the stock signal of each product (published only when it flips).
-    await refreshStocks(
-      this.models,
-      data.items.map((l) => l.productId),
-    );
+    const changed = await recordSold(this.models.UnitLedger, data.id, data.items);
+    // After the ledger write: the stock signal of each product whose units taken may have moved
+    // (published only when it flips).
+    await refreshStocks(this.models, changed);
   }
 }
