@@ -45,13 +45,23 @@ productStockSchema.plugin(outboxPlugin);
 
 /**
  * Records that the product's availability may have changed (call AFTER the change is written,
- * then recompute). Creates the document on the first move.
+ * then recompute). Creates the document on the first move. Returns the stock as this bump left
+ * it: read in the same atomic write, it is what a read right after the bump would see, so a
+ * recompute's first attempt needs no read of its own.
  */
-export async function noteStockMove(ProductStock: ProductStockModel, productId: string): Promise<void> {
+export async function noteStockMove(
+  ProductStock: ProductStockModel,
+  productId: string,
+): Promise<{ revision: number; version: number; inStock?: boolean }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await ProductStock.updateOne({ _id: productId }, { $inc: { revision: 1 }, $setOnInsert: { version: 0 } }, { upsert: true });
-      return;
+      const stock = await ProductStock.findOneAndUpdate(
+        { _id: productId },
+        { $inc: { revision: 1 }, $setOnInsert: { version: 0 } },
+        // No projection: FerretDB's findAndModify does not take one (the document is small).
+        { upsert: true, new: true },
+      ).lean();
+      return stock!;
     } catch (err) {
       // Two first moves upserted at once: the loser's insert collides; the document exists now.
       if (!isDuplicateKey(err) || attempt >= 3) throw err;

@@ -174,15 +174,13 @@ export async function recordRestocked(
 
 /** Units held by live orders plus units sold, less units restocked, per product id (0 when absent). */
 export async function unitsTaken(Ledger: UnitLedgerModel, productIds: string[]): Promise<Map<string, number>> {
-  const sum = (states: UnitState[]) =>
-    Ledger.aggregate<{ _id: string; units: number }>([
-      { $match: { productId: { $in: productIds }, state: { $in: states } } },
-      { $group: { _id: '$productId', units: { $sum: '$quantity' } } },
-    ]);
-  const [taken, restocked] = await Promise.all([sum(['held', 'sold']), sum(['restocked'])]);
+  // One aggregate, summed per product and state (FerretDB reads the whole ledger for each).
+  const sums = await Ledger.aggregate<{ _id: { productId: string; state: UnitState }; units: number }>([
+    { $match: { productId: { $in: productIds }, state: { $in: ['held', 'sold', 'restocked'] } } },
+    { $group: { _id: { productId: '$productId', state: '$state' }, units: { $sum: '$quantity' } } },
+  ]);
   const units = new Map(productIds.map((id) => [id, 0]));
-  for (const r of taken) units.set(r._id, r.units);
-  for (const r of restocked) units.set(r._id, units.get(r._id)! - r.units);
+  for (const r of sums) units.set(r._id.productId, units.get(r._id.productId)! + (r._id.state === 'restocked' ? -r.units : r.units));
   return units;
 }
 

@@ -21,10 +21,12 @@ const MAX_ATTEMPTS = 50;
 export async function refreshStock(models: StockModels, productId: string): Promise<StockOutcome> {
   // An id that is no ObjectId names no product of ours (and would be a cast error, not an answer).
   if (!objectIdPattern.test(productId) || !(await models.Product.exists({ _id: productId }))) return { kind: 'no-product' };
-  await noteStockMove(models.ProductStock, productId);
+  // The revision first: every move whose bump this read sees has its own write in what follows.
+  // The first read is the bump's own answer; later attempts read again.
+  let bumped: Awaited<ReturnType<typeof readStock>> | undefined = await noteStockMove(models.ProductStock, productId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    // The revision first: every move whose bump this read sees has its own write in what follows.
-    const stock = await readStock(models.ProductStock, productId);
+    const stock = bumped ?? (await readStock(models.ProductStock, productId));
+    bumped = undefined;
     const product = await models.Product.findById(productId, { quantity: 1 }).lean();
     if (!stock || !product) throw new Error(`stock of product ${productId} vanished`);
     const taken = (await unitsTaken(models.UnitLedger, [productId])).get(productId) ?? 0;
