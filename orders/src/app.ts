@@ -23,7 +23,7 @@ export function buildApp(ctx: Pick<ServiceContext<OrdersModels>, 'logger' | 'isR
     // The export first: its path must never be taken for an order id.
     routers: [
       exportRouter({ models: ctx.models }),
-      ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds }),
+      ordersRouter({ models: ctx.models, expirationSeconds: opts.expirationSeconds, jwtKey: opts.jwtKey }),
       returnsRouter({ models: ctx.models }),
       salesRouter({ models: ctx.models }),
     ],

@@ -13,6 +13,79 @@ const stepResponses = (who: string, from: string) => ({
   '409': errorResponse(`The return is not ${from}; the message names its state`),
 });
 
+/** An order as every route shows it. */
+const orderSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'fulfillment', 'payment', 'refunded', 'version'],
+  properties: {
+    id,
+    userId: id,
+    status: { type: 'string', enum: ['created', 'complete', 'cancelled'] },
+    items: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['productId', 'title', 'price', 'quantity'],
+        properties: {
+          productId: id,
+          sellerId: { ...id, description: "the product's seller (absent on orders placed before fulfilment)" },
+          title: { type: 'string', description: 'as it was when ordered' },
+          price: { ...money, description: 'unit price when ordered' },
+          quantity: { type: 'integer', minimum: 1, maximum: 100 },
+        },
+      },
+    },
+    total: money,
+    expiresAt: { type: 'string', format: 'date-time', description: 'units are held until then unless paid' },
+    createdAt: { type: 'string', format: 'date-time', description: 'when the order was placed' },
+    cancelReason: {
+      type: 'string',
+      enum: ['buyer', 'expired', 'unavailable'],
+      description: 'only on a cancelled order: cancelled by its buyer, not paid in time, or its units were withdrawn by the seller',
+    },
+    shippingAddress: {
+      ...ref('Address'),
+      description: 'the address the order was placed with, a snapshot (absent on orders placed before fulfilment)',
+    },
+    fulfillment: {
+      type: 'string',
+      enum: ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled'],
+      description:
+        "derived from the order's shipments, one per seller: all or some parts delivered, else all or some shipped, else unfulfilled; cancelled for a cancelled order, or when every part was cancelled (cancelled parts are left out)",
+    },
+    payment: {
+      type: 'string',
+      enum: ['unpaid', 'paid', 'partially_refunded', 'refunded'],
+      description:
+        "derived from the status and the order's refunds: unpaid (created, or cancelled without a charge), paid, partially_refunded, refunded (refunds add up to the total; a cancelled order with a refund)",
+    },
+    refunded: { ...money, description: "the sum of the order's refunds so far (0 when none)" },
+    version: { type: 'integer', minimum: 0 },
+  },
+};
+
+/**
+ * The answer to placing an order: the order and its ticket for payments (see docs/SPEC.md,
+ * "Paying an order just placed"); only this answer carries one.
+ */
+const placedOrderSchema = {
+  ...orderSchema,
+  required: [...orderSchema.required, 'orderTicket'],
+  properties: {
+    ...orderSchema.properties,
+    orderTicket: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'signed by orders: send it as `orderTicket` with POST /api/payments so payments can take the order even before the ' +
+        'order.created event reached it (valid until expiresAt; keep it in memory, it is of no use once the order is paid)',
+    },
+  },
+};
+
 /** The orders API as it answers (checked against real responses by openapi-contract.test.ts). */
 export const ordersApiDocument = openApiDocument({
   title: 'jetmart orders',
@@ -84,58 +157,8 @@ export const ordersApiDocument = openApiDocument({
       },
     },
     Address: addressJsonSchema,
-    Order: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['id', 'userId', 'status', 'items', 'total', 'expiresAt', 'createdAt', 'fulfillment', 'payment', 'refunded', 'version'],
-      properties: {
-        id,
-        userId: id,
-        status: { type: 'string', enum: ['created', 'complete', 'cancelled'] },
-        items: {
-          type: 'array',
-          minItems: 1,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['productId', 'title', 'price', 'quantity'],
-            properties: {
-              productId: id,
-              sellerId: { ...id, description: "the product's seller (absent on orders placed before fulfilment)" },
-              title: { type: 'string', description: 'as it was when ordered' },
-              price: { ...money, description: 'unit price when ordered' },
-              quantity: { type: 'integer', minimum: 1, maximum: 100 },
-            },
-          },
-        },
-        total: money,
-        expiresAt: { type: 'string', format: 'date-time', description: 'units are held until then unless paid' },
-        createdAt: { type: 'string', format: 'date-time', description: 'when the order was placed' },
-        cancelReason: {
-          type: 'string',
-          enum: ['buyer', 'expired', 'unavailable'],
-          description: 'only on a cancelled order: cancelled by its buyer, not paid in time, or its units were withdrawn by the seller',
-        },
-        shippingAddress: {
-          ...ref('Address'),
-          description: 'the address the order was placed with, a snapshot (absent on orders placed before fulfilment)',
-        },
-        fulfillment: {
-          type: 'string',
-          enum: ['unfulfilled', 'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled'],
-          description:
-            "derived from the order's shipments, one per seller: all or some parts delivered, else all or some shipped, else unfulfilled; cancelled for a cancelled order, or when every part was cancelled (cancelled parts are left out)",
-        },
-        payment: {
-          type: 'string',
-          enum: ['unpaid', 'paid', 'partially_refunded', 'refunded'],
-          description:
-            "derived from the status and the order's refunds: unpaid (created, or cancelled without a charge), paid, partially_refunded, refunded (refunds add up to the total; a cancelled order with a refund)",
-        },
-        refunded: { ...money, description: "the sum of the order's refunds so far (0 when none)" },
-        version: { type: 'integer', minimum: 0 },
-      },
-    },
+    Order: orderSchema,
+    PlacedOrder: placedOrderSchema,
     Return: {
       type: 'object',
       additionalProperties: false,
@@ -235,7 +258,7 @@ export const ordersApiDocument = openApiDocument({
         security: sessionSecurity,
         requestBody: { required: true, content: json(ref('NewOrder')) },
         responses: {
-          '201': { description: 'Placed, status created', content: json(ref('Order')) },
+          '201': { description: 'Placed, status created, with its ticket for payments', content: json(ref('PlacedOrder')) },
           '400': errorResponse(
             'Invalid items or shipping address (`field` names it, e.g. `shippingAddress.country`), or buying your own product',
           ),

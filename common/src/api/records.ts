@@ -84,6 +84,15 @@ export interface Order {
   version: number;
 }
 
+/**
+ * The answer to placing an order (`POST /api/orders`): the order and its ticket, to send as
+ * `orderTicket` with `POST /api/payments` (payments can then take the order before its
+ * `order.created` event reaches it). Keep it in memory only; it is valid until `expiresAt`.
+ */
+export interface PlacedOrder extends Order {
+  orderTicket: string;
+}
+
 /** `pending` → `shipped` → `delivered`, or `cancelled` before shipping. */
 export type ShipmentStatus = 'pending' | 'shipped' | 'delivered' | 'cancelled';
 export type DeliveredBy = 'seller' | 'buyer' | 'auto';

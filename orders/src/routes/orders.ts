@@ -13,7 +13,7 @@ import {
 import type { ShipmentState } from '../fulfilment';
 import { cancelOrder, placeOrder, type PlaceResult } from '../lifecycle';
 import { refundedByOrder, shipmentsByOrder, VISIBLE_STATUSES, type OrderDoc, type OrderFields, type OrdersModels } from '../models';
-import { presentOrder } from './presenters';
+import { presentOrder, presentPlacedOrder } from './presenters';
 
 const line = z.object({
   productId: z.string({ error: 'productId must be a string' }).min(1, 'productId is required').max(128, 'productId is too long'),
@@ -46,6 +46,8 @@ const createBody = z.object({
 export interface OrdersRouteDeps {
   models: OrdersModels;
   expirationSeconds: number;
+  /** The platform's shared key: signs the order tickets payments verifies. */
+  jwtKey: string;
 }
 
 /** Why an order could not be placed, as the HTTP error the buyer sees. Nothing was held. */
@@ -69,7 +71,7 @@ function placeFailure(result: Exclude<PlaceResult, { kind: 'placed' }>): Error {
 /** A created or cancelled order's fulfilment does not depend on shipments (only a paid one has any). */
 const NO_SHIPMENTS: ShipmentState[] = [];
 
-export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Router {
+export function ordersRouter({ models, expirationSeconds, jwtKey }: OrdersRouteDeps): Router {
   const { Order, ShipmentReplica, RefundReplica } = models;
   const router = Router();
 
@@ -101,7 +103,7 @@ export function ordersRouter({ models, expirationSeconds }: OrdersRouteDeps): Ro
     const { items, shippingAddress } = req.body as z.infer<typeof createBody>;
     const result = await placeOrder({ models }, req.currentUser!.id, { items, shippingAddress }, { expirationSeconds });
     if (result.kind !== 'placed') throw placeFailure(result);
-    res.status(201).json(presentOrder(result.order, NO_SHIPMENTS));
+    res.status(201).json(presentPlacedOrder(result.order, jwtKey));
   });
 
   router.get('/api/orders', requireAuth, async (req, res) => {

@@ -1,5 +1,5 @@
-import { fromMinor } from '@jetmart/common';
-import type { Order, ReturnRecord, SaleLine, SalesDashboard } from '@jetmart/common/contracts';
+import { fromMinor, signOrderTicket } from '@jetmart/common';
+import type { Order, PlacedOrder, ReturnRecord, SaleLine, SalesDashboard } from '@jetmart/common/contracts';
 import { deriveFulfillment, derivePayment, type ShipmentState } from '../fulfilment';
 import { plainAddress, returnAmountMinor, saleStatus, type OrderFields, type ReturnFields, type SaleLineFields } from '../models';
 import type { DashboardFigures } from '../sales';
@@ -38,6 +38,30 @@ export function presentOrder(doc: StoredOrder, shipments: readonly ShipmentState
     refunded: fromMinor(refundedMinor),
     version: doc.version,
   };
+}
+
+/**
+ * A just-placed order with its ticket for payments: what its `order.created` event will tell
+ * payments (version 0), signed with the shared key, so paying does not wait for the event.
+ */
+export function presentPlacedOrder(doc: StoredOrder, jwtKey: string): PlacedOrder {
+  const orderTicket = signOrderTicket(
+    {
+      orderId: String(doc._id),
+      userId: doc.userId,
+      totalMinor: doc.totalMinor,
+      expiresAt: doc.expiresAt.toISOString(),
+      items: doc.items.map((l) => ({
+        productId: l.productId,
+        ...(l.sellerId ? { sellerId: l.sellerId } : {}),
+        priceMinor: l.priceMinor,
+        quantity: l.quantity,
+      })),
+      version: 0,
+    },
+    jwtKey,
+  );
+  return { ...presentOrder(doc, []), orderTicket };
 }
 
 type StoredReturn = Omit<ReturnFields, 'outbox'> & { _id: unknown };

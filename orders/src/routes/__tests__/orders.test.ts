@@ -1,10 +1,10 @@
 import request from 'supertest';
-import type { EventData, Subjects } from '@jetmart/common';
+import { verifyOrderTicket, type EventData, type Subjects } from '@jetmart/common';
 import { ADDRESS_LIMITS } from '@jetmart/common/contracts';
 import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { completeOrder } from '../../lifecycle';
 import type { ShipmentReplicaStatus } from '../../models';
-import { newId, placed, seedProduct, syncIndexes, testAddress, testApp } from '../../__tests__/helpers';
+import { jwtKey, newId, placed, seedProduct, syncIndexes, testAddress, testApp } from '../../__tests__/helpers';
 
 const { connection } = useTestDatabase();
 const { app, models } = testApp(connection);
@@ -124,6 +124,7 @@ describe('POST /api/orders', () => {
       payment: 'unpaid',
       refunded: 0,
       version: 0,
+      orderTicket: expect.any(String),
     });
     const createdAt = Date.parse(res.body.createdAt);
     expect(createdAt).toBeGreaterThanOrEqual(before);
@@ -151,6 +152,33 @@ describe('POST /api/orders', () => {
       { productId: a.id, sellerId: a.userId, quantity: 3, title: 'Lamp', priceMinor: 10 },
       { productId: b.id, sellerId: b.userId, quantity: 1, title: 'Chair', priceMinor: 20 },
     ]);
+  });
+
+  it('its orderTicket is signed with the shared key and states what order.created tells payments (version 0); GET answers carry none', async () => {
+    const a = await seedProduct(models, { priceMinor: 10, quantity: 5 });
+    const b = await seedProduct(models, { priceMinor: 25, quantity: 5 });
+    const res = await post({
+      items: [
+        { productId: a.id, quantity: 2 },
+        { productId: b.id, quantity: 1 },
+      ],
+    }).expect(201);
+    const check = verifyOrderTicket(res.body.orderTicket, jwtKey());
+    expect(check).toEqual({ ok: true, expired: false, claims: expect.any(Object) });
+    const { data } = (await models.Order.findById(res.body.id).lean())!.outbox[0].event as {
+      data: EventData<typeof Subjects.OrderCreated>;
+    };
+    expect(check.ok && check.claims).toEqual({
+      orderId: data.id,
+      userId: data.userId,
+      totalMinor: data.totalMinor,
+      expiresAt: data.expiresAt,
+      items: data.items.map(({ productId, sellerId, priceMinor, quantity }) => ({ productId, sellerId, priceMinor, quantity })),
+      version: data.version,
+    });
+    expect(verifyOrderTicket(res.body.orderTicket, 'another-key')).toMatchObject({ ok: false });
+    const got = await request(app).get(`/api/orders/${res.body.id}`).set('Cookie', signinCookie(buyer)).expect(200);
+    expect(got.body).not.toHaveProperty('orderTicket');
   });
 
   it('stores the address exactly as sent (unicode, an empty line2) as a snapshot', async () => {
@@ -199,7 +227,9 @@ describe('GET /api/orders and /api/orders/:id', () => {
 
   it("200 for one's own order; 404 for another user's, unknown or malformed ids; 401 signed out", async () => {
     const p = await seedProduct(models);
-    const mine = (await post({ items: [{ productId: p.id, quantity: 1 }] }).expect(201)).body;
+    // The placed answer is the order and its ticket; reading it again gives the order alone.
+    const { orderTicket, ...mine } = (await post({ items: [{ productId: p.id, quantity: 1 }] }).expect(201)).body;
+    expect(orderTicket).toEqual(expect.any(String));
     expect((await request(app).get(`/api/orders/${mine.id}`).set('Cookie', signinCookie(buyer)).expect(200)).body).toEqual(mine);
     await request(app).get(`/api/orders/${mine.id}`).set('Cookie', signinCookie(other)).expect(404);
     await request(app).get(`/api/orders/${newId()}`).set('Cookie', signinCookie(buyer)).expect(404);
