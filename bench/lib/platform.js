@@ -20,6 +20,8 @@ async function startPlatform({ port, env = {}, quiet = true } = {}) {
     JWT_KEY: BENCH_JWT_KEY,
     PORT: String(port),
     JETMART_PID_FILE: pidFile,
+    // Production refuses an http:// storefront address (the links in emails); nothing is mailed to a person here.
+    PUBLIC_URL: process.env.PUBLIC_URL || 'https://shop.bench.invalid',
     ...env,
   };
   const proc = spawn(process.execPath, [path.join(root, 'scripts', 'platform.js')], {
