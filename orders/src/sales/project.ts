@@ -62,28 +62,44 @@ export async function recordSale(deps: SalesDeps, data: CompletedData, occurredA
   return { kind: 'recorded', lines, skipped };
 }
 
+type ShipmentState = Pick<ShipmentReplicaFields, '_id' | 'orderId' | 'sellerId' | 'status' | 'returnable'>;
+const SHIPMENT_STATE = { orderId: 1, sellerId: 1, status: 1, returnable: 1 } as const;
+
 /** What orders already knows about an order's shipments, returns and buyer, applied to its lines. */
 async function catchUp(deps: SalesDeps, orderId: string): Promise<void> {
-  const { ShipmentReplica, Return, Order } = deps.models;
-  for (const shipment of await ShipmentReplica.find({ orderId }, { orderId: 1, sellerId: 1, status: 1 }).lean()) {
-    await applyShipmentState(deps, shipment);
-  }
+  const { ShipmentReplica, Return } = deps.models;
+  const shipments = await ShipmentReplica.find({ orderId }, SHIPMENT_STATE).lean();
+  for (const shipment of shipments) await applyShipmentState(deps, shipment);
+  // A return is requested only on a delivered part (reserveReturnable), and delivered is final: with
+  // no part delivered when we looked, no return was received before the insert above, and any
+  // received later finds the line. Skips a query on orderId (a whole-collection read on FerretDB).
+  if (!shipments.some((s) => s.status === 'delivered')) return forgetIfAnonymised(deps, orderId);
   for (const ret of await Return.find({ orderId, status: { $in: ['received', 'refunded'] } }, { orderId: 1, items: 1 }).lean()) {
     await projectReturn(deps, { id: String(ret._id), orderId: ret.orderId, items: ret.items });
   }
-  // Checked after the insert: a user.deleted handled in between anonymised the order first.
-  const order = await Order.findById(orderId, { shippingAddress: 1 }).lean();
+  await forgetIfAnonymised(deps, orderId);
+}
+
+/** Checked after the insert: a user.deleted handled in between anonymised the order first. */
+async function forgetIfAnonymised(deps: SalesDeps, orderId: string): Promise<void> {
+  const order = await deps.models.Order.findById(orderId, { shippingAddress: 1 }).lean();
   if (order?.shippingAddress && isAnonymisedAddress(order.shippingAddress)) await forgetSaleCities(deps, orderId);
 }
 
-type ShipmentState = Pick<ShipmentReplicaFields, '_id' | 'orderId' | 'sellerId' | 'status'>;
-
-/** A shipment is one seller's part of an order: its lines are that seller's lines of the order. */
+/**
+ * A shipment is one seller's part of an order: its lines are that seller's lines of the order.
+ * The replica's `returnable` names every product of the part, so the lines are found by their
+ * derived `_id`s (FerretDB reads the whole collection for a query on `orderId`); a replica made
+ * before returns has no `returnable` and its lines are looked up.
+ */
 async function applyShipmentState(deps: SalesDeps, shipment: ShipmentState): Promise<number> {
   const { SaleLine } = deps.models;
+  const lineIds = shipment.returnable
+    ? Object.keys(shipment.returnable).map((key) => saleLineId(shipment.orderId, decodeURIComponent(key)))
+    : (await SaleLine.find({ orderId: shipment.orderId, sellerId: shipment.sellerId }, { _id: 1 }).lean()).map((l) => l._id);
   let moved = 0;
-  for (const line of await SaleLine.find({ orderId: shipment.orderId, sellerId: shipment.sellerId }, { _id: 1 }).lean()) {
-    if (await raiseShipmentState(SaleLine, line._id, shipment._id, shipment.status)) moved++;
+  for (const lineId of lineIds) {
+    if (await raiseShipmentState(SaleLine, lineId, shipment._id, shipment.status)) moved++;
   }
   return moved;
 }
@@ -93,7 +109,7 @@ async function applyShipmentState(deps: SalesDeps, shipment: ShipmentState): Pro
  * (the replica applies versions in order, so it is never behind the event).
  */
 export async function projectShipment(deps: SalesDeps, shipmentId: string): Promise<number> {
-  const shipment = await deps.models.ShipmentReplica.findById(shipmentId, { orderId: 1, sellerId: 1, status: 1 }).lean();
+  const shipment = await deps.models.ShipmentReplica.findById(shipmentId, SHIPMENT_STATE).lean();
   return shipment ? applyShipmentState(deps, shipment) : 0;
 }
 
