@@ -9,14 +9,20 @@ class PrerequisiteError extends Error {}
 
 const hasCommand = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
-/** @jetmart/common/testing (the server starters) from common's build. */
+/**
+ * The server starters of @jetmart/common/testing (NATS, the MongoDB-wire server, Mailpit) from
+ * common's build: only their two modules, which need nothing but Node. The entry point
+ * `@jetmart/common/testing` also loads mongoose, OpenTelemetry and fast-check: 138 MB more RSS in
+ * the runner, which holds the gateway (docs/BENCHMARKS.md, "Memory under the mix").
+ */
 function loadCommonTesting() {
-  if (!fs.existsSync(path.join(root, 'common', 'dist', 'testing', 'index.js'))) {
+  const dir = path.join(root, 'common', 'dist', 'testing');
+  if (!fs.existsSync(path.join(dir, 'servers.js')) || !fs.existsSync(path.join(dir, 'mailpit.js'))) {
     throw new PrerequisiteError(
       'jetmart is not built yet: run `bash scripts/setup.sh` once (installs packages, builds the servers and every service).',
     );
   }
-  return require('@jetmart/common/testing');
+  return { ...require(path.join(dir, 'servers.js')), ...require(path.join(dir, 'mailpit.js')) };
 }
 
 function checkNats(testing) {
