@@ -18,7 +18,7 @@ const SERVICES = [
   { name: 'expiration', port: 3005 },
   { name: 'shipping', port: 3007 },
   // Sends the mail (SMTP_URL: the platform's Mailpit) and keeps the in-shop notifications.
-  { name: 'notifications', port: 3008 },
+  { name: 'notifications', port: 3008, env: notificationsEnv },
   // Last: its status reports the others' readiness, so it is told their ports once they are placed.
   { name: 'ops', port: 3006, env: opsEnv },
 ];
@@ -33,6 +33,15 @@ function opsEnv({ upstreams, natsMonitorUrl }) {
   };
   if (natsMonitorUrl && !process.env.NATS_MONITOR_URL) env.NATS_MONITOR_URL = natsMonitorUrl;
   return env;
+}
+
+/**
+ * notifications's own environment: the From address of its mail. Outside production the service
+ * has a default; a production-mode local run (the benchmarks run `NODE_ENV=production`) needs one
+ * too, and gets the chart's (charts/jetmart values: MAIL_FROM). A user's own MAIL_FROM wins.
+ */
+function notificationsEnv() {
+  return process.env.MAIL_FROM ? {} : { MAIL_FROM: 'jetmart <no-reply@jetmart.dev>' };
 }
 
 /**
