@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import { IMAGE_LIMITS, IMAGE_SIZES, type ImageSize } from '@jetmart/common/contracts';
 
 /** The formats a seller may upload, recognised by their first bytes (never by name or declared type). */
@@ -42,6 +42,26 @@ export type ProcessOutcome =
   | { kind: 'unsupported-type' }
   | { kind: 'too-many-pixels'; width: number; height: number }
   | { kind: 'undecodable'; reason: string };
+
+type Sharp = typeof sharp;
+let sharpModule: Sharp | undefined;
+let smallMachineSettings = false;
+
+/**
+ * sharp (libvips, ~8 MB of RSS once loaded) is loaded by the first upload rather than at start-up:
+ * most products processes never decode an image (docs/BENCHMARKS.md, "Memory under the mix").
+ */
+function loadSharp(): Sharp {
+  if (!sharpModule) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start-up (memory)
+    sharpModule = require('sharp') as Sharp;
+    if (smallMachineSettings) {
+      sharpModule.cache(false);
+      sharpModule.concurrency(1);
+    }
+  }
+  return sharpModule;
+}
 
 /** Pixel options every decode uses: 'error' implies 'truncated' (sharp's levels are cumulative). */
 const DECODE = { failOn: 'error', limitInputPixels: IMAGE_LIMITS.maxPixels, sequentialRead: true } as const;
@@ -88,7 +108,7 @@ async function checkAndEncode(bytes: Buffer): Promise<ProcessOutcome> {
   try {
     // The header only (no pixel is decoded), without the pixel limit so that a bomb is refused
     // below with its declared size rather than a decoder's message.
-    meta = await sharp(bytes, { ...DECODE, limitInputPixels: false }).metadata();
+    meta = await loadSharp()(bytes, { ...DECODE, limitInputPixels: false }).metadata();
   } catch (err) {
     return { kind: 'undecodable', reason: reasonOf(err) };
   }
@@ -106,7 +126,7 @@ async function checkAndEncode(bytes: Buffer): Promise<ProcessOutcome> {
     // One full decode of the upload (auto-oriented, shrunk to the largest variant, 8 bits per
     // channel); every variant is made from these pixels.
     const largest = IMAGE_LIMITS.sizes.large;
-    const { data, info } = await sharp(bytes, DECODE)
+    const { data, info } = await loadSharp()(bytes, DECODE)
       .rotate()
       .resize({ width: largest, height: largest, fit: 'inside', withoutEnlargement: true })
       .raw({ depth: 'uchar' })
@@ -115,7 +135,7 @@ async function checkAndEncode(bytes: Buffer): Promise<ProcessOutcome> {
     const variants = {} as Record<ImageSize, Buffer>;
     for (const size of IMAGE_SIZES) {
       const side = IMAGE_LIMITS.sizes[size];
-      variants[size] = await sharp(data, { raw })
+      variants[size] = await loadSharp()(data, { raw })
         .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 82 })
         .toBuffer();
@@ -138,9 +158,13 @@ function reasonOf(err: unknown): string {
 
 /**
  * sharp's process-wide settings for a service on a small machine: no operation cache (each upload
- * is decoded once; a cache would only hold memory) and one libvips thread per operation.
+ * is decoded once; a cache would only hold memory) and one libvips thread per operation. Applied
+ * when sharp is loaded (the first upload), or at once if it already is.
  */
 export function configureSharp(): void {
-  sharp.cache(false);
-  sharp.concurrency(1);
+  smallMachineSettings = true;
+  if (sharpModule) {
+    sharpModule.cache(false);
+    sharpModule.concurrency(1);
+  }
 }
