@@ -260,6 +260,7 @@ function redactUrl(url) {
 }
 
 const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2';
+const SERVICE_MALLOC_MMAP_THRESHOLD = '131072';
 
 function serviceEnv(name, port, { natsUrl, mongoServerUrl, smtpUrl, publicUrl }, testing) {
   const env = { ...process.env };
@@ -277,6 +278,10 @@ function serviceEnv(name, port, { natsUrl, mongoServerUrl, smtpUrl, publicUrl },
   // The same V8 setting as Kubernetes (jetmart-config): a small young generation keeps each
   // service's memory well under its limit for a little more GC work (see docs/BENCHMARKS.md).
   if (!env.NODE_OPTIONS) env.NODE_OPTIONS = SERVICE_NODE_OPTIONS;
+  // Also as in jetmart-config: glibc's malloc otherwise raises its mmap threshold to the size of a
+  // large block once freed, and later ones (auth's 16 MiB scrypt buffers) stay resident in its
+  // per-thread arenas; a fixed threshold gives them back on free ("Memory under the mix").
+  if (!env.MALLOC_MMAP_THRESHOLD_) env.MALLOC_MMAP_THRESHOLD_ = SERVICE_MALLOC_MMAP_THRESHOLD;
   return env;
 }
 
