@@ -7,6 +7,7 @@ import { clearCart, MAX_LINE_QUANTITY, removeLine, setLineQuantity, useCart, typ
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney, lineTotal } from '@/lib/money';
+import { keepOrderTicket } from '@/lib/order-tickets';
 import { signinUrl } from '@/lib/redirect';
 import {
   addressApiErrors,
@@ -18,7 +19,7 @@ import {
   parseAddressForm,
   type AddressInput,
 } from '@/lib/address';
-import { ADDRESS_BOOK_LIMIT, type Address, type ApiErrorItem, type Order, type SavedAddress } from '@jetmart/common/contracts';
+import { ADDRESS_BOOK_LIMIT, type Address, type ApiErrorItem, type PlacedOrder, type SavedAddress } from '@jetmart/common/contracts';
 import { AddressFields, addressInputId } from './AddressFields';
 import { FormErrors } from './Field';
 
@@ -96,12 +97,14 @@ export function CartView({ signedIn, savedAddresses }: { signedIn: boolean; save
       setChoice(saved.data.id);
       setSave(false);
     }
-    const res = await callApi<Order>('POST', '/api/orders', {
+    const res = await callApi<PlacedOrder>('POST', '/api/orders', {
       items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
       shippingAddress,
     });
     if (res.ok) {
       clearCart();
+      // In memory for the pay step on the next page (lib/order-tickets): payments may not know the order yet.
+      keepOrderTicket(res.data);
       router.push(`/orders/${res.data.id}`);
       return;
     }

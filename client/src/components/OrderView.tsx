@@ -6,6 +6,7 @@ import { useNow } from '@/lib/clock';
 import { callApi } from '@/lib/client-api';
 import { generalMessages, messageFor } from '@/lib/errors';
 import { formatMoney, lineTotal } from '@/lib/money';
+import { forgetOrderTicket, paymentBody } from '@/lib/order-tickets';
 import { cancelReasonSentence, itemCountText, orderNumber } from '@/lib/orders';
 import { shownFulfillment } from '@/lib/fulfilment';
 import { cancellableParts, expectedRefund, paymentLabel, returnInProgress, shownPayment } from '@/lib/returns';
@@ -531,14 +532,20 @@ function PayForm({
       cardToken = result.token;
     }
     // One key per attempt: a retried request of this attempt can never charge twice.
-    const res = await callApi<Payment>('POST', '/api/payments', { orderId, token: cardToken }, { 'Idempotency-Key': crypto.randomUUID() });
+    const res = await callApi<Payment>('POST', '/api/payments', paymentBody(orderId, cardToken), {
+      'Idempotency-Key': crypto.randomUUID(),
+    });
     if (res.ok) {
+      forgetOrderTicket(orderId);
       onPaid(res.data);
       return;
     }
     // A declined card (402) is about the card, whatever field the API names.
     setErrors(res.status === 402 ? res.errors.map((err) => ({ ...err, field: 'token' })) : res.errors);
-    if (res.status === 409 || res.status === 404) onConflict();
+    if (res.status === 409 || res.status === 404) {
+      forgetOrderTicket(orderId);
+      onConflict();
+    }
     setBusy(false);
   }
 
