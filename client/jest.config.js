@@ -6,4 +6,7 @@ module.exports = require('../jest.config.base')(__dirname, {
   // ECharts and zrender ship ES modules only: SWC turns them into CommonJS for jest (lib/charts.ts).
   transformIgnorePatterns: ['/node_modules/(?!(echarts|zrender)/)'],
   maxWorkers: 1,
+  // The run's shared platform (e2e/support/platform.ts, sharedPlatform) is stopped at the end.
+  globalSetup: require.resolve('./e2e/support/global-setup.ts'),
+  globalTeardown: require.resolve('./e2e/support/global-teardown.ts'),
 });

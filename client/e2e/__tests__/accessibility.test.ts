@@ -11,7 +11,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signUp } from '../support/browser';
-import { startPlatform, type RunningPlatform } from '../support/platform';
+import { sharedPlatform, type RunningPlatform } from '../support/platform';
 
 const run = `a${Date.now().toString(36)}`;
 const password = 'correct horse battery';
@@ -32,7 +32,7 @@ const shippingAddress = { name: 'Grace Hopper', line1: '1 Harbour Road', city: '
 const url = (path: string) => platform.baseUrl + path;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await sharedPlatform();
   browser = await launchChromium();
   const viewport = { width: 1280, height: 860 };
   [sellerContext, buyerContext, guestContext] = await Promise.all([0, 1, 2].map(() => browser.newContext({ viewport })));

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { launchChromium, screenshot, signUp } from '../support/browser';
-import { startPlatform, type RunningPlatform } from '../support/platform';
+import { sharedPlatform, type RunningPlatform } from '../support/platform';
 
 const run = `acc${Date.now().toString(36)}`;
 const firstPassword = 'correct horse battery';
@@ -24,7 +24,7 @@ const contexts: BrowserContext[] = [];
 const url = (path: string) => platform.baseUrl + path;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await sharedPlatform();
   browser = await launchChromium();
 });
 

@@ -11,7 +11,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Address, Order } from '@jetmart/common/contracts';
 import { launchChromium, screenshot, signUp } from '../support/browser';
-import { startPlatform, type RunningPlatform } from '../support/platform';
+import { sharedPlatform, type RunningPlatform } from '../support/platform';
 
 const run = `f${Date.now().toString(36)}`;
 const password = 'correct horse battery';
@@ -51,7 +51,7 @@ let secondOrderId: string;
 const url = (path: string) => platform.baseUrl + path;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await sharedPlatform();
   browser = await launchChromium();
   const viewport = { width: 1280, height: 860 };
   sellerContext = await browser.newContext({ viewport });

@@ -14,7 +14,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { NotificationFeed, NotificationRecord } from '@jetmart/common/contracts';
 import { launchChromium, screenshot, signUp } from '../support/browser';
-import { startPlatform, type RunningPlatform } from '../support/platform';
+import { sharedPlatform, type RunningPlatform } from '../support/platform';
 
 const run = `n${Date.now().toString(36)}`;
 const password = 'correct horse battery';
@@ -32,7 +32,7 @@ let orderId: string;
 const url = (path: string) => platform.baseUrl + path;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await sharedPlatform();
   browser = await launchChromium();
   const viewport = { width: 1280, height: 860 };
   sellerContext = await browser.newContext({ viewport });

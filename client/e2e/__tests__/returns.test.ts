@@ -15,7 +15,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Address, Order, Product, ReturnRecord, Shipment } from '@jetmart/common/contracts';
 import { launchChromium, screenshot, signUp } from '../support/browser';
-import { startPlatform, type RunningPlatform } from '../support/platform';
+import { sharedPlatform, type RunningPlatform } from '../support/platform';
 
 const run = `r${Date.now().toString(36)}`;
 const password = 'correct horse battery';
@@ -46,7 +46,7 @@ const url = (path: string) => platform.baseUrl + path;
 const money = (n: number) => `$${n.toFixed(2)}`;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await sharedPlatform();
   browser = await launchChromium();
   const viewport = { width: 1280, height: 860 };
   sellerContext = await browser.newContext({ viewport });

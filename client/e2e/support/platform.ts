@@ -92,6 +92,107 @@ export async function startPlatform(env: Record<string, string> = {}, timeoutMs 
   return { baseUrl, stop, output: () => output };
 }
 
+/**
+ * The run's shared platform: started by the first test file that asks for it, then used by every
+ * file that needs nothing of its own (default settings, no service stopped or restarted, a database
+ * others may also write to: each file makes its own users, products and orders and looks at nothing
+ * else). Saves a whole platform start-up per file. The jest global setup of this workspace gives
+ * the run a directory (JETMART_SHARED_PLATFORM_DIR) that names it and the global teardown stops it;
+ * `stop()` of what this returns does nothing. Files that change the platform's settings or its
+ * processes start their own with startPlatform.
+ */
+export async function sharedPlatform(timeoutMs = 200_000): Promise<RunningPlatform> {
+  const dir = process.env.JETMART_SHARED_PLATFORM_DIR;
+  if (!dir) throw new Error('JETMART_SHARED_PLATFORM_DIR is not set: run under client/jest.config.js (its global setup)');
+  const logPath = path.join(dir, 'platform.log');
+  const output = () => readTail(logPath, 200_000);
+  const deadline = Date.now() + timeoutMs;
+  // mkdir is atomic: the one file (of any worker) that makes `starting` starts it, the others wait.
+  let starter = false;
+  try {
+    fs.mkdirSync(path.join(dir, 'starting'));
+    starter = true;
+  } catch {
+    /* another file is starting it or has */
+  }
+  if (starter) {
+    try {
+      const baseUrl = await startDetached(logPath, deadline);
+      fs.writeFileSync(path.join(dir, 'url'), baseUrl);
+    } catch (err) {
+      fs.writeFileSync(path.join(dir, 'failed'), (err as Error).message);
+    }
+  }
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'failed'))) {
+      throw new Error(`the shared platform did not start: ${fs.readFileSync(path.join(dir, 'failed'), 'utf8')}`);
+    }
+    if (fs.existsSync(path.join(dir, 'url'))) break;
+    if (Date.now() > deadline) throw new Error(`the shared platform is not ready in time:\n${output().slice(-6000)}`);
+    await sleep(250);
+  }
+  return { baseUrl: fs.readFileSync(path.join(dir, 'url'), 'utf8'), stop: async () => undefined, output };
+}
+
+/** Starts the platform as a process of its own (it outlives the file that started it), output to `logPath`. */
+async function startDetached(logPath: string, deadline: number): Promise<string> {
+  if (!fs.existsSync(path.join(REPO_ROOT, 'client', '.next', 'BUILD_ID'))) {
+    throw new Error('the storefront is not built: run `npm run build -w client` (scripts/test.sh builds everything first)');
+  }
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  const log = fs.openSync(logPath, 'a');
+  const child = spawn(process.execPath, ['scripts/platform.js'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  fs.closeSync(log);
+  child.unref();
+  fs.writeFileSync(path.join(path.dirname(logPath), 'pid'), String(child.pid));
+  let exited: { code: number | null; signal: string | null } | null = null;
+  child.once('exit', (code, signal) => (exited = { code, signal }));
+  while (!READY_LINE.test(readTail(logPath, 200_000))) {
+    if (exited) throw new Error(`platform exited before it was ready (${JSON.stringify(exited)})\n${readTail(logPath, 6000)}`);
+    if (Date.now() > deadline) throw new Error(`platform printed no ready line in time\n${readTail(logPath, 6000)}`);
+    await sleep(250);
+  }
+  await waitForHttp(baseUrl, deadline, () => exited);
+  return baseUrl;
+}
+
+/** Stops the shared platform if a file started it (jest global teardown): SIGTERM, SIGKILL after 45 s. */
+export async function stopSharedPlatform(dir: string): Promise<void> {
+  const pidFile = path.join(dir, 'pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // The platform stops what it started (services, storefront, NATS, database) on SIGTERM.
+    if (alive()) process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 45_000;
+    while (alive() && Date.now() < deadline) await sleep(200);
+    if (alive()) process.kill(-pid, 'SIGKILL');
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function readTail(file: string, chars: number): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-chars);
+  } catch {
+    return '';
+  }
+}
+
 /** Every route of the ingress answers as a running service would (not 502/503/504 from the entry). */
 async function waitForHttp(baseUrl: string, deadline: number, exited: () => unknown): Promise<void> {
   const checks: Array<[string, (status: number) => boolean]> = [
