@@ -31,7 +31,7 @@ const { startPlatform, root } = require('./lib/platform');
 const { setupShop, must } = require('./lib/shop');
 const { RouteStats, summarize } = require('./lib/stats');
 const proc = require('./lib/procstat');
-const { scrapeCounters, costModel, formatCostModels } = require('./lib/cost');
+const { scrapeCounters, scrapeWhenQuiet, costModel, formatCostModels } = require('./lib/cost');
 const { grow } = require('./lib/grow');
 
 const args = process.argv.slice(2);
@@ -334,13 +334,15 @@ async function checkoutRun(url, shop, pidsToWatch, label, servicePorts) {
   const t0 = performance.now();
   const { res, stats } = await runSequence(url, ['order', 'pay'], steps, { connections: CONNECTIONS, duration: DURATION });
   const seconds = (performance.now() - t0) / 1000;
+  // The cost model counts until the phase's events are all handled; CPU over the same window.
+  const quiet = await scrapeWhenQuiet(servicePorts);
+  const countersAfter = quiet.counters;
   const cpu = cpuDelta(before, pidsToWatch());
-  const countersAfter = await scrapeCounters(servicePorts);
   const completed = stats.count('pay', (s) => s === 201);
   const routes = stats.summary(seconds);
   log(`${label}: ${completed} checkouts in ${seconds.toFixed(1)} s; pay answers by status ${JSON.stringify(routes.pay?.statuses || {})}`);
   return {
-    costModel: costModel(countersBefore, countersAfter, completed, cpu),
+    costModel: { ...costModel(countersBefore, countersAfter, completed, cpu), settled: quiet.settled, settleWaitMs: quiet.waitedMs },
     payStatuses: routes.pay?.statuses || {},
     orderStatuses: routes.order?.statuses || {},
     skippedSteps: res.skipped,
@@ -513,13 +515,14 @@ async function main() {
       });
       const seconds = (performance.now() - t0) / 1000;
       done = true;
+      const quiet = await scrapeWhenQuiet(platform.pids.servicePorts);
+      const countersAfter = quiet.counters;
       const cpu = cpuDelta(before, platformCpu());
-      const countersAfter = await scrapeCounters(platform.pids.servicePorts);
       const completed = stats.count('pay', (s) => s === 201);
       const routes = stats.summary(seconds);
       log(`mix: ${completed} checkouts; pay answers by status ${JSON.stringify(routes.pay?.statuses || {})}`);
       results.mix = {
-        costModel: costModel(countersBefore, countersAfter, completed, cpu),
+        costModel: { ...costModel(countersBefore, countersAfter, completed, cpu), settled: quiet.settled, settleWaitMs: quiet.waitedMs },
         payStatuses: routes.pay?.statuses || {},
         cancelStatuses: routes.cancel?.statuses || {},
         skippedSteps: res.skipped,
@@ -538,7 +541,7 @@ async function main() {
       results.baseline = await baselineRun(platform, false);
       log('raw baseline (with FerretDB document locks)');
       results.baselineWithLocks = await baselineRun(platform, true);
-      if (results.checkout) {
+      if (results.checkout && results.baseline.checkoutsPerSecond && results.baselineWithLocks.checkoutsPerSecond) {
         results.checkoutRatio = Math.round((results.checkout.checkoutsPerSecond / results.baseline.checkoutsPerSecond) * 1000) / 1000;
         results.checkoutRatioWithLocks =
           Math.round((results.checkout.checkoutsPerSecond / results.baselineWithLocks.checkoutsPerSecond) * 1000) / 1000;

@@ -131,7 +131,9 @@ function formatCostModels(models, { ratios } = {}) {
     const m = models[label];
     if (!m) continue;
     lines.push('');
-    lines.push(`[${label}] ${m.completedCheckouts} completed checkouts`);
+    lines.push(
+      `[${label}] ${m.completedCheckouts} completed checkouts${m.settled === false ? ' (events still flowing when counting stopped: counts incomplete)' : ''}`,
+    );
     lines.push(
       `${pad('service', 14)}${num('db cmds')}${num('locks')}${num('publish')}${num('acks')}${num('naks')}${num('consumed', 9)}${num('CPU ms')}`,
     );
@@ -160,4 +162,38 @@ function formatCostModels(models, { ratios } = {}) {
   return lines.join('\n');
 }
 
-module.exports = { scrapeCounters, parseCounters, costModel, formatCostModels };
+/** Events published, acked/naked and consumed so far, all services together. */
+function eventTotal(counters) {
+  let n = 0;
+  for (const svc of Object.values(counters))
+    for (const m of ['jetmart_events_published_total', 'jetmart_jetstream_acks_total', 'jetmart_events_consumed_total'])
+      for (const s of svc[m] || []) n += s.value;
+  return n;
+}
+
+/**
+ * Waits until the asynchronous tail of a phase is over (no event published, acked or consumed in
+ * `quietMs`), at most `maxMs`, and returns the last scrape. Under load the events of the last
+ * checkouts are handled seconds after the last answer: counting stops only once they are, so each
+ * checkout's whole cost is in its phase. Periodic work (sweepers, the relay's safety net) goes on
+ * and is counted during the wait too. `settled: false` when it never got quiet.
+ */
+async function scrapeWhenQuiet(servicePorts, { quietMs = 3000, maxMs = 60_000, everyMs = 500 } = {}) {
+  const started = Date.now();
+  let last = await scrapeCounters(servicePorts);
+  let lastTotal = eventTotal(last);
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs) {
+    if (Date.now() - started > maxMs) return { counters: last, settled: false, waitedMs: Date.now() - started };
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await scrapeCounters(servicePorts);
+    const total = eventTotal(last);
+    if (total !== lastTotal) {
+      lastTotal = total;
+      quietSince = Date.now();
+    }
+  }
+  return { counters: last, settled: true, waitedMs: Date.now() - started };
+}
+
+module.exports = { scrapeCounters, scrapeWhenQuiet, parseCounters, costModel, formatCostModels };

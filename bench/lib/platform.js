@@ -43,7 +43,8 @@ async function startPlatform({ port, env = {}, quiet = true } = {}) {
     if (Date.now() > until) throw new Error(`platform not ready in time:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  const mongoUrl = (/MongoDB-wire server: (\S+) at (\S+)/.exec(out) || [])[2];
+  // "… at <url>, data <dir>": the URL without the comma that follows it.
+  const mongoUrl = (/MongoDB-wire server: (\S+) at ([^\s,]+)/.exec(out) || [])[2];
   const mongoKind = (/MongoDB-wire server: (\S+) at/.exec(out) || [])[1];
   const natsUrl = (/NATS: nats-server with JetStream at (\S+),/.exec(out) || [])[1] || process.env.NATS_URL;
   const pids = JSON.parse(fs.readFileSync(pidFile, 'utf8'));

@@ -55,7 +55,7 @@ function tree(root) {
 
 /** A readable name for a process of the platform. */
 function nameOf(cmd) {
-  let m = /\/(auth|products|orders|payments|expiration)\/dist\/index\.js/.exec(cmd);
+  let m = /\/(auth|products|orders|payments|expiration|shipping|notifications|search|ops)\/dist\/index\.js/.exec(cmd);
   if (m) return m[1];
   if (/nats-server/.test(cmd)) return 'nats-server';
   if (/ferretdb/i.test(cmd)) return 'ferretdb';
