@@ -10,7 +10,7 @@
  * ids; unique string fields get a suffix; outbox arrays are emptied (history, nothing to publish).
  * Found by id, not by a list of collections, so a new service's copies are grown as well.
  */
-const { ObjectId } = require('mongodb');
+const { BSON, ObjectId } = require('mongodb');
 
 const BATCH = 1000;
 /*
@@ -49,9 +49,14 @@ async function findCopies(mongo, dbNames, id, keys) {
  * already made unique by the new ids.
  */
 function cloneDoc(t, id, newHex, i, unique, keys) {
-  const d = structuredClone(t);
+  // Through BSON, not structuredClone: that would turn ObjectIds and Decimals into plain objects.
+  const d = BSON.deserialize(BSON.serialize(t));
   for (const k of keys) if (sameId(d[k], id)) d[k] = idLike(d[k], newHex);
-  if (!sameId(t._id, id)) d._id = t._id instanceof ObjectId ? new ObjectId() : `${t._id}~g${i}`;
+  if (!sameId(t._id, id)) {
+    // A composite string key ("<orderId>:<productId>") names the new entity; any other gets a suffix.
+    if (t._id instanceof ObjectId) d._id = new ObjectId();
+    else d._id = String(t._id).includes(id) ? String(t._id).replace(id, newHex) : `${t._id}~g${i}`;
+  }
   if (Array.isArray(d.outbox)) d.outbox = [];
   for (const fields of unique) {
     if (fields.some((k) => keys.includes(k) && sameId(t[k], id))) continue;
