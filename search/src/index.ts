@@ -18,8 +18,7 @@ runService(() => {
     models: (conn) => searchModels(conn),
     listeners: (ctx) => searchListeners(ctx.bus, { models: ctx.models }),
     background: (ctx) => {
-      const durables = searchListeners(ctx.bus, { models: ctx.models }).map((l) => l.durableName);
-      follower = new IndexFollower({ bus: ctx.bus, model: ctx.models.SearchDocument, index, logger: ctx.logger, durables }).start();
+      follower = new IndexFollower({ bus: ctx.bus, index, logger: ctx.logger }).start();
       return [follower];
     },
     app: (ctx) =>

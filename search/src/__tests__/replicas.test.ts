@@ -78,7 +78,7 @@ it('a burst of interleaved changes converges: both replicas and the read model a
     30_000,
   );
   await eventually(async () => JSON.stringify(await view(a)) === JSON.stringify(await view(b)), 10_000);
-  // A third replica started now loads the read model and answers the same.
+  // A third replica started now replays the stream and answers the same.
   const c = await startInstance({ natsUrl: nats.url, models, name: 'search-c' });
   try {
     await eventually(async () => c.follower.ready, 20_000);

@@ -48,7 +48,7 @@ export function applyEventToIndex(index: SearchIndex, event: Event<Subject>): bo
   }
 }
 
-/** Applies one read-model document to an in-memory index (the start-up load). */
+/** Applies one read-model document to an in-memory index (the benchmark indexes its generated catalog so). */
 export function applyDocumentToIndex(index: SearchIndex, doc: SearchDocumentFields): void {
   index.applyProduct(
     doc._id,

@@ -1,4 +1,3 @@
-import type { Query } from 'minisearch';
 import type { SearchSort } from '@jetmart/common/contracts';
 import {
   CATEGORY_COUNT,
@@ -53,6 +52,14 @@ const TYPO_WEIGHT = [1, 0.5, 0.3];
 const MAX_EXPANSIONS = 30;
 /** Words beyond this many are ignored (q is at most 200 characters anyway). */
 const MAX_WORDS = 16;
+/**
+ * Postings scored per query word at most, over its typo matches and completions (the word as
+ * typed always counts): a short prefix or a typo near common words would otherwise score tens
+ * of thousands of postings. What is left out is the rarer-ranked tail (farther, longer words).
+ */
+const MAX_SCORED_POSTINGS = 5_000;
+/** Frequent words a word being typed may complete to (each a bitset, cheap, but not free). */
+const MAX_FREQUENT_COMPLETIONS = 4;
 
 const FAIL_CATEGORY = 1;
 const FAIL_PRICE = 2;
@@ -64,7 +71,7 @@ interface WordPlan {
   /** Indexed words this query word matches by the typo rule (itself included when indexed). */
   terms: { term: string; distance: number; count: number }[];
   /** The last word (2+ letters): the indexed words it is the beginning of (bounded). */
-  completions: string[];
+  completions: { term: string; count: number }[];
   /** Whether the word is in the index as typed (or, for the last word, as a prefix). */
   matchesAsTyped: boolean;
 }
@@ -80,7 +87,7 @@ export function planWords(index: SearchIndex, q: string): WordPlan[] {
   return words.map((word, i) => {
     const prefix = i === words.length - 1 && [...word].length >= 2;
     const terms = index.vocabulary.near(word, allowedTypos(word), MAX_EXPANSIONS);
-    const completions = prefix ? index.vocabulary.completions(word, MAX_COMPLETIONS).map((c) => c.term) : [];
+    const completions = prefix ? index.vocabulary.completions(word, MAX_COMPLETIONS) : [];
     const matchesAsTyped = index.vocabulary.count(word) > 0 || completions.length > 0;
     return { word, terms, completions, matchesAsTyped };
   });
@@ -99,31 +106,96 @@ export function didYouMean(plans: WordPlan[]): string | null {
   return changed ? words.join(' ') : null;
 }
 
-/** Relevance scores per slot of the products matching every word (AND of each word's ORed matches). */
+/** How one query word is matched: rare words scored (BM25), frequent ones by their bitsets (unscored). */
+interface WordMatch {
+  /** Scored term → its weight (typo or completion). */
+  scored: Map<string, number>;
+  frequent: Uint32Array[];
+  /** Documents it may match at most (the sum of its words' counts): the smallest drives the intersection. */
+  estimate: number;
+}
+
+function matchOf(index: SearchIndex, plan: WordPlan): WordMatch {
+  const scored = new Map<string, number>();
+  const frequent: Uint32Array[] = [];
+  const frequentTerms = new Set<string>();
+  let postings = 0;
+  let estimate = 0;
+  const take = (term: string, count: number, weight: number, always: boolean): void => {
+    const bits = index.frequentSlots(term);
+    if (bits) {
+      if (frequentTerms.has(term) || (!always && frequentTerms.size >= MAX_FREQUENT_COMPLETIONS)) return;
+      frequentTerms.add(term);
+      frequent.push(bits);
+      estimate += count;
+      return;
+    }
+    const had = scored.get(term);
+    if (had !== undefined) {
+      if (weight > had) scored.set(term, weight);
+      return;
+    }
+    if (!always && postings + count > MAX_SCORED_POSTINGS) return;
+    postings += count;
+    estimate += count;
+    scored.set(term, weight);
+  };
+  // The word as typed first (never left out), then its typo matches, closest first, then completions.
+  for (const t of plan.terms) take(t.term, t.count, TYPO_WEIGHT[t.distance], t.distance === 0);
+  for (const c of plan.completions) take(c.term, c.count, c.term === plan.word ? 1 : COMPLETION_WEIGHT, c.term === plan.word);
+  return { scored, frequent, estimate };
+}
+
+const hasBit = (bits: Uint32Array, slot: number): boolean => (bits[slot >>> 5] & (1 << (slot & 31))) !== 0;
+
+/**
+ * Relevance scores per slot of the products matching every word (AND of each word's ORed
+ * matches). Each word's rare matches are scored by MiniSearch on their own (OR, bounded
+ * postings); the word with the fewest candidates drives, and every other word is a membership
+ * test (its scores or its frequent words' bitsets). A product matched by a word only through a
+ * frequent word gets no score from it.
+ */
 function textMatches(index: SearchIndex, plans: WordPlan[]): Map<number, number> {
   const scores = new Map<number, number>();
-  if (plans.some((p) => p.terms.length === 0 && p.completions.length === 0)) return scores;
-  const weight = new Map<string, number>();
-  const raise = (term: string, w: number) => weight.set(term, Math.max(weight.get(term) ?? 0, w));
-  const queries: Query[] = plans.map((p) => {
-    const terms = new Set<string>();
-    for (const t of p.terms) {
-      raise(t.term, TYPO_WEIGHT[t.distance]);
-      terms.add(t.term);
+  const matches = plans.map((p) => matchOf(index, p));
+  if (matches.some((m) => m.scored.size === 0 && m.frequent.length === 0)) return scores;
+  matches.sort((a, b) => a.estimate - b.estimate);
+  const perWord = matches.map((m) => {
+    const found = new Map<number, number>();
+    if (m.scored.size === 0) return found;
+    const weights = m.scored;
+    const results = index.text.search(
+      { combineWith: 'OR', queries: [...weights.keys()] },
+      { boostTerm: (term: string) => weights.get(term) ?? TYPO_WEIGHT[2], fuzzy: false, prefix: false },
+    );
+    for (const r of results) {
+      const slot = index.slot(r.id as string);
+      if (slot !== undefined) found.set(slot, r.score);
     }
-    for (const c of p.completions) {
-      raise(c, c === p.word ? 1 : COMPLETION_WEIGHT);
-      terms.add(c);
-    }
-    return { combineWith: 'OR', queries: [...terms] };
+    return found;
   });
-  const results = index.text.search(
-    { combineWith: 'AND', queries },
-    { boostTerm: (term: string) => weight.get(term) ?? TYPO_WEIGHT[2], fuzzy: false },
-  );
-  for (const r of results) {
-    const slot = index.slot(r.id as string);
-    if (slot !== undefined) scores.set(slot, r.score);
+  const consider = (slot: number, driverScore: number): void => {
+    let score = driverScore;
+    for (let w = 1; w < matches.length; w++) {
+      const s = perWord[w].get(slot);
+      if (s !== undefined) score += s;
+      else if (!matches[w].frequent.some((bits) => hasBit(bits, slot))) return;
+    }
+    scores.set(slot, score);
+  };
+  for (const [slot, score] of perWord[0]) consider(slot, score);
+  const driverBits = matches[0].frequent;
+  if (driverBits.length > 0) {
+    for (let i = 0; i < driverBits[0].length; i++) {
+      let word = 0;
+      for (const bits of driverBits) word |= bits[i] ?? 0;
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word);
+        word &= ~(1 << bit);
+        const slot = (i << 5) | bit;
+        if (!perWord[0].has(slot)) consider(slot, 0);
+      }
+    }
   }
   return scores;
 }

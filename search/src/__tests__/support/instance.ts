@@ -35,13 +35,7 @@ export async function startInstance(opts: {
   const listeners = searchListeners(bus, { models: opts.models }, opts.listeners ?? FAST);
   for (const l of listeners) await l.start();
   const index = new SearchIndex();
-  const follower = new IndexFollower({
-    bus,
-    model: opts.models.SearchDocument,
-    index,
-    logger,
-    durables: listeners.map((l) => l.durableName),
-  }).start();
+  const follower = new IndexFollower({ bus, index, logger }).start();
   const app = buildApp(
     { logger, isReady: () => bus.connected, models: opts.models, bus },
     { jwtKey: TEST_JWT_KEY, jwtTtlSeconds: 3600, admins: new Set([ADMIN.email]), index, indexReady: () => follower.ready },

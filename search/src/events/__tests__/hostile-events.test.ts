@@ -54,13 +54,9 @@ const index = new SearchIndex();
 let follower: IndexFollower;
 beforeAll(async () => {
   const logger = createLogger('search-hostile', { level: 'silent' });
-  follower = new IndexFollower({
-    bus: hostile.bus,
-    model: models.SearchDocument,
-    index,
-    logger,
-    durables: hostile.listeners.map((l) => l.durableName),
-  }).start();
+  // The same product on the stream, which the index replays at start (the read model has it already).
+  await hostile.bus.publish(created(product(existing, 0, { title: 'Brass lamp', description: '', category: 'lighting' })));
+  follower = new IndexFollower({ bus: hostile.bus, index, logger }).start();
   await eventually(async () => follower.ready, 20_000);
 }, 30_000);
 afterAll(async () => follower?.stop());
