@@ -23,14 +23,26 @@ step() { # name, command...
 step "install test servers" bash scripts/ensure-bins.sh
 [ -f scripts/ensure-tools.sh ] && step "install check tools" bash scripts/ensure-tools.sh
 [ -d node_modules ] || step "npm ci" npm ci --no-audit --no-fund
-step "build" npm run build --silent
-step "typecheck" npm run typecheck --silent
+# .ci/run has just built everything (scripts/setup.sh ends with the build): it says so with
+# JETMART_BUILT=1 rather than have the same tsc and next build run twice.
+if [ "${JETMART_BUILT:-}" = 1 ]; then echo "==> build: done by setup"; else step "build" npm run build --silent; fi
+
+# Type-check and lint read sources only (never a dist): both at once, each printed whole when done.
+checks="$results/checks" && mkdir -p "$checks"
+(npm run typecheck --silent >"$checks/typecheck.log" 2>&1; echo $? >"$checks/typecheck.rc") &
 # Lint (ESLint + Prettier's check): the whole repository, or only the folders of the suites asked for.
 if [ $# -eq 0 ]; then
-  step "lint" npm run lint --silent
+  (npm run lint --silent >"$checks/lint.log" 2>&1; echo $? >"$checks/lint.rc") &
 else
-  step "lint" bash -c 'npx eslint --max-warnings 0 "$@" && npx prettier --check "$@"' lint "${suites[@]}"
+  (bash -c 'npx eslint --max-warnings 0 "$@" && npx prettier --check "$@"' lint "${suites[@]}" >"$checks/lint.log" 2>&1
+    echo $? >"$checks/lint.rc") &
 fi
+wait
+for name in typecheck lint; do
+  echo "==> $name"
+  cat "$checks/$name.log"
+  if [ "$(cat "$checks/$name.rc")" != 0 ]; then failed_steps+=("$name"); echo "!!! $name failed"; fi
+done
 
 # Decide the MongoDB-wire server once: MONGO_URL, else mongodb-memory-server if it can get a
 # mongod, else the project's FerretDB build (this machine: no mongod can be downloaded).
@@ -44,16 +56,37 @@ if [ -z "${MONGO_URL:-}" ] && [ -z "${JETMART_MONGO:-}" ]; then
 fi
 export NODE_ENV=test
 
+# Two lanes at once: the platform suites (e2e, then client) and the service suites one after
+# another. The platform files spend much of their time waiting (timers, browsers, readiness), which
+# the service suites fill; e2e and client never overlap: each file starts the whole platform (every
+# service, NATS, the database, Mailpit, the storefront), and two start-ups at once on 2 cores starve
+# each other, so their files also run one at a time. JETMART_TEST_LANES=1 runs every suite in turn.
+run_suite() { # suite, workers: jest's report to $results/<suite>.json, its output to <suite>.log
+  local s=$1 workers=$2
+  echo "==> tests: $s (started)"
+  (cd "$s" && npx jest --ci --maxWorkers="$workers" --json --outputFile="$results/$s.json" >"$results/$s.out" 2>"$results/$s.log")
+  echo $? >"$results/$s.rc"
+  echo "==> tests: $s"
+  cat "$results/$s.out" "$results/$s.log"
+}
+platform_lane=() service_lane=()
 for s in "${suites[@]}"; do
   [ -f "$s/jest.config.js" ] || continue
-  echo "==> tests: $s"
-  # e2e and client files each start the whole platform (every service, NATS, the database, Mailpit,
-  # the storefront): two at once on a 2-core machine starve each other's start-up, so one at a time.
-  workers=2
-  case "$s" in e2e | client) workers=1 ;; esac
-  (cd "$s" && npx jest --ci --maxWorkers=$workers --json --outputFile="$results/$s.json" 2> >(tee "$results/$s.log" >&2))
-  rc=$?
-  if [ $rc -ne 0 ]; then failed_steps+=("tests:$s"); fi
+  case "$s" in e2e | client) platform_lane+=("$s") ;; *) service_lane+=("$s") ;; esac
+done
+# Output of a suite is printed whole when it ends (two lanes would interleave it line by line).
+lane() { local workers=$1 s; shift; for s in "$@"; do run_suite "$s" "$workers"; done; }
+if [ "${JETMART_TEST_LANES:-2}" = 1 ]; then
+  lane 1 "${platform_lane[@]}"
+  lane 2 "${service_lane[@]}"
+else
+  # The service suites get one worker each: the second core is the platform lane's.
+  lane 1 "${platform_lane[@]}" &
+  lane 1 "${service_lane[@]}" &
+  wait
+fi
+for s in "${platform_lane[@]}" "${service_lane[@]}"; do
+  if [ "$(cat "$results/$s.rc" 2>/dev/null)" != 0 ]; then failed_steps+=("tests:$s"); fi
   if [ ! -s "$results/$s.json" ]; then failed_steps+=("tests:$s (no results)"); fi
 done
 
