@@ -91,6 +91,9 @@ async function runSequence(url, sequence, steps, { connections, duration, initia
     const ctx = { ...(initialContext || {}) };
     while (Date.now() < until) {
       for (const name of sequence) {
+        // Per step, not per sequence: the mix's cycle is 34 steps, and finishing it kept a 20-s
+        // phase running for minutes on a loaded machine.
+        if (Date.now() >= until) break;
         const step = steps[name];
         const r = step.build({ method: step.method }, ctx);
         if (!r) {
