@@ -5,9 +5,11 @@
 // MONGO_URL or JETMART_MONGO says otherwise) and nats-server, WRITES THE READ MODEL DIRECTLY
 // (100,000 search documents by insertMany: the listeners' path is covered by the tests, and 100,000
 // single-document writes through FerretDB would take the best part of an hour on this machine),
-// then starts one search process from the built dist and measures:
-//   - load: start → /readyz 200 (the whole read model read and indexed), and the same indexing in
-//     this process without the database (CPU only);
+// publishes the same catalog as events on PRODUCTS (the read model's durables acknowledge them:
+// a read model already caught up, as after a restart), then starts one search process from the
+// built dist and measures:
+//   - load: start → /readyz 200 (PRODUCTS replayed into the index), and the same indexing in
+//     this process without the stream (CPU only);
 //   - RSS of the service after loading and after the load test;
 //   - open-loop load: `--rate` requests/s for `--seconds` s of mixed queries (words, typos, prefixes,
 //     two-word queries, empty q with filters, every sort, second pages), latency measured from each
@@ -17,6 +19,7 @@
 //
 //   npm run build -w common -w search && flock /tmp/jetmart-e2e.lock node bench/search.js [--products 100000] [--rate 100] [--seconds 30] [--changes 50]
 //
+// --engine-only (no servers) and --replay-only (nats-server only: the start-up replay) are below.
 // Prints JSON. Exit code: 0 targets met, 1 a target missed, 2 the run failed.
 const { spawn } = require('node:child_process');
 const http = require('node:http');
@@ -229,8 +232,92 @@ async function engineOnly() {
   return 0;
 }
 
+/** Publishes the catalog on PRODUCTS as events (product.created, and product.rating-changed for the rated). */
+async function publishCatalog(publisher, docs) {
+  await publisher.ensureStreams();
+  const publishStarted = Date.now();
+  let published = 0;
+  const seedEvents = function* () {
+    for (const d of docs) {
+      yield makeEvent(Subjects.ProductCreated, {
+        id: d._id,
+        title: d.title,
+        priceMinor: d.priceMinor,
+        quantity: d.quantity,
+        userId: d.sellerId,
+        listed: true,
+        description: d.description,
+        category: d.category,
+        images: d.images,
+        createdAt: d.createdAt.toISOString(),
+        version: 0,
+      });
+      if (d.ratingVersion) {
+        yield makeEvent(Subjects.ProductRatingChanged, { id: d._id, ratingCount: d.ratingCount, ratingSum: d.ratingSum, version: 1 });
+      }
+    }
+  };
+  let batch = [];
+  for (const event of seedEvents()) {
+    batch.push(publisher.publish(event));
+    if (batch.length === 500) {
+      published += (await Promise.all(batch)).length;
+      batch = [];
+    }
+  }
+  published += (await Promise.all(batch)).length;
+  const publishMs = Date.now() - publishStarted;
+  log(`published ${published} events in ${(publishMs / 1000).toFixed(1)} s`);
+  return { published, publishMs };
+}
+
+// --replay-only: nats-server only; the catalog published as events, then the time for an index
+// follower in this process to replay PRODUCTS until ready (what a replica does at start).
+async function replayOnly() {
+  const { SearchIndex } = require(path.join(SEARCH_DIST, 'engine', 'search-index.js'));
+  const { IndexFollower } = require(path.join(SEARCH_DIST, 'background', 'index-follower.js'));
+  const nats = await startNats();
+  try {
+    const docs = Array.from({ length: PRODUCTS }, (_, i) => generate(i));
+    const logger = createLogger('search-bench', { level: 'silent' });
+    const bus = await EventBus.connect({ servers: nats.url, name: 'search-bench', logger });
+    const { published, publishMs } = await publishCatalog(bus, docs);
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const index = new SearchIndex();
+    const follower = new IndexFollower({ bus, index, logger }).start();
+    await until('caught up', async () => follower.ready, 30 * 60_000, 50);
+    const replayMs = Math.round(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    global.gc?.();
+    const result = {
+      mode: 'replay-only',
+      products: PRODUCTS,
+      events: published,
+      publishSeconds: Math.round(publishMs / 100) / 10,
+      listed: index.count,
+      loadAverage: require('node:os')
+        .loadavg()
+        .map((x) => Math.round(x * 10) / 10),
+      replayToReadyMs: replayMs,
+      replayCpuMs: Math.round((used.user + used.system) / 1000),
+      processRssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 1048576),
+      heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576),
+    };
+    await follower.stop();
+    await bus.drain();
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  } finally {
+    await nats.destroy?.();
+  }
+}
+
 async function main() {
   if (ENGINE_ONLY) return engineOnly();
+  if (argv.includes('--replay-only')) return replayOnly();
   const [mongo, nats] = await Promise.all([startMongo(), startNats()]);
   const dbUrl = mongoDatabaseUrl(mongo.url, `jetmart_search_bench_${Date.now().toString(36)}`);
   let child;
@@ -253,40 +340,7 @@ async function main() {
       name: 'search-bench-seed',
       logger: createLogger('seed', { level: 'silent' }),
     });
-    await publisher.ensureStreams();
-    const publishStarted = Date.now();
-    let published = 0;
-    const seedEvents = function* () {
-      for (const d of docs) {
-        yield makeEvent(Subjects.ProductCreated, {
-          id: d._id,
-          title: d.title,
-          priceMinor: d.priceMinor,
-          quantity: d.quantity,
-          userId: d.sellerId,
-          listed: true,
-          description: d.description,
-          category: d.category,
-          images: d.images,
-          createdAt: d.createdAt.toISOString(),
-          version: 0,
-        });
-        if (d.ratingVersion) {
-          yield makeEvent(Subjects.ProductRatingChanged, { id: d._id, ratingCount: d.ratingCount, ratingSum: d.ratingSum, version: 1 });
-        }
-      }
-    };
-    let batch = [];
-    for (const event of seedEvents()) {
-      batch.push(publisher.publish(event));
-      if (batch.length === 500) {
-        published += (await Promise.all(batch)).length;
-        batch = [];
-      }
-    }
-    published += (await Promise.all(batch)).length;
-    const publishMs = Date.now() - publishStarted;
-    log(`published ${published} events in ${(publishMs / 1000).toFixed(1)} s`);
+    const { published, publishMs } = await publishCatalog(publisher, docs);
     const { AckPolicy, DeliverPolicy } = require('@nats-io/jetstream');
     for (const subject of [Subjects.ProductCreated, Subjects.ProductUpdated, Subjects.ProductStockChanged, Subjects.ProductRatingChanged]) {
       const durable = `search-${subject.replace(/\./g, '-')}`;

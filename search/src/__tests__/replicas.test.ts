@@ -3,7 +3,7 @@
  * database and one nats-server: the durables are shared (each event writes the read model once),
  * every replica's index sees every change. A change consumed through one replica is searchable in
  * both; the time from publish to searchable is measured and printed (no timed assertion). A
- * replica started later loads the read model and agrees with the others.
+ * replica started later replays the stream and agrees with the others.
  */
 import request from 'supertest';
 import { eventually, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';

@@ -7,8 +7,8 @@ import { applyVersion, createReplica, modelOn, type EventData, type ReplicaOutco
  * the PRODUCTS stream, each with its own version applied strictly N onto N−1 (SPEC invariant 2):
  * the product itself (`version`), its in-stock state (`stockVersion`) and its rating aggregate
  * (`ratingVersion`). Every write sets `touchedAt` (when the document last changed, for
- * operators). Each replica's in-memory index loads this at start and then follows the stream
- * itself (background/index-follower.ts says why it does not poll `touchedAt`).
+ * operators). Each replica's in-memory index replays the stream itself rather than loading this
+ * (background/index-follower.ts says why); the rebuild compares a replay with it.
  */
 export interface SearchDocumentFields {
   _id: string;
