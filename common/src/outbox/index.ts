@@ -43,18 +43,24 @@ export interface WithOutbox {
  * scan reads the whole collection; measured in docs/BENCHMARKS.md, "Profile-driven fixes"). The
  * periodic full scan remains the safety net for what another process or a crash left behind.
  */
-const writtenIds = new Map<string, Set<string>>();
+const writtenIds = new Map<string, Map<string, OutboxEntry[] | null>>();
 const relayWakeups = new Set<() => void>();
 
-function noteOutboxWrite(collection: string, id: unknown, wake = true): void {
+/**
+ * `entries`: every entry the document holds, when the write knows them (the insert of a new
+ * document: nothing older can be pending on it), so the relay publishes them without reading the
+ * document back; null: read it.
+ */
+function noteOutboxWrite(collection: string, id: unknown, wake = true, entries: OutboxEntry[] | null = null): void {
   if (id === undefined || id === null || (typeof id === 'object' && !('toHexString' in (id as object)))) return;
   let ids = writtenIds.get(collection);
-  if (!ids) writtenIds.set(collection, (ids = new Set()));
-  ids.add(String(id));
+  if (!ids) writtenIds.set(collection, (ids = new Map()));
+  // A second write to the same document before the relay took it: only a read knows them all.
+  ids.set(String(id), ids.has(String(id)) ? null : entries);
   if (wake) for (const w of relayWakeups) w();
 }
 
-function takeWrittenIds(collection: string): string[] {
+function takeWrittenIds(collection: string): Array<[string, OutboxEntry[] | null]> {
   const ids = writtenIds.get(collection);
   if (!ids?.size) return [];
   writtenIds.delete(collection);
@@ -64,8 +70,14 @@ function takeWrittenIds(collection: string): string[] {
 /** Adds the `outbox` array to a schema, and tells this process's relay about every outbox write. */
 export function outboxPlugin(schema: Schema): void {
   schema.add({ outbox: { type: [outboxEntrySchema], default: [] } });
+  schema.pre('save', function (this: Document & WithOutbox) {
+    this.$locals.outboxInsert = this.isNew;
+  });
   schema.post('save', function (this: Document & WithOutbox) {
-    if (this.outbox?.length) noteOutboxWrite((this.constructor as Model<unknown>).collection.collectionName, this._id);
+    if (!this.outbox?.length) return;
+    const inserted = this.$locals.outboxInsert === true;
+    const entries = inserted ? this.outbox.map((e) => ('toObject' in e ? (e as unknown as Document).toObject() : e) as OutboxEntry) : null;
+    noteOutboxWrite((this.constructor as Model<unknown>).collection.collectionName, this._id, true, entries);
   });
   for (const op of ['updateOne', 'findOneAndUpdate'] as const) {
     schema.post(op, function (this: { getUpdate(): unknown; getFilter(): Record<string, unknown>; model: Model<unknown> }) {
@@ -115,6 +127,9 @@ export interface OutboxRelayOptions {
 }
 
 const PENDING = { 'outbox.0': { $exists: true } };
+
+/** A document with pending entries as the relay handles it (`_id` as the driver takes it). */
+type PendingDoc = { _id: never; outbox?: unknown };
 
 /** Publishes every document's pending outbox events, oldest first per document, then removes them. */
 export class OutboxRelay {
@@ -207,20 +222,23 @@ export class OutboxRelay {
   }
 
   /** Pending documents of `model`: those this process wrote (by `_id`), or all on a full scan. */
-  private async pendingDocs(model: AnyModel, full: boolean, taken: Array<[string, string[]]>) {
+  private async pendingDocs(model: AnyModel, full: boolean, taken: Array<[string, string[]]>): Promise<PendingDoc[]> {
     const name = model.collection.collectionName;
     if (full) {
       takeWrittenIds(name); // the scan covers them
       return model.collection
         .find(PENDING, { projection: { outbox: 1 } })
         .limit(this.batchSize)
-        .toArray();
+        .toArray() as Promise<PendingDoc[]>;
     }
-    const ids = takeWrittenIds(name);
-    taken.push([name, ids]);
-    const docs = await mapLimit(ids, this.concurrency, (id) => {
+    const written = takeWrittenIds(name);
+    taken.push([name, written.map(([id]) => id)]);
+    const docs = await mapLimit(written, this.concurrency, ([id, entries]) => {
       const _id = model.schema.path('_id')?.instance === 'ObjectId' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : id;
-      return model.collection.findOne({ _id, ...PENDING } as never, { projection: { outbox: 1 } });
+      // A document this process inserted: its entries are known; an entry another relay published
+      // meanwhile is published again (same message id: dropped) and its conditional removal misses.
+      if (entries) return Promise.resolve<PendingDoc>({ _id: _id as never, outbox: entries });
+      return model.collection.findOne({ _id, ...PENDING } as never, { projection: { outbox: 1 } }) as Promise<PendingDoc | null>;
     });
     return docs.filter((doc) => doc !== null);
   }
