@@ -68,16 +68,16 @@ export function applyShipmentCreated(
   Replica: ShipmentReplicaModel,
   data: EventData<typeof Subjects.ShipmentCreated>,
 ): Promise<ReplicaOutcome> {
+  return createReplica(Replica, { ...shipmentCreatedState(data), version: data.version });
+}
+
+/** The replica's state as shipment.created makes it (without its version). */
+export function shipmentCreatedState(
+  data: EventData<typeof Subjects.ShipmentCreated>,
+): Pick<ShipmentReplicaFields, '_id' | 'orderId' | 'sellerId' | 'status' | 'returnable'> {
   const returnable: Record<string, number> = {};
   for (const l of data.items) returnable[returnableKey(l.productId)] = (returnable[returnableKey(l.productId)] ?? 0) + l.quantity;
-  return createReplica(Replica, {
-    _id: data.id,
-    orderId: data.orderId,
-    sellerId: data.sellerId,
-    status: 'pending',
-    returnable,
-    version: data.version,
-  });
+  return { _id: data.id, orderId: data.orderId, sellerId: data.sellerId, status: 'pending', returnable };
 }
 
 type StepData =

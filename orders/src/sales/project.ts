@@ -62,7 +62,7 @@ export async function recordSale(deps: SalesDeps, data: CompletedData, occurredA
   return { kind: 'recorded', lines, skipped };
 }
 
-type ShipmentState = Pick<ShipmentReplicaFields, '_id' | 'orderId' | 'sellerId' | 'status' | 'returnable'>;
+export type ShipmentState = Pick<ShipmentReplicaFields, '_id' | 'orderId' | 'sellerId' | 'status' | 'returnable'>;
 const SHIPMENT_STATE = { orderId: 1, sellerId: 1, status: 1, returnable: 1 } as const;
 
 /** What orders already knows about an order's shipments, returns and buyer, applied to its lines. */
@@ -70,18 +70,10 @@ async function catchUp(deps: SalesDeps, orderId: string): Promise<void> {
   const { ShipmentReplica, Return } = deps.models;
   const shipments = await ShipmentReplica.find({ orderId }, SHIPMENT_STATE).lean();
   for (const shipment of shipments) await applyShipmentState(deps, shipment);
-  // A return is requested only on a delivered part (reserveReturnable), and delivered is final: with
-  // no part delivered when we looked, no return was received before the insert above, and any
-  // received later finds the line. Skips a query on orderId (a whole-collection read on FerretDB).
-  if (!shipments.some((s) => s.status === 'delivered')) return forgetIfAnonymised(deps, orderId);
   for (const ret of await Return.find({ orderId, status: { $in: ['received', 'refunded'] } }, { orderId: 1, items: 1 }).lean()) {
     await projectReturn(deps, { id: String(ret._id), orderId: ret.orderId, items: ret.items });
   }
-  await forgetIfAnonymised(deps, orderId);
-}
-
-/** Checked after the insert: a user.deleted handled in between anonymised the order first. */
-async function forgetIfAnonymised(deps: SalesDeps, orderId: string): Promise<void> {
+  // Checked after the insert: a user.deleted handled in between anonymised the order first.
   const order = await deps.models.Order.findById(orderId, { shippingAddress: 1 }).lean();
   if (order?.shippingAddress && isAnonymisedAddress(order.shippingAddress)) await forgetSaleCities(deps, orderId);
 }
@@ -108,8 +100,10 @@ async function applyShipmentState(deps: SalesDeps, shipment: ShipmentState): Pro
  * After a shipment event was applied to the shipment replica: the lines take the replica's state
  * (the replica applies versions in order, so it is never behind the event).
  */
-export async function projectShipment(deps: SalesDeps, shipmentId: string): Promise<number> {
-  const shipment = await deps.models.ShipmentReplica.findById(shipmentId, SHIPMENT_STATE).lean();
+export async function projectShipment(deps: SalesDeps, shipmentId: string, created?: ShipmentState): Promise<number> {
+  // Just created from its event (`created`): its state is known, pending, and a later step applied
+  // meanwhile projects itself (a line never moves back), so there is nothing to read back.
+  const shipment = created ?? (await deps.models.ShipmentReplica.findById(shipmentId, SHIPMENT_STATE).lean());
   return shipment ? applyShipmentState(deps, shipment) : 0;
 }
 

@@ -1,5 +1,5 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
-import { applyShipmentCreated, type OrdersModels } from '../../models';
+import { applyShipmentCreated, shipmentCreatedState, type OrdersModels } from '../../models';
 import { projectShipment } from '../../sales';
 
 /** A paid order's part for one seller: its replica starts pending, at version 0. */
@@ -19,8 +19,10 @@ export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCr
     { log }: MessageContext<typeof Subjects.ShipmentCreated>,
   ): Promise<void> {
     const outcome = await applyShipmentCreated(this.deps.models.ShipmentReplica, data);
-    // The sales read model takes the replica's state (also on a duplicate: finishes what a crash left).
-    await projectShipment(this.deps, data.id);
+    // The sales read model takes the replica's state (also on a duplicate: finishes what a crash
+    // left, read back); the replica this delivery created is the event's, with nothing to read.
+    const created = outcome === 'applied' ? shipmentCreatedState(data) : undefined;
+    await projectShipment(this.deps, data.id, created);
     log.debug({ shipmentId: data.id, orderId: data.orderId, outcome }, 'shipment replica created');
   }
 }
