@@ -268,7 +268,25 @@ export async function startNatsCluster(
   const count = opts.nodes ?? 3;
   const base = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'jetmart-nats-cluster-'));
   const names = Array.from({ length: count }, (_, i) => `${opts.namePrefix ?? 'n'}${i + 1}`);
-  // Every node's ports are chosen before any starts: each node's routes name the others' cluster ports.
+  // Every node's ports are chosen before any starts (each node's routes name the others' cluster
+  // ports), so one port taken meanwhile by another process fails the whole attempt: retried with
+  // new ports, as startOnFreePorts does for one server.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnPorts(opts, bin, base, names);
+    } catch (err) {
+      // The stores stay (a kept platform's data): node names, and so the peers, are the same.
+      if (!/address already in use/.test(String((err as Error).message)) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startClusterOnPorts(
+  opts: { detached?: boolean; clusterName?: string; timeoutMs?: number },
+  bin: string,
+  base: string,
+  names: string[],
+): Promise<NatsTestCluster> {
   const ports = await Promise.all(names.map(async () => [await freePort(), await freePort(), await freePort()] as const));
   const routes = ports.map(([, , cluster]) => `nats://127.0.0.1:${cluster}`).join(',');
   const nodes: NatsClusterNode[] = [];
