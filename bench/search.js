@@ -232,6 +232,23 @@ async function engineOnly() {
   return 0;
 }
 
+/** A product.created/updated event's data for a generated catalog document (`changes` on top). */
+function productEventData(d, changes) {
+  return {
+    id: d._id,
+    title: d.title,
+    priceMinor: d.priceMinor,
+    quantity: d.quantity,
+    userId: d.sellerId,
+    listed: true,
+    description: d.description,
+    category: d.category,
+    images: d.images,
+    createdAt: d.createdAt.toISOString(),
+    ...changes,
+  };
+}
+
 /** Publishes the catalog on PRODUCTS as events (product.created, and product.rating-changed for the rated). */
 async function publishCatalog(publisher, docs) {
   await publisher.ensureStreams();
@@ -239,19 +256,7 @@ async function publishCatalog(publisher, docs) {
   let published = 0;
   const seedEvents = function* () {
     for (const d of docs) {
-      yield makeEvent(Subjects.ProductCreated, {
-        id: d._id,
-        title: d.title,
-        priceMinor: d.priceMinor,
-        quantity: d.quantity,
-        userId: d.sellerId,
-        listed: true,
-        description: d.description,
-        category: d.category,
-        images: d.images,
-        createdAt: d.createdAt.toISOString(),
-        version: 0,
-      });
+      yield makeEvent(Subjects.ProductCreated, productEventData(d, { version: 0 }));
       if (d.ratingVersion) {
         yield makeEvent(Subjects.ProductRatingChanged, { id: d._id, ratingCount: d.ratingCount, ratingSum: d.ratingSum, version: 1 });
       }
@@ -449,19 +454,7 @@ async function main() {
     for (let i = 0; i < CHANGES; i++) {
       const d = docs[Math.floor(rand() * docs.length)];
       const word = `zqx${i.toString(36)}${(Date.now() % 100_000).toString(36)}`;
-      const data = {
-        id: d._id,
-        title: `${d.title} ${word}`,
-        priceMinor: d.priceMinor,
-        quantity: d.quantity,
-        userId: d.sellerId,
-        listed: true,
-        description: d.description,
-        category: d.category,
-        images: d.images,
-        createdAt: d.createdAt.toISOString(),
-        version: d.version + 1,
-      };
+      const data = productEventData(d, { title: `${d.title} ${word}`, version: d.version + 1 });
       d.version += 1;
       d.title = data.title;
       const before = performance.now();
