@@ -36,25 +36,6 @@ const BACKENDS = opt('backends', 'sqlite,postgresql').split(',');
 const RUNS = Number(opt('runs', 30));
 const log = (...a) => console.error('[ferretdb]', ...a);
 
-/** The postmaster's pid, whose children are every PostgreSQL backend and worker. */
-function postmasterPid() {
-  // The postmaster is the `postgres` process whose parent is not one (a non-superuser role cannot
-  // read data_directory/postmaster.pid, and PostgreSQL runs on this machine: the URL is local).
-  const comm = (pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      return '';
-    }
-  };
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || comm(d) !== 'postgres') continue;
-    const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-    if (comm(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== 'postgres') return Number(d);
-  }
-  return undefined;
-}
-
 /** CPU seconds of FerretDB plus, when given, every process under the postmaster. */
 function cpuNow(ferretPid, pgPid) {
   let s = proc.cpuSeconds(ferretPid) || 0;
@@ -172,7 +153,7 @@ async function main() {
     process.env.JETMART_FERRETDB_BACKEND = backend;
     delete process.env.MONGO_URL;
     const server = await servers.startMongo();
-    const pgPid = backend === 'postgresql' ? postmasterPid() : undefined;
+    const pgPid = backend === 'postgresql' ? proc.postmasterPid() : undefined;
     log(`${backend}: FerretDB pid ${server.pid}${server.postgresDatabase ? `, database ${server.postgresDatabase}` : ''}`);
     const client = await MongoClient.connect(server.url);
     const res = { sizes: {} };

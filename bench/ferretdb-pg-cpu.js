@@ -26,25 +26,7 @@ const outIdx = args.indexOf('--out');
 const out = outIdx >= 0 ? args[outIdx + 1] : path.join(os.tmpdir(), `jetmart-ferretdb-pg-${process.pid}.json`);
 if (outIdx < 0) args.push('--out', out);
 
-function postmasterPid() {
-  // The postmaster is the `postgres` process whose parent is not one (a non-superuser role cannot
-  // read data_directory/postmaster.pid, and PostgreSQL runs on this machine: the URL is local).
-  const comm = (pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      return '';
-    }
-  };
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || comm(d) !== 'postgres') continue;
-    const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-    if (comm(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== 'postgres') return Number(d);
-  }
-  return undefined;
-}
-
-const pg = postmasterPid();
+const pg = proc.postmasterPid();
 if (!pg) throw new Error('no PostgreSQL postmaster found on this machine');
 // Per pid the last CPU seen, so a backend that exits keeps what it used until its last sample.
 const lastSeen = new Map();

@@ -114,4 +114,25 @@ function diff(after, before) {
   return out;
 }
 
-module.exports = { cpuSeconds, memory, tree, nameOf, cpuByName, sampleMemory, diff };
+/**
+ * The PostgreSQL postmaster's pid (its children are every backend and worker): the `postgres`
+ * process whose parent is not one. A non-superuser role cannot read data_directory/postmaster.pid,
+ * and the benches only use a PostgreSQL on this machine.
+ */
+function postmasterPid() {
+  const comm = (pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || comm(d) !== 'postgres') continue;
+    const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+    if (comm(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== 'postgres') return Number(d);
+  }
+  return undefined;
+}
+
+module.exports = { cpuSeconds, memory, tree, nameOf, cpuByName, sampleMemory, diff, postmasterPid };
