@@ -24,6 +24,10 @@ import { recordHeld, recordReleased } from '../../models';
 import { syncIndexes, testApp } from '../../__tests__/helpers';
 import { refreshStock } from '..';
 
+// A test waits for up to three settles of a few dozen racing events (each settle up to 60 s): on
+// CI's loaded 2-core machine the default 30 s ended one mid-wait although nothing was wrong.
+jest.setTimeout(180_000);
+
 useTestDatabase({ prefix: 'products_stock' });
 const { app, models } = testApp();
 beforeAll(() => syncIndexes(models));
