@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Schema } from 'mongoose';
 import { ServiceUnavailableError } from '../errors';
 import { isDuplicateKey } from '../database/duplicate-key';
+import { checkQueryGuardUnderLock, checkVersionUnderLock, releaseVersionCheck } from './guards';
+
+export { updateOneUnderLock } from './guards';
 
 /**
  * Per-document write locks, for servers whose single-document updates are not atomic.
@@ -22,7 +25,10 @@ import { isDuplicateKey } from '../database/duplicate-key';
  *   `deleteOne` / `findOneAnd*` through mongoose are locked by `documentLockPlugin`, but only when
  *   the filter names one scalar `_id`.
  * - Writes through the raw driver (`Model.collection.*`) take the lock themselves:
- *   `withDocumentLock(collection, id, fn)`.
+ *   `withDocumentLock(collection, id, fn)`; a guarded one inside it goes through
+ *   `updateOneUnderLock(collection, lock, filter, update)`.
+ * - Under the lock, the rest of a single-`_id` filter (and the version `save()` checks) is
+ *   checked in the process and the server is asked by `_id` alone (./guards.ts says why and when).
  * - `updateMany` is never locked: never use it on documents other writers touch concurrently.
  * - A lock not obtained within WAIT_MS answers 503 "busy, try again" (`ServiceUnavailableError`);
  *   a lock older than TTL_MS is taken over (its holder died).
@@ -66,10 +72,12 @@ export async function documentLocksCapability(conn: Connection): Promise<{ enabl
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface DocumentLock {
+  /** True where the lock keeps every other writer out (locks on); false where it is a no-op. */
+  readonly exclusive: boolean;
   release(): Promise<void>;
 }
 
-const noLock: DocumentLock = { release: async () => undefined };
+const noLock: DocumentLock = { exclusive: false, release: async () => undefined };
 
 /** Takes the write lock of one document (a no-op where single-document writes are atomic). */
 export async function lockDocument(collection: string, id: unknown, conn: Connection = mongoose.connection): Promise<DocumentLock> {
@@ -85,7 +93,7 @@ export async function lockDocument(collection: string, id: unknown, conn: Connec
   for (let attempt = 0; ; attempt++) {
     try {
       await locks.insertOne({ _id: key, owner, expiresAt: new Date(Date.now() + TTL_MS) });
-      return { release: async () => void (await locks.deleteOne({ _id: key, owner })) };
+      return { exclusive: true, release: async () => void (await locks.deleteOne({ _id: key, owner })) };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -104,10 +112,10 @@ export async function lockDocument(collection: string, id: unknown, conn: Connec
 }
 
 /** Runs `fn` holding the write lock of one document. */
-export async function withDocumentLock<T>(collection: string, id: unknown, fn: () => Promise<T>, conn?: Connection): Promise<T> {
+export async function withDocumentLock<T>(collection: string, id: unknown, fn: (lock: DocumentLock) => Promise<T>, conn?: Connection): Promise<T> {
   const lock = await lockDocument(collection, id, conn);
   try {
-    return await fn();
+    return await fn(lock);
   } finally {
     await lock.release();
   }
@@ -133,9 +141,12 @@ export function documentLockPlugin(schema: Schema): void {
     // Inserts are atomic; subdocuments are saved by their parent.
     if (this.isNew || this.$isSubdocument) return;
     const model = this.constructor as mongoose.Model<unknown>;
-    this.$locals.documentLock = await lockDocument(model.collection.collectionName, this._id, model.db);
+    const lock = await lockDocument(model.collection.collectionName, this._id, model.db);
+    this.$locals.documentLock = lock;
+    if (lock.exclusive) await checkVersionUnderLock(this, model);
   });
   const releaseDoc = async function (this: mongoose.Document) {
+    releaseVersionCheck(this);
     const lock = this.$locals.documentLock as DocumentLock | undefined;
     this.$locals.documentLock = undefined;
     await lock?.release();
@@ -148,7 +159,9 @@ export function documentLockPlugin(schema: Schema): void {
     schema.pre(op, async function (this: mongoose.Query<unknown, unknown> & { _jetmartLock?: DocumentLock }) {
       const id = singleId(this.getFilter());
       if (id === undefined) return;
-      this._jetmartLock = await lockDocument(this.model.collection.collectionName, id, this.model.db);
+      const lock = await lockDocument(this.model.collection.collectionName, id, this.model.db);
+      this._jetmartLock = lock;
+      if (lock.exclusive) await checkQueryGuardUnderLock(this, op);
     });
     const releaseQuery = async function (this: { _jetmartLock?: DocumentLock }) {
       const lock = this._jetmartLock;

@@ -2,7 +2,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Schema, Types, type Document, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
-import { withDocumentLock } from '../lock';
+import { updateOneUnderLock, withDocumentLock } from '../lock';
 import { makeEvent, type Event, type EventData, type Subject } from '../events';
 import { outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
 import { currentTraceparent } from '../tracing';
@@ -277,7 +277,7 @@ export class OutboxRelay {
             await withDocumentLock(
               model.collection.collectionName,
               doc._id,
-              () => model.collection.updateOne({ _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
+              (lock) => updateOneUnderLock(model.collection, lock, { _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
               model.db,
             );
             s.done = true;

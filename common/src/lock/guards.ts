@@ -1,0 +1,142 @@
+import mongoose from 'mongoose';
+import type { Collection, Document as BsonDocument, Filter, UpdateFilter, UpdateResult } from 'mongodb';
+import sift from 'sift';
+import type { DocumentLock } from '.';
+
+/**
+ * Guards checked in the process, under a document's lock, so the server is asked by `_id` alone.
+ *
+ * Why: FerretDB 1.24 on SQLite hands a filter to SQLite only when `_id` equality is its only
+ * field. A write with a guard beside `_id` (`{_id, status: 'pending'}`, or the `{_id, version}`
+ * every versioned `save()` sends) decodes the collection until it meets the document, and the
+ * documents a checkout writes are the newest, met last: 10–15× the cost of an `_id` write and
+ * growing with the collection (bench/ferretdb-guarded-writes.js, docs/BENCHMARKS.md).
+ *
+ * Why it is safe: these run only where document locks are on, after the lock is taken. Every
+ * writer of a document holds its lock, so nothing changes the document between our read by `_id`
+ * and our write by `_id`; the guard decides exactly as the server would have. The guard is
+ * evaluated with sift (MongoDB's query language in JS, the library mongoose itself ships). A filter
+ * whose meaning sift might not share (operators outside GUARD_OPERATORS), an upsert, or an update
+ * with a positional `$` (the server needs the array condition to find the element) goes to the
+ * server as it is: correct, only slower.
+ *
+ * Where locks are off (MongoDB) none of this runs: a guarded write there is one atomic index
+ * look-up.
+ */
+
+/** Operators whose meaning sift shares with the server for the values our guards compare. */
+const GUARD_OPERATORS = new Set([
+  '$and', '$or', '$nor', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$all', '$size', '$elemMatch', '$not',
+]);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+function onlyGuardOperators(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(onlyGuardOperators);
+  if (!isPlainObject(value)) return true;
+  return Object.entries(value).every(([k, v]) => (!k.startsWith('$') || GUARD_OPERATORS.has(k)) && onlyGuardOperators(v));
+}
+
+/** A copy of a filter's plain objects and arrays (values such as ObjectIds and Dates shared). */
+function copyFilter<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyFilter) as T;
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyFilter(v)])) as T;
+}
+
+/** Whether an update names an array element by the filter (`a.$.b`, `a.$[]`, `a.$[x]`). */
+function usesPositional(update: unknown): boolean {
+  if (!isPlainObject(update)) return false;
+  return Object.entries(update).some(
+    ([op, fields]) => op.startsWith('$') && isPlainObject(fields) && Object.keys(fields).some((path) => /(^|\.)\$(\[[^\]]*\])?(\.|$)/.test(path)),
+  );
+}
+
+/** What the server answers when a write's filter matches nothing. */
+function noMatch(op: string): unknown {
+  switch (op) {
+    case 'updateOne':
+    case 'replaceOne':
+      return { acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null };
+    case 'deleteOne':
+      return { acknowledged: true, deletedCount: 0 };
+    default:
+      return null; // findOneAndUpdate / findOneAndDelete / findOneAndReplace
+  }
+}
+
+/** Whether the rest of a single-`_id` filter can be decided here, with the server's meaning. */
+const decidableHere = (filter: Record<string, unknown>, update: unknown) => !usesPositional(update) && onlyGuardOperators(filter);
+
+/**
+ * `updateOne` through the raw driver of the document whose lock is `lock` (a filter on one `_id`
+ * plus guards): where the lock is exclusive the guards are checked here and the server is asked
+ * by `_id` alone; elsewhere the filter goes as it is (atomic on MongoDB).
+ */
+export async function updateOneUnderLock<T extends BsonDocument>(
+  collection: Collection<T>,
+  lock: DocumentLock,
+  filter: Filter<T> & { _id: unknown },
+  update: UpdateFilter<T>,
+): Promise<UpdateResult<T>> {
+  if (!lock.exclusive || Object.keys(filter).length < 2 || !decidableHere(filter, update)) return collection.updateOne(filter, update);
+  const stored = await collection.findOne({ _id: filter._id } as Filter<T>);
+  if (!stored || !sift(filter as never)(stored)) return noMatch('updateOne') as UpdateResult<T>;
+  return collection.updateOne({ _id: filter._id } as Filter<T>, update);
+}
+
+/**
+ * For a single-`_id` write whose lock is held: reads the document by `_id`, checks the rest of the
+ * filter here and either narrows the query to `{_id}` or ends it as "matched nothing" without
+ * asking the server (mongoose's skipMiddlewareFunction: the post hooks, and so the lock's release,
+ * still run). Leaves the query untouched where the check cannot be made here with the server's
+ * meaning.
+ */
+export async function checkQueryGuardUnderLock(query: mongoose.Query<unknown, unknown>, op: string): Promise<void> {
+  const filter = query.getFilter() as Record<string, unknown>;
+  if (Object.keys(filter).length < 2) return; // `_id` alone: already pushed down
+  const options = query.getOptions() as Record<string, unknown>;
+  if (options.upsert || options.arrayFilters || options.includeResultMetadata || options.rawResult) return;
+  if (!decidableHere(filter, query.getUpdate())) return;
+  let cast: Record<string, unknown>;
+  try {
+    cast = query.cast(query.model, copyFilter(filter)) as Record<string, unknown>;
+  } catch {
+    return; // mongoose raises the same cast error when it runs the query
+  }
+  const stored = await query.model.collection.findOne({ _id: cast._id } as never);
+  if (!stored || !sift(cast)(stored)) throw mongoose.skipMiddlewareFunction(noMatch(op));
+  query.setQuery({ _id: cast._id });
+}
+
+type Versioned = mongoose.Document<unknown> & { $__version?: (where: unknown, delta: unknown) => void };
+const modelVersion = (mongoose.Model.prototype as unknown as { $__version: (where: unknown, delta: unknown) => void }).$__version;
+
+/**
+ * For `save()` of an existing document of a schema with `optimisticConcurrency`, whose lock is
+ * held: compares the stored version with the document's here and, when they agree, lets mongoose
+ * send its update by `_id` alone (it would add `version` to the filter itself: the one place to
+ * take it out is this document's `$__version`, mongoose's versioning step, for this save only);
+ * when they do not, fails the save with the VersionError mongoose would have raised.
+ * `releaseVersionCheck` undoes it after the save, whatever its outcome.
+ */
+export async function checkVersionUnderLock(doc: mongoose.Document<unknown>, model: mongoose.Model<unknown>): Promise<void> {
+  const schema = model.schema;
+  const key = schema.get('versionKey');
+  if (schema.get('optimisticConcurrency') !== true || typeof key !== 'string' || !doc.isModified()) return;
+  if ((doc as unknown as { $where?: unknown }).$where || typeof modelVersion !== 'function') return;
+  const mine = doc.get(key) as unknown;
+  const stored = await model.collection.findOne({ _id: doc._id } as never, { projection: { [key]: 1 } });
+  if (!stored || stored[key] !== mine) {
+    throw new mongoose.Error.VersionError(doc as never, Number(mine), doc.modifiedPaths());
+  }
+  (doc as Versioned).$__version = function (this: mongoose.Document<unknown>, where: unknown, delta: unknown) {
+    modelVersion.call(this, where, delta);
+    if (isPlainObject(where)) delete where[key];
+  };
+}
+
+export function releaseVersionCheck(doc: mongoose.Document<unknown>): void {
+  if (Object.hasOwn(doc, '$__version')) delete (doc as Versioned).$__version;
+}
