@@ -31,7 +31,10 @@ export interface NotificationFields {
   /** In-app: seen by its person. Email records are created read (they have no feed). */
   read: boolean;
   status: DeliveryStatus;
-  /** Email: the address and subject it was (or is being) sent with, and its Message-ID (from `key`). */
+  /**
+   * Email: the address and subject it was (or is being) sent with, and its Message-ID (from `key`).
+   * `to` of a contact's email is written with the first attempt's outcome (see completeEmail).
+   */
   to?: string;
   subject?: string;
   messageId?: string;
@@ -91,26 +94,32 @@ export async function claimEmail(Notification: NotificationModel, id: unknown, l
   return res.modifiedCount === 1;
 }
 
+/*
+ * `to`: the address the mail was handed over for. A contact's record is inserted before its
+ * address is read (deliverNotices), so the outcome of the attempt writes it down; a resend after
+ * it uses the record's address.
+ */
+
 /** pending → sent: the mail server accepted it. */
-export async function completeEmail(Notification: NotificationModel, id: unknown, now = new Date()): Promise<void> {
+export async function completeEmail(Notification: NotificationModel, id: unknown, to: string, now = new Date()): Promise<void> {
   await Notification.updateOne(
     { _id: id, status: 'pending' },
-    { $set: { status: 'sent', sentAt: now }, $unset: { claimedUntil: 1, error: 1 }, $inc: { attempts: 1 } },
+    { $set: { status: 'sent', sentAt: now, to }, $unset: { claimedUntil: 1, error: 1 }, $inc: { attempts: 1 } },
   );
 }
 
 /** pending → failed: the mail server refused the address for good. */
-export async function failEmail(Notification: NotificationModel, id: unknown, error: string): Promise<void> {
+export async function failEmail(Notification: NotificationModel, id: unknown, error: string, to: string): Promise<void> {
   await Notification.updateOne(
     { _id: id, status: 'pending' },
-    { $set: { status: 'failed', error: error.slice(0, 1000) }, $unset: { claimedUntil: 1 }, $inc: { attempts: 1 } },
+    { $set: { status: 'failed', error: error.slice(0, 1000), to }, $unset: { claimedUntil: 1 }, $inc: { attempts: 1 } },
   );
 }
 
 /** Gives a claim back after a temporary failure, so the next delivery (here or elsewhere) can send at once. */
-export async function releaseEmail(Notification: NotificationModel, id: unknown, error: string): Promise<void> {
+export async function releaseEmail(Notification: NotificationModel, id: unknown, error: string, to: string): Promise<void> {
   await Notification.updateOne(
     { _id: id, status: 'pending' },
-    { $set: { error: error.slice(0, 1000) }, $unset: { claimedUntil: 1 }, $inc: { attempts: 1 } },
+    { $set: { error: error.slice(0, 1000), to }, $unset: { claimedUntil: 1 }, $inc: { attempts: 1 } },
   );
 }
