@@ -115,23 +115,25 @@ function checkTicket(deps: PayOrderDeps, input: PayOrderInput, now: Date): Ticke
 }
 
 /**
- * The order to pay: the replica if there is one; else, with a valid ticket, the replica started
- * from the ticket (the same insert as the order.created listener's; the event is then a
- * duplicate); else the replica waited for (clients that send no ticket).
+ * The order to pay: with a valid ticket, the replica started from the ticket (the same insert as
+ * the order.created listener's; the event is then a duplicate), or the replica there is already;
+ * else the replica waited for (clients that send no ticket).
  */
 async function findOrder(deps: PayOrderDeps, input: PayOrderInput, ticket: TicketCheck): Promise<OrderDoc | null | 'expired'> {
   if (ticket.kind !== 'valid') return findOrderSoon(deps.models, input.orderId, deps.orderReplicaWaitMs ?? 0);
   const { Order } = deps.models;
-  const known = await Order.findById(input.orderId);
-  if (known) return known;
-  // The ticket lives until the order's expiresAt: an expired one is an order that can no longer be paid.
-  if (ticket.expired) return 'expired';
+  // The ticket lives until the order's expiresAt: an expired one is an order that can no longer be
+  // paid, unless a replica says more (it is answered from the replica then).
+  if (ticket.expired) return (await Order.findById(input.orderId)) ?? 'expired';
+  // Insert first, read only on a duplicate: a buyer usually pays before order.created reaches
+  // payments, and the unique _id says whether the replica exists in the same command that writes
+  // it (looking first cost a read on every payment, and the insert after it most of the time).
   const facts = { ...ticket.claims, id: ticket.claims.orderId };
   if ((await startOrderReplica(Order, facts)) === 'applied') {
     // Exactly what was written; a version applied since is seen by the re-read after the claim.
     return Order.hydrate(newOrderReplica(facts));
   }
-  return Order.findById(input.orderId); // the listener wrote it meanwhile
+  return Order.findById(input.orderId); // the listener wrote it before (possibly a later version since)
 }
 
 /** Pays an order for its buyer. */

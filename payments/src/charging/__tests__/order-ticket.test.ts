@@ -8,6 +8,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import {
   createLogger,
+  installDatabasePlugins,
   makeEvent,
   signOrderTicket,
   Subjects,
@@ -22,8 +23,10 @@ import { TEST_SETTINGS, testApp } from '../../__tests__/support/fixtures';
 import { paymentsListeners } from '../../events/listeners';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
 import { paymentsModels } from '../../models';
+import { payOrder } from '../pay-order';
 
-const { connection } = useTestDatabase({ prefix: 'payments_ticket' });
+const db = useTestDatabase({ prefix: 'payments_ticket' });
+const { connection } = db;
 const models = paymentsModels(connection);
 const { Order, Payment, Refund } = models;
 const logger = createLogger('payments-ticket-test', { level: 'silent' });
@@ -249,5 +252,45 @@ describe('tickets that prove nothing', () => {
       { numRuns: Number(process.env.HOSTILE_RUNS ?? 100), seed: 2101 },
     );
     await expectNothingWritten(o.claims.orderId);
+  });
+});
+
+describe('database commands of a payment with its ticket (issue 21)', () => {
+  // A second connection to the same database with the driver's command monitoring, and the
+  // models on it: every command payOrder sends is seen, by command and collection.
+  let monitored: mongoose.Connection;
+  const sent: string[] = [];
+  beforeAll(async () => {
+    monitored = await mongoose.createConnection(db.url(), { monitorCommands: true }).asPromise();
+    installDatabasePlugins(monitored);
+    monitored.getClient().on('commandStarted', (e) => sent.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+  });
+  afterAll(() => monitored.close());
+
+  const payCounting = async (o: ReturnType<typeof placed>) => {
+    sent.length = 0;
+    const outcome = await payOrder(
+      { models: paymentsModels(monitored), gateway, currency: 'usd', ticketKey: KEY },
+      { orderId: o.claims.orderId, userId: o.claims.userId, token: 'tok_visa', orderTicket: o.ticket },
+    );
+    // Reads and writes only (the first use of a model on a connection also creates its collection).
+    const onOrders = sent.filter((c) => /^(find|insert|update|delete|findAndModify|aggregate) orders$/.test(c));
+    return { outcome, onOrders };
+  };
+
+  it('before order.created: the replica is inserted from the ticket without a look-up first; the re-read after the claim stays', async () => {
+    const o = placed();
+    const { outcome, onOrders } = await payCounting(o);
+    expect(outcome.kind).toBe('paid');
+    expect(onOrders).toEqual(['insert orders', 'find orders']);
+  });
+
+  it('after order.created: the insert is a duplicate, then the replica is read (and decides)', async () => {
+    const o = placed();
+    await Order.create({ ...o.event, _id: o.claims.orderId, expiresAt: new Date(o.claims.expiresAt), status: 'cancelled', version: 1 });
+    const { outcome, onOrders } = await payCounting(o);
+    expect(outcome).toEqual({ kind: 'conflict', message: 'Order has been cancelled' });
+    expect(onOrders).toEqual(['insert orders', 'find orders']);
+    expect(gateway.charges).toHaveLength(0);
   });
 });
