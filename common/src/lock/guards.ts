@@ -125,6 +125,8 @@ export async function checkVersionUnderLock(doc: mongoose.Document<unknown>, mod
   const schema = model.schema;
   const key = schema.get('versionKey');
   if (schema.get('optimisticConcurrency') !== true || typeof key !== 'string' || !doc.isModified()) return;
+  // Loaded without its version (a projection): mongoose checks nothing then, neither do we.
+  if (!doc.isSelected(key) || doc.get(key) == null) return;
   if ((doc as unknown as { $where?: unknown }).$where || typeof modelVersion !== 'function') return;
   const mine = doc.get(key) as unknown;
   const stored = await model.collection.findOne({ _id: doc._id } as never, { projection: { [key]: 1 } });

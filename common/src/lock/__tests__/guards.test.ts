@@ -87,6 +87,15 @@ it('a versioned save() reaches the server by _id alone; a stale copy still fails
   expect(keysSent()).toEqual(locksOn ? ['_id', '_id'] : ['_id,version', '_id,version', '_id,version']);
 });
 
+it('a document loaded without its version saves as mongoose saves it (no version check to make)', async () => {
+  const { _id } = await Item.create({ status: 'pending', stock: 1 });
+  await Item.updateOne({ _id }, { $inc: { version: 1 } });
+  const partial = await Item.findById(_id).select('status');
+  partial!.status = 'paid';
+  await partial!.save();
+  expect(await Item.findById(_id).lean()).toMatchObject({ status: 'paid', stock: 1 });
+});
+
 it('a save after another writer bumped the version fails, also when that writer was an updateOne', async () => {
   const doc = await Item.create({ status: 'pending', stock: 1 });
   await Item.updateOne({ _id: doc._id }, { $inc: { version: 1, stock: 1 } });
