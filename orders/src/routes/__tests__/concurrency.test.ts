@@ -19,11 +19,25 @@ beforeAll(async () => {
 });
 afterAll(() => secondConn?.close());
 
-const orderFrom = (i: number, productId: string, user = { id: newId() }) =>
+const orderOnce = (i: number, productId: string, user: { id: string }) =>
   request(i % 2 ? first.app : second.app)
     .post('/api/orders')
     .set('Cookie', signinCookie(user))
     .send({ items: [{ productId, quantity: 1 }], shippingAddress: testAddress() });
+
+/**
+ * One buyer's order as a client places it: a 503 ("the record is busy, try again": a document lock
+ * not obtained within its wait, which 50 buyers of one product on a loaded 2-core machine can
+ * cause) is tried again, once the crowd has passed. Every answer in the end is 201 or 409.
+ */
+async function orderFrom(i: number, productId: string, user = { id: newId() }) {
+  let res = await orderOnce(i, productId, user);
+  for (let attempt = 0; res.status === 503 && attempt < 5; attempt++) {
+    await new Promise((r) => setTimeout(r, 2_000 + Math.random() * 3_000));
+    res = await orderOnce(i, productId, user);
+  }
+  return res;
+}
 
 it('50 concurrent single-unit orders for 5 units on two instances: exactly 5 succeed; after 2 cancels exactly 2 more', async () => {
   const product = await seedProduct(first.models, { quantity: 5 });
@@ -31,6 +45,7 @@ it('50 concurrent single-unit orders for 5 units on two instances: exactly 5 suc
   const results = await Promise.all(users.map((u, i) => orderFrom(i, product.id, u)));
   const statuses = results.map((r) => r.status);
   expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+  expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
   expect(statuses.filter((s) => s === 409)).toHaveLength(45);
 
   const replica = (await first.models.ProductReplica.findById(product.id).lean())!;
