@@ -46,8 +46,11 @@ const BUYERS = Number(opt('buyers', 20));
 const SHIPPING_ADDRESS = { name: 'Load Buyer', line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const ONLY = opt('only', 'propagation-idle,browse-200,checkout,mix,baseline').split(',');
 const OUT = opt('out');
-// --grow: after the other phases, seed 20,000 orders and 100,000 products and run checkout again.
+// --grow: after the other phases, seed 20,000 orders and 100,000 products and run checkout again
+// (--grow-orders / --grow-products: other sizes, for a shorter run that shows the trend).
 const GROW = args.includes('--grow') || ONLY.includes('grow');
+const GROW_ORDERS = Number(opt('grow-orders', 20_000));
+const GROW_PRODUCTS = Number(opt('grow-products', 100_000));
 // --profile <service>: CPU-profile that service during the checkout phase (see lib/cpu-profile.js).
 const PROFILE = opt('profile');
 const PROFILE_DIR = opt('profile-dir', path.join(require('node:os').tmpdir(), 'jetmart-profiles'));
@@ -561,9 +564,15 @@ async function main() {
         .collection('orders')
         .findOne({ status: 'complete' }, { projection: { _id: 1 } });
       if (!template) throw new Error('growth: no completed order to clone');
-      log('growth: seeding 20,000 orders and 100,000 products directly in the databases');
+      log(`growth: seeding ${GROW_ORDERS} orders and ${GROW_PRODUCTS} products directly in the databases`);
       try {
-        results.growthSeed = await grow(mongo, { productId: shop.productIds[0], orderId: String(template._id), log });
+        results.growthSeed = await grow(mongo, {
+          productId: shop.productIds[0],
+          orderId: String(template._id),
+          orders: GROW_ORDERS,
+          products: GROW_PRODUCTS,
+          log,
+        });
       } catch (err) {
         // Measure anyway: what was seeded stays, and the error is in the results.
         log(`growth: seeding failed: ${err.message}`);
