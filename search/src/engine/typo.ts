@@ -1,5 +1,3 @@
-import SearchableMap from 'minisearch/SearchableMap';
-
 /**
  * The typo rule of search (docs/SPEC.md, search): per query word, <5 letters exact, 5–8 letters one
  * typo, 9+ letters two. A typo is an insertion, a deletion, a substitution or a swap of two
@@ -49,30 +47,46 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-/** The strings one adjacent transposition away from `word` (each at most once). */
-function transpositions(word: string): string[] {
-  const c = [...word];
-  const out = new Set<string>();
-  for (let i = 0; i + 1 < c.length; i++) {
-    if (c[i] === c[i + 1]) continue;
-    const t = [...c];
-    [t[i], t[i + 1]] = [t[i + 1], t[i]];
-    out.add(t.join(''));
+/** Words added since the last merge at most (each query measures them one by one). */
+const RECENT_LIMIT = 256;
+
+/** The first position in `words` (sorted) of a word not before `key`. */
+function lowerBound(words: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (words[mid] < key) lo = mid + 1;
+    else hi = mid;
   }
-  return [...out];
+  return lo;
 }
 
 /**
  * The index's vocabulary: every indexed word with the number of documents that contain it (so a
- * correction prefers the commoner of two equally close words), in a radix tree (MiniSearch's
- * SearchableMap) so a typo search walks only the branches within reach instead of every word
- * (a catalog of 100,000 products has about as many distinct words: model numbers, brands).
+ * correction prefers the commoner of two equally close words). A catalog of 100,000 products has
+ * about as many distinct words (model numbers, brands), so the layout is compact: the words in
+ * one sorted array, searched as the trie it implies (the words that share a prefix are one range
+ * of it), plus the few words added since the array was last rebuilt. Before, a radix tree
+ * (MiniSearch's SearchableMap) held them: one Map per node, 26 MB at 100,000 products; the
+ * sorted array is under 1 MB beside the strings and counts.
+ *
+ * A word that leaves keeps its place in the array with a count of 0 until the next rebuild
+ * (it matches nothing meanwhile); a rebuild merges the recent words in and drops the left ones,
+ * when either list has grown: O(words) every few hundred changes of the vocabulary.
  */
 export class Vocabulary {
-  private readonly counts = new SearchableMap<number>();
+  /** Word → documents that contain it; 0: left, still in `sorted` until the next rebuild. */
+  private readonly counts = new Map<string, number>();
+  /** Words in code-unit order (`<`), each once. */
+  private sorted: string[] = [];
+  /** Words added since the last rebuild, not in `sorted`. */
+  private recent: string[] = [];
+  /** Words with a count of 0. */
+  private left = 0;
 
   get size(): number {
-    return this.counts.size;
+    return this.counts.size - this.left;
   }
 
   count(term: string): number {
@@ -81,15 +95,43 @@ export class Vocabulary {
 
   /** Adds one document's words (each counted once per document). */
   add(words: Iterable<string>): void {
-    for (const w of new Set(words)) this.counts.update(w, (n) => (n ?? 0) + 1);
+    for (const w of new Set(words)) {
+      const n = this.counts.get(w);
+      if (n === undefined) {
+        this.counts.set(w, 1);
+        this.recent.push(w);
+      } else {
+        if (n === 0) this.left--;
+        this.counts.set(w, n + 1);
+      }
+    }
+    if (this.recent.length > RECENT_LIMIT) this.rebuild();
   }
 
   remove(words: Iterable<string>): void {
     for (const w of new Set(words)) {
-      const n = this.counts.get(w) ?? 0;
-      if (n > 1) this.counts.set(w, n - 1);
-      else if (n === 1) this.counts.delete(w);
+      const n = this.counts.get(w);
+      if (!n) continue;
+      this.counts.set(w, n - 1);
+      if (n === 1) this.left++;
     }
+    if (this.left > RECENT_LIMIT + (this.sorted.length >>> 4)) this.rebuild();
+  }
+
+  /** Merges the recent words into the sorted array and drops the words that left. */
+  private rebuild(): void {
+    const kept = (w: string) => {
+      if (this.counts.get(w)) return true;
+      this.counts.delete(w);
+      return false;
+    };
+    const a = this.sorted.filter(kept);
+    const b = this.recent.filter(kept).sort((x, y) => (x < y ? -1 : 1));
+    const merged = new Array<string>(a.length + b.length);
+    for (let i = 0, j = 0, k = 0; k < merged.length; k++) merged[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
+    this.sorted = merged;
+    this.recent = [];
+    this.left = 0;
   }
 
   /**
@@ -99,39 +141,79 @@ export class Vocabulary {
    */
   completions(prefix: string, limit = 30): { term: string; count: number }[] {
     const out: { term: string; count: number }[] = [];
-    for (const [term, count] of this.counts.atPrefix(prefix)) out.push({ term, count });
+    const take = (term: string) => {
+      const count = this.counts.get(term)!;
+      if (count > 0) out.push({ term, count });
+    };
+    for (let i = lowerBound(this.sorted, prefix); i < this.sorted.length && this.sorted[i].startsWith(prefix); i++) take(this.sorted[i]);
+    for (const w of this.recent) if (w.startsWith(prefix)) take(w);
     out.sort((a, b) => a.term.length - b.term.length || b.count - a.count || (a.term < b.term ? -1 : 1));
     return out.slice(0, limit);
   }
 
   /**
    * Indexed words within `max` typos (OSA) of `word` (the word itself at distance 0 if indexed),
-   * closest first, then commonest, at most `limit` of them. Candidates come from the tree's
-   * Levenshtein search, which counts a transposition as two edits: so also from each word one
-   * transposition (or, for two typos, two) away with the remaining budget; every candidate is then
-   * measured by OSA.
+   * closest first, then commonest, at most `limit` of them. The sorted words are walked as a trie,
+   * one row of the OSA distance per shared prefix, and a branch is left as soon as its row exceeds
+   * `max` (no longer word under it can come back within reach); the recent words are measured one
+   * by one. The walk counts UTF-16 units and every candidate is then measured in letters
+   * (osaDistance), as before with the radix tree.
    */
   near(word: string, max: number, limit = 50): { term: string; distance: number; count: number }[] {
     if (max === 0) {
       const c = this.counts.get(word);
       return c ? [{ term: word, distance: 0, count: c }] : [];
     }
-    const candidates = new Set<string>();
-    const within = (w: string, d: number) => {
-      if (d === 0) {
-        if (this.counts.has(w)) candidates.add(w);
-      } else for (const k of this.counts.fuzzyGet(w, d).keys()) candidates.add(k);
-    };
-    within(word, max);
-    for (const once of transpositions(word)) {
-      within(once, max - 1);
-      if (max >= 2) for (const twice of transpositions(once)) within(twice, max - 2);
-    }
     const out: { term: string; distance: number; count: number }[] = [];
-    for (const term of candidates) {
+    const consider = (term: string) => {
+      const count = this.counts.get(term)!;
+      if (count === 0) return;
       const distance = osaDistance(word, term, max);
-      if (distance <= max) out.push({ term, distance, count: this.counts.get(term)! });
-    }
+      if (distance <= max) out.push({ term, distance, count });
+    };
+    const words = this.sorted;
+    const m = word.length;
+    // Every word in words[lo, hi) starts with the same `depth` units, whose distance row is `row`
+    // (and the row before it `above`, for a swap of the last two).
+    const walk = (lo: number, hi: number, depth: number, above: number[] | null, row: number[], last: number): void => {
+      if (words[lo].length === depth) {
+        if (row[m] <= max) consider(words[lo]);
+        lo++;
+      }
+      while (lo < hi) {
+        const c = words[lo].charCodeAt(depth);
+        // The end of the branch of c: the words after it in the range have a greater unit there.
+        let a = lo + 1;
+        let b = hi;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if (words[mid].charCodeAt(depth) === c) a = mid + 1;
+          else b = mid;
+        }
+        const next = new Array<number>(m + 1);
+        next[0] = depth + 1;
+        let rowMin = next[0];
+        for (let j = 1; j <= m; j++) {
+          const cost = word.charCodeAt(j - 1) === c ? 0 : 1;
+          let d = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + cost);
+          if (above && j > 1 && word.charCodeAt(j - 2) === c && word.charCodeAt(j - 1) === last) d = Math.min(d, above[j - 2] + 1);
+          next[j] = d;
+          if (d < rowMin) rowMin = d;
+        }
+        if (rowMin <= max) walk(lo, a, depth + 1, row, next, c);
+        lo = a;
+      }
+    };
+    if (words.length > 0)
+      walk(
+        0,
+        words.length,
+        0,
+        null,
+        Array.from({ length: m + 1 }, (_, j) => j),
+        -1,
+      );
+    for (const w of this.recent) consider(w);
     out.sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
     return out.slice(0, limit);
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { allowedTypos, osaDistance, tokenize, Vocabulary } from '../typo';
 import { runSearch } from '../query';
 import { SearchIndex, type ProductFacts } from '../search-index';
@@ -122,5 +123,52 @@ describe('the typo rule', () => {
     // An older version arriving late changes nothing.
     index.applyProduct('p000', 1, facts('Copper lamp'), new Date(Date.UTC(2026, 0, 1)), false);
     expect(titlesFound(index, 'copper')).toEqual([]);
+  });
+
+  it('finds every word within reach and every completion, through adds, removes and rebuilds (property, against every word measured)', () => {
+    // Short words of few letters: many near each other. Hundreds of them, so the sorted array is
+    // rebuilt several times (words added since, words that left) during a run.
+    const letters = fc.constantFrom('a', 'b', 'c', 'd', 'é');
+    const word = fc.array(letters, { minLength: 1, maxLength: 7 }).map((l) => l.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.array(word, { minLength: 1, maxLength: 4 })), { minLength: 350, maxLength: 500 }),
+        fc.array(word, { minLength: 1, maxLength: 8 }),
+        (changes, queries) => {
+          const v = new Vocabulary();
+          const counts = new Map<string, number>();
+          for (const [adding, words] of changes) {
+            const distinct = [...new Set(words)];
+            if (adding) {
+              v.add(words);
+              for (const w of distinct) counts.set(w, (counts.get(w) ?? 0) + 1);
+            } else {
+              // Only what is there leaves (as the index removes a document's own words).
+              const present = distinct.filter((w) => counts.get(w));
+              v.remove(present);
+              for (const w of present) counts.set(w, counts.get(w)! - 1);
+            }
+          }
+          const indexed = [...counts].filter(([, n]) => n > 0);
+          expect(v.size).toBe(indexed.length);
+          for (const q of queries) {
+            for (const max of [1, 2]) {
+              const expected = indexed
+                .map(([term, count]) => ({ term, distance: osaDistance(q, term, max), count }))
+                .filter((t) => t.distance <= max)
+                .sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
+              expect(v.near(q, max, 10_000)).toEqual(expected);
+            }
+            const completions = indexed
+              .filter(([term]) => term.startsWith(q))
+              .map(([term, count]) => ({ term, count }))
+              .sort((a, b) => a.term.length - b.term.length || b.count - a.count || (a.term < b.term ? -1 : 1));
+            expect(v.completions(q, 10_000)).toEqual(completions);
+            expect(v.count(q)).toBe(counts.get(q) ?? 0);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
