@@ -156,7 +156,9 @@ describe('an order cancelled right after it was placed, paid with its ticket bef
     await bus.publish(makeEvent(Subjects.OrderCreated, o.event));
     const payment = await eventually(async () => {
       const p = await Payment.findOne({ orderId: o.claims.orderId }).lean();
-      return p?.status === 'refunded' ? p : undefined;
+      // The reservation marks the payment refunded before the refund's record is inserted
+      // (refundPayment's steps 1 and 3): wait for both.
+      return p?.status === 'refunded' && (await Refund.countDocuments({ orderId: o.claims.orderId })) > 0 ? p : undefined;
     });
     expect(payment.refundedMinor).toBe(3_500);
     expect(await Refund.countDocuments({ orderId: o.claims.orderId })).toBe(1);
