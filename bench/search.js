@@ -288,12 +288,18 @@ async function replayOnly() {
   const { IndexFollower } = require(path.join(SEARCH_DIST, 'background', 'index-follower.js'));
   const nats = await startNats();
   try {
-    const docs = Array.from({ length: PRODUCTS }, (_, i) => generate(i));
     const logger = createLogger('search-bench', { level: 'silent' });
     const bus = await EventBus.connect({ servers: nats.url, name: 'search-bench', logger });
-    const { published, publishMs } = await publishCatalog(bus, docs);
+    // Generated as published, not kept: the heap and RSS growth below are the replay's own.
+    const { published, publishMs } = await publishCatalog(
+      bus,
+      (function* () {
+        for (let i = 0; i < PRODUCTS; i++) yield generate(i);
+      })(),
+    );
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
+    const heapBefore = process.memoryUsage().heapUsed;
     const cpu = process.cpuUsage();
     const started = performance.now();
     const index = new SearchIndex();
@@ -315,6 +321,7 @@ async function replayOnly() {
       replayCpuMs: Math.round((used.user + used.system) / 1000),
       processRssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 1048576),
       heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576),
+      heapGrowthMb: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1048576),
     };
     await follower.stop();
     await bus.drain();
