@@ -463,12 +463,14 @@ async function main() {
       logger: createLogger('search-bench', { level: 'silent' }),
     });
     const changeMs = [];
+    const changed = new Map();
     for (let i = 0; i < CHANGES; i++) {
       const d = docs[Math.floor(rand() * docs.length)];
       const word = `zqx${i.toString(36)}${(Date.now() % 100_000).toString(36)}`;
       const data = productEventData(d, { title: `${d.title} ${word}`, version: d.version + 1 });
       d.version += 1;
       d.title = data.title;
+      changed.set(d._id, d.version);
       const before = performance.now();
       await bus.publish(makeEvent(Subjects.ProductUpdated, data));
       for (;;) {
@@ -480,8 +482,25 @@ async function main() {
       changeMs.push(performance.now() - before);
     }
     const change = summary(changeMs);
-    // The read model caught up too (the durable listener wrote every change).
-    await until('read model has every change', async () => (await collection.countDocuments({ version: { $gte: 1 } })) >= 1, 60_000);
+    // The read model caught up too (the durable listener wrote every change): each changed document
+    // looked up by _id (FerretDB scans the whole collection for a range filter such as
+    // {version: {$gte: 1}}: at load 11 that scan alone outlasted the 60 s the check allowed). A
+    // read model behind is reported, not thrown: the numbers above are measured either way.
+    let readModelCaughtUp = true;
+    await until(
+      'read model has every change',
+      async () => {
+        for (const [id, version] of changed) {
+          const doc = await collection.findOne({ _id: id }, { projection: { version: 1 } });
+          if (!doc || doc.version < version) return false;
+        }
+        return true;
+      },
+      120_000,
+    ).catch((err) => {
+      log(err.message);
+      readModelCaughtUp = false;
+    });
     await bus.drain();
     await client.close();
     const result = {
@@ -505,6 +524,7 @@ async function main() {
       },
       queries: { rate: RATE, seconds: SECONDS, errors, latencyMs: query, serviceCpuSeconds: Math.round(loadCpu * 10) / 10 },
       changeToSearchableMs: change,
+      readModelCaughtUp,
       targets: { queryP99Under50ms: query.p99 < 50, changeSearchableUnder1s: change.max < 1000 },
     };
     console.log(JSON.stringify(result, null, 2));
