@@ -23,8 +23,8 @@ export async function postSale(deps: { models: PaymentsModels; commissionPercent
   const { Payment, Order, LedgerEntry } = deps.models;
   const payment = await Payment.findById(paymentId).lean();
   if (!payment || !payment.chargeId || (payment.status !== 'succeeded' && payment.status !== 'refunded')) return { kind: 'not-charged' };
-  const order = await Order.findById(payment.orderId).lean();
-  const lines = order?.items ?? [];
+  // The lines the payment copied when it claimed the order; the order's for a payment written before.
+  const lines = payment.lines?.length ? payment.lines : ((await Order.findById(payment.orderId).lean())?.items ?? []);
   if (!lines.length || lines.some((l) => !l.sellerId)) return { kind: 'no-lines', orderId: payment.orderId };
   let posted = 0;
   for (const [i, line] of lines.entries()) {

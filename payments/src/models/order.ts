@@ -27,7 +27,8 @@ export interface OrderReplica {
   version: number;
 }
 
-const lineSchema = new Schema<OrderReplicaLine>(
+/** An order line's schema, also for the copy a payment keeps (models/payment.ts). */
+export const orderLineSchema = new Schema<OrderReplicaLine>(
   {
     productId: { type: String, required: true },
     sellerId: { type: String },
@@ -44,7 +45,7 @@ const orderSchema = new Schema<OrderReplica>(
     status: { type: String, required: true, enum: ['created', 'cancelled', 'complete'] },
     totalMinor: { type: Number, required: true, min: 0 },
     expiresAt: { type: Date, required: true },
-    items: { type: [lineSchema], default: undefined },
+    items: { type: [orderLineSchema], default: undefined },
     // The order's own version, set by applyVersion/createReplica; mongoose must not manage it.
     version: { type: Number, required: true },
   },

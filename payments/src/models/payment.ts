@@ -1,6 +1,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import type { ChargeRequest, ChargeResult } from '../gateway/payment-gateway';
+import { orderLineSchema, type OrderReplicaLine } from './order';
 
 /**
  * One document per order (unique `orderId`): it is the claim on the order and the record of its
@@ -38,6 +39,12 @@ export interface PaymentAttrs extends WithOutbox {
   refundedMinor: number;
   /** The ids of those refunds (`<reason>-<sourceId>`): a refund is reserved at most once. */
   refundKeys: string[];
+  /**
+   * The order's lines when it was claimed (an order's lines never change), so the sale is
+   * credited from the payment without reading the order again (postSale). Absent on payments
+   * written before, and on orders replicated without lines.
+   */
+  lines?: OrderReplicaLine[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -72,6 +79,7 @@ const paymentSchema = new Schema<PaymentAttrs, PaymentModel, PaymentMethods>(
     refundId: { type: String },
     refundedMinor: { type: Number, default: 0, min: 0 },
     refundKeys: { type: [String], default: [] },
+    lines: { type: [orderLineSchema], default: undefined },
   },
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
@@ -93,7 +101,7 @@ export function chargeIdempotencyKey(orderId: string, attempt: number): string {
  */
 export function newPaymentAttempt(
   Payment: PaymentModel,
-  attrs: Pick<PaymentAttrs, 'orderId' | 'userId' | 'amountMinor' | 'currency' | 'token' | 'clientKey'>,
+  attrs: Pick<PaymentAttrs, 'orderId' | 'userId' | 'amountMinor' | 'currency' | 'token' | 'clientKey' | 'lines'>,
 ): PaymentDoc {
   const payment = new Payment({ ...attrs, status: 'pending', attempt: 1 });
   recordEvent(payment, Subjects.PaymentStarted, {

@@ -24,6 +24,7 @@ import { paymentsListeners } from '../../events/listeners';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
 import { paymentsModels } from '../../models';
 import { payOrder } from '../pay-order';
+import { postSale } from '../../ledger';
 
 const db = useTestDatabase({ prefix: 'payments_ticket' });
 const { connection } = db;
@@ -285,6 +286,19 @@ describe('database commands of a payment with its ticket (issue 21)', () => {
     const { outcome, onOrders } = await payCounting(o);
     expect(outcome.kind).toBe('paid');
     expect(onOrders).toEqual(['insert orders', 'find orders']);
+  });
+
+  it('the sale is credited from the lines the payment copied at its claim, without reading the order', async () => {
+    const o = placed();
+    const { outcome } = await payCounting(o);
+    if (outcome.kind !== 'paid') throw new Error(`not paid: ${outcome.kind}`);
+    expect((await Payment.findById(outcome.payment.id).lean())!.lines).toEqual(o.claims.items);
+    sent.length = 0;
+    const posted = await postSale({ models: paymentsModels(monitored), commissionPercent: 10 }, outcome.payment.id as string);
+    expect(posted).toEqual({ kind: 'posted', posted: 2 });
+    expect(sent.filter((c) => /^(find|aggregate) orders$/.test(c))).toEqual([]);
+    const entries = await models.LedgerEntry.find({ orderId: o.claims.orderId }).sort({ _id: 1 }).lean();
+    expect(entries.map((e) => [e.sellerId, e.grossMinor])).toEqual(o.claims.items.map((l) => [l.sellerId, l.priceMinor * l.quantity]));
   });
 
   it('after order.created: the insert is a duplicate, then the replica is read (and decides)', async () => {
