@@ -26,7 +26,22 @@ import type { DocumentLock } from '.';
 
 /** Operators whose meaning sift shares with the server for the values our guards compare. */
 const GUARD_OPERATORS = new Set([
-  '$and', '$or', '$nor', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$all', '$size', '$elemMatch', '$not',
+  '$and',
+  '$or',
+  '$nor',
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$in',
+  '$nin',
+  '$exists',
+  '$all',
+  '$size',
+  '$elemMatch',
+  '$not',
 ]);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -49,7 +64,8 @@ function copyFilter<T>(value: T): T {
 function usesPositional(update: unknown): boolean {
   if (!isPlainObject(update)) return false;
   return Object.entries(update).some(
-    ([op, fields]) => op.startsWith('$') && isPlainObject(fields) && Object.keys(fields).some((path) => /(^|\.)\$(\[[^\]]*\])?(\.|$)/.test(path)),
+    ([op, fields]) =>
+      op.startsWith('$') && isPlainObject(fields) && Object.keys(fields).some((path) => /(^|\.)\$(\[[^\]]*\])?(\.|$)/.test(path)),
   );
 }
 

@@ -112,7 +112,12 @@ export async function lockDocument(collection: string, id: unknown, conn: Connec
 }
 
 /** Runs `fn` holding the write lock of one document. */
-export async function withDocumentLock<T>(collection: string, id: unknown, fn: (lock: DocumentLock) => Promise<T>, conn?: Connection): Promise<T> {
+export async function withDocumentLock<T>(
+  collection: string,
+  id: unknown,
+  fn: (lock: DocumentLock) => Promise<T>,
+  conn?: Connection,
+): Promise<T> {
   const lock = await lockDocument(collection, id, conn);
   try {
     return await fn(lock);

@@ -277,7 +277,8 @@ export class OutboxRelay {
             await withDocumentLock(
               model.collection.collectionName,
               doc._id,
-              (lock) => updateOneUnderLock(model.collection, lock, { _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
+              (lock) =>
+                updateOneUnderLock(model.collection, lock, { _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
               model.db,
             );
             s.done = true;

@@ -104,10 +104,15 @@ it('a save after another writer bumped the version fails, also when that writer 
   expect(await Item.findById(doc._id).lean()).toMatchObject({ status: 'pending', stock: 2, version: 1 });
 });
 
-it('a raw-driver guarded update inside withDocumentLock (the outbox relay\'s $pop) is decided the same way', async () => {
+it("a raw-driver guarded update inside withDocumentLock (the outbox relay's $pop) is decided the same way", async () => {
   const { _id } = await Item.create({ tags: ['e1', 'e2'] });
   const pop = (first: string) =>
-    withDocumentLock('guarditems', _id, (lock) => updateOneUnderLock(Item.collection, lock, { _id, 'tags.0': first }, { $pop: { tags: -1 } }), conn);
+    withDocumentLock(
+      'guarditems',
+      _id,
+      (lock) => updateOneUnderLock(Item.collection, lock, { _id, 'tags.0': first }, { $pop: { tags: -1 } }),
+      conn,
+    );
   expect((await pop('e2')).matchedCount).toBe(0);
   expect((await pop('e1')).modifiedCount).toBe(1);
   expect((await pop('e1')).matchedCount).toBe(0);
@@ -131,11 +136,20 @@ it('findOneAndUpdate, findOneAndDelete and deleteOne with a failing guard change
 it('an update with a positional $ keeps its array condition in the filter (the server must find the element)', async () => {
   // FerretDB 1.24 has no positional operator (our models never use it); MongoDB has. Either way the
   // plugin must send the condition and answer as the server does.
-  const holds = [{ orderId: 'a', quantity: 1 }, { orderId: 'b', quantity: 2 }];
+  const holds = [
+    { orderId: 'a', quantity: 1 },
+    { orderId: 'b', quantity: 2 },
+  ];
   const [viaPlugin, viaServer] = [await Item.create({ holds }), await Item.create({ holds })];
-  const outcome = (p: Promise<{ modifiedCount: number }>) => p.then((r) => r.modifiedCount, (e: Error) => e.message);
+  const outcome = (p: Promise<{ modifiedCount: number }>) =>
+    p.then(
+      (r) => r.modifiedCount,
+      (e: Error) => e.message,
+    );
   const plugin = await outcome(Item.updateOne({ _id: viaPlugin._id, 'holds.orderId': 'b' }, { $set: { 'holds.$.quantity': 5 } }).exec());
-  const server = await outcome(Item.collection.updateOne({ _id: viaServer._id, 'holds.orderId': 'b' }, { $set: { 'holds.$.quantity': 5 } }));
+  const server = await outcome(
+    Item.collection.updateOne({ _id: viaServer._id, 'holds.orderId': 'b' }, { $set: { 'holds.$.quantity': 5 } }),
+  );
   expect(plugin).toEqual(server);
   expect(keysSent()).toEqual(['_id,holds.orderId', '_id,holds.orderId']);
   const [a, b] = [await Item.findById(viaPlugin._id).lean(), await Item.findById(viaServer._id).lean()];
@@ -153,7 +167,9 @@ it('racing state transitions with saves of the same document: one transition, ev
   const { _id } = await Item.create({ status: 'pending', attempt: 0 });
   const copies = await Promise.all(Array.from({ length: 6 }, () => Item.findById(_id)));
   const transition = () =>
-    Item.updateOne({ _id, status: 'pending', version: 0 }, { $set: { status: 'paid' }, $inc: { version: 1 } }).then((r) => r.modifiedCount === 1);
+    Item.updateOne({ _id, status: 'pending', version: 0 }, { $set: { status: 'paid' }, $inc: { version: 1 } }).then(
+      (r) => r.modifiedCount === 1,
+    );
   const save = (c: (typeof copies)[number], attempt: number) => {
     c!.attempt = attempt;
     return c!.save().then(
@@ -239,7 +255,13 @@ it('decides every guard shape of the code base as MongoDB defines it (property)'
 });
 
 it('an order holding a product after another order is not held twice (FerretDB alone would match the $ne)', async () => {
-  const { _id } = await Item.create({ stock: 5, holds: [{ orderId: 'b', quantity: 1 }, { orderId: 'a', quantity: 1 }] });
+  const { _id } = await Item.create({
+    stock: 5,
+    holds: [
+      { orderId: 'b', quantity: 1 },
+      { orderId: 'a', quantity: 1 },
+    ],
+  });
   const again = await Item.updateOne(
     { _id, stock: { $gte: 1 }, 'holds.orderId': { $ne: 'a' } },
     { $inc: { stock: -1 }, $push: { holds: { orderId: 'a', quantity: 1 } } },
