@@ -168,12 +168,18 @@ async function deliverOne(
   // A person who deleted their account is told nothing more (a contact without an address
   // neither), and keeps no record of it.
   if (contact?.deleted || (contact && !contact.email && !notice.direct)) {
-    await removeRecords(deps, mine.map((r) => r._id));
+    await removeRecords(
+      deps,
+      mine.map((r) => r._id),
+    );
     return 'skipped';
   }
   if (!contact && !notice.direct) {
     // Nothing of a person not known yet: written again when the event is retried.
-    await removeRecords(deps, mine.filter((r) => inserted.has(r.key)).map((r) => r._id));
+    await removeRecords(
+      deps,
+      mine.filter((r) => inserted.has(r.key)).map((r) => r._id),
+    );
     return { kind: 'waiting', reason: `no contact for user ${notice.userId} yet (waiting for user.created)` };
   }
 
@@ -251,8 +257,14 @@ export async function deliverNotices(deps: DeliveryDeps, eventId: string, notice
   }
   // Every record of the event in one insert, then every recipient's contact: the look-up must
   // follow the insert (see deliverOne), and gives the address too.
-  const inserted = await insertOnce(deps, planned.flatMap((p) => (p.inApp ? [p.inApp, p.email] : [p.email])));
-  const contacts = await contactsOf(deps, planned.map((p) => p.notice.userId));
+  const inserted = await insertOnce(
+    deps,
+    planned.flatMap((p) => (p.inApp ? [p.inApp, p.email] : [p.email])),
+  );
+  const contacts = await contactsOf(
+    deps,
+    planned.map((p) => p.notice.userId),
+  );
   // One at a time: an event has one or a few notices (one per seller at most).
   for (const p of planned) results.push(await deliverOne(deps, p, inserted, contacts.get(p.notice.userId), now));
   const problems = results.filter((r): r is Exclude<One, string> => typeof r === 'object');

@@ -119,7 +119,8 @@ describe('text index', () => {
           }
           const weights = new Map(query);
           expectSameScores(index.score(weights), referenceScores(ms, weights));
-          for (const w of WORDS) expect(index.postingCount(w)).toBe([...current.values()].filter((f) => tokenize(f.join(' ')).includes(w)).length);
+          for (const w of WORDS)
+            expect(index.postingCount(w)).toBe([...current.values()].filter((f) => tokenize(f.join(' ')).includes(w)).length);
         },
       ),
       { numRuns: 300 },
