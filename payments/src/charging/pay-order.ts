@@ -183,7 +183,9 @@ async function claimOrder(models: PaymentsModels, order: OrderDoc, input: PayOrd
       currency,
       token: input.token,
       clientKey: input.clientKey,
-      ...(order.items?.length ? { lines: order.items.map(({ productId, sellerId, priceMinor, quantity }) => ({ productId, sellerId, priceMinor, quantity })) } : {}),
+      ...(order.items?.length
+        ? { lines: order.items.map(({ productId, sellerId, priceMinor, quantity }) => ({ productId, sellerId, priceMinor, quantity })) }
+        : {}),
     }).save();
   // The usual case, the first payment of a payable order: insert at once and let the unique
   // orderId index say whether a payment exists. Looking first (`findOne({orderId})`) reads the
