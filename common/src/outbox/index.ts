@@ -233,12 +233,15 @@ export class OutboxRelay {
     }
     const written = takeWrittenIds(name);
     taken.push([name, written.map(([id]) => id)]);
-    const docs = await mapLimit(written, this.concurrency, ([id, entries]) => {
+    const docs = await mapLimit(written, this.concurrency, async ([id, entries]) => {
       const _id = model.schema.path('_id')?.instance === 'ObjectId' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : id;
       // A document this process inserted: its entries are known; an entry another relay published
       // meanwhile is published again (same message id: dropped) and its conditional removal misses.
-      if (entries) return Promise.resolve<PendingDoc>({ _id: _id as never, outbox: entries });
-      return model.collection.findOne({ _id, ...PENDING } as never, { projection: { outbox: 1 } }) as Promise<PendingDoc | null>;
+      if (entries) return { _id: _id as never, outbox: entries } as PendingDoc;
+      // By `_id` alone, the pending check here: FerretDB/SQLite reads the whole collection for any
+      // filter beyond `_id` (see lock/guards.ts), and this runs for every document written.
+      const doc = await (model.collection.findOne({ _id } as never, { projection: { outbox: 1 } }) as Promise<PendingDoc | null>);
+      return doc && Array.isArray(doc.outbox) && doc.outbox.length > 0 ? doc : null;
     });
     return docs.filter((doc) => doc !== null);
   }
