@@ -149,19 +149,31 @@ function matchOf(index: SearchIndex, plan: WordPlan): WordMatch {
 const hasBit = (bits: Uint32Array, slot: number): boolean => (bits[slot >>> 5] & (1 << (slot & 31))) !== 0;
 
 /**
- * The slots of the products matching every word (AND of each word's ORed matches), their
- * relevance written into `relevance` (one entry per slot: a dense array reads faster than a Map
- * in the sort's comparisons, which run for every match). Each word's rare matches are scored (BM25, text-index.ts) on their own (OR, bounded
+ * Relevance scores per slot of the products matching every word (AND of each word's ORed
+ * matches). Each word's rare matches are scored by MiniSearch on their own (OR, bounded
  * postings); the word with the fewest candidates drives, and every other word is a membership
  * test (its scores or its frequent words' bitsets). A product matched by a word only through a
  * frequent word gets no score from it.
  */
-function textMatches(index: SearchIndex, plans: WordPlan[], relevance: Float64Array): number[] {
-  const found: number[] = [];
+function textMatches(index: SearchIndex, plans: WordPlan[]): Map<number, number> {
+  const scores = new Map<number, number>();
   const matches = plans.map((p) => matchOf(index, p));
-  if (matches.some((m) => m.scored.size === 0 && m.frequent.length === 0)) return found;
+  if (matches.some((m) => m.scored.size === 0 && m.frequent.length === 0)) return scores;
   matches.sort((a, b) => a.estimate - b.estimate);
-  const perWord = matches.map((m) => (m.scored.size === 0 ? new Map<number, number>() : index.text.score(m.scored)));
+  const perWord = matches.map((m) => {
+    const found = new Map<number, number>();
+    if (m.scored.size === 0) return found;
+    const weights = m.scored;
+    const results = index.text.search(
+      { combineWith: 'OR', queries: [...weights.keys()] },
+      { boostTerm: (term: string) => weights.get(term) ?? TYPO_WEIGHT[2], fuzzy: false, prefix: false },
+    );
+    for (const r of results) {
+      const slot = index.slot(r.id as string);
+      if (slot !== undefined) found.set(slot, r.score);
+    }
+    return found;
+  });
   const consider = (slot: number, driverScore: number): void => {
     let score = driverScore;
     for (let w = 1; w < matches.length; w++) {
@@ -169,8 +181,7 @@ function textMatches(index: SearchIndex, plans: WordPlan[], relevance: Float64Ar
       if (s !== undefined) score += s;
       else if (!matches[w].frequent.some((bits) => hasBit(bits, slot))) return;
     }
-    relevance[slot] = score;
-    found.push(slot);
+    scores.set(slot, score);
   };
   for (const [slot, score] of perWord[0]) consider(slot, score);
   const driverBits = matches[0].frequent;
@@ -186,7 +197,7 @@ function textMatches(index: SearchIndex, plans: WordPlan[], relevance: Float64Ar
       }
     }
   }
-  return found;
+  return scores;
 }
 
 /** A min-heap bounded to `size` of the smallest items by `less` (the best `size` hits, any order). */
@@ -236,34 +247,14 @@ class BoundedHeap {
 export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome {
   const plans = planWords(index, req.q);
   const hasText = plans.length > 0;
-  const relevance = index.relevanceScratch;
-  const matched = hasText ? textMatches(index, plans, relevance) : undefined;
-  try {
-    return searchMatches(index, req, plans, matched, relevance);
-  } finally {
-    // The scratch is all zeros between queries.
-    if (matched) for (const s of matched) relevance[s] = 0;
-  }
-}
-
-function searchMatches(
-  index: SearchIndex,
-  req: SearchRequest,
-  plans: WordPlan[],
-  matched: number[] | undefined,
-  relevance: Float64Array,
-): SearchOutcome {
-  const hasText = matched !== undefined;
-  // Module bindings re-exported through two modules are getters in the compiled code: read once.
-  const ratingMinimums = RATING_FACET_MINIMUMS;
-  const ratingFacets = ratingMinimums.length;
+  const scores = hasText ? textMatches(index, plans) : undefined;
 
   const { priceMinor, priceBucket, rating, ratingCount, inStock, category, createdAt, ids } = index;
   const sort = req.sort === 'relevance' && !hasText ? 'newest' : req.sort;
   // The sort's two keys (ascending), chosen once per query rather than per comparison.
   const k1: (s: number) => number =
     sort === 'relevance'
-      ? (s) => -relevance[s]
+      ? (s) => -(scores!.get(s) ?? 0)
       : sort === 'price_asc'
         ? (s) => priceMinor[s]
         : sort === 'price_desc'
@@ -302,7 +293,7 @@ function searchMatches(
   const leafCounts = new Uint32Array(CATEGORY_COUNT);
   const categoryCounts = new Uint32Array(CATEGORY_COUNT);
   const priceCounts = new Uint32Array(PRICE_BUCKETS_MINOR.length);
-  const ratingCounts = new Uint32Array(ratingFacets);
+  const ratingCounts = new Uint32Array(RATING_FACET_MINIMUMS.length);
   const stockCounts = [0, 0];
   const heap = new BoundedHeap(req.limit + 1, before);
   let total = 0;
@@ -318,7 +309,7 @@ function searchMatches(
     if ((fail & ~FAIL_CATEGORY) === 0) leafCounts[category[s]]++;
     if ((fail & ~FAIL_PRICE) === 0) priceCounts[priceBucket[s]]++;
     if ((fail & ~FAIL_RATING) === 0 && !Number.isNaN(r)) {
-      for (let i = 0; i < ratingFacets; i++) if (r >= ratingMinimums[i]) ratingCounts[i]++;
+      for (let i = 0; i < RATING_FACET_MINIMUMS.length; i++) if (r >= RATING_FACET_MINIMUMS[i]) ratingCounts[i]++;
     }
     if ((fail & ~FAIL_STOCK) === 0) stockCounts[inStock[s]]++;
     if (fail === 0) {
@@ -327,7 +318,7 @@ function searchMatches(
     }
   };
 
-  if (matched) for (const s of matched) visit(s);
+  if (scores) for (const s of scores.keys()) visit(s);
   else for (let s = 0; s < index.size; s++) if (index.alive[s]) visit(s);
 
   for (let c = 0; c < CATEGORY_COUNT; c++) if (leafCounts[c]) for (const a of categoryLineage(c)) categoryCounts[a] += leafCounts[c];
@@ -346,7 +337,7 @@ function searchMatches(
         .filter((c) => c.count > 0)
         .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
       price: PRICE_BUCKETS.map((b, i) => ({ min: b.min, max: b.max, count: priceCounts[i] })),
-      rating: ratingMinimums.map((min, i) => ({ min, count: ratingCounts[i] })),
+      rating: RATING_FACET_MINIMUMS.map((min, i) => ({ min, count: ratingCounts[i] })),
       inStock: [
         { value: true, count: stockCounts[1] },
         { value: false, count: stockCounts[0] },

@@ -1,3 +1,4 @@
+import MiniSearch from 'minisearch';
 import { toMinor } from '@jetmart/common';
 import {
   CATEGORIES,
@@ -8,8 +9,7 @@ import {
   ratingSummary,
   type CategoryNode,
 } from '@jetmart/common/contracts';
-import { TextIndex, type TextFields } from './text-index';
-import { Vocabulary } from './typo';
+import { tokenize, Vocabulary } from './typo';
 
 /** The product's own fields (from product.created/updated). */
 export interface ProductFacts {
@@ -75,6 +75,13 @@ export { findCategory };
 export const PRICE_BUCKETS_MINOR = PRICE_BUCKETS.map((b) => ({ min: toMinor(b.min), max: b.max === null ? Infinity : toMinor(b.max) }));
 export { PRICE_BUCKETS, RATING_FACET_MINIMUMS };
 
+interface TextDoc {
+  id: string;
+  title: string;
+  description: string;
+  categories: string;
+}
+
 const grow = <A extends Float64Array | Uint8Array | Uint16Array | Uint32Array>(a: A, size: number): A => {
   const next = new (a.constructor as new (n: number) => A)(size);
   next.set(a);
@@ -91,12 +98,14 @@ export interface SearchIndexOptions {
   frequentMinimum?: number;
 }
 
-/** A product's searchable text: title, description, and its category's names. */
-const textOf = (p: ProductFacts): TextFields => [p.title, p.description, CATEGORY_NAMES[categoryPosition(p.category)]];
+/** The words of a product's searchable text (title, description, category names), each once. */
+function wordsOf(p: ProductFacts): Set<string> {
+  return new Set([...tokenize(p.title), ...tokenize(p.description), ...tokenize(CATEGORY_NAMES[categoryPosition(p.category)])]);
+}
 
 /**
- * The in-memory index of one process: an inverted index (BM25 over title, description and category
- * names, text-index.ts) for relevance, a vocabulary (radix tree) for the typo rule, and columns (one typed array per
+ * The in-memory index of one process: MiniSearch (BM25 over title, description and category
+ * names) for relevance, our own vocabulary for the typo rule, and columns (one typed array per
  * field, one slot per listed product) for filters, facets and sorts. Only listed products are
  * searchable; every product's state is kept (with its three versions) so an older event or read
  * never undoes a newer one, whatever order they arrive in.
@@ -109,6 +118,13 @@ const textOf = (p: ProductFacts): TextFields => [p.title, p.description, CATEGOR
  * slot: 12.5 kB at 100,000 products.
  */
 export class SearchIndex {
+  readonly text = new MiniSearch<TextDoc>({
+    fields: ['title', 'description', 'categories'],
+    storeFields: [],
+    tokenize,
+    processTerm: (t) => t,
+    searchOptions: { tokenize, processTerm: (t) => t, boost: { title: 3, categories: 2 } },
+  });
   readonly vocabulary = new Vocabulary();
   private readonly frequentShare: number;
   private readonly frequentMinimum: number;
@@ -120,7 +136,6 @@ export class SearchIndex {
   private readonly slotOf = new Map<string, number>();
   private readonly freeSlots: number[] = [];
   private capacity = 1024;
-  readonly text = new TextIndex(this.capacity);
   /** Slots in use so far (some may be free: see `alive`). */
   size = 0;
   ids: (string | undefined)[] = [];
@@ -135,10 +150,8 @@ export class SearchIndex {
   inStock = new Uint8Array(this.capacity);
   category = new Uint16Array(this.capacity);
   createdAt = new Float64Array(this.capacity);
-  /** Per slot, for the query being run (runSearch is synchronous): its relevance; all zeros between queries. */
-  relevanceScratch = new Float64Array(this.capacity);
   /**
-   * The facts whose text is in the text index and the vocabulary for each slot (a reference to the
+   * The facts whose text is in MiniSearch and the vocabulary for each slot (a reference to the
    * state's facts, not a copy): their words are taken out again when the text changes, tokenized
    * anew rather than kept per product (they were a third of the memory at 100,000 products).
    */
@@ -244,8 +257,9 @@ export class SearchIndex {
     }
     const indexed = this.indexedFacts[slot];
     if (!indexed || indexed.title !== p.title || indexed.description !== p.description || indexed.category !== p.category) {
-      if (indexed) this.unindexText(slot, indexed);
-      const words = this.text.add(slot, textOf(p));
+      if (indexed) this.unindexText(s.id, slot, indexed);
+      this.text.add({ id: s.id, title: p.title, description: p.description, categories: CATEGORY_NAMES[categoryPosition(p.category)] });
+      const words = wordsOf(p);
       this.vocabulary.add(words);
       this.indexedFacts[slot] = p;
       for (const w of words) this.markFrequent(w, slot);
@@ -263,8 +277,9 @@ export class SearchIndex {
     this.createdAt[slot] = s.createdAt.getTime();
   }
 
-  private unindexText(slot: number, facts: ProductFacts): void {
-    const words = this.text.remove(slot, textOf(facts));
+  private unindexText(id: string, slot: number, facts: ProductFacts): void {
+    this.text.discard(id);
+    const words = wordsOf(facts);
     this.vocabulary.remove(words);
     for (const w of words) this.unmarkFrequent(w, slot);
     this.indexedFacts[slot] = undefined;
@@ -272,7 +287,7 @@ export class SearchIndex {
 
   private removeSlot(id: string, slot: number): void {
     const indexed = this.indexedFacts[slot];
-    if (indexed) this.unindexText(slot, indexed);
+    if (indexed) this.unindexText(id, slot, indexed);
     this.docs[slot] = undefined;
     this.ids[slot] = undefined;
     this.alive[slot] = 0;
@@ -293,9 +308,12 @@ export class SearchIndex {
       return;
     }
     if (this.vocabulary.count(word) <= this.frequentThreshold()) return;
-    // Became frequent: its products, once, from its postings (this one included: it is in the text index already).
+    // Became frequent: its products, once, from its postings (this one included: it is in MiniSearch already).
     bits = new Uint32Array(this.capacity >>> 5);
-    for (const s of this.text.slotsWith(word)) bits[s >>> 5] |= 1 << (s & 31);
+    for (const r of this.text.search({ queries: [word] }, { fuzzy: false, prefix: false })) {
+      const s = this.slotOf.get(r.id as string);
+      if (s !== undefined) bits[s >>> 5] |= 1 << (s & 31);
+    }
     this.frequent.set(word, bits);
   }
 
@@ -322,9 +340,7 @@ export class SearchIndex {
     this.inStock = grow(this.inStock, capacity);
     this.category = grow(this.category, capacity);
     this.createdAt = grow(this.createdAt, capacity);
-    this.relevanceScratch = new Float64Array(capacity);
     for (const [word, bits] of this.frequent) this.frequent.set(word, grow(bits, capacity >>> 5));
-    this.text.growTo(capacity);
     this.capacity = capacity;
   }
 }
