@@ -86,6 +86,15 @@ function noMatch(op: string): unknown {
 const decidableHere = (filter: Record<string, unknown>, update: unknown) => !usesPositional(update) && onlyGuardOperators(filter);
 
 /**
+ * The one decision both entry points make, for a filter already in the server's types: reads the
+ * document by `_id` and says whether the whole filter holds for it.
+ */
+async function holdsForStored(collection: Collection<BsonDocument>, filter: Record<string, unknown>): Promise<boolean> {
+  const stored = await collection.findOne({ _id: filter._id } as Filter<BsonDocument>);
+  return stored !== null && sift(filter as never)(stored);
+}
+
+/**
  * `updateOne` through the raw driver of the document whose lock is `lock` (a filter on one `_id`
  * plus guards): where the lock is exclusive the guards are checked here and the server is asked
  * by `_id` alone; elsewhere the filter goes as it is (atomic on MongoDB).
@@ -97,8 +106,7 @@ export async function updateOneUnderLock<T extends BsonDocument>(
   update: UpdateFilter<T>,
 ): Promise<UpdateResult<T>> {
   if (!lock.exclusive || Object.keys(filter).length < 2 || !decidableHere(filter, update)) return collection.updateOne(filter, update);
-  const stored = await collection.findOne({ _id: filter._id } as Filter<T>);
-  if (!stored || !sift(filter as never)(stored)) return noMatch('updateOne') as UpdateResult<T>;
+  if (!(await holdsForStored(collection as never, filter))) return noMatch('updateOne') as UpdateResult<T>;
   return collection.updateOne({ _id: filter._id } as Filter<T>, update);
 }
 
@@ -121,8 +129,7 @@ export async function checkQueryGuardUnderLock(query: mongoose.Query<unknown, un
   } catch {
     return; // mongoose raises the same cast error when it runs the query
   }
-  const stored = await query.model.collection.findOne({ _id: cast._id } as never);
-  if (!stored || !sift(cast)(stored)) throw mongoose.skipMiddlewareFunction(noMatch(op));
+  if (!(await holdsForStored(query.model.collection as never, cast))) throw mongoose.skipMiddlewareFunction(noMatch(op));
   query.setQuery({ _id: cast._id });
 }
 
