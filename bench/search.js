@@ -40,6 +40,10 @@ const CHANGES = Number(opt('changes', 50));
 // the engine (runSearch) one after another: the CPU cost per query without HTTP, database or other load.
 const ENGINE_ONLY = argv.includes('--engine-only');
 const QUERIES = Number(opt('queries', 3000));
+// --profile: CPU-profile the search service during the open loop (bench/lib/cpu-profile.js); the
+// profile's path is printed and kept in the results (summarize with bench/profile-summary.js).
+const PROFILE = argv.includes('--profile');
+const PROFILE_DIR = opt('profile-dir', path.join(require('node:os').tmpdir(), 'jetmart-profiles'));
 // --dist <dir>: another build of search (e.g. compiled elsewhere to compare engines without touching search/dist).
 const SEARCH_DIST = path.resolve(opt('dist', path.join(root, 'search', 'dist')));
 const DIST = path.join(SEARCH_DIST, 'index.js');
@@ -398,6 +402,11 @@ async function main() {
         JWT_KEY: 'bench',
         LOG_LEVEL: 'info',
         LOG_FORMAT: 'json',
+        ...(PROFILE && {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --require ${path.join(__dirname, 'lib', 'cpu-profile.js')}`.trim(),
+          BENCH_PROFILE_SERVICE: 'search',
+          BENCH_PROFILE_DIR: PROFILE_DIR,
+        }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -424,6 +433,7 @@ async function main() {
     for (let i = 0; i < 200; i++) await get(port, mixedQuery());
 
     log(`open loop: ${RATE} req/s for ${SECONDS} s`);
+    if (PROFILE) child.kill('SIGUSR2');
     const cpuBefore = cpuSeconds(child.pid);
     const total = RATE * SECONDS;
     const latencies = [];
@@ -447,6 +457,10 @@ async function main() {
     }
     await Promise.all(inflight);
     const loadCpu = cpuSeconds(child.pid) - cpuBefore;
+    if (PROFILE) {
+      child.kill('SIGUSR2');
+      log(`profile: ${path.join(PROFILE_DIR, `search-${child.pid}.cpuprofile`)}`);
+    }
     const query = summary(latencies);
     const rssAfterLoad = memory(child.pid);
     log(`queries: ${JSON.stringify(query)}, errors ${errors}, service CPU ${loadCpu.toFixed(1)} s`);

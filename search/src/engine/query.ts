@@ -168,10 +168,7 @@ function textMatches(index: SearchIndex, plans: WordPlan[]): Map<number, number>
       { combineWith: 'OR', queries: [...weights.keys()] },
       { boostTerm: (term: string) => weights.get(term) ?? TYPO_WEIGHT[2], fuzzy: false, prefix: false },
     );
-    for (const r of results) {
-      const slot = index.slot(r.id as string);
-      if (slot !== undefined) found.set(slot, r.score);
-    }
+    for (const r of results) found.set(r.id as number, r.score);
     return found;
   });
   const consider = (slot: number, driverScore: number): void => {
@@ -250,6 +247,10 @@ export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome
   const scores = hasText ? textMatches(index, plans) : undefined;
 
   const { priceMinor, priceBucket, rating, ratingCount, inStock, category, createdAt, ids } = index;
+  // Module constants read once per query: imported through re-exports, each read in the loop
+  // below is a getter call per visited product (compiled CommonJS).
+  const ratingMinimums = RATING_FACET_MINIMUMS;
+  const ratingFacets = ratingMinimums.length;
   const sort = req.sort === 'relevance' && !hasText ? 'newest' : req.sort;
   // The sort's two keys (ascending), chosen once per query rather than per comparison.
   const k1: (s: number) => number =
@@ -309,7 +310,7 @@ export function runSearch(index: SearchIndex, req: SearchRequest): SearchOutcome
     if ((fail & ~FAIL_CATEGORY) === 0) leafCounts[category[s]]++;
     if ((fail & ~FAIL_PRICE) === 0) priceCounts[priceBucket[s]]++;
     if ((fail & ~FAIL_RATING) === 0 && !Number.isNaN(r)) {
-      for (let i = 0; i < RATING_FACET_MINIMUMS.length; i++) if (r >= RATING_FACET_MINIMUMS[i]) ratingCounts[i]++;
+      for (let i = 0; i < ratingFacets; i++) if (r >= ratingMinimums[i]) ratingCounts[i]++;
     }
     if ((fail & ~FAIL_STOCK) === 0) stockCounts[inStock[s]]++;
     if (fail === 0) {

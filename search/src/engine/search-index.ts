@@ -76,7 +76,11 @@ export const PRICE_BUCKETS_MINOR = PRICE_BUCKETS.map((b) => ({ min: toMinor(b.mi
 export { PRICE_BUCKETS, RATING_FACET_MINIMUMS };
 
 interface TextDoc {
-  id: string;
+  /**
+   * The product's slot, not its id: a hit's slot is then read off the result instead of looked up
+   * in a Map per hit (a tenth of a query's CPU). A freed slot is discarded before it is reused.
+   */
+  id: number;
   title: string;
   description: string;
   categories: string;
@@ -167,10 +171,6 @@ export class SearchIndex {
     return this.slotOf.size;
   }
 
-  slot(id: string): number | undefined {
-    return this.slotOf.get(id);
-  }
-
   state(id: string): ProductState | undefined {
     return this.states.get(id);
   }
@@ -257,8 +257,8 @@ export class SearchIndex {
     }
     const indexed = this.indexedFacts[slot];
     if (!indexed || indexed.title !== p.title || indexed.description !== p.description || indexed.category !== p.category) {
-      if (indexed) this.unindexText(s.id, slot, indexed);
-      this.text.add({ id: s.id, title: p.title, description: p.description, categories: CATEGORY_NAMES[categoryPosition(p.category)] });
+      if (indexed) this.unindexText(slot, indexed);
+      this.text.add({ id: slot, title: p.title, description: p.description, categories: CATEGORY_NAMES[categoryPosition(p.category)] });
       const words = wordsOf(p);
       this.vocabulary.add(words);
       this.indexedFacts[slot] = p;
@@ -277,8 +277,8 @@ export class SearchIndex {
     this.createdAt[slot] = s.createdAt.getTime();
   }
 
-  private unindexText(id: string, slot: number, facts: ProductFacts): void {
-    this.text.discard(id);
+  private unindexText(slot: number, facts: ProductFacts): void {
+    this.text.discard(slot);
     const words = wordsOf(facts);
     this.vocabulary.remove(words);
     for (const w of words) this.unmarkFrequent(w, slot);
@@ -287,7 +287,7 @@ export class SearchIndex {
 
   private removeSlot(id: string, slot: number): void {
     const indexed = this.indexedFacts[slot];
-    if (indexed) this.unindexText(id, slot, indexed);
+    if (indexed) this.unindexText(slot, indexed);
     this.docs[slot] = undefined;
     this.ids[slot] = undefined;
     this.alive[slot] = 0;
@@ -311,8 +311,8 @@ export class SearchIndex {
     // Became frequent: its products, once, from its postings (this one included: it is in MiniSearch already).
     bits = new Uint32Array(this.capacity >>> 5);
     for (const r of this.text.search({ queries: [word] }, { fuzzy: false, prefix: false })) {
-      const s = this.slotOf.get(r.id as string);
-      if (s !== undefined) bits[s >>> 5] |= 1 << (s & 31);
+      const s = r.id as number;
+      bits[s >>> 5] |= 1 << (s & 31);
     }
     this.frequent.set(word, bits);
   }

@@ -49,6 +49,8 @@ export function tokenize(text: string): string[] {
 
 /** Words added since the last merge at most (each query measures them one by one). */
 const RECENT_LIMIT = 256;
+/** Query words whose typo matches are remembered (oldest forgotten first). */
+const NEAR_CACHE_LIMIT = 10_000;
 
 /** The first position in `words` (sorted) of a word not before `key`. */
 function lowerBound(words: readonly string[], key: string): number {
@@ -84,6 +86,14 @@ export class Vocabulary {
   private recent: string[] = [];
   /** Words with a count of 0. */
   private left = 0;
+  /**
+   * Per query word and typo allowance (`max:word`): every word of the vocabulary within reach,
+   * counted or not (a word left with 0 keeps its place, and counts are read at each query). The
+   * walk for a word of 9+ letters is most of a query's CPU, and shoppers repeat words; the set of
+   * words within reach changes only when a new word arrives, and then only for the query words
+   * near it, so a new word is added to exactly those entries instead of clearing the cache.
+   */
+  private readonly nearCache = new Map<string, { term: string; distance: number }[]>();
 
   get size(): number {
     return this.counts.size - this.left;
@@ -100,6 +110,7 @@ export class Vocabulary {
       if (n === undefined) {
         this.counts.set(w, 1);
         this.recent.push(w);
+        this.reachNewWord(w);
       } else {
         if (n === 0) this.left--;
         this.counts.set(w, n + 1);
@@ -116,6 +127,22 @@ export class Vocabulary {
       if (n === 1) this.left++;
     }
     if (this.left > RECENT_LIMIT + (this.sorted.length >>> 4)) this.rebuild();
+  }
+
+  /** A word new to the vocabulary joins the remembered matches of the query words it is near. */
+  private reachNewWord(term: string): void {
+    if (this.nearCache.size === 0) return;
+    const length = [...term].length;
+    for (const [key, within] of this.nearCache) {
+      const colon = key.indexOf(':');
+      const max = Number(key.slice(0, colon));
+      const word = key.slice(colon + 1);
+      // Lengths apart by more than the allowance: out of reach without measuring (most entries).
+      if (Math.abs([...word].length - length) > max) continue;
+      const distance = osaDistance(word, term, max);
+      // A word dropped by a rebuild (count 0) and now back may still be remembered.
+      if (distance <= max && !within.some((t) => t.term === term)) within.push({ term, distance });
+    }
   }
 
   /** Merges the recent words into the sorted array and drops the words that left. */
@@ -164,12 +191,28 @@ export class Vocabulary {
       const c = this.counts.get(word);
       return c ? [{ term: word, distance: 0, count: c }] : [];
     }
+    const key = `${max}:${word}`;
+    let within = this.nearCache.get(key);
+    if (!within) {
+      within = this.withinReach(word, max);
+      if (this.nearCache.size >= NEAR_CACHE_LIMIT) this.nearCache.delete(this.nearCache.keys().next().value!);
+      this.nearCache.set(key, within);
+    }
     const out: { term: string; distance: number; count: number }[] = [];
+    for (const { term, distance } of within) {
+      const count = this.counts.get(term);
+      if (count) out.push({ term, distance, count });
+    }
+    out.sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
+    return out.slice(0, limit);
+  }
+
+  /** Every word of the vocabulary (counted or not) within `max` typos of `word`: the walk of `near`. */
+  private withinReach(word: string, max: number): { term: string; distance: number }[] {
+    const out: { term: string; distance: number }[] = [];
     const consider = (term: string) => {
-      const count = this.counts.get(term)!;
-      if (count === 0) return;
       const distance = osaDistance(word, term, max);
-      if (distance <= max) out.push({ term, distance, count });
+      if (distance <= max) out.push({ term, distance });
     };
     const words = this.sorted;
     const m = word.length;
@@ -214,7 +257,6 @@ export class Vocabulary {
         -1,
       );
     for (const w of this.recent) consider(w);
-    out.sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
-    return out.slice(0, limit);
+    return out;
   }
 }

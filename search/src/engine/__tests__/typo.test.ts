@@ -137,7 +137,18 @@ describe('the typo rule', () => {
         (changes, queries) => {
           const v = new Vocabulary();
           const counts = new Map<string, number>();
-          for (const [adding, words] of changes) {
+          const nearAsMeasured = (q: string, max: number) =>
+            [...counts]
+              .filter(([, n]) => n > 0)
+              .map(([term, count]) => ({ term, distance: osaDistance(q, term, max), count }))
+              .filter((t) => t.distance <= max)
+              .sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
+          for (const [step, [adding, words]] of changes.entries()) {
+            // Queries between the changes too: what `near` remembered must follow the words that arrive and leave.
+            if (step % 10 === 0) {
+              const q = queries[(step / 10) % queries.length];
+              for (const max of [1, 2]) expect(v.near(q, max, 10_000)).toEqual(nearAsMeasured(q, max));
+            }
             const distinct = [...new Set(words)];
             if (adding) {
               v.add(words);
@@ -152,13 +163,7 @@ describe('the typo rule', () => {
           const indexed = [...counts].filter(([, n]) => n > 0);
           expect(v.size).toBe(indexed.length);
           for (const q of queries) {
-            for (const max of [1, 2]) {
-              const expected = indexed
-                .map(([term, count]) => ({ term, distance: osaDistance(q, term, max), count }))
-                .filter((t) => t.distance <= max)
-                .sort((a, b) => a.distance - b.distance || b.count - a.count || (a.term < b.term ? -1 : 1));
-              expect(v.near(q, max, 10_000)).toEqual(expected);
-            }
+            for (const max of [1, 2]) expect(v.near(q, max, 10_000)).toEqual(nearAsMeasured(q, max));
             const completions = indexed
               .filter(([term]) => term.startsWith(q))
               .map(([term, count]) => ({ term, count }))
