@@ -15,6 +15,8 @@ export * from './service/config';
 export * from './service/app';
 export * from './service/run';
 export * from './service/periodic';
+export * from './service/leases';
+export * from './service/recovery-candidates';
 export * from './service/concurrency';
 export * from './models';
 export * from './database';

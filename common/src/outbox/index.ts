@@ -7,6 +7,7 @@ import { makeEvent, type Event, type EventData, type Subject } from '../events';
 import { outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
 import { currentTraceparent } from '../tracing';
 import type { AnyModel } from '../database/any-model';
+import { RecoveryLease } from '../service/leases';
 
 /**
  * Transactional outbox without multi-document transactions: the events a change causes are
@@ -38,12 +39,19 @@ export interface WithOutbox {
 }
 
 /**
- * Documents this process has written outbox entries to, by collection: the relay reads these by
- * `_id` instead of scanning for pending entries (FerretDB pushes down only `_id` filters, so a
- * scan reads the whole collection; measured in docs/BENCHMARKS.md, "Profile-driven fixes"). The
- * periodic full scan remains the safety net for what another process or a crash left behind.
+ * Documents this process has written outbox entries to, by database and collection: the relay
+ * reads these by `_id` instead of scanning for pending entries (FerretDB pushes down only `_id`
+ * filters, so a scan reads the whole collection; measured in docs/BENCHMARKS.md, "Profile-driven
+ * fixes"). A write that failed is noted too: its answer may be lost after the server applied it.
+ * What nobody here noted (a crashed process's, another replica's) is the full scan's: see
+ * `OutboxRelay`.
  */
 const writtenIds = new Map<string, Map<string, OutboxEntry[] | null>>();
+
+/** Key of a collection in `writtenIds`: two connections (one test process, two services) may use the same collection name. */
+function collectionKey(model: { db: { name: string }; collection: { collectionName: string } }): string {
+  return `${model.db.name}.${model.collection.collectionName}`;
+}
 const relayWakeups = new Set<() => void>();
 
 /**
@@ -77,13 +85,33 @@ export function outboxPlugin(schema: Schema): void {
     if (!this.outbox?.length) return;
     const inserted = this.$locals.outboxInsert === true;
     const entries = inserted ? this.outbox.map((e) => ('toObject' in e ? (e as unknown as Document).toObject() : e) as OutboxEntry) : null;
-    noteOutboxWrite((this.constructor as Model<unknown>).collection.collectionName, this._id, true, entries);
+    noteOutboxWrite(collectionKey(this.constructor as Model<unknown>), this._id, true, entries);
   });
+  // A failed save may still have been applied (an answer lost on the way back): read it by `_id`.
+  // Error handlers (as in the lock plugin): note, and let the original error propagate unchanged.
+  schema.post(
+    'save',
+    { errorHandler: true } as never,
+    function (this: Document & WithOutbox) {
+      if (this.outbox?.length) noteOutboxWrite(collectionKey(this.constructor as Model<unknown>), this._id, true);
+    } as never,
+  );
+  type OutboxQuery = { getUpdate(): unknown; getFilter(): Record<string, unknown>; model: Model<unknown> };
+  const noteQuery = (q: OutboxQuery) => {
+    const update = q.getUpdate() as { $push?: Record<string, unknown> } | null;
+    if (update?.$push && 'outbox' in update.$push) noteOutboxWrite(collectionKey(q.model), q.getFilter()._id);
+  };
   for (const op of ['updateOne', 'findOneAndUpdate'] as const) {
-    schema.post(op, function (this: { getUpdate(): unknown; getFilter(): Record<string, unknown>; model: Model<unknown> }) {
-      const update = this.getUpdate() as { $push?: Record<string, unknown> } | null;
-      if (update?.$push && 'outbox' in update.$push) noteOutboxWrite(this.model.collection.collectionName, this.getFilter()._id);
+    schema.post(op, function (this: OutboxQuery) {
+      noteQuery(this);
     });
+    schema.post(
+      op,
+      { errorHandler: true } as never,
+      function (this: OutboxQuery) {
+        noteQuery(this);
+      } as never,
+    );
   }
 }
 
@@ -115,8 +143,14 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Documents read per model per pass. */
   batchSize?: number;
-  /** How often a pass scans for every pending entry, not only those this process wrote. */
+  /**
+   * How often a pass scans for every pending entry regardless of leases: the net for writers that
+   * hold no lease (a script, a process that wrote before its relay started). Rare on purpose: on
+   * FerretDB/SQLite each scan reads the whole collection.
+   */
   fullScanIntervalMs?: number;
+  /** A relay whose lease is not renewed for this long is taken for dead, and its leftovers are scanned for. */
+  leaseTtlMs?: number;
   /**
    * Documents handled at once within a pass (each document's own entries stay strictly in order).
    * One at a time, a busy pass makes the last document wait for every other one's publish, lock
@@ -127,11 +161,27 @@ export interface OutboxRelayOptions {
 }
 
 const PENDING = { 'outbox.0': { $exists: true } };
+export const OUTBOX_FULL_SCAN_INTERVAL_MS = 15 * 60_000;
 
 /** A document with pending entries as the relay handles it (`_id` as the driver takes it). */
 type PendingDoc = { _id: never; outbox?: unknown };
 
-/** Publishes every document's pending outbox events, oldest first per document, then removes them. */
+/**
+ * Publishes every document's pending outbox events, oldest first per document, then removes them.
+ *
+ * What it reads, and why (issue 21, cost after growth): the documents this process wrote, by
+ * `_id` (noted by the plugin's hooks, also after a failed write, and again after a failed
+ * publish), so their cost does not depend on the size of the collection. Entries nobody in this
+ * process knows of exist only when a writer died (a crash between the write and the publish) or
+ * held no relay; for those, the whole collection is scanned: (1) at start-up (a restarted
+ * replica publishes what it left), (2) when a peer relay's lease expires (`RecoveryLease`: a
+ * replica that died and did not come back), (3) every `fullScanIntervalMs` (15 min) for writers
+ * without a lease. Scanning every 5 s in every replica made every checkout pay for reading every
+ * product and stock document on FerretDB/SQLite. A pending-documents marker collection was the
+ * other option; it needs an insert before and a delete after every event write (about +2
+ * commands per event, +10 per checkout against a target of 12 in all), where a lease costs two
+ * commands per renewal whatever the load.
+ */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
@@ -142,6 +192,9 @@ export class OutboxRelay {
   private readonly fullScanIntervalMs: number;
   private readonly concurrency: number;
   private lastFullScan = 0;
+  /** A full scan is due: start-up, a peer's lease expired, or the last scan stopped at batchSize. */
+  private scanOwed = true;
+  private readonly lease?: RecoveryLease;
   private readonly wake = () => this.publishSoon();
   private readonly log: Logger;
 
@@ -152,15 +205,28 @@ export class OutboxRelay {
   ) {
     this.intervalMs = opts.intervalMs ?? 500;
     this.batchSize = opts.batchSize ?? 200;
-    this.fullScanIntervalMs = opts.fullScanIntervalMs ?? 5_000;
+    this.fullScanIntervalMs = opts.fullScanIntervalMs ?? OUTBOX_FULL_SCAN_INTERVAL_MS;
     this.concurrency = Math.max(1, opts.concurrency ?? 8);
     this.log = opts.logger.child({ component: 'outbox-relay' });
+    if (models.length) {
+      // One role per set of collections: a peer's leftovers are in the collections it relays.
+      const role = `outbox-relay:${models
+        .map((m) => m.collection.collectionName)
+        .sort()
+        .join(',')}`;
+      this.lease = new RecoveryLease(models[0].db, role, { ttlMs: opts.leaseTtlMs, logger: this.log }).onPeerLost(() => {
+        this.scanOwed = true;
+        this.publishSoon();
+      });
+    }
   }
 
   start(): void {
     this.stopped = false;
     this.lastFullScan = 0;
+    this.scanOwed = true;
     relayWakeups.add(this.wake);
+    this.lease?.start();
     this.schedule(0);
   }
 
@@ -177,20 +243,36 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Stops polling after the pass under way (its publishes complete or stay pending). */
+  /** Stops polling after the pass under way (its publishes complete or stay pending). The lease stays until it expires. */
   async stop(): Promise<void> {
     this.stopped = true;
     relayWakeups.delete(this.wake);
     if (this.timer) clearTimeout(this.timer);
+    await this.lease?.stop();
     await this.running?.catch(() => undefined);
   }
 
-  /** Runs passes until nothing is pending. Returns the number of events published. */
-  async flush(): Promise<number> {
+  /**
+   * Shutdown: stop, publish what this process wrote, and give the lease back only if all of it
+   * got out; otherwise the lease expires and a peer's scan publishes the rest.
+   */
+  async close(): Promise<void> {
+    await this.stop();
+    try {
+      await this.flush({ full: false });
+    } catch (err) {
+      this.log.warn({ err }, 'final outbox flush failed; events stay pending for a peer or the next start');
+      return;
+    }
+    await this.lease?.stop({ release: true }).catch((err) => this.log.warn({ err }, 'releasing the relay lease failed'));
+  }
+
+  /** Runs passes until nothing is pending (every document when `full`, the default). Returns the number of events published. */
+  async flush(opts: { full?: boolean } = {}): Promise<number> {
     let total = 0;
     for (;;) {
       await this.running?.catch(() => undefined);
-      const n = await this.pass({ full: true });
+      const n = await this.pass({ full: opts.full ?? true });
       total += n;
       if (n === 0) return total;
     }
@@ -218,21 +300,25 @@ export class OutboxRelay {
     } finally {
       this.running = undefined;
     }
-    if (!this.stopped) this.schedule(this.again || published >= this.batchSize ? 0 : this.intervalMs);
+    if (!this.stopped) this.schedule(this.again || this.scanOwed || published >= this.batchSize ? 0 : this.intervalMs);
   }
 
   /** Pending documents of `model`: those this process wrote (by `_id`), or all on a full scan. */
   private async pendingDocs(model: AnyModel, full: boolean, taken: Array<[string, string[]]>): Promise<PendingDoc[]> {
-    const name = model.collection.collectionName;
+    const key = collectionKey(model);
     if (full) {
-      takeWrittenIds(name); // the scan covers them
-      return model.collection
+      takeWrittenIds(key); // the scan covers them
+      const found = (await model.collection
         .find(PENDING, { projection: { outbox: 1 } })
         .limit(this.batchSize)
-        .toArray() as Promise<PendingDoc[]>;
+        .toArray()) as PendingDoc[];
+      // More may be pending beyond the batch: scan again on the next pass rather than in 15 min.
+      if (found.length >= this.batchSize) this.scanOwed = true;
+      taken.push([key, found.map((d) => String(d._id))]);
+      return found;
     }
-    const written = takeWrittenIds(name);
-    taken.push([name, written.map(([id]) => id)]);
+    const written = takeWrittenIds(key);
+    taken.push([key, written.map(([id]) => id)]);
     const docs = await mapLimit(written, this.concurrency, async ([id, entries]) => {
       const _id = model.schema.path('_id')?.instance === 'ObjectId' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : id;
       // A document this process inserted: its entries are known; an entry another relay published
@@ -247,20 +333,26 @@ export class OutboxRelay {
   }
 
   /**
-   * One pass over every model: the documents this process wrote, or (every `fullScanIntervalMs`,
-   * and when asked) every pending document. Throws if publishing fails (the events stay pending).
+   * One pass over every model: the documents this process wrote, or (when a scan is owed, every
+   * `fullScanIntervalMs`, and when asked) every pending document. Throws if publishing fails (the
+   * events stay pending, and the documents are looked at again on the next pass).
    */
   async pass(opts: { full?: boolean } = {}): Promise<number> {
-    const full = opts.full || Date.now() - this.lastFullScan >= this.fullScanIntervalMs;
-    if (full) this.lastFullScan = Date.now();
+    const full = opts.full || this.scanOwed || Date.now() - this.lastFullScan >= this.fullScanIntervalMs;
+    if (full) {
+      this.lastFullScan = Date.now();
+      this.scanOwed = false;
+    }
     const taken: Array<[string, string[]]> = [];
     let published = 0;
     // Every entry this pass saw, and whether it got out: the gauges are set from it even when a
     // publish fails (NATS down), which is when a growing backlog matters most.
     const seen: { createdAt: Date; done: boolean }[] = [];
+    let visited = 0;
     try {
       for (const model of this.models) {
         const docs = await this.pendingDocs(model, full, taken);
+        visited++;
         const byDoc = docs.map((doc) => ({
           doc,
           entries: ((doc.outbox ?? []) as OutboxEntry[]).map((entry) => {
@@ -290,19 +382,23 @@ export class OutboxRelay {
         });
       }
     } catch (err) {
-      // Not all published: look at these documents again on the next pass.
+      // Not all published: look at these documents again on the next pass (by `_id`: a full
+      // scan's finds included, since the next scan may be far away).
       // Without waking the relay: it retries on its interval, not in a tight loop while NATS is down.
-      for (const [name, ids] of taken) for (const id of ids) noteOutboxWrite(name, id, false);
+      for (const [key, ids] of taken) for (const id of ids) noteOutboxWrite(key, id, false);
       throw err;
     } finally {
-      // Only a full scan sees everything pending (other processes' writes, a crashed replica's);
-      // a pass over this process's own writes would reset the gauges to its partial view.
-      if (full) {
-        const left = seen.filter((s) => !s.done);
-        outboxBacklog.set(left.length);
-        const oldest = Math.min(...left.map((s) => s.createdAt.getTime()));
-        outboxOldestAgeSeconds.set(left.length ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+      // What this process knows to be pending: what the pass left, plus what it did not reach
+      // (models after a failure; counted as one entry per document when the entries are not known).
+      // Another process's leftovers count once a scan has found them.
+      const left = seen.filter((s) => !s.done);
+      let unread = 0;
+      for (const model of this.models.slice(visited)) {
+        for (const entries of writtenIds.get(collectionKey(model))?.values() ?? []) unread += entries?.length ?? 1;
       }
+      outboxBacklog.set(left.length + unread);
+      const oldest = Math.min(...left.map((s) => s.createdAt.getTime()));
+      outboxOldestAgeSeconds.set(left.length ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
     }
     return published;
   }

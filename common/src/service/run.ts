@@ -168,11 +168,9 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
       await Promise.allSettled(background.map((b) => b.stop()));
       await Promise.allSettled(listeners.map((l) => l.stop()));
       await sessions.stop();
-      if (relay) {
-        await relay.stop();
-        // Publish what the last requests wrote; whatever fails stays in the outbox for next start.
-        await relay.flush().catch((err) => logger.warn({ err }, 'final outbox flush failed; events stay pending'));
-      }
+      // Publish what the last requests wrote; whatever fails stays in the outbox, and the relay's
+      // lease is kept so that a peer (or the next start) publishes it.
+      if (relay) await relay.close();
       await bus.drain().catch((err) => logger.warn({ err }, 'NATS drain failed'));
       if (spec.mongoUrl) await mongoose.disconnect();
       await tracing.flush().catch((err) => logger.warn({ err }, 'exporting the last spans failed'));

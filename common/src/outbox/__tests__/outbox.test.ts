@@ -176,6 +176,49 @@ describe('transactional outbox', () => {
     await eventually(async () => (await Item.countDocuments({ 'outbox.0': { $exists: true } })) === 0, 5_000);
   });
 
+  it('a restarted relay publishes, at start-up, an entry nothing in its process noted', async () => {
+    // Left by a process that died between its write and the publish (written straight into the
+    // collection, so no hook of this process saw it).
+    const left = new Item({ title: 'left-behind', quantity: 1 });
+    recordProduct(left, Subjects.ProductCreated, 0);
+    await Item.collection.insertOne(left.toObject() as never);
+    relay({ intervalMs: 50, fullScanIntervalMs: 3_600_000 }).start();
+    await eventually(async () => (await Item.countDocuments({ 'outbox.0': { $exists: true } })) === 0, 10_000);
+    expect((await streamEvents(bus)).map((e) => e.title)).toEqual(['left-behind']);
+  });
+
+  it("publishes what a dead peer left, which nothing here noted, once the peer's lease has expired", async () => {
+    const leases = mongoose.connection.db!.collection<{ _id: string; role: string; expiresAt: Date }>('_leases');
+    const r = relay({ intervalMs: 50, fullScanIntervalMs: 3_600_000, leaseTtlMs: 300 });
+    r.start();
+    const save = async (title: string) => {
+      const doc = new Item({ title, quantity: 1 });
+      recordProduct(doc, Subjects.ProductCreated, 0);
+      await doc.save();
+    };
+    const published = async (title: string) => (await streamEvents(bus)).filter((e) => e.title === title).length;
+    // Once this write is out, the start-up scan has read the collection.
+    await save('mine-1');
+    await eventually(async () => (await published('mine-1')) === 1, 10_000);
+
+    // The peer's write, straight into the collection (not through this process's hooks).
+    const foreign = new Item({ title: 'foreign', quantity: 1 });
+    recordProduct(foreign, Subjects.ProductCreated, 0);
+    await Item.collection.insertOne(foreign.toObject() as never);
+    // The relay's passes read only what this process wrote: a later write of ours goes out, the peer's does not.
+    await save('mine-2');
+    await eventually(async () => (await published('mine-2')) === 1, 10_000);
+    expect(await published('foreign')).toBe(0);
+
+    // The peer died: its lease is no longer renewed.
+    const role = `outbox-relay:${Item.collection.collectionName}`;
+    await leases.insertOne({ _id: `${role}:dead-peer`, role, expiresAt: new Date(Date.now() - 1_000) });
+    await eventually(async () => (await published('foreign')) === 1, 10_000);
+    expect(await leases.findOne({ _id: `${role}:dead-peer` })).toBeNull();
+    await eventually(async () => (await Item.countDocuments({ 'outbox.0': { $exists: true } })) === 0, 5_000);
+    expect(await published('foreign')).toBe(1);
+  });
+
   it('publishes at once what a conditional updateOne pushed into the outbox', async () => {
     const r = relay({ intervalMs: 50, fullScanIntervalMs: 60_000 });
     r.start();
