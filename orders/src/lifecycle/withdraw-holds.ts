@@ -1,4 +1,4 @@
-import type { OrderDoc } from '../models';
+import { noteOverheldProduct, type OrderDoc } from '../models';
 import type { LifecycleDeps } from './deps';
 import { cancelOrder } from './end-order';
 
@@ -32,5 +32,7 @@ export async function withdrawExcessHolds(deps: LifecycleDeps, productId: string
     cancelled.push(holder.id);
     shortfall -= replica.holds.find((h) => h.orderId === holder.id)?.quantity ?? 0;
   }
+  // Still over (a holder still pending may be confirmed later): the sweeper looks again.
+  if (shortfall > 0) noteOverheldProduct(models.ProductReplica, productId);
   return cancelled;
 }

@@ -15,6 +15,7 @@ export * from './refund-replica';
 export * from './return';
 export * from './sale-line';
 export * from './shipment-replica';
+export * from './sweeper-candidates';
 
 export interface OrdersModels {
   Order: OrderModel;

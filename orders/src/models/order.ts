@@ -1,6 +1,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
 import { addressSnapshotSchema, modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import { anonymisedAddress, isAnonymisedAddress, type Address } from '@jetmart/common/contracts';
+import { sweeperCandidatesPlugin } from './sweeper-candidates';
 
 /**
  * `pending` (units being held, never shown) → `created` → `complete` | `cancelled`;
@@ -101,6 +102,7 @@ const orderSchema = new Schema<OrderFields, OrderModel, OrderMethods>(
   },
 );
 orderSchema.plugin(outboxPlugin);
+orderSchema.plugin(sweeperCandidatesPlugin);
 orderSchema.index({ userId: 1, createdAt: -1 });
 orderSchema.index({ status: 1, createdAt: 1 });
 orderSchema.index({ holdAction: 1, updatedAt: 1 });

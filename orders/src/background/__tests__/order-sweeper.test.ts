@@ -1,4 +1,5 @@
 import { createLogger } from '@jetmart/common';
+import mongoose from 'mongoose';
 import { useTestDatabase } from '@jetmart/common/testing';
 import { reserveUnits, type OrderLine } from '../../models';
 import { OrderSweeper } from '../order-sweeper';
@@ -67,6 +68,68 @@ describe('OrderSweeper (crash recovery)', () => {
     await doc.save();
     await sweeper().sweepOnce(Date.now() + 11_000);
     expect(await replica(p.id)).toMatchObject({ available: 1, sold: 2, holds: [] });
+  });
+
+  it('after its start-up scan, reads only what this process noted: a placement that failed midway here is finished, nothing else is read', async () => {
+    const s = new OrderSweeper(models, { logger: createLogger('orders', { level: 'silent' }), fullScanIntervalMs: 3_600_000 });
+    await s.sweep(Date.now()); // the start-up scan (nothing to do)
+    const p = await seedProduct(models, { quantity: 4 });
+    const line = { productId: p.id, title: p.title, priceMinor: p.priceMinor, quantity: 2 };
+    // This process's placement, stopped after its hold (noted by the order's write).
+    const mine = await models.Order.create({ userId: newId(), status: 'pending', items: [line], totalMinor: 2, expiresAt: new Date() });
+    await reserveUnits(models.ProductReplica, p.id, mine.id, 2);
+    // A dead process's, written straight into the collection: only a scan finds it.
+    const theirs = new models.Order({ userId: newId(), status: 'pending', items: [line], totalMinor: 2, expiresAt: new Date() });
+    await models.Order.collection.insertOne(theirs.toObject() as never);
+    await reserveUnits(models.ProductReplica, p.id, theirs.id, 2);
+
+    await s.sweep(Date.now() + 31_000);
+    expect((await models.Order.findById(mine.id).lean())!.status).toBe('failed');
+    expect((await models.Order.findById(theirs.id).lean())!.status).toBe('pending');
+    expect(await replica(p.id)).toMatchObject({ available: 2, holds: [{ orderId: theirs.id, quantity: 2 }] });
+  });
+
+  it("scans for what a dead peer left once the peer's lease has expired", async () => {
+    const p = await seedProduct(models, { quantity: 2 });
+    const running = new OrderSweeper(models, {
+      logger: createLogger('orders', { level: 'silent' }),
+      intervalMs: 20,
+      pendingTimeoutMs: 0,
+      leaseTtlMs: 300,
+      fullScanIntervalMs: 3_600_000,
+    }).start();
+    try {
+      // Once this process's own abandoned placement is failed, the start-up scan is behind us.
+      const mine = await models.Order.create({
+        userId: newId(),
+        status: 'pending',
+        items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 1 }],
+        totalMinor: 1,
+        expiresAt: new Date(),
+      });
+      await reserveUnits(models.ProductReplica, p.id, mine.id, 1);
+      for (let i = 0; i < 250 && (await replica(p.id))!.available !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await replica(p.id))!.available).toBe(2);
+
+      const theirs = new models.Order({
+        userId: newId(),
+        status: 'pending',
+        items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 2 }],
+        totalMinor: 2,
+        expiresAt: new Date(),
+      });
+      await models.Order.collection.insertOne(theirs.toObject() as never);
+      await reserveUnits(models.ProductReplica, p.id, theirs.id, 2);
+      await mongoose.connection.db!.collection('_leases').insertOne({
+        _id: 'order-sweeper:dead-peer' as never,
+        role: 'order-sweeper',
+        expiresAt: new Date(Date.now() - 1_000),
+      });
+      for (let i = 0; i < 250 && (await replica(p.id))!.available !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await running.stop();
+    }
+    expect((await replica(p.id))!.available).toBe(2);
   });
 
   it('runs on its own timer when started', async () => {
