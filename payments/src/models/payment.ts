@@ -1,5 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
-import { modelOn, outboxPlugin, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
+import { modelOn, outboxPlugin, RecoveryCandidates, recordEvent, Subjects, type WithOutbox } from '@jetmart/common';
 import type { ChargeRequest, ChargeResult } from '../gateway/payment-gateway';
 import { orderLineSchema, type OrderReplicaLine } from './order';
 
@@ -84,6 +84,28 @@ const paymentSchema = new Schema<PaymentAttrs, PaymentModel, PaymentMethods>(
   { timestamps: true, optimisticConcurrency: true, versionKey: 'version' },
 );
 paymentSchema.plugin(outboxPlugin);
+
+/**
+ * The payments this process left `pending` (a charge under way, or its request died), for the
+ * sweeper to read by `_id` once they are old enough instead of scanning every payment each pass
+ * (background/pending-payment-sweeper.ts). Noted by the save that makes a payment pending, and by
+ * any failed save (its answer may be lost after the server applied it); forgotten by the save
+ * that ends the attempt.
+ */
+export const pendingPaymentCandidates = (Payment: { db: { name: string } }) =>
+  RecoveryCandidates.of<'pending'>(Payment.db, 'pending payments');
+paymentSchema.post('save', function (this: PaymentDoc) {
+  const candidates = pendingPaymentCandidates(this.constructor as PaymentModel);
+  if (this.status === 'pending') candidates.note(this._id, 'pending');
+  else candidates.forget(this._id);
+});
+paymentSchema.post(
+  'save',
+  { errorHandler: true } as never,
+  function (this: PaymentDoc) {
+    pendingPaymentCandidates(this.constructor as PaymentModel).note(this._id, 'pending');
+  } as never,
+);
 // One payment per order: the unique index is what makes two concurrent requests (or replicas) unable
 // to both claim an order.
 paymentSchema.index({ orderId: 1 }, { unique: true });

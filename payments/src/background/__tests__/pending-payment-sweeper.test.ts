@@ -83,6 +83,39 @@ describe('PendingPaymentSweeper', () => {
     expect(await Payment.findById(p.id).lean()).toMatchObject({ status: 'pending', token: 'tok_visa' });
   });
 
+  it('after its start-up scan, reads only the payments this process left pending, once they are old enough', async () => {
+    const gateway = new SandboxGateway();
+    const s = new PendingPaymentSweeper({ models, gateway }, { retryAfterMs: 30_000, logger, fullScanIntervalMs: 3_600_000 });
+    expect(await s.sweep()).toBe(0); // the start-up scan
+    // This process's attempt, whose request then died (noted by its save).
+    const mine = await Payment.create({
+      orderId: new mongoose.Types.ObjectId().toHexString(),
+      userId: 'u1',
+      amountMinor: 1200,
+      currency: 'usd',
+      status: 'pending',
+      attempt: 1,
+      token: 'tok_visa',
+    });
+    // A dead process's, written straight into the collection: only a scan finds it.
+    const theirs = new Payment({
+      orderId: new mongoose.Types.ObjectId().toHexString(),
+      userId: 'u2',
+      amountMinor: 900,
+      currency: 'usd',
+      status: 'pending',
+      attempt: 1,
+      token: 'tok_visa',
+    });
+    await Payment.collection.insertOne({ ...theirs.toObject(), updatedAt: new Date(Date.now() - 60_000) } as never);
+
+    expect(await s.sweep(Date.now() + 1_000)).toBe(0); // too young: not read yet
+    expect(await s.sweep(Date.now() + 31_000)).toBe(1);
+    expect((await Payment.findById(mine.id).lean())!.status).toBe('succeeded');
+    expect((await Payment.findById(theirs.id).lean())!.status).toBe('pending');
+    expect(gateway.charges).toHaveLength(1);
+  });
+
   it('two sweepers racing over one payment charge once and record one event', async () => {
     const gateway = new SandboxGateway();
     const p = await orphanedPending();
