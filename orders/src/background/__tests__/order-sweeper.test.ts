@@ -1,7 +1,8 @@
 import { createLogger } from '@jetmart/common';
 import mongoose from 'mongoose';
 import { useTestDatabase } from '@jetmart/common/testing';
-import { reserveUnits, type OrderLine } from '../../models';
+import { orderCandidates, reserveUnits, type OrderLine } from '../../models';
+import { cancelOrder, completeOrder } from '../../lifecycle';
 import { OrderSweeper } from '../order-sweeper';
 import { newId, placed, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
@@ -87,6 +88,20 @@ describe('OrderSweeper (crash recovery)', () => {
     expect((await models.Order.findById(mine.id).lean())!.status).toBe('failed');
     expect((await models.Order.findById(theirs.id).lean())!.status).toBe('pending');
     expect(await replica(p.id)).toMatchObject({ available: 2, holds: [{ orderId: theirs.id, quantity: 2 }] });
+  });
+
+  it('leaves nothing for the sweeper to read after orders that were placed, paid or cancelled without a hitch', async () => {
+    await sweeper().sweepOnce(); // forgets whatever earlier tests left noted
+    const p = await seedProduct(models, { quantity: 5 });
+    const paid = await placed(models, newId(), [{ productId: p.id, quantity: 1 }]);
+    const cancelled = await placed(models, newId(), [{ productId: p.id, quantity: 1 }]);
+    expect((await completeOrder({ models }, paid.id)).kind).toBe('completed');
+    expect((await cancelOrder({ models }, cancelled.id, 'buyer')).kind).toBe('cancelled');
+    expect(orderCandidates(models.Order).size).toBe(0);
+    // One that stopped midway is noted.
+    const stuck = (await models.Order.findById(paid.id))!;
+    await models.Order.updateOne({ _id: stuck._id }, { $set: { holdAction: 'sell' } });
+    expect(orderCandidates(models.Order).size).toBe(1);
   });
 
   it("scans for what a dead peer left once the peer's lease has expired", async () => {
