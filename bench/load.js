@@ -19,7 +19,8 @@
  *                     (bench/lib/grow.js), then the checkout phase again; cost model fresh vs grown
  * The headline (stderr, and "headline" in the JSON) is the cost model per completed checkout:
  * database commands by service (document locks apart), JetStream publishes/acks/consumed, CPU-ms.
- * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results).
+ * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results),
+ *   --platform-log FILE (the platform's last 20,000 characters of output, written at the end).
  * Env: anything scripts/platform.js reads (JETMART_MONGO defaults to ferretdb here).
  */
 const { spawn } = require('node:child_process');
@@ -603,6 +604,8 @@ async function main() {
       Object.entries(peak).map(([k, v]) => [k, { rss: Math.round(v.rssMb * 10) / 10, hwm: Math.round(v.hwmMb * 10) / 10 }]),
     );
     await mongo.close();
+    // --platform-log FILE: the platform's last output (warnings and errors of every service), to find what a 5xx was.
+    if (opt('platform-log')) fs.writeFileSync(opt('platform-log'), platform.output());
     await platform.stop();
     if (growDataDir) fs.rmSync(growDataDir, { recursive: true, force: true });
   }
