@@ -49,8 +49,40 @@ export function tokenize(text: string): string[] {
 
 /** Words added since the last merge at most (each query measures them one by one). */
 const RECENT_LIMIT = 256;
-/** Query words whose typo matches are remembered (oldest forgotten first). */
-const NEAR_CACHE_LIMIT = 10_000;
+/**
+ * Query words whose typo matches are remembered (oldest forgotten first). Bounded also because
+ * every word new to the vocabulary is measured against the remembered words of about its length.
+ */
+const NEAR_CACHE_LIMIT = 2_000;
+
+/**
+ * One bit per letter the word contains (letters share the 32 bits by code point). One typo adds
+ * or removes at most one letter of the word's set of letters, so at most two bits change: words
+ * whose masks differ in more than 2 × max bits are more than max typos apart, found without measuring.
+ */
+function letterMask(word: string): number {
+  let mask = 0;
+  for (const c of word) mask |= 1 << (c.codePointAt(0)! & 31);
+  return mask;
+}
+
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** A query word's typo matches, as remembered by `Vocabulary.near`. */
+interface NearEntry {
+  key: string;
+  word: string;
+  max: number;
+  /** The word's length in letters (code points), as the typo rule counts. */
+  letters: number;
+  /** letterMask(word) */
+  mask: number;
+  within: { term: string; distance: number }[];
+}
 
 /** The first position in `words` (sorted) of a word not before `key`. */
 function lowerBound(words: readonly string[], key: string): number {
@@ -93,7 +125,9 @@ export class Vocabulary {
    * words within reach changes only when a new word arrives, and then only for the query words
    * near it, so a new word is added to exactly those entries instead of clearing the cache.
    */
-  private readonly nearCache = new Map<string, { term: string; distance: number }[]>();
+  private readonly nearCache = new Map<string, NearEntry>();
+  /** The same entries by the query word's length, so a new word is measured only against those it may be near. */
+  private readonly nearByLength = new Map<number, Set<NearEntry>>();
 
   get size(): number {
     return this.counts.size - this.left;
@@ -133,16 +167,28 @@ export class Vocabulary {
   private reachNewWord(term: string): void {
     if (this.nearCache.size === 0) return;
     const length = [...term].length;
-    for (const [key, within] of this.nearCache) {
-      const colon = key.indexOf(':');
-      const max = Number(key.slice(0, colon));
-      const word = key.slice(colon + 1);
-      // Lengths apart by more than the allowance: out of reach without measuring (most entries).
-      if (Math.abs([...word].length - length) > max) continue;
-      const distance = osaDistance(word, term, max);
-      // A word dropped by a rebuild (count 0) and now back may still be remembered.
-      if (distance <= max && !within.some((t) => t.term === term)) within.push({ term, distance });
+    const mask = letterMask(term);
+    // Lengths apart by more than the allowance (2 at most) are out of reach without measuring.
+    for (let letters = length - 2; letters <= length + 2; letters++) {
+      for (const entry of this.nearByLength.get(letters) ?? []) {
+        if (Math.abs(entry.letters - length) > entry.max || bitCount(entry.mask ^ mask) > 2 * entry.max) continue;
+        const distance = osaDistance(entry.word, term, entry.max);
+        // A word dropped by a rebuild (count 0) and now back may still be remembered.
+        if (distance <= entry.max && !entry.within.some((t) => t.term === term)) entry.within.push({ term, distance });
+      }
     }
+  }
+
+  private remember(entry: NearEntry): void {
+    if (this.nearCache.size >= NEAR_CACHE_LIMIT) {
+      const oldest = this.nearCache.values().next().value!;
+      this.nearCache.delete(oldest.key);
+      this.nearByLength.get(oldest.letters)!.delete(oldest);
+    }
+    this.nearCache.set(entry.key, entry);
+    let sameLength = this.nearByLength.get(entry.letters);
+    if (!sameLength) this.nearByLength.set(entry.letters, (sameLength = new Set()));
+    sameLength.add(entry);
   }
 
   /** Merges the recent words into the sorted array and drops the words that left. */
@@ -192,14 +238,13 @@ export class Vocabulary {
       return c ? [{ term: word, distance: 0, count: c }] : [];
     }
     const key = `${max}:${word}`;
-    let within = this.nearCache.get(key);
-    if (!within) {
-      within = this.withinReach(word, max);
-      if (this.nearCache.size >= NEAR_CACHE_LIMIT) this.nearCache.delete(this.nearCache.keys().next().value!);
-      this.nearCache.set(key, within);
+    let entry = this.nearCache.get(key);
+    if (!entry) {
+      entry = { key, word, max, letters: [...word].length, mask: letterMask(word), within: this.withinReach(word, max) };
+      this.remember(entry);
     }
     const out: { term: string; distance: number; count: number }[] = [];
-    for (const { term, distance } of within) {
+    for (const { term, distance } of entry.within) {
       const count = this.counts.get(term);
       if (count) out.push({ term, distance, count });
     }
