@@ -3,7 +3,7 @@ import { createLogger } from '@jetmart/common';
 import { useTestDatabase } from '@jetmart/common/testing';
 import { GatewayUnavailableError, type ChargeRequest, type ChargeResult, type PaymentGateway } from '../../gateway/payment-gateway';
 import { SandboxGateway } from '../../gateway/sandbox-gateway';
-import { chargeIdempotencyKey, paymentsModels } from '../../models';
+import { chargeIdempotencyKey, paymentsModels, pendingPaymentCandidates } from '../../models';
 import { PendingPaymentSweeper } from '../pending-payment-sweeper';
 
 const { connection } = useTestDatabase({ prefix: 'payments_sweeper' });
@@ -114,6 +114,40 @@ describe('PendingPaymentSweeper', () => {
     expect((await Payment.findById(mine.id).lean())!.status).toBe('succeeded');
     expect((await Payment.findById(theirs.id).lean())!.status).toBe('pending');
     expect(gateway.charges).toHaveLength(1);
+  });
+
+  it("scans for what a dead peer left once the peer's lease has expired", async () => {
+    const gateway = new SandboxGateway();
+    // Another process's attempt whose request died: saved as usual, then forgotten by this process.
+    const leftover = async () => {
+      const p = await orphanedPending();
+      pendingPaymentCandidates(Payment).forget(p._id);
+      return p.id as string;
+    };
+    const settled = async (id: string) => (await Payment.findById(id).lean())?.status === 'succeeded';
+    const waitFor = async (id: string) => {
+      for (let i = 0; i < 250 && !(await settled(id)); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    const first = await leftover(); // found by the start-up scan
+    const running = new PendingPaymentSweeper(
+      { models, gateway },
+      { retryAfterMs: 30_000, logger, intervalMs: 20, leaseTtlMs: 300, fullScanIntervalMs: 3_600_000 },
+    ).start();
+    try {
+      await waitFor(first);
+      expect(await settled(first)).toBe(true);
+      const theirs = await leftover();
+      const leases = mongoose.connection.db!.collection('_leases');
+      await leases.insertOne({
+        _id: 'pending-payment-sweeper:dead-peer' as never,
+        role: 'pending-payment-sweeper',
+        expiresAt: new Date(Date.now() - 1_000),
+      });
+      await waitFor(theirs);
+      expect(await settled(theirs)).toBe(true);
+    } finally {
+      await running.stop();
+    }
   });
 
   it('two sweepers racing over one payment charge once and record one event', async () => {
