@@ -70,6 +70,33 @@ describe('a database that cannot be reached', () => {
     expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
   });
 
+  it('answers 503 for a write FerretDB/SQLite could not lock in time (SQLITE_BUSY), as seen under load', async () => {
+    // The error as FerretDB 1.24 sent it to the driver (platform log of the growth benchmark).
+    const busy = Object.assign(
+      new Error(
+        '[msg_update.go:133 handler.(*Handler).updateDocument] [update.go:114 common.UpdateDocument] ' +
+          '[collection.go:191 sqlite.(*collection).UpdateAll] [collection.go:177 sqlite.(*collection).UpdateAll.func1] ' +
+          'database is locked (5) (SQLITE_BUSY)',
+      ),
+      { name: 'MongoServerError', code: 1, codeName: 'InternalError' },
+    );
+    const app = express();
+    app.use(requestContext(createLogger('test', { level: 'silent' })));
+    app.post('/orders', () => {
+      throw busy;
+    });
+    app.post('/other', () => {
+      throw Object.assign(new Error('internal error of another kind'), { name: 'MongoServerError', code: 1, codeName: 'InternalError' });
+    });
+    app.use(errorHandler);
+    const res = await request(app).post('/orders');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+    expect(res.body).toEqual({ errors: [{ message: expect.stringMatching(/busy/) }] });
+    // Another InternalError is not a busy database: still 500.
+    expect((await request(app).post('/other')).status).toBe(500);
+  });
+
   it('keeps a server error that is the request’s fault (duplicate key, code 11000) out of 503', async () => {
     const app = express();
     app.use(requestContext(createLogger('test', { level: 'silent' })));

@@ -60,9 +60,25 @@ function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
+/**
+ * FerretDB on SQLite answers a write it could not lock in time with InternalError (code 1) and
+ * SQLite's "database is locked (5) (SQLITE_BUSY)" in the message (seen under the growth benchmark,
+ * docs/BENCHMARKS.md): the write was not applied and may succeed in a moment, so it is a 503 too.
+ * Matched on SQLite's own error name, which no request can put into a server's message.
+ */
+function isDatabaseBusy(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { name?: unknown; message?: unknown; cause?: unknown };
+  if (typeof e.name === 'string' && e.name.startsWith('Mongo') && typeof e.message === 'string' && e.message.endsWith('(SQLITE_BUSY)')) {
+    return true;
+  }
+  return isDatabaseBusy(e.cause, depth + 1);
+}
+
 function statusOf(err: unknown): { status: number; errors: ErrorItem[] } | null {
   if (err instanceof CustomError) return { status: err.statusCode, errors: err.serializeErrors() };
   if (isDatabaseUnavailable(err)) return { status: 503, errors: [{ message: 'The database is not reachable right now, try again' }] };
+  if (isDatabaseBusy(err)) return { status: 503, errors: [{ message: 'The database is busy right now, try again' }] };
   const e = err as { type?: string; status?: number; statusCode?: number; message?: string };
   // body-parser errors carry a `type`; their messages are safe but terse, so say it plainly.
   if (e?.type === 'entity.parse.failed') return { status: 400, errors: [{ message: 'Malformed JSON body' }] };
