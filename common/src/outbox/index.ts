@@ -7,7 +7,7 @@ import { makeEvent, type Event, type EventData, type Subject } from '../events';
 import { outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
 import { currentTraceparent } from '../tracing';
 import type { AnyModel } from '../database/any-model';
-import { RecoveryLease } from '../service/leases';
+import { RecoveryLease, RecoveryScans } from '../service/leases';
 
 /**
  * Transactional outbox without multi-document transactions: the events a change causes are
@@ -189,11 +189,9 @@ export class OutboxRelay {
   private again = false;
   private readonly intervalMs: number;
   private readonly batchSize: number;
-  private readonly fullScanIntervalMs: number;
   private readonly concurrency: number;
-  private lastFullScan = 0;
-  /** A full scan is due: start-up, a peer's lease expired, or the last scan stopped at batchSize. */
-  private scanOwed = true;
+  /** When a pass scans every document (start-up, a peer's lease expired, the last scan stopped at batchSize, every fullScanIntervalMs). */
+  private readonly scans: RecoveryScans;
   private readonly lease?: RecoveryLease;
   private readonly wake = () => this.publishSoon();
   private readonly log: Logger;
@@ -205,7 +203,7 @@ export class OutboxRelay {
   ) {
     this.intervalMs = opts.intervalMs ?? 500;
     this.batchSize = opts.batchSize ?? 200;
-    this.fullScanIntervalMs = opts.fullScanIntervalMs ?? OUTBOX_FULL_SCAN_INTERVAL_MS;
+    this.scans = new RecoveryScans(opts.fullScanIntervalMs ?? OUTBOX_FULL_SCAN_INTERVAL_MS);
     this.concurrency = Math.max(1, opts.concurrency ?? 8);
     this.log = opts.logger.child({ component: 'outbox-relay' });
     if (models.length) {
@@ -215,7 +213,7 @@ export class OutboxRelay {
         .sort()
         .join(',')}`;
       this.lease = new RecoveryLease(models[0].db, role, { ttlMs: opts.leaseTtlMs, logger: this.log }).onPeerLost(() => {
-        this.scanOwed = true;
+        this.scans.owe();
         this.publishSoon();
       });
     }
@@ -223,8 +221,7 @@ export class OutboxRelay {
 
   start(): void {
     this.stopped = false;
-    this.lastFullScan = 0;
-    this.scanOwed = true;
+    this.scans.owe();
     relayWakeups.add(this.wake);
     this.lease?.start();
     this.schedule(0);
@@ -300,7 +297,7 @@ export class OutboxRelay {
     } finally {
       this.running = undefined;
     }
-    if (!this.stopped) this.schedule(this.again || this.scanOwed || published >= this.batchSize ? 0 : this.intervalMs);
+    if (!this.stopped) this.schedule(this.again || this.scans.owed || published >= this.batchSize ? 0 : this.intervalMs);
   }
 
   /** Pending documents of `model`: those this process wrote (by `_id`), or all on a full scan. */
@@ -313,7 +310,7 @@ export class OutboxRelay {
         .limit(this.batchSize)
         .toArray()) as PendingDoc[];
       // More may be pending beyond the batch: scan again on the next pass rather than in 15 min.
-      if (found.length >= this.batchSize) this.scanOwed = true;
+      if (found.length >= this.batchSize) this.scans.owe();
       taken.push([key, found.map((d) => String(d._id))]);
       return found;
     }
@@ -338,11 +335,7 @@ export class OutboxRelay {
    * events stay pending, and the documents are looked at again on the next pass).
    */
   async pass(opts: { full?: boolean } = {}): Promise<number> {
-    const full = opts.full || this.scanOwed || Date.now() - this.lastFullScan >= this.fullScanIntervalMs;
-    if (full) {
-      this.lastFullScan = Date.now();
-      this.scanOwed = false;
-    }
+    const full = this.scans.due(Date.now(), { forced: opts.full });
     const taken: Array<[string, string[]]> = [];
     let published = 0;
     // Every entry this pass saw, and whether it got out: the gauges are set from it even when a

@@ -110,3 +110,41 @@ export class RecoveryLease {
     this.timer.unref?.();
   }
 }
+
+/**
+ * When a crash-recovery worker (the outbox relay, a sweeper) scans its whole collection: only when
+ * a scan is owed (start-up, a peer's lease expired, the last scan failed or stopped at its batch
+ * size), when asked, or once `intervalMs` has passed since the last one (the net for writers that
+ * hold no lease). One place for this schedule so that the workers cannot drift apart: each scan
+ * reads every document on FerretDB/SQLite (issue 21), so one scanning too often is costly and one
+ * forgetting an owed scan leaves a dead peer's work undone.
+ */
+export class RecoveryScans {
+  // Owed from the start: what a previous run of this process left is found only by a scan.
+  private isOwed = true;
+  private last = 0;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** A scan must run on the next pass, whatever the interval. Cheap and synchronous (a lease's `onPeerLost`). */
+  owe(): void {
+    this.isOwed = true;
+  }
+
+  /** A scan is owed and has not run: a worker that stops now keeps its lease, so that a peer scans instead. */
+  get owed(): boolean {
+    return this.isOwed;
+  }
+
+  /**
+   * Whether the pass at `now` scans (owed, `forced`, or the interval has passed); if it does, the
+   * scan counts as started: no longer owed, and the interval counts from `now`. A scan that then
+   * fails or is cut short calls `owe()` so that the next pass scans again.
+   */
+  due(now: number, opts: { forced?: boolean } = {}): boolean {
+    if (!opts.forced && !this.isOwed && now - this.last < this.intervalMs) return false;
+    this.isOwed = false;
+    this.last = now;
+    return true;
+  }
+}

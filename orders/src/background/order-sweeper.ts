@@ -1,4 +1,4 @@
-import { PeriodicTask, RecoveryLease, type BackgroundTask, type Logger } from '@jetmart/common';
+import { PeriodicTask, RecoveryLease, RecoveryScans, type BackgroundTask, type Logger } from '@jetmart/common';
 import type { OrdersModels } from '../models';
 import { PENDING_ORDER_TIMEOUT_MS, withdrawExcessHolds } from '../lifecycle';
 import { failPendingOrder, orderCandidates, overheldCandidates, settleHolds, type OrderDoc, type OrderFields } from '../models';
@@ -37,10 +37,8 @@ export class OrderSweeper implements BackgroundTask {
   private readonly task: PeriodicTask;
   private readonly pendingTimeoutMs: number;
   private readonly settleAfterMs: number;
-  private readonly fullScanIntervalMs: number;
   private readonly lease: RecoveryLease;
-  private scanOwed = true;
-  private lastFullScan = 0;
+  private readonly scans: RecoveryScans;
   private readonly log: Logger;
 
   constructor(
@@ -49,16 +47,16 @@ export class OrderSweeper implements BackgroundTask {
   ) {
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? PENDING_ORDER_TIMEOUT_MS;
     this.settleAfterMs = opts.settleAfterMs ?? 10_000;
-    this.fullScanIntervalMs = opts.fullScanIntervalMs ?? ORDER_SWEEP_FULL_SCAN_INTERVAL_MS;
+    this.scans = new RecoveryScans(opts.fullScanIntervalMs ?? ORDER_SWEEP_FULL_SCAN_INTERVAL_MS);
     this.log = opts.logger.child({ component: 'order-sweeper' });
-    this.lease = new RecoveryLease(models.Order.db, 'order-sweeper', { ttlMs: opts.leaseTtlMs, logger: this.log }).onPeerLost(() => {
-      this.scanOwed = true;
-    });
+    this.lease = new RecoveryLease(models.Order.db, 'order-sweeper', { ttlMs: opts.leaseTtlMs, logger: this.log }).onPeerLost(() =>
+      this.scans.owe(),
+    );
     this.task = new PeriodicTask('order sweep', () => this.sweep(), opts.intervalMs ?? 10_000, this.log);
   }
 
   start(): this {
-    this.scanOwed = true;
+    this.scans.owe();
     this.lease.start();
     this.task.start();
     return this;
@@ -68,19 +66,17 @@ export class OrderSweeper implements BackgroundTask {
   async stop(): Promise<void> {
     await this.task.stop();
     const left = orderCandidates(this.models.Order).size + overheldCandidates(this.models.ProductReplica).size;
-    await this.lease.stop({ release: !this.scanOwed && left === 0 }).catch(() => undefined);
+    await this.lease.stop({ release: !this.scans.owed && left === 0 }).catch(() => undefined);
   }
 
   /** One periodic pass: a scan when one is owed or due, else the noted candidates whose time has come. */
   async sweep(now = Date.now()): Promise<void> {
-    if (this.scanOwed || now - this.lastFullScan >= this.fullScanIntervalMs) {
-      this.scanOwed = false;
-      this.lastFullScan = now;
+    if (this.scans.due(now)) {
       try {
         await this.sweepOnce(now);
         await this.withdrawOverheld();
       } catch (err) {
-        this.scanOwed = true;
+        this.scans.owe();
         throw err;
       }
       return;

@@ -1,4 +1,4 @@
-import { PeriodicTask, RecoveryLease, type BackgroundTask } from '@jetmart/common';
+import { PeriodicTask, RecoveryLease, RecoveryScans, type BackgroundTask } from '@jetmart/common';
 import type { Logger } from 'pino';
 import { chargePendingPayment } from '../charging';
 import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
@@ -33,25 +33,23 @@ export class PendingPaymentSweeper implements BackgroundTask {
   private readonly log: Logger;
   private readonly task: PeriodicTask;
   private readonly lease: RecoveryLease;
-  private scanOwed = true;
-  private lastFullScan = 0;
+  private readonly scans: RecoveryScans;
 
   constructor(
     private readonly deps: { models: PaymentsModels; gateway: PaymentGateway },
     private readonly opts: PendingPaymentSweeperOptions,
   ) {
     this.log = opts.logger.child({ component: 'pending-payment-sweeper' });
+    this.scans = new RecoveryScans(opts.fullScanIntervalMs ?? PENDING_PAYMENT_FULL_SCAN_INTERVAL_MS);
     this.lease = new RecoveryLease(deps.models.Payment.db, 'pending-payment-sweeper', {
       ttlMs: opts.leaseTtlMs,
       logger: this.log,
-    }).onPeerLost(() => {
-      this.scanOwed = true;
-    });
+    }).onPeerLost(() => this.scans.owe());
     this.task = new PeriodicTask('pending payment sweep', () => this.sweep(), opts.intervalMs ?? 10_000, this.log);
   }
 
   start(): this {
-    this.scanOwed = true;
+    this.scans.owe();
     this.lease.start();
     this.task.start();
     return this;
@@ -61,7 +59,7 @@ export class PendingPaymentSweeper implements BackgroundTask {
   async stop(): Promise<void> {
     await this.task.stop();
     const left = pendingPaymentCandidates(this.deps.models.Payment).size;
-    await this.lease.stop({ release: !this.scanOwed && left === 0 }).catch(() => undefined);
+    await this.lease.stop({ release: !this.scans.owed && left === 0 }).catch(() => undefined);
   }
 
   /** One pass (a scan when one is owed or due, else the noted payments); returns how many payments it settled. */
@@ -70,9 +68,7 @@ export class PendingPaymentSweeper implements BackgroundTask {
     const candidates = pendingPaymentCandidates(Payment);
     const staleBefore = new Date(now - this.opts.retryAfterMs);
     let stale: PaymentDoc[];
-    if (this.scanOwed || now - this.lastFullScan >= (this.opts.fullScanIntervalMs ?? PENDING_PAYMENT_FULL_SCAN_INTERVAL_MS)) {
-      this.scanOwed = false;
-      this.lastFullScan = now;
+    if (this.scans.due(now)) {
       candidates.takeAll(); // the scan finds what is left of them
       try {
         const pending = await Payment.find({ status: 'pending' })
@@ -81,9 +77,9 @@ export class PendingPaymentSweeper implements BackgroundTask {
         stale = pending.filter((p) => p.updatedAt < staleBefore);
         // The young ones: read again by `_id` when their time comes.
         for (const p of pending) if (p.updatedAt >= staleBefore) candidates.note(p._id, 'pending', p.updatedAt.getTime());
-        if (pending.length >= (this.opts.batchSize ?? 50)) this.scanOwed = true;
+        if (pending.length >= (this.opts.batchSize ?? 50)) this.scans.owe(); // more beyond the batch: scan again next pass
       } catch (err) {
-        this.scanOwed = true;
+        this.scans.owe();
         throw err;
       }
     } else {

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { createLogger, RecoveryLease } from '../..';
+import { createLogger, RecoveryLease, RecoveryScans } from '../..';
 import { useTestDatabase } from '../../testing';
 
 const logger = createLogger('test', { level: 'silent' });
@@ -45,5 +45,45 @@ describe('RecoveryLease (who is alive, so that only a dead holder leftovers are 
     await dirty.stop();
     expect(await leases().findOne({ _id: clean.id })).toBeNull();
     expect(await leases().findOne({ _id: dirty.id })).not.toBeNull();
+  });
+});
+
+describe('RecoveryScans (when a recovery worker reads its whole collection)', () => {
+  const INTERVAL = 15 * 60_000;
+
+  it('scans at start-up, then not again until the interval has passed', () => {
+    const scans = new RecoveryScans(INTERVAL);
+    const t0 = 1_000_000;
+    expect(scans.owed).toBe(true); // a new worker owes the start-up scan
+    expect(scans.due(t0)).toBe(true);
+    expect(scans.owed).toBe(false); // started: a clean stop may give the lease back
+    expect(scans.due(t0)).toBe(false);
+    expect(scans.due(t0 + INTERVAL - 1)).toBe(false);
+    expect(scans.due(t0 + INTERVAL)).toBe(true);
+    expect(scans.due(t0 + INTERVAL + 1)).toBe(false); // the interval counts from the last scan
+  });
+
+  it('a scan that failed or stopped at its batch size (or a peer lost) is owed again on the next pass', () => {
+    const scans = new RecoveryScans(INTERVAL);
+    const t0 = 1_000_000;
+    expect(scans.due(t0)).toBe(true);
+    scans.owe();
+    expect(scans.owed).toBe(true);
+    expect(scans.due(t0 + 1)).toBe(true);
+    expect(scans.owed).toBe(false);
+    expect(scans.due(t0 + 2)).toBe(false);
+  });
+
+  it('a forced scan runs whenever asked and counts as the last scan', () => {
+    const scans = new RecoveryScans(INTERVAL);
+    const t0 = 1_000_000;
+    expect(scans.due(t0)).toBe(true);
+    expect(scans.due(t0 + 1, { forced: false })).toBe(false);
+    expect(scans.due(t0 + 1, { forced: true })).toBe(true);
+    expect(scans.due(t0 + INTERVAL)).toBe(false); // the interval now counts from the forced scan
+    expect(scans.due(t0 + 1 + INTERVAL)).toBe(true);
+    scans.owe();
+    expect(scans.due(t0 + 2 + INTERVAL, { forced: true })).toBe(true);
+    expect(scans.owed).toBe(false); // a forced scan also pays what was owed
   });
 });
