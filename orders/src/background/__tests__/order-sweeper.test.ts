@@ -12,6 +12,33 @@ beforeAll(() => syncIndexes(models));
 
 const replica = (id: string) => models.ProductReplica.findById(id).lean();
 const sweeper = () => new OrderSweeper(models, { logger: createLogger('orders'), pendingTimeoutMs: 30_000, settleAfterMs: 10_000 });
+const line = (p: Awaited<ReturnType<typeof seedProduct>>, quantity: number): OrderLine => ({
+  productId: p.id,
+  title: p.title,
+  priceMinor: p.priceMinor,
+  quantity,
+});
+
+/**
+ * What placeOrder leaves behind when its process dies after holding the units of the first `held`
+ * lines (all by default): an order created through the model, so that this process noted it for
+ * its sweeper, or, `byDeadPeer`, written straight into the collection, so that only a scan finds it.
+ */
+async function pendingOrder(items: OrderLine[], opts: { held?: number; byDeadPeer?: boolean } = {}) {
+  const fields = {
+    userId: newId(),
+    status: 'pending' as const,
+    items,
+    totalMinor: items.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0),
+    expiresAt: new Date(Date.now() + 900_000),
+  };
+  const order = opts.byDeadPeer ? new models.Order(fields) : await models.Order.create(fields);
+  if (opts.byDeadPeer) await models.Order.collection.insertOne(order.toObject() as never);
+  for (const l of items.slice(0, opts.held ?? items.length)) {
+    expect(await reserveUnits(models.ProductReplica, l.productId, order.id, l.quantity)).toBe(true);
+  }
+  return order;
+}
 
 describe('OrderSweeper (crash recovery)', () => {
   it('a multi-line order whose process died between lines: after the sweep no units are held by it', async () => {
@@ -20,17 +47,11 @@ describe('OrderSweeper (crash recovery)', () => {
       await seedProduct(models, { quantity: 4 }),
       await seedProduct(models, { quantity: 4 }),
     ];
-    const items: OrderLine[] = products.map((p) => ({ productId: p.id, title: p.title, priceMinor: p.priceMinor, quantity: 2 }));
-    // What placeOrder leaves behind when killed after holding lines 1 and 2 of 3.
-    const order = await models.Order.create({
-      userId: newId(),
-      status: 'pending',
-      items,
-      totalMinor: 1,
-      expiresAt: new Date(Date.now() + 900_000),
-    });
-    expect(await reserveUnits(models.ProductReplica, products[0].id, order.id, 2)).toBe(true);
-    expect(await reserveUnits(models.ProductReplica, products[1].id, order.id, 2)).toBe(true);
+    // Killed after holding lines 1 and 2 of 3.
+    const order = await pendingOrder(
+      products.map((p) => line(p, 2)),
+      { held: 2 },
+    );
     // A live order on the same product must keep its units.
     const live = await placed(models, newId(), [{ productId: products[0].id, quantity: 1 }]);
 
@@ -75,14 +96,10 @@ describe('OrderSweeper (crash recovery)', () => {
     const s = new OrderSweeper(models, { logger: createLogger('orders', { level: 'silent' }), fullScanIntervalMs: 3_600_000 });
     await s.sweep(Date.now()); // the start-up scan (nothing to do)
     const p = await seedProduct(models, { quantity: 4 });
-    const line = { productId: p.id, title: p.title, priceMinor: p.priceMinor, quantity: 2 };
     // This process's placement, stopped after its hold (noted by the order's write).
-    const mine = await models.Order.create({ userId: newId(), status: 'pending', items: [line], totalMinor: 2, expiresAt: new Date() });
-    await reserveUnits(models.ProductReplica, p.id, mine.id, 2);
-    // A dead process's, written straight into the collection: only a scan finds it.
-    const theirs = new models.Order({ userId: newId(), status: 'pending', items: [line], totalMinor: 2, expiresAt: new Date() });
-    await models.Order.collection.insertOne(theirs.toObject() as never);
-    await reserveUnits(models.ProductReplica, p.id, theirs.id, 2);
+    const mine = await pendingOrder([line(p, 2)]);
+    // A dead process's: only a scan finds it.
+    const theirs = await pendingOrder([line(p, 2)], { byDeadPeer: true });
 
     await s.sweep(Date.now() + 31_000);
     expect((await models.Order.findById(mine.id).lean())!.status).toBe('failed');
@@ -115,26 +132,11 @@ describe('OrderSweeper (crash recovery)', () => {
     }).start();
     try {
       // Once this process's own abandoned placement is failed, the start-up scan is behind us.
-      const mine = await models.Order.create({
-        userId: newId(),
-        status: 'pending',
-        items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 1 }],
-        totalMinor: 1,
-        expiresAt: new Date(),
-      });
-      await reserveUnits(models.ProductReplica, p.id, mine.id, 1);
+      await pendingOrder([line(p, 1)]);
       for (let i = 0; i < 250 && (await replica(p.id))!.available !== 2; i++) await new Promise((r) => setTimeout(r, 20));
       expect((await replica(p.id))!.available).toBe(2);
 
-      const theirs = new models.Order({
-        userId: newId(),
-        status: 'pending',
-        items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 2 }],
-        totalMinor: 2,
-        expiresAt: new Date(),
-      });
-      await models.Order.collection.insertOne(theirs.toObject() as never);
-      await reserveUnits(models.ProductReplica, p.id, theirs.id, 2);
+      await pendingOrder([line(p, 2)], { byDeadPeer: true });
       await mongoose.connection.db!.collection('_leases').insertOne({
         _id: 'order-sweeper:dead-peer' as never,
         role: 'order-sweeper',
@@ -149,14 +151,7 @@ describe('OrderSweeper (crash recovery)', () => {
 
   it('runs on its own timer when started', async () => {
     const p = await seedProduct(models, { quantity: 2 });
-    const order = await models.Order.create({
-      userId: newId(),
-      status: 'pending',
-      items: [{ productId: p.id, title: 'x', priceMinor: 1, quantity: 2 }],
-      totalMinor: 2,
-      expiresAt: new Date(),
-    });
-    await reserveUnits(models.ProductReplica, p.id, order.id, 2);
+    await pendingOrder([line(p, 2)]);
     const running = new OrderSweeper(models, { logger: createLogger('orders'), intervalMs: 20, pendingTimeoutMs: 0 }).start();
     try {
       for (let i = 0; i < 100 && (await replica(p.id))!.available !== 2; i++) await new Promise((r) => setTimeout(r, 20));
