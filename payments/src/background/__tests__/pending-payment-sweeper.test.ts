@@ -12,17 +12,21 @@ const { Payment } = models;
 const logger = createLogger('payments-test', { level: 'silent' });
 const sweeper = (gateway: PaymentGateway) => new PendingPaymentSweeper({ models, gateway }, { retryAfterMs: 30_000, logger });
 
+/** The fields of a first attempt that has claimed its order and not yet recorded a charge; `over` overrides fields. */
+const pendingFields = (over: { userId?: string; amountMinor?: number; token?: string } = {}) => ({
+  orderId: new mongoose.Types.ObjectId().toHexString(),
+  userId: 'u1',
+  amountMinor: 1200,
+  currency: 'usd',
+  status: 'pending' as const,
+  attempt: 1,
+  token: 'tok_visa',
+  ...over,
+});
+
 /** A pending payment as a request leaves it when its process dies before recording the charge. */
 async function orphanedPending(token = 'tok_visa', ageMs = 60_000) {
-  const p = await Payment.create({
-    orderId: new mongoose.Types.ObjectId().toHexString(),
-    userId: 'u1',
-    amountMinor: 1200,
-    currency: 'usd',
-    status: 'pending',
-    attempt: 1,
-    token,
-  });
+  const p = await Payment.create(pendingFields({ token }));
   await Payment.collection.updateOne({ _id: p._id }, { $set: { updatedAt: new Date(Date.now() - ageMs) } });
   return p;
 }
@@ -88,25 +92,9 @@ describe('PendingPaymentSweeper', () => {
     const s = new PendingPaymentSweeper({ models, gateway }, { retryAfterMs: 30_000, logger, fullScanIntervalMs: 3_600_000 });
     expect(await s.sweep()).toBe(0); // the start-up scan
     // This process's attempt, whose request then died (noted by its save).
-    const mine = await Payment.create({
-      orderId: new mongoose.Types.ObjectId().toHexString(),
-      userId: 'u1',
-      amountMinor: 1200,
-      currency: 'usd',
-      status: 'pending',
-      attempt: 1,
-      token: 'tok_visa',
-    });
+    const mine = await Payment.create(pendingFields());
     // A dead process's, written straight into the collection: only a scan finds it.
-    const theirs = new Payment({
-      orderId: new mongoose.Types.ObjectId().toHexString(),
-      userId: 'u2',
-      amountMinor: 900,
-      currency: 'usd',
-      status: 'pending',
-      attempt: 1,
-      token: 'tok_visa',
-    });
+    const theirs = new Payment(pendingFields({ userId: 'u2', amountMinor: 900 }));
     await Payment.collection.insertOne({ ...theirs.toObject(), updatedAt: new Date(Date.now() - 60_000) } as never);
 
     expect(await s.sweep(Date.now() + 1_000)).toBe(0); // too young: not read yet
