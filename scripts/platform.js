@@ -22,13 +22,14 @@
  *        dies (a nats-server node, a service process) is restarted on its ports, as Kubernetes
  *        restarts a pod; without --ha one that dies stops the platform).
  * Env:   PORT, MONGO_URL, NATS_URL, JWT_KEY, NODE_ENV (default development), JETMART_MONGO
- *        (ferretdb | memory-server), JETMART_READY_TIMEOUT_SECONDS (120), JETMART_PID_FILE
+ *        (ferretdb | memory-server), JETMART_FERRETDB_BACKEND (auto | postgresql | sqlite: FerretDB on
+ *        the local PostgreSQL when it answers, else SQLite), JETMART_READY_TIMEOUT_SECONDS (120), JETMART_PID_FILE
  *        (writes the pids of what it started, for tools and tests), plus anything the services read
  *        (ORDER_EXPIRATION_SECONDS, STRIPE_SECRET_KEY, ...), which is passed through.
  *        JETMART_STATE_DIR (default .jetmart/): where each run records what it started, so that the
  *        next run kills what a run killed with SIGKILL left behind (scripts/lib/leftovers.js).
  *        JETMART_DATA_DIR (default <state dir>/data, i.e. .jetmart/data/): FerretDB's SQLite files
- *        (ferretdb/) or mongod's (mongodb/), the JetStream store (nats/) and the mail Mailpit
+ *        (ferretdb/) or the name of its PostgreSQL database (ferretdb-postgresql/), or mongod's (mongodb/), the JetStream store (nats/) and the mail Mailpit
  *        received (mailpit/), the product images (images/: products's IMAGE_DIR, scripts/lib/services.js).
  *        Under NODE_ENV=test
  *        (test runs) a throw-away temp directory instead, unless JETMART_DATA_DIR is set.

@@ -94,6 +94,8 @@ export async function globalSetup(): Promise<void> {
   process.env.JWT_KEY ??= TEST_JWT_KEY;
   const mongo = await startMongo();
   process.env.MONGO_URL = mongo.url;
+  // Which storage FerretDB runs on, for tests whose expectations differ by it (what is pushed down).
+  if (mongo.backend) process.env.JETMART_TEST_FERRETDB_BACKEND = mongo.backend;
   (globalThis as { __jetmartMongo?: { stop(): Promise<void> } }).__jetmartMongo = mongo;
 }
 

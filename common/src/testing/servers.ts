@@ -416,14 +416,32 @@ export interface StartMongoOptions {
   detached?: boolean;
 }
 
-/** FerretDB's storage: `JETMART_FERRETDB_BACKEND` (sqlite, the default, or postgresql). */
 export type FerretDbBackend = 'sqlite' | 'postgresql';
 
-export function ferretDbBackend(): FerretDbBackend {
-  const v = process.env.JETMART_FERRETDB_BACKEND || 'sqlite';
-  if (v !== 'sqlite' && v !== 'postgresql') throw new Error(`JETMART_FERRETDB_BACKEND must be sqlite or postgresql, not ${v}`);
-  return v;
+/**
+ * FerretDB's storage: `JETMART_FERRETDB_BACKEND` = `postgresql`, `sqlite`, or `auto` (the default):
+ * PostgreSQL when the role scripts/ensure-bins.sh sets up answers, else SQLite. PostgreSQL is the
+ * preferred one: FerretDB pushes equality filters on any field down to it, where on SQLite only
+ * `_id` equality is pushed down and every other filter decodes the whole collection, so the cost of
+ * a checkout grows with the database (docs/BENCHMARKS.md, "FerretDB on PostgreSQL vs SQLite").
+ */
+export async function ferretDbBackend(): Promise<FerretDbBackend> {
+  const v = process.env.JETMART_FERRETDB_BACKEND || 'auto';
+  if (v === 'sqlite' || v === 'postgresql') return v;
+  if (v !== 'auto') throw new Error(`JETMART_FERRETDB_BACKEND must be auto, sqlite or postgresql, not ${v}`);
+  postgresAnswers ??= psql('SELECT 1').then(
+    () => true,
+    (err: Error) => {
+      // A developer without a local PostgreSQL still gets a working FerretDB; say once why it is the slower one.
+      if (process.env.NODE_ENV !== 'test') process.stderr.write(`jetmart: FerretDB on SQLite (${err.message.split('\n')[0]})\n`);
+      return false;
+    },
+  );
+  return (await postgresAnswers) ? 'postgresql' : 'sqlite';
 }
+
+/** Whether the local PostgreSQL answered, asked once per process. */
+let postgresAnswers: Promise<boolean> | undefined;
 
 /**
  * The PostgreSQL server and role FerretDB's postgresql backend uses, without a database:
@@ -526,7 +544,7 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
         'or run `bash scripts/ensure-bins.sh` (needs Go) to build FerretDB.',
     );
   }
-  const backend = ferretDbBackend();
+  const backend = await ferretDbBackend();
   const port = await freePort();
   const keep = opts.dataDir !== undefined;
   // Each backend its own subdirectory: a kept SQLite directory is no PostgreSQL database and vice versa.

@@ -135,3 +135,35 @@ async function insertInto(server: MongoTestServer, n: number): Promise<void> {
     }
   });
 });
+
+/** `ferretDbBackend` of a fresh copy of the module (its "does PostgreSQL answer" is asked once per process). */
+async function autoBackend(env: Record<string, string>): Promise<string> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    let backend: Promise<string> | undefined;
+    await jest.isolateModulesAsync(async () => {
+      backend = (await import('../servers')).ferretDbBackend();
+    });
+    return await backend!;
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+describe('FerretDB backend: auto', () => {
+  (available ? it : it.skip)('is PostgreSQL when the local PostgreSQL answers', async () => {
+    expect(await autoBackend({ JETMART_FERRETDB_BACKEND: 'auto' })).toBe('postgresql');
+  });
+
+  it('is SQLite when no PostgreSQL answers, and a named backend is taken as asked', async () => {
+    const nowhere = 'postgresql://jetmart:jetmart-dev@127.0.0.1:1/';
+    expect(await autoBackend({ JETMART_FERRETDB_BACKEND: 'auto', JETMART_POSTGRES_URL: nowhere })).toBe('sqlite');
+    expect(await autoBackend({ JETMART_FERRETDB_BACKEND: 'sqlite' })).toBe('sqlite');
+    expect(await autoBackend({ JETMART_FERRETDB_BACKEND: 'postgresql', JETMART_POSTGRES_URL: nowhere })).toBe('postgresql');
+    await expect(autoBackend({ JETMART_FERRETDB_BACKEND: 'mysql' })).rejects.toThrow(/auto, sqlite or postgresql/);
+  });
+});
