@@ -478,6 +478,25 @@ async function psql(sql: string): Promise<string[]> {
 }
 
 const PG_PREFIX = 'jetmart_ferretdb_';
+
+/**
+ * The template scripts/lib/postgres.sh creates: it adds a GIN index beside every btree index
+ * FerretDB creates, so that FerretDB's pushed-down `@>` filters are index look-ups instead of
+ * sequential scans (the script says why). Without it (another server, an older set-up) databases
+ * come from PostgreSQL's default template and every query scans.
+ */
+const PG_TEMPLATE = 'jetmart_ferretdb_template_v1';
+let templateExists: Promise<boolean> | undefined;
+async function createDatabaseSql(name: string): Promise<string> {
+  templateExists ??= psql(`SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(PG_TEMPLATE)}`).then((rows) => {
+    if (!rows.length && process.env.NODE_ENV !== 'test')
+      process.stderr.write(
+        `jetmart: no PostgreSQL template ${PG_TEMPLATE} (run \`bash scripts/ensure-bins.sh\`): FerretDB's queries will scan\n`,
+      );
+    return rows.length > 0;
+  });
+  return `CREATE DATABASE ${quoteIdent(name)}${(await templateExists) ? ` TEMPLATE ${quoteIdent(PG_TEMPLATE)}` : ''}`;
+}
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -524,14 +543,14 @@ async function postgresDatabase(keepDir: string | undefined): Promise<{ url: str
     const exists = (await psql(`SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(name)}`)).length > 0;
     if (exists && !existsSync(marker)) await psql(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
     if (!exists || !existsSync(marker)) {
-      await psql(`CREATE DATABASE ${quoteIdent(name)}`);
+      await psql(await createDatabaseSql(name));
       await psql(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(`dir ${keepDir}`)}`);
     }
     writeFileSync(marker, `${name}\n`);
     return { url: postgresUrl(name), name, drop: async () => undefined };
   }
   const name = `${PG_PREFIX}t${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  await psql(`CREATE DATABASE ${quoteIdent(name)}`);
+  await psql(await createDatabaseSql(name));
   await psql(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(`pid ${process.pid}`)}`);
   return { url: postgresUrl(name), name, drop: async () => void (await psql(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)) };
 }

@@ -167,3 +167,43 @@ describe('FerretDB backend: auto', () => {
     await expect(autoBackend({ JETMART_FERRETDB_BACKEND: 'mysql' })).rejects.toThrow(/auto, sqlite or postgresql/);
   });
 });
+
+(available ? describe : describe.skip)('FerretDB on PostgreSQL: indexes its pushed-down filters can use', () => {
+  const sql = (database: string, query: string): string[] => {
+    const url = new URL(postgresServerUrl());
+    url.pathname = `/${database}`;
+    return execFileSync('psql', ['-X', '-w', '-At', '-d', url.toString(), '-c', query], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  };
+
+  it('adds a GIN index beside each declared index, and an equality look-up uses it instead of a sequential scan', async () => {
+    const server = await withBackend(() => startMongo());
+    const client = await MongoClient.connect(server.url);
+    try {
+      const col = client.db('probe').collection('orders');
+      await col.createIndex({ orderId: 1, createdAt: -1 });
+      await col.insertMany(Array.from({ length: 5000 }, (_, i) => ({ _id: `id-${i}` as never, orderId: `o${i}`, status: 'created' })));
+      const indexes = sql(
+        server.postgresDatabase!,
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'probe' AND indexdef LIKE '%USING gin%'",
+      );
+      expect(indexes).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining("gin (((_jsonb -> '_id'::text)) jsonb_path_ops)"),
+          expect.stringContaining("gin (((_jsonb -> 'orderId'::text)) jsonb_path_ops)"),
+        ]),
+      );
+      // Planner statistics as autovacuum would leave them, without waiting for it.
+      sql(
+        server.postgresDatabase!,
+        `ANALYZE probe.${sql(server.postgresDatabase!, "SELECT tablename FROM pg_tables WHERE schemaname = 'probe' AND tablename LIKE 'orders%'")[0]}`,
+      );
+      for (const filter of [{ orderId: 'o4321' }, { _id: 'id-4321' }]) {
+        const plan = JSON.stringify(await col.find(filter).explain());
+        expect({ filter, indexScan: plan.includes('Bitmap Index Scan') && plan.includes('_gin') }).toEqual({ filter, indexScan: true });
+      }
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+});
