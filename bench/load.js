@@ -518,6 +518,7 @@ async function main() {
       log('shopper mix (+ propagation under load)');
       let done = false;
       const prop = propagation(platform, shop, mongo, { stopWhen: () => done });
+      const deliveryBefore = await eventDelivery(platform);
       const countersBefore = await scrapeCounters(platform.pids.servicePorts);
       const before = platformCpu();
       const t0 = performance.now();
@@ -545,7 +546,10 @@ async function main() {
         routes,
         cpu,
         cpuSecondsPerCheckout: completed ? Math.round((cpu.total / completed) * 10000) / 10000 : null,
+        // Where events waited under the mix (the propagation path: products' product.updated outbox, orders' consume).
+        eventDelivery: deliveryDiff(await eventDelivery(platform), deliveryBefore),
       };
+      for (const [k, v] of Object.entries(results.mix.eventDelivery)) if (/product\./.test(k)) log(`  mix ${k}: ${JSON.stringify(v)}`);
       results.propagationUnderLoad = await prop;
     }
     if (ONLY.includes('baseline')) {
