@@ -174,9 +174,12 @@ export async function recordRestocked(
 
 /** Units held by live orders plus units sold, less units restocked, per product id (0 when absent). */
 export async function unitsTaken(Ledger: UnitLedgerModel, productIds: string[]): Promise<Map<string, number>> {
-  // One aggregate, summed per product and state (FerretDB reads the whole ledger for each).
+  // One aggregate, summed per product and state. For one product (every stock recompute) the
+  // product is matched by equality: FerretDB pushes that down (on PostgreSQL to the ledger's
+  // productId index) but never `$in`, which reads the whole ledger.
+  const product = productIds.length === 1 ? productIds[0] : { $in: productIds };
   const sums = await Ledger.aggregate<{ _id: { productId: string; state: UnitState }; units: number }>([
-    { $match: { productId: { $in: productIds }, state: { $in: ['held', 'sold', 'restocked'] } } },
+    { $match: { productId: product, state: { $in: ['held', 'sold', 'restocked'] } } },
     { $group: { _id: { productId: '$productId', state: '$state' }, units: { $sum: '$quantity' } } },
   ]);
   const units = new Map(productIds.map((id) => [id, 0]));
