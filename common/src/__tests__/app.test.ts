@@ -12,6 +12,7 @@ import {
   requireAuth,
   TooManyRequestsError,
   validateBody,
+  parseQuery,
   ForbiddenError,
 } from '..';
 import { signinCookie, TEST_JWT_KEY } from '../testing';
@@ -22,6 +23,9 @@ function testApp(ready = true) {
   const r = Router();
   r.post('/api/things', validateBody(z.object({ title: z.string().min(1), price: z.number().positive() })), (req, res) => {
     res.status(201).json(req.body);
+  });
+  r.get('/api/search', (req, res) => {
+    res.json(parseQuery(z.object({ q: z.string() }), req));
   });
   r.get('/api/me', requireAuth, (req, res) => {
     res.json({ user: req.currentUser });
@@ -107,6 +111,25 @@ describe('createApp error handling', () => {
       .send({ title: { $gt: '' }, price: 1 });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('title');
+  });
+
+  it('refuses text it cannot store (the NUL character, a lone surrogate) with 400 naming the field', async () => {
+    for (const title of ['a\u0000b', '\u0000', 'x\ud800']) {
+      const res = await request(app).post('/api/things').send({ title, price: 1 });
+      expect({ title, status: res.status, errors: res.body.errors }).toEqual({
+        title,
+        status: 400,
+        errors: [{ message: 'Text must be valid Unicode without NUL characters', field: 'title' }],
+      });
+    }
+    const nested = await request(app)
+      .post('/api/things')
+      .send({ title: 'a', price: 1, extra: { note: ['ok', 'b\u0000'] } });
+    expect(nested.body.errors).toEqual([{ message: 'Text must be valid Unicode without NUL characters', field: 'extra.note.1' }]);
+    const query = await request(app).get('/api/search?q=a%00b');
+    expect(query.status).toBe(400);
+    expect(query.body.errors[0].field).toBe('q');
+    expect((await request(app).get('/api/search?q=ab')).body).toEqual({ q: 'ab' });
   });
 
   it('rejects a body that is not a JSON object', async () => {

@@ -17,12 +17,16 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
 }
 
 /**
- * Path of the first string (key or value) in `value` that is not well-formed Unicode (a lone
- * surrogate such as "\ud800", which JSON allows as an escape): such text cannot be stored as
- * UTF-8 (the driver would replace it with U+FFFD), so it is refused instead of changed silently.
+ * Path of the first string (key or value) in `value` that cannot be stored as text: one that is
+ * not well-formed Unicode (a lone surrogate such as "\ud800", which JSON allows as an escape: the
+ * driver would replace it with U+FFFD), or one holding the NUL character (U+0000), which
+ * PostgreSQL's text and jsonb cannot hold (FerretDB's storage: the write fails). Refused with a
+ * 400 instead of changed silently or failing as a 500.
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const wellFormed = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+
+const TEXT_MESSAGE = 'Text must be valid Unicode without NUL characters';
 
 export function malformedTextPath(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
   if (typeof value === 'string') return wellFormed(value) ? undefined : path;
@@ -48,7 +52,7 @@ export function validateBody(schema: z.ZodType): RequestHandler {
     if (bad) {
       const field = bad.join('.');
       throw new RequestValidationError([
-        field ? { message: 'Text must be valid Unicode', field } : { message: 'Text must be valid Unicode' },
+        field ? { message: TEXT_MESSAGE, field } : { message: TEXT_MESSAGE },
       ]);
     }
     req.body = parseOrThrow(schema, req.body);
@@ -58,6 +62,8 @@ export function validateBody(schema: z.ZodType): RequestHandler {
 
 /** Express 5's `req.query` is read-only: parse it where it is used. */
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const bad = malformedTextPath(req.query);
+  if (bad) throw new RequestValidationError([{ message: TEXT_MESSAGE, field: bad.join('.') }]);
   return parseOrThrow(schema, req.query);
 }
 
