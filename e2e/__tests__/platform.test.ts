@@ -254,7 +254,8 @@ describe('jetmart through one port', () => {
   it('keeps the JetStream store and the databases in the data directory', () => {
     const entries = readdirSync(dataDir());
     expect(entries).toEqual(expect.arrayContaining(['nats', 'mailpit', '.jetmart-data']));
-    expect(entries.some((e) => e === 'ferretdb' || e === 'mongodb')).toBe(true);
+    // FerretDB's SQLite files, the name of its PostgreSQL database, or mongod's files.
+    expect(entries.some((e) => e === 'ferretdb' || e === 'ferretdb-postgresql' || e === 'mongodb')).toBe(true);
     expect(readdirSync(join(dataDir(), 'nats'))).toContain('jetstream');
   });
 

@@ -540,13 +540,16 @@ async function postgresDatabase(keepDir: string | undefined): Promise<{ url: str
     const { writeFileSync } = await import('node:fs');
     const name = `${PG_PREFIX}k${createHash('sha256').update(keepDir).digest('hex').slice(0, 16)}`;
     const marker = join(keepDir, 'DATABASE');
+    const emptyDir = !existsSync(marker);
+    // The marker before the database's comment: another process's sweep that saw the comment
+    // without the marker would take the new database for one whose dir is gone and drop it.
+    writeFileSync(marker, `${name}\n`);
     const exists = (await psql(`SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(name)}`)).length > 0;
-    if (exists && !existsSync(marker)) await psql(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
-    if (!exists || !existsSync(marker)) {
+    if (exists && emptyDir) await psql(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
+    if (!exists || emptyDir) {
       await psql(await createDatabaseSql(name));
       await psql(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(`dir ${keepDir}`)}`);
     }
-    writeFileSync(marker, `${name}\n`);
     return { url: postgresUrl(name), name, drop: async () => undefined };
   }
   const name = `${PG_PREFIX}t${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
