@@ -51,9 +51,7 @@ export function validateBody(schema: z.ZodType): RequestHandler {
     const bad = malformedTextPath(req.body);
     if (bad) {
       const field = bad.join('.');
-      throw new RequestValidationError([
-        field ? { message: TEXT_MESSAGE, field } : { message: TEXT_MESSAGE },
-      ]);
+      throw new RequestValidationError([field ? { message: TEXT_MESSAGE, field } : { message: TEXT_MESSAGE }]);
     }
     req.body = parseOrThrow(schema, req.body);
     next();
