@@ -142,8 +142,8 @@ async function autoBackend(env: Record<string, string>): Promise<string> {
   Object.assign(process.env, env);
   try {
     let backend: Promise<string> | undefined;
-    await jest.isolateModulesAsync(async () => {
-      backend = (await import('../servers')).ferretDbBackend();
+    jest.isolateModules(() => {
+      backend = jest.requireActual<{ ferretDbBackend(): Promise<string> }>('../servers').ferretDbBackend();
     });
     return await backend!;
   } finally {
@@ -198,7 +198,7 @@ describe('FerretDB backend: auto', () => {
         `ANALYZE probe.${sql(server.postgresDatabase!, "SELECT tablename FROM pg_tables WHERE schemaname = 'probe' AND tablename LIKE 'orders%'")[0]}`,
       );
       for (const filter of [{ orderId: 'o4321' }, { _id: 'id-4321' }]) {
-        const plan = JSON.stringify(await col.find(filter).explain());
+        const plan = JSON.stringify(await col.find(filter as Record<string, unknown>).explain());
         expect({ filter, indexScan: plan.includes('Bitmap Index Scan') && plan.includes('_gin') }).toEqual({ filter, indexScan: true });
       }
     } finally {
