@@ -61,6 +61,33 @@ export const weirdNumber = fc.oneof(
 /** Any of the above, or any JSON value. */
 export const anyValue = fc.oneof(wrongType, weirdString, weirdNumber, fc.jsonValue());
 
+/**
+ * An address (shipping address, address book entry) with random fields and values: either a bag
+ * of random keys (`extraKey`) and values, or `valid` with any of its seven fields replaced by a
+ * hostile string. Each field is hostile or left valid: with all seven hostile at once nearly every
+ * address is refused (text with NUL or a lone surrogate, over-long), and the accepted side of the
+ * property goes untested.
+ */
+export function hostileAddress(valid: object, extraKey: fc.Arbitrary<string>): fc.Arbitrary<Record<string, unknown>> {
+  return fc.oneof(
+    fc.dictionary(extraKey, anyValue),
+    fc
+      .record(
+        {
+          name: weirdString,
+          line1: weirdString,
+          line2: weirdString,
+          city: weirdString,
+          postalCode: weirdString,
+          phone: weirdString,
+          country: fc.oneof(fc.constantFrom('GB', 'DE', 'JP'), weirdString),
+        },
+        { requiredKeys: [] },
+      )
+      .map((r) => ({ ...valid, ...r })),
+  );
+}
+
 /** Ids for path segments: weird strings, and well-formed ids that exist nowhere (one with a trailing space). */
 export const hostileId = fc.oneof(
   weirdString.filter((s) => s.length < 2000),

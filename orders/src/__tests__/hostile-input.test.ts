@@ -12,6 +12,7 @@ import {
   anyValue,
   expectErrorShape,
   expectNever5xx,
+  hostileAddress,
   hostileCookie,
   hostileId,
   percentEncode,
@@ -53,23 +54,7 @@ const invalidAddress = fc
   .tuple(fc.constantFrom(...addressFields), wrongType, fc.dictionary(extraKey, anyValue, { maxKeys: 3 }))
   .map(([bad, value, rest]) => ({ ...valid, ...rest, [bad]: value }));
 /** Random fields and values, unicode and long strings: a valid address is kept exactly as sent, anything else is a 4xx. */
-const randomAddress = fc.oneof(
-  fc.dictionary(extraKey, anyValue),
-  fc
-    .record(
-      {
-        name: weirdString,
-        line1: weirdString,
-        line2: weirdString,
-        city: weirdString,
-        postalCode: weirdString,
-        phone: weirdString,
-        country: fc.oneof(fc.constantFrom('GB', 'DE', 'JP'), weirdString),
-      },
-      { requiredKeys: [] },
-    )
-    .map((r) => ({ ...valid, ...r })),
-);
+const randomAddress = hostileAddress(valid, extraKey);
 
 const line = fc.record(
   { productId: fc.oneof(fc.constant('P'), weirdString, wrongType), quantity: fc.oneof(weirdNumber, wrongType, weirdString) },
