@@ -421,9 +421,10 @@ export type FerretDbBackend = 'sqlite' | 'postgresql';
 /**
  * FerretDB's storage: `JETMART_FERRETDB_BACKEND` = `postgresql`, `sqlite`, or `auto` (the default):
  * PostgreSQL when the role scripts/ensure-bins.sh sets up answers, else SQLite. PostgreSQL is the
- * preferred one: FerretDB pushes equality filters on any field down to it, where on SQLite only
- * `_id` equality is pushed down and every other filter decodes the whole collection, so the cost of
- * a checkout grows with the database (docs/BENCHMARKS.md, "FerretDB on PostgreSQL vs SQLite").
+ * preferred one: FerretDB pushes equality filters on any field down to it (served by the GIN
+ * indexes of PG_TEMPLATE), where on SQLite only `_id` equality is pushed down and every other
+ * filter decodes the whole collection, so the cost of a checkout grew with the database
+ * (docs/BENCHMARKS.md, "Issue 21: FerretDB on PostgreSQL by default").
  */
 export async function ferretDbBackend(): Promise<FerretDbBackend> {
   const v = process.env.JETMART_FERRETDB_BACKEND || 'auto';
