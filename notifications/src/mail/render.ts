@@ -35,10 +35,11 @@ const lineTotal = (l: { priceMinor?: number; quantity: number }) =>
 /**
  * The HTML part: one MJML layout for every email (responsive, inlined styles that mail clients
  * keep), filled from the notice. The text part below is written from the same notice, so both
- * parts always say the same.
+ * parts always say the same. Every piece of text goes in through `put`, already escaped: see
+ * `renderMail` for why.
  */
-function mjmlOf(n: Notice, s: MailSettings): string {
-  const e = escapeHtml;
+function mjmlLayout(n: Notice, s: MailSettings, put: (escaped: string) => string): string {
+  const e = (t: string) => put(escapeHtml(t));
   const text = (content: string, attrs = '') => `<mj-text ${attrs}>${content}</mj-text>`;
   const parts: string[] = [];
   parts.push(text(`<h1 style="font-size:20px;margin:0">${e(n.subject)}</h1>`));
@@ -51,7 +52,7 @@ function mjmlOf(n: Notice, s: MailSettings): string {
     const rows = n.lines
       .map(
         (l) =>
-          `<tr><td style="padding:4px 0">${e(l.title)}</td><td style="padding:4px 8px;text-align:right">× ${l.quantity}</td><td style="text-align:right">${e(lineTotal(l))}</td></tr>`,
+          `<tr><td style="padding:4px 0">${e(l.title)}</td><td style="padding:4px 8px;text-align:right">× ${put(String(l.quantity))}</td><td style="text-align:right">${e(lineTotal(l))}</td></tr>`,
       )
       .join('');
     const total =
@@ -60,7 +61,7 @@ function mjmlOf(n: Notice, s: MailSettings): string {
         : '';
     parts.push(`<mj-table>${rows}${total}</mj-table>`);
   }
-  if (n.address) parts.push(text(`<strong>Ship to</strong><br/>${addressLines(n.address).map(e).join('<br/>')}`));
+  if (n.address) parts.push(text(`<strong>Ship to</strong><br/>${put(addressLines(n.address).map(escapeHtml).join('<br/>'))}`));
   parts.push(`<mj-button href="${e(buttonLink(n, s))}" background-color="#1f2937" align="left">${e(n.action)}</mj-button>`);
   return `<mjml>
   <mj-head>
@@ -78,6 +79,9 @@ function mjmlOf(n: Notice, s: MailSettings): string {
 </mjml>`;
 }
 
+/** The notice's MJML with its text in place: what `renderMail`'s HTML is the compiled form of. */
+export const mjmlOf = (n: Notice, s: MailSettings): string => mjmlLayout(n, s, (escaped) => escaped);
+
 /** The plain-text part, from the same notice. */
 export function textOf(n: Notice, s: MailSettings): string {
   const out: string[] = [s.shopName, '', n.subject, '', ...n.paragraphs.flatMap((p) => [p, ''])];
@@ -92,9 +96,42 @@ export function textOf(n: Notice, s: MailSettings): string {
   return out.join('\n') + '\n';
 }
 
-/** Subject, HTML and text of a notice's email. */
+/**
+ * Compiled layouts by shape (the MJML with a numbered slot where each piece of text goes): at most
+ * this many, dropped all at once when full. A notice's shape is its kind of layout plus how many
+ * paragraphs, detail rows and lines it has, so a shop has a few dozen.
+ */
+const LAYOUTS_KEPT = 200;
+const compiledLayouts = new Map<string, Promise<string>>();
+const SLOT = /\uE000(\d+)\uE001/g;
+
+/**
+ * Subject, HTML and text of a notice's email. Compiling MJML was about a quarter of this service's
+ * CPU under the checkout load (bench/load.js --profile notifications), and the compiled HTML
+ * depends only on the layout: MJML places the text of `mj-text`, `mj-table`, `mj-title` and the
+ * button as it is. So each layout is compiled once with slots for the text, and a mail's text goes
+ * into the slots. A test checks that this gives exactly what compiling the filled MJML gives.
+ */
 export async function renderMail(n: Notice, s: MailSettings): Promise<RenderedMail> {
-  // strict: a template mistake fails loudly (and the message is retried) instead of mailing broken markup.
-  const { html } = await mjml2html(mjmlOf(n, s), { validationLevel: 'strict' });
+  const texts: string[] = [];
+  // A text's leading and trailing white space stays in the layout, and an empty text has no slot:
+  // MJML trims an element's content and leaves out some attributes when their text is empty (the
+  // title's aria-label), so both are part of the shape.
+  const layout = mjmlLayout(n, s, (escaped) => {
+    const core = escaped.trim();
+    if (!core) return escaped;
+    const before = escaped.slice(0, escaped.length - escaped.trimStart().length);
+    const after = escaped.slice(escaped.trimEnd().length);
+    return `${before}\uE000${texts.push(core) - 1}\uE001${after}`;
+  });
+  let compiled = compiledLayouts.get(layout);
+  if (!compiled) {
+    if (compiledLayouts.size >= LAYOUTS_KEPT) compiledLayouts.clear();
+    // strict: a template mistake fails loudly (and the message is retried) instead of mailing broken markup.
+    compiled = mjml2html(layout, { validationLevel: 'strict' }).then((r) => r.html);
+    compiledLayouts.set(layout, compiled);
+    compiled.catch(() => compiledLayouts.delete(layout));
+  }
+  const html = (await compiled).replace(SLOT, (_, i: string) => texts[Number(i)]!);
   return { subject: n.subject, html, text: textOf(n, s) };
 }
