@@ -60,9 +60,12 @@ export function validateBody(schema: z.ZodType): RequestHandler {
 
 /** Express 5's `req.query` is read-only: parse it where it is used. */
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const bad = malformedTextPath(req.query);
-  if (bad) throw new RequestValidationError([{ message: TEXT_MESSAGE, field: bad.join('.') }]);
-  return parseOrThrow(schema, req.query);
+  const parsed = parseOrThrow(schema, req.query);
+  // Only what the route reads: parameters it does not know are ignored, whatever they hold. The
+  // field is the parameter's name (`?a[b]=x` is still `a` to a client).
+  const bad = malformedTextPath(parsed);
+  if (bad) throw new RequestValidationError([{ message: TEXT_MESSAGE, field: bad[0]! }]);
+  return parsed;
 }
 
 /** Route parameter that must be a Mongo ObjectId; anything else is a plain 404 (ids are opaque). */
