@@ -567,9 +567,23 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
         'or run `bash scripts/ensure-bins.sh` (needs Go) to build FerretDB.',
     );
   }
-  const backend = await ferretDbBackend();
-  const port = await freePort();
   const keep = opts.dataDir !== undefined;
+  let backend = await ferretDbBackend();
+  // Chosen by `auto`, not asked for: a kept data dir that already holds a shop in SQLite files and
+  // none in PostgreSQL (made before PostgreSQL became the default) stays on SQLite, rather than
+  // opening an empty database beside the user's data.
+  if (keep && backend === 'postgresql' && (process.env.JETMART_FERRETDB_BACKEND || 'auto') === 'auto') {
+    const root = resolve(opts.dataDir!);
+    const sqliteFiles = existsSync(join(root, 'ferretdb')) && readdirSync(join(root, 'ferretdb')).some((f) => f.endsWith('.sqlite'));
+    if (sqliteFiles && !existsSync(join(root, 'ferretdb-postgresql', 'DATABASE'))) {
+      if (process.env.NODE_ENV !== 'test')
+        process.stderr.write(
+          `jetmart: FerretDB on SQLite: ${root} already holds SQLite data (JETMART_FERRETDB_BACKEND=postgresql starts empty on PostgreSQL)\n`,
+        );
+      backend = 'sqlite';
+    }
+  }
+  const port = await freePort();
   // Each backend its own subdirectory: a kept SQLite directory is no PostgreSQL database and vice versa.
   const sub = backend === 'sqlite' ? 'ferretdb' : 'ferretdb-postgresql';
   const dataDir = keep ? join(resolve(opts.dataDir!), sub) : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));

@@ -207,3 +207,37 @@ describe('FerretDB backend: auto', () => {
     }
   });
 });
+
+(available ? describe : describe.skip)('FerretDB backend: a data dir that already holds SQLite data', () => {
+  it('stays on SQLite under auto (its shop is still there); a new dir goes to PostgreSQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jetmart-sqlite-keep-'));
+    const fresh = mkdtempSync(join(tmpdir(), 'jetmart-auto-keep-'));
+    const saved = { mongo: process.env.JETMART_MONGO, backend: process.env.JETMART_FERRETDB_BACKEND, url: process.env.MONGO_URL };
+    process.env.JETMART_MONGO = 'ferretdb';
+    delete process.env.MONGO_URL;
+    const servers: MongoTestServer[] = [];
+    try {
+      process.env.JETMART_FERRETDB_BACKEND = 'sqlite';
+      servers.push(await startMongo({ dataDir: dir }));
+      await insertInto(servers[0]!, 2);
+      await servers[0]!.stop();
+
+      process.env.JETMART_FERRETDB_BACKEND = 'auto';
+      servers.push(await startMongo({ dataDir: dir }), await startMongo({ dataDir: fresh }));
+      expect([servers[1]!.backend, await countIn(servers[1]!)]).toEqual(['sqlite', 2]);
+      expect(servers[2]!.backend).toBe('postgresql');
+    } finally {
+      await Promise.all(servers.slice(1).map((s) => s.stop()));
+      for (const [key, value] of [
+        ['JETMART_MONGO', saved.mongo],
+        ['JETMART_FERRETDB_BACKEND', saved.backend],
+        ['MONGO_URL', saved.url],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+});
