@@ -33,24 +33,25 @@ const available = (() => {
   }
 })();
 
-const withBackend = async <T>(fn: () => Promise<T>): Promise<T> => {
-  const saved = { mongo: process.env.JETMART_MONGO, backend: process.env.JETMART_FERRETDB_BACKEND, url: process.env.MONGO_URL };
-  process.env.JETMART_MONGO = 'ferretdb';
-  process.env.JETMART_FERRETDB_BACKEND = 'postgresql';
-  delete process.env.MONGO_URL;
-  try {
-    return await fn();
-  } finally {
-    for (const [key, value] of [
-      ['JETMART_MONGO', saved.mongo],
-      ['JETMART_FERRETDB_BACKEND', saved.backend],
-      ['MONGO_URL', saved.url],
-    ] as const) {
+/** Runs `fn` with these environment variables (undefined: unset), and puts the previous values back. */
+async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
+  };
+  apply(env);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
   }
-};
+}
+
+const ferretDb = (backend: string) => ({ JETMART_MONGO: 'ferretdb', JETMART_FERRETDB_BACKEND: backend, MONGO_URL: undefined });
+const withBackend = <T>(fn: () => Promise<T>): Promise<T> => withEnv(ferretDb('postgresql'), fn);
 
 async function countIn(server: MongoTestServer): Promise<number> {
   const client = await MongoClient.connect(server.url);
@@ -138,20 +139,13 @@ async function insertInto(server: MongoTestServer, n: number): Promise<void> {
 
 /** `ferretDbBackend` of a fresh copy of the module (its "does PostgreSQL answer" is asked once per process). */
 async function autoBackend(env: Record<string, string>): Promise<string> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
+  return withEnv(env, () => {
     let backend: Promise<string> | undefined;
     jest.isolateModules(() => {
       backend = jest.requireActual<{ ferretDbBackend(): Promise<string> }>('../servers').ferretDbBackend();
     });
-    return await backend!;
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+    return backend!;
+  });
 }
 
 describe('FerretDB backend: auto', () => {
@@ -212,30 +206,20 @@ describe('FerretDB backend: auto', () => {
   it('stays on SQLite under auto (its shop is still there); a new dir goes to PostgreSQL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jetmart-sqlite-keep-'));
     const fresh = mkdtempSync(join(tmpdir(), 'jetmart-auto-keep-'));
-    const saved = { mongo: process.env.JETMART_MONGO, backend: process.env.JETMART_FERRETDB_BACKEND, url: process.env.MONGO_URL };
-    process.env.JETMART_MONGO = 'ferretdb';
-    delete process.env.MONGO_URL;
     const servers: MongoTestServer[] = [];
     try {
-      process.env.JETMART_FERRETDB_BACKEND = 'sqlite';
-      servers.push(await startMongo({ dataDir: dir }));
-      await insertInto(servers[0]!, 2);
-      await servers[0]!.stop();
-
-      process.env.JETMART_FERRETDB_BACKEND = 'auto';
-      servers.push(await startMongo({ dataDir: dir }), await startMongo({ dataDir: fresh }));
+      await withEnv(ferretDb('sqlite'), async () => {
+        servers.push(await startMongo({ dataDir: dir }));
+        await insertInto(servers[0]!, 2);
+        await servers[0]!.stop();
+      });
+      await withEnv(ferretDb('auto'), async () => {
+        servers.push(await startMongo({ dataDir: dir }), await startMongo({ dataDir: fresh }));
+      });
       expect([servers[1]!.backend, await countIn(servers[1]!)]).toEqual(['sqlite', 2]);
       expect(servers[2]!.backend).toBe('postgresql');
     } finally {
       await Promise.all(servers.slice(1).map((s) => s.stop()));
-      for (const [key, value] of [
-        ['JETMART_MONGO', saved.mongo],
-        ['JETMART_FERRETDB_BACKEND', saved.backend],
-        ['MONGO_URL', saved.url],
-      ] as const) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
       rmSync(dir, { recursive: true, force: true });
       rmSync(fresh, { recursive: true, force: true });
     }
