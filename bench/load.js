@@ -591,6 +591,7 @@ async function main() {
       results.growth = {
         dbCommandsRatio: ratio(fresh.dbCommands, grown.dbCommands),
         lockCommandsRatio: ratio(fresh.lockCommands, grown.lockCommands),
+        guardReadsRatio: ratio(fresh.guardReads, grown.guardReads),
         cpuMsRatio: ratio(fresh.cpuMs, grown.cpuMs),
         checkoutsPerSecondRatio: ratio(results.checkout.checkoutsPerSecond, results.checkoutAfterGrowth.checkoutsPerSecond),
       };

@@ -3,7 +3,9 @@
  * The cost model of a phase (issue 21): counts that noise cannot move, per completed checkout.
  * Every service serves its counters on /metrics (@jetmart/common metrics):
  *   jetmart_db_commands_total{command,collection,collection_kind}  driver command monitoring;
- *                                          kind "lock" = FerretDB document locks (_locks), apart
+ *                                          kind "lock" = FerretDB document locks (_locks), and
+ *                                          "guard" = a guarded write's read under such a lock:
+ *                                          both apart from "data", the commands MongoDB is sent
  *   jetmart_events_published_total{subject}         JetStream publishes (acked by the server)
  *   jetmart_jetstream_acks_total{subject,kind}      ack / nak / term sent by listeners
  *   jetmart_events_consumed_total{subject,outcome}  deliveries handled
@@ -63,13 +65,16 @@ function delta(after, before, metric, names, filter = () => true) {
   return res;
 }
 
+/** Commands that exist only because FerretDB's writes need document locks (common/src/lock). */
+const LOCKING_KINDS = ['lock', 'guard'];
+
 const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
 const per = (n, completed) => (completed ? Math.round((n / completed) * 100) / 100 : null);
 const perAll = (o, completed) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, per(v, completed)]));
 const sortDesc = (o) => Object.fromEntries(Object.entries(o).sort((a, b) => b[1] - a[1]));
 
 /**
- * Per completed checkout: database commands (locks apart) by service and by "service command
+ * Per completed checkout: database commands (lock commands and guard reads apart) by service and by "service command
  * collection", JetStream publishes, acks and consumed events by service (consumed also by
  * subject), CPU-ms by process. `cpu` is cpuDelta()'s {byProcess (s), total (s)}.
  */
@@ -77,12 +82,13 @@ function costModel(before, after, completed, cpu) {
   const byService = {};
   const commands = {};
   const consumedBySubject = {};
-  const totals = { dbCommands: 0, lockCommands: 0, publishes: 0, acks: 0, naks: 0, consumed: 0 };
+  const totals = { dbCommands: 0, lockCommands: 0, guardReads: 0, publishes: 0, acks: 0, naks: 0, consumed: 0 };
   for (const svc of Object.keys(after)) {
     const a = after[svc];
     const b = before[svc] || {};
-    const data = delta(a, b, 'jetmart_db_commands_total', ['command', 'collection'], (l) => l.collection_kind !== 'lock');
+    const data = delta(a, b, 'jetmart_db_commands_total', ['command', 'collection'], (l) => !LOCKING_KINDS.includes(l.collection_kind));
     const lock = delta(a, b, 'jetmart_db_commands_total', ['command'], (l) => l.collection_kind === 'lock');
+    const guard = delta(a, b, 'jetmart_db_commands_total', ['collection'], (l) => l.collection_kind === 'guard');
     const published = delta(a, b, 'jetmart_events_published_total', ['subject']);
     const acks = delta(a, b, 'jetmart_jetstream_acks_total', ['kind']);
     const consumed = delta(a, b, 'jetmart_events_consumed_total', ['subject'], (l) => l.outcome === 'ack');
@@ -91,6 +97,7 @@ function costModel(before, after, completed, cpu) {
     const row = {
       dbCommands: sum(data),
       lockCommands: sum(lock),
+      guardReads: sum(guard),
       publishes: sum(published),
       acks: acks.ack || 0,
       naks: acks.nak || 0,
@@ -135,16 +142,16 @@ function formatCostModels(models, { ratios } = {}) {
       `[${label}] ${m.completedCheckouts} completed checkouts${m.settled === false ? ' (events still flowing when counting stopped: counts incomplete)' : ''}`,
     );
     lines.push(
-      `${pad('service', 14)}${num('db cmds')}${num('locks')}${num('publish')}${num('acks')}${num('naks')}${num('consumed', 9)}${num('CPU ms')}`,
+      `${pad('service', 14)}${num('db cmds')}${num('locks')}${num('guards')}${num('publish')}${num('acks')}${num('naks')}${num('consumed', 9)}${num('CPU ms')}`,
     );
     const rows = Object.entries(m.byService).sort((a, b) => (b[1].dbCommands || 0) - (a[1].dbCommands || 0));
     for (const [svc, r] of rows)
       lines.push(
-        `${pad(svc, 14)}${num(r.dbCommands)}${num(r.lockCommands)}${num(r.publishes)}${num(r.acks)}${num(r.naks)}${num(r.consumed, 9)}${num(r.cpuMs)}`,
+        `${pad(svc, 14)}${num(r.dbCommands)}${num(r.lockCommands)}${num(r.guardReads)}${num(r.publishes)}${num(r.acks)}${num(r.naks)}${num(r.consumed, 9)}${num(r.cpuMs)}`,
       );
     const t = m.perCheckout;
     lines.push(
-      `${pad('TOTAL', 14)}${num(t.dbCommands)}${num(t.lockCommands)}${num(t.publishes)}${num(t.acks)}${num(t.naks)}${num(t.consumed, 9)}${num(t.cpuMs)}`,
+      `${pad('TOTAL', 14)}${num(t.dbCommands)}${num(t.lockCommands)}${num(t.guardReads)}${num(t.publishes)}${num(t.acks)}${num(t.naks)}${num(t.consumed, 9)}${num(t.cpuMs)}`,
     );
     const top = Object.entries(m.dbCommandsByServiceCommandCollection).slice(0, 12);
     lines.push(`  db commands (service command collection): ${top.map(([k, v]) => `${k} ${v}`).join(', ')}`);

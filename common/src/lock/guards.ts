@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { Collection, Document as BsonDocument, Filter, UpdateFilter, UpdateResult } from 'mongodb';
 import sift from 'sift';
+import { GUARD_READ_COMMENT } from '../metrics';
 import type { DocumentLock } from '.';
 
 /**
@@ -90,7 +91,7 @@ const decidableHere = (filter: Record<string, unknown>, update: unknown) => !use
  * document by `_id` and says whether the whole filter holds for it.
  */
 async function holdsForStored(collection: Collection<BsonDocument>, filter: Record<string, unknown>): Promise<boolean> {
-  const stored = await collection.findOne({ _id: filter._id } as Filter<BsonDocument>);
+  const stored = await collection.findOne({ _id: filter._id } as Filter<BsonDocument>, { comment: GUARD_READ_COMMENT });
   return stored !== null && sift(filter as never)(stored);
 }
 
@@ -152,7 +153,7 @@ export async function checkVersionUnderLock(doc: mongoose.Document<unknown>, mod
   if (!doc.isSelected(key) || doc.get(key) == null) return;
   if ((doc as unknown as { $where?: unknown }).$where || typeof modelVersion !== 'function') return;
   const mine = doc.get(key) as unknown;
-  const stored = await model.collection.findOne({ _id: doc._id } as never, { projection: { [key]: 1 } });
+  const stored = await model.collection.findOne({ _id: doc._id } as never, { projection: { [key]: 1 }, comment: GUARD_READ_COMMENT });
   if (!stored || stored[key] !== mine) {
     throw new mongoose.Error.VersionError(doc as never, Number(mine), doc.modifiedPaths());
   }

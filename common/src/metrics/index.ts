@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import client from 'prom-client';
 
@@ -142,14 +143,22 @@ export const jetstreamAcks = new client.Counter({
 export const LOCK_COLLECTION = '_locks';
 
 /**
+ * The `comment` of the read a write under a document lock makes to check its guard (lock/guards.ts):
+ * a data command that exists only because of the locks (on MongoDB the write's own filter decides),
+ * so it is counted as `collection_kind="guard"`, beside the lock's own commands, not as data.
+ */
+export const GUARD_READ_COMMENT = 'jetmart:lock-guard';
+
+/**
  * Database commands sent by this process, from the driver's command monitoring. A count, not a
  * time: the same on any machine, so the bench divides it by completed checkouts (the cost model).
- * `collection_kind` is `lock` for the `_locks` collection, `data` for any other collection, `none`
- * for commands without one (buildInfo, ping, endSessions).
+ * `collection_kind` is `lock` for the `_locks` collection, `guard` for a lock's guard read
+ * (GUARD_READ_COMMENT), `data` for any other command on a collection, `none` for commands without
+ * one (buildInfo, ping, endSessions).
  */
 export const dbCommands = new client.Counter({
   name: 'jetmart_db_commands_total',
-  help: 'Database commands sent, by command, collection and collection kind (data, lock = FerretDB document locks, none)',
+  help: 'Database commands sent, by command, collection and collection kind (data, lock = FerretDB document locks, guard = reads checking a guard under such a lock, none)',
   labelNames: ['command', 'collection', 'collection_kind'] as const,
   registers: [registry],
 });
@@ -175,11 +184,25 @@ export function countDatabaseCommands(mongo: MongoClient): void {
   counted.add(mongo);
   mongo.on('commandStarted', (event) => {
     const collection = collectionOf(event);
-    dbCommands.inc({
-      command: event.commandName,
-      collection: collection ?? '',
-      collection_kind: collection === undefined ? 'none' : collection === LOCK_COLLECTION ? 'lock' : 'data',
-    });
+    const kind =
+      collection === undefined
+        ? 'none'
+        : collection === LOCK_COLLECTION
+          ? 'lock'
+          : event.command.comment === GUARD_READ_COMMENT
+            ? 'guard'
+            : 'data';
+    dbCommands.inc({ command: event.commandName, collection: collection ?? '', collection_kind: kind });
+    // The wire command, as an event on the request's or message's span: mongoose's CLIENT spans
+    // cover only mongoose operations, so the lock's and the raw driver's commands show up here alone
+    // (bench/checkout-trace.js counts a checkout's commands by handler from these).
+    const span = trace.getActiveSpan();
+    if (span?.isRecording())
+      span.addEvent('db.command', {
+        'db.operation.name': event.commandName,
+        'db.collection.name': collection ?? '',
+        'jetmart.db.collection_kind': kind,
+      });
   });
 }
 

@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import mongoose, { Schema } from 'mongoose';
 import {
   countDatabaseCommands,
@@ -11,7 +12,8 @@ import {
   withDocumentLock,
   type EventData,
 } from '../..';
-import { eventually, testDatabaseUrl, useTestBus } from '../../testing';
+import { eventually, recordSpans, testDatabaseUrl, useTestBus } from '../../testing';
+import { tracer } from '../../tracing';
 
 /** Sum of a counter's samples whose labels include `match`, read the way /metrics serves them. */
 async function total(name: string, match: Record<string, string> = {}): Promise<number> {
@@ -83,6 +85,61 @@ describe('database command counter (real MongoDB-wire server)', () => {
     expect((await lock()) - lockBefore).toBe(2 * 5);
     expect((await data()) - dataBefore).toBe(4);
     expect((await lockInserts()) - lockInsertsBefore).toBe(5);
+  });
+
+  it("counts a guarded write's read under the lock as a guard read, not as data (MongoDB would not send it)", async () => {
+    process.env.JETMART_DOCUMENT_LOCKS = 'on';
+    const Part = modelOn<mongoose.Model<{ _id: number; n: number }>>(
+      conn,
+      'CostPart',
+      new Schema({ _id: Number, n: Number }, { optimisticConcurrency: true, versionKey: 'version' }),
+    );
+    await Part.create({ _id: 1, n: 0 });
+    const of = (kind: string) => total('jetmart_db_commands_total', { collection: Part.collection.collectionName, collection_kind: kind });
+    const before = { guard: await of('guard'), data: await of('data') };
+    // A conditional update: the guard {n: 0} is read by _id under the lock, the update goes by _id.
+    await Part.updateOne({ _id: 1, n: 0 }, { $inc: { n: 1 } });
+    // Missed guard: the read only, no update sent.
+    await Part.updateOne({ _id: 1, n: 0 }, { $inc: { n: 1 } });
+    // A versioned save: the stored version is read under the lock.
+    const doc = (await Part.findById(1))!;
+    doc.n = 5;
+    await doc.save();
+    expect((await of('guard')) - before.guard).toBe(3);
+    // The one update, the find, the save's update.
+    expect((await of('data')) - before.data).toBe(3);
+    expect((await Part.findById(1).lean())?.n).toBe(5);
+  });
+
+  it('records each command as an event on the span it runs in, lock commands included (outside a span: counted, nothing recorded, nothing fails)', async () => {
+    const spans = recordSpans('costcounters');
+    process.env.JETMART_DOCUMENT_LOCKS = 'on';
+    const Gadget = modelOn<mongoose.Model<{ _id: number; n: number }>>(conn, 'CostGadget', new Schema({ _id: Number, n: Number }));
+    await Gadget.create({ _id: 1, n: 0 });
+    // Outside any span: nothing to attach to, and nothing fails.
+    await Gadget.findById(1);
+    const handler = tracer().startSpan('handler');
+    await context.with(trace.setSpan(context.active(), handler), async () => {
+      await Gadget.findById(1);
+      await Gadget.updateOne({ _id: 1, n: 0 }, { $inc: { n: 1 } });
+      await conn.db!.collection('costgadgets').countDocuments({});
+    });
+    handler.end();
+    const ended = spans.getFinishedSpans().find((s) => s.name === 'handler')!;
+    const commands = ended.events
+      .filter((e) => e.name === 'db.command')
+      .map(
+        (e) =>
+          `${String(e.attributes?.['db.operation.name'])} ${String(e.attributes?.['db.collection.name'])} ${String(e.attributes?.['jetmart.db.collection_kind'])}`,
+      );
+    expect(commands).toEqual([
+      'find costgadgets data',
+      'insert _locks lock',
+      'find costgadgets guard',
+      'update costgadgets data',
+      'delete _locks lock',
+      'aggregate costgadgets data',
+    ]);
   });
 });
 
