@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Fault injection under a checkout load (issue 9; not in the test run). Starts FerretDB (SQLite
-// directory kept across restarts), nats-server (file store kept) and the seven services from their
-// built dist, drives checkouts (sellers list products through the API; buyers order with a shipping
+// Fault injection under a checkout load (issue 9; not in the test run). Starts FerretDB (its storage
+// kept across restarts: PostgreSQL by default, see startFerret), nats-server (file store kept) and
+// the seven services from their built dist, drives checkouts (sellers list products through the API; buyers order with a shipping
 // address, then pay, cancel or let orders expire with ORDER_EXPIRATION_SECONDS=5) and fulfilment
 // (sellers ship most of their pending shipments, some twice at once; buyers confirm some deliveries;
 // the rest auto-deliver after SHIPPING_AUTO_DELIVER_SECONDS=8), cancels (some parts before shipping,
@@ -28,7 +28,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { MongoClient } = require('mongodb');
 const root = path.resolve(__dirname, '..');
-const { startNats, startNatsCluster, freePort, ferretdbBinary } = require(path.join(root, 'common', 'dist', 'testing', 'servers.js'));
+const { startNats, startNatsCluster, freePort, startMongo } = require(path.join(root, 'common', 'dist', 'testing', 'servers.js'));
 const { signSessionToken, SESSION_COOKIE } = require(path.join(root, 'common', 'dist'));
 const { checkInvariants } = require('./check-invariants');
 
@@ -56,46 +56,46 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
 
-// ---- FerretDB on a kept SQLite directory
+// ---- FerretDB on a kept data directory: PostgreSQL by default, as the tests and `npm start` use it
+// (JETMART_FERRETDB_BACKEND=sqlite for the SQLite files). kill -9 leaves its storage as it was;
+// the restart opens the same storage on the same port, so the services' URLs stay right.
 async function startFerret() {
-  const bin = ferretdbBinary();
-  if (!bin) throw new Error('FerretDB binary not found (bash scripts/ensure-bins.sh)');
+  process.env.JETMART_MONGO = 'ferretdb';
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jetmart-faults-ferret-'));
-  const url = `mongodb://127.0.0.1:${port}/`;
-  let proc;
-  const launch = async () => {
-    proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-handler', 'sqlite', '-sqlite-url', `file:${dir}/`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    proc.stderr.resume();
-    const until = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
-        await c.db('admin').command({ ping: 1 });
-        await c.close();
-        return;
-      } catch (err) {
-        if (Date.now() > until || proc.exitCode !== null) throw new Error(`FerretDB not ready: ${err.message}`);
-        await sleep(100);
-      }
+  let server = await startMongo({ dataDir: dir, port });
+  const kill = async () => {
+    try {
+      process.kill(server.pid, 'SIGKILL');
+    } catch {
+      return; // already gone
     }
+    while (await isAlive(server.pid)) await sleep(50);
   };
-  const kill = () =>
-    new Promise((r) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return r();
-      proc.once('exit', r);
-      proc.kill('SIGKILL');
-    });
-  await launch();
   return {
-    url,
+    url: server.url,
     dir,
+    backend: server.backend,
     kill,
-    restart: async () => (await kill(), await launch()),
-    destroy: async () => (await kill(), fs.rmSync(dir, { recursive: true, force: true })),
+    restart: async () => {
+      await kill();
+      server = await startMongo({ dataDir: dir, port });
+    },
+    // The kept PostgreSQL database goes with its directory: the next start of any FerretDB drops
+    // databases whose directory is gone (servers.ts, sweepPostgresDatabases).
+    destroy: async () => (await kill(), await server.stop(), fs.rmSync(dir, { recursive: true, force: true })),
   };
+}
+
+async function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    // A killed child stays a zombie until reaped; its state in /proc says it is gone.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
 }
 
 // ---- services from dist
@@ -192,7 +192,7 @@ async function call(base, method, p, cookie, body, headers = {}) {
 
 async function main() {
   const ferret = await startFerret();
-  log(`FerretDB at ${ferret.url} (data ${ferret.dir})`);
+  log(`FerretDB on ${ferret.backend} at ${ferret.url} (data ${ferret.dir})`);
   const nats = HA ? await startNatsCluster() : await startNats();
   log(HA ? `3-node NATS cluster at ${nats.url}` : `nats-server at ${nats.url} (store ${nats.storeDir})`);
   const svc = serviceManager(ferret.url, nats.url);

@@ -414,6 +414,8 @@ export function mongoDatabaseUrl(serverUrl: string, db: string): string {
 export interface StartMongoOptions {
   dataDir?: string;
   detached?: boolean;
+  /** FerretDB's port, else a free one: a restart on the same port (bench/faults.js) keeps the services' URLs. */
+  port?: number;
 }
 
 export type FerretDbBackend = 'sqlite' | 'postgresql';
@@ -583,7 +585,7 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
       backend = 'sqlite';
     }
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   // Each backend its own subdirectory: a kept SQLite directory is no PostgreSQL database and vice versa.
   const sub = backend === 'sqlite' ? 'ferretdb' : 'ferretdb-postgresql';
   const dataDir = keep ? join(resolve(opts.dataDir!), sub) : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
