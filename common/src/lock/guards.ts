@@ -88,11 +88,30 @@ const decidableHere = (filter: Record<string, unknown>, update: unknown) => !use
 
 /**
  * The one decision both entry points make, for a filter already in the server's types: reads the
- * document by `_id` and says whether the whole filter holds for it.
+ * document by `_id` and says whether the whole filter holds for it (and what was read).
  */
-async function holdsForStored(collection: Collection<BsonDocument>, filter: Record<string, unknown>): Promise<boolean> {
+async function holdsForStored(
+  collection: Collection<BsonDocument>,
+  filter: Record<string, unknown>,
+): Promise<{ holds: boolean; stored: BsonDocument | null }> {
   const stored = await collection.findOne({ _id: filter._id } as Filter<BsonDocument>, { comment: GUARD_READ_COMMENT });
-  return stored !== null && sift(filter as never)(stored);
+  return { holds: stored !== null && sift(filter as never)(stored), stored };
+}
+
+const STORED = Symbol('jetmart.storedUnderLock');
+const STORED_LOCAL = 'storedUnderLock';
+type WithStored = { [STORED]?: BsonDocument; $locals?: Record<string, unknown> };
+
+/**
+ * The document as the guard's read found it under the lock, for a write (a query, or a document
+ * being saved) that had one: nothing changed it between that read and the write, since every
+ * writer holds the lock. The outbox plugin takes the entries pending before the write from it, so
+ * the relay publishes without reading the document back (outbox/index.ts). Undefined where there
+ * was no such read (locks off, a filter on `_id` alone, a save without a version).
+ */
+export function storedUnderLock(write: object): BsonDocument | undefined {
+  const w = write as WithStored;
+  return w[STORED] ?? (w.$locals?.[STORED_LOCAL] as BsonDocument | undefined);
 }
 
 /**
@@ -107,7 +126,7 @@ export async function updateOneUnderLock<T extends BsonDocument>(
   update: UpdateFilter<T>,
 ): Promise<UpdateResult<T>> {
   if (!lock.exclusive || Object.keys(filter).length < 2 || !decidableHere(filter, update)) return collection.updateOne(filter, update);
-  if (!(await holdsForStored(collection as never, filter))) return noMatch('updateOne') as UpdateResult<T>;
+  if (!(await holdsForStored(collection as never, filter)).holds) return noMatch('updateOne') as UpdateResult<T>;
   return collection.updateOne({ _id: filter._id } as Filter<T>, update);
 }
 
@@ -130,7 +149,9 @@ export async function checkQueryGuardUnderLock(query: mongoose.Query<unknown, un
   } catch {
     return; // mongoose raises the same cast error when it runs the query
   }
-  if (!(await holdsForStored(query.model.collection as never, cast))) throw mongoose.skipMiddlewareFunction(noMatch(op));
+  const { holds, stored } = await holdsForStored(query.model.collection as never, cast);
+  if (!holds) throw mongoose.skipMiddlewareFunction(noMatch(op));
+  (query as unknown as WithStored)[STORED] = stored!;
   query.setQuery({ _id: cast._id });
 }
 
@@ -153,10 +174,13 @@ export async function checkVersionUnderLock(doc: mongoose.Document<unknown>, mod
   if (!doc.isSelected(key) || doc.get(key) == null) return;
   if ((doc as unknown as { $where?: unknown }).$where || typeof modelVersion !== 'function') return;
   const mine = doc.get(key) as unknown;
-  const stored = await model.collection.findOne({ _id: doc._id } as never, { projection: { [key]: 1 }, comment: GUARD_READ_COMMENT });
+  // With the outbox, when the schema has one: the entries pending before this save (storedUnderLock).
+  const projection = { [key]: 1, ...(schema.path('outbox') ? { outbox: 1 } : {}) };
+  const stored = await model.collection.findOne({ _id: doc._id } as never, { projection, comment: GUARD_READ_COMMENT });
   if (!stored || stored[key] !== mine) {
     throw new mongoose.Error.VersionError(doc as never, Number(mine), doc.modifiedPaths());
   }
+  doc.$locals[STORED_LOCAL] = stored;
   (doc as Versioned).$__version = function (this: mongoose.Document<unknown>, where: unknown, delta: unknown) {
     modelVersion.call(this, where, delta);
     if (isPlainObject(where)) delete where[key];
@@ -165,4 +189,5 @@ export async function checkVersionUnderLock(doc: mongoose.Document<unknown>, mod
 
 export function releaseVersionCheck(doc: mongoose.Document<unknown>): void {
   if (Object.hasOwn(doc, '$__version')) delete (doc as Versioned).$__version;
+  doc.$locals[STORED_LOCAL] = undefined;
 }

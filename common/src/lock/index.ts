@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from '../errors';
 import { isDuplicateKey } from '../database/duplicate-key';
 import { checkQueryGuardUnderLock, checkVersionUnderLock, releaseVersionCheck } from './guards';
 
-export { updateOneUnderLock } from './guards';
+export { storedUnderLock, updateOneUnderLock } from './guards';
 
 /**
  * Per-document write locks, for servers whose single-document updates are not atomic.

@@ -2,7 +2,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Schema, Types, type Document, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
-import { updateOneUnderLock, withDocumentLock } from '../lock';
+import { storedUnderLock, updateOneUnderLock, withDocumentLock } from '../lock';
 import { makeEvent, type Event, type EventData, type Subject } from '../events';
 import { outboxBacklog, outboxOldestAgeSeconds } from '../metrics';
 import { currentTraceparent } from '../tracing';
@@ -56,8 +56,9 @@ const relayWakeups = new Set<() => void>();
 
 /**
  * `entries`: every entry the document holds, when the write knows them (the insert of a new
- * document: nothing older can be pending on it), so the relay publishes them without reading the
- * document back; null: read it.
+ * document: nothing older can be pending on it; a write under a document lock, whose guard read
+ * saw what was pending before it), so the relay publishes them without reading the document back;
+ * null: read it.
  */
 function noteOutboxWrite(collection: string, id: unknown, wake = true, entries: OutboxEntry[] | null = null): void {
   if (id === undefined || id === null || (typeof id === 'object' && !('toHexString' in (id as object)))) return;
@@ -75,16 +76,61 @@ function takeWrittenIds(collection: string): Array<[string, OutboxEntry[] | null
   return [...ids];
 }
 
+const plainEntry = (e: unknown): OutboxEntry =>
+  (typeof e === 'object' && e !== null && 'toObject' in e ? (e as Document).toObject() : e) as OutboxEntry;
+const entryIds = (entries: unknown): string[] | undefined =>
+  Array.isArray(entries) ? entries.map((e) => String((e as { id?: unknown } | null)?.id)) : undefined;
+const sameIds = (a: string[] | undefined, b: string[] | undefined) =>
+  !!a && !!b && a.length === b.length && a.every((id, i) => id === b[i]);
+
+/**
+ * Every entry a saved document holds after its save, where the save knows them: an insert (nothing
+ * older can be pending on a new document), or a save under a document lock whose guard read found
+ * the stored outbox as this document was loaded: nothing changed it in between, so what is stored
+ * now is this document's outbox, whatever mongoose sent. Otherwise null (the relay reads it back).
+ */
+function entriesAfterSave(doc: Document & WithOutbox): OutboxEntry[] | null {
+  if (doc.$locals.outboxInsert === true) return doc.outbox.map(plainEntry);
+  const stored = storedUnderLock(doc);
+  if (!stored || !sameIds(entryIds(stored.outbox ?? []), doc.$locals.outboxIdsLoaded as string[] | undefined)) return null;
+  return doc.outbox.map(plainEntry);
+}
+
+/**
+ * Every entry a document holds after an update that pushed to its outbox under a document lock
+ * (the guard's read found the entries pending before it; the lock kept every other writer out):
+ * those, then the pushed ones. Null where that is not known: no guard read (locks off, a filter on
+ * `_id` alone), nothing modified, or an update that does more to the outbox than a plain `$push`.
+ */
+function entriesAfterUpdate(q: { getUpdate(): unknown }, result: unknown): OutboxEntry[] | null {
+  const stored = storedUnderLock(q);
+  if (!stored || (result as { modifiedCount?: number } | null)?.modifiedCount !== 1) return null;
+  const update = q.getUpdate() as Record<string, Record<string, unknown> | undefined>;
+  const touchesOutbox = Object.entries(update).some(([op, fields]) => op !== '$push' && op.startsWith('$') && fields && 'outbox' in fields);
+  const pushed = update.$push?.outbox as { $each?: unknown[] } | undefined;
+  if (touchesOutbox || pushed === undefined) return null;
+  const each = typeof pushed === 'object' && pushed !== null && '$each' in pushed ? pushed : undefined;
+  // $position, $slice or $sort would put the entries elsewhere than at the end.
+  if (each && Object.keys(each).some((k) => k !== '$each')) return null;
+  const added = each ? (each.$each ?? []) : [pushed];
+  return [...((stored.outbox ?? []) as unknown[]), ...added].map(plainEntry);
+}
+
 /** Adds the `outbox` array to a schema, and tells this process's relay about every outbox write. */
 export function outboxPlugin(schema: Schema): void {
   schema.add({ outbox: { type: [outboxEntrySchema], default: [] } });
+  // The entries as loaded (or last saved): a save under a lock compares them with the stored ones.
+  const rememberLoaded = function (this: Document & WithOutbox) {
+    this.$locals.outboxIdsLoaded = entryIds(this.outbox ?? []);
+  };
+  schema.post('init', rememberLoaded);
   schema.pre('save', function (this: Document & WithOutbox) {
     this.$locals.outboxInsert = this.isNew;
   });
   schema.post('save', function (this: Document & WithOutbox) {
+    const entries = this.outbox?.length ? entriesAfterSave(this) : null;
+    rememberLoaded.call(this);
     if (!this.outbox?.length) return;
-    const inserted = this.$locals.outboxInsert === true;
-    const entries = inserted ? this.outbox.map((e) => ('toObject' in e ? (e as unknown as Document).toObject() : e) as OutboxEntry) : null;
     noteOutboxWrite(collectionKey(this.constructor as Model<unknown>), this._id, true, entries);
   });
   // A failed save may still have been applied (an answer lost on the way back): read it by `_id`.
@@ -97,14 +143,17 @@ export function outboxPlugin(schema: Schema): void {
     } as never,
   );
   type OutboxQuery = { getUpdate(): unknown; getFilter(): Record<string, unknown>; model: Model<unknown> };
-  const noteQuery = (q: OutboxQuery) => {
+  const noteQuery = (q: OutboxQuery, entries: OutboxEntry[] | null = null) => {
     const update = q.getUpdate() as { $push?: Record<string, unknown> } | null;
-    if (update?.$push && 'outbox' in update.$push) noteOutboxWrite(collectionKey(q.model), q.getFilter()._id);
+    if (update?.$push && 'outbox' in update.$push) noteOutboxWrite(collectionKey(q.model), q.getFilter()._id, true, entries);
   };
+  schema.post('updateOne', function (this: OutboxQuery, result: unknown) {
+    noteQuery(this, entriesAfterUpdate(this, result));
+  });
+  schema.post('findOneAndUpdate', function (this: OutboxQuery) {
+    noteQuery(this);
+  });
   for (const op of ['updateOne', 'findOneAndUpdate'] as const) {
-    schema.post(op, function (this: OutboxQuery) {
-      noteQuery(this);
-    });
     schema.post(
       op,
       { errorHandler: true } as never,
@@ -162,6 +211,8 @@ export interface OutboxRelayOptions {
 
 const PENDING = { 'outbox.0': { $exists: true } };
 export const OUTBOX_FULL_SCAN_INTERVAL_MS = 15 * 60_000;
+/** Enough for the entries of a few passes: a write's known entries are at most that old. */
+const REMOVED_IDS_KEPT = 2_000;
 
 /** A document with pending entries as the relay handles it (`_id` as the driver takes it). */
 type PendingDoc = { _id: never; outbox?: unknown };
@@ -195,6 +246,13 @@ export class OutboxRelay {
   private readonly lease?: RecoveryLease;
   private readonly wake = () => this.publishSoon();
   private readonly log: Logger;
+  /**
+   * Ids of the entries this relay removed (its conditional `$pop` modified the document), the
+   * newest REMOVED_IDS_KEPT. A write that knew its entries may have seen one still pending that a
+   * pass of this relay then published and removed: it is no longer stored, so it is left out
+   * rather than published again and removed in vain (a lock, a guard read and a miss).
+   */
+  private readonly removed = new Set<string>();
 
   constructor(
     private readonly bus: EventBus,
@@ -300,6 +358,11 @@ export class OutboxRelay {
     if (!this.stopped) this.schedule(this.again || this.scans.owed || published >= this.batchSize ? 0 : this.intervalMs);
   }
 
+  private noteRemoved(id: string): void {
+    this.removed.add(id);
+    if (this.removed.size > REMOVED_IDS_KEPT) this.removed.delete(this.removed.values().next().value!);
+  }
+
   /** Pending documents of `model`: those this process wrote (by `_id`), or all on a full scan. */
   private async pendingDocs(model: AnyModel, full: boolean, taken: Array<[string, string[]]>): Promise<PendingDoc[]> {
     const key = collectionKey(model);
@@ -318,9 +381,13 @@ export class OutboxRelay {
     taken.push([key, written.map(([id]) => id)]);
     const docs = await mapLimit(written, this.concurrency, async ([id, entries]) => {
       const _id = model.schema.path('_id')?.instance === 'ObjectId' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : id;
-      // A document this process inserted: its entries are known; an entry another relay published
-      // meanwhile is published again (same message id: dropped) and its conditional removal misses.
-      if (entries) return { _id: _id as never, outbox: entries } as PendingDoc;
+      // Entries known from the write (an insert, or a write under a document lock: see
+      // outboxPlugin): an entry another relay published meanwhile is published again (same message
+      // id: dropped) and its conditional removal misses.
+      if (entries) {
+        const left = entries.filter((e) => !this.removed.has(e.id));
+        return left.length ? ({ _id: _id as never, outbox: left } as PendingDoc) : null;
+      }
       // By `_id` alone, the pending check here: FerretDB/SQLite reads the whole collection for any
       // filter beyond `_id` (see lock/guards.ts), and this runs for every document written.
       const doc = await (model.collection.findOne({ _id } as never, { projection: { outbox: 1 } }) as Promise<PendingDoc | null>);
@@ -362,13 +429,14 @@ export class OutboxRelay {
             await this.bus.publish(entry.event, { headers });
             // Remove it only if it is still first (another relay replica may have done it already).
             // $pop with a positional condition works on MongoDB and FerretDB alike; $pull by query does not on FerretDB.
-            await withDocumentLock(
+            const popped = await withDocumentLock(
               model.collection.collectionName,
               doc._id,
               (lock) =>
                 updateOneUnderLock(model.collection, lock, { _id: doc._id, 'outbox.0.id': entry.id }, { $pop: { outbox: -1 } } as never),
               model.db,
             );
+            if (popped.modifiedCount === 1) this.noteRemoved(entry.id);
             s.done = true;
             published++;
           }

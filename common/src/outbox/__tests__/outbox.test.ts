@@ -1,5 +1,15 @@
 import mongoose, { Schema, type HydratedDocument } from 'mongoose';
-import { createLogger, EventBus, OutboxRelay, outboxEntry, outboxPlugin, recordEvent, Subjects, type OutboxEntry } from '../..';
+import {
+  createLogger,
+  EventBus,
+  GUARD_READ_COMMENT,
+  OutboxRelay,
+  outboxEntry,
+  outboxPlugin,
+  recordEvent,
+  Subjects,
+  type OutboxEntry,
+} from '../..';
 import { eventually, readStream, useTestBus, useTestDatabase } from '../../testing';
 import { installDatabasePlugins, modelOn } from '../../database';
 
@@ -234,6 +244,171 @@ describe('transactional outbox', () => {
     });
     await Item.updateOne({ _id: doc._id, title: 'pending' }, { $set: { title: 'confirmed' }, $push: { outbox: entry } });
     await eventually(async () => (await streamEvents(bus)).some((e) => e.title === 'confirmed'), 1_000);
+  });
+
+  describe('writes under the document lock (FerretDB): the relay publishes what the write knew', () => {
+    const mode = process.env.JETMART_DOCUMENT_LOCKS;
+    beforeEach(() => {
+      process.env.JETMART_DOCUMENT_LOCKS = 'on';
+    });
+    afterEach(() => {
+      if (mode === undefined) delete process.env.JETMART_DOCUMENT_LOCKS;
+      else process.env.JETMART_DOCUMENT_LOCKS = mode;
+      jest.restoreAllMocks();
+    });
+    /** The relay's reads of the collection, the guards' reads under the lock apart. */
+    const readBacks = () => {
+      const spy = jest.spyOn(Item.collection, 'findOne');
+      return () => spy.mock.calls.filter(([, opts]) => (opts as { comment?: unknown } | undefined)?.comment !== GUARD_READ_COMMENT).length;
+    };
+    const titlesOf = async (prefix: string) => (await streamEvents(bus)).filter((e) => e.title.startsWith(prefix)).map((e) => e.title);
+    // Through the driver's own collection object: the spy counts only the relay's reads (mongoose's collection).
+    const emptied = (id: unknown) => async () =>
+      (await mongoose.connection.db!.collection(Item.collection.collectionName).findOne({ _id: id } as never))!.outbox.length === 0;
+    const started = async () => {
+      relay({ intervalMs: 50, fullScanIntervalMs: 3_600_000 }).start();
+      await new Promise((res) => setTimeout(res, 200)); // past the start-up scan
+    };
+
+    it('a versioned save and a guarded updateOne: published in order, without reading the document back', async () => {
+      await started();
+      const doc = new Item({ title: 'w-0', quantity: 1 });
+      recordProduct(doc, Subjects.ProductCreated, 0);
+      await doc.save();
+      await eventually(emptied(doc._id), 5_000);
+      const loaded = (await Item.findById(doc._id))!;
+      const reads = readBacks();
+      loaded.title = 'w-1';
+      recordProduct(loaded, Subjects.ProductUpdated, 1);
+      await loaded.save();
+      await eventually(async () => (await titlesOf('w-')).length === 2 && (await emptied(doc._id)()), 5_000);
+      const entry = outboxEntry(Subjects.ProductUpdated, {
+        id: doc.id,
+        title: 'w-2',
+        priceMinor: 100,
+        quantity: 1,
+        userId: 'u',
+        version: 2,
+      });
+      await Item.updateOne({ _id: doc._id, title: 'w-1' }, { $set: { title: 'w-2' }, $push: { outbox: entry } });
+      await eventually(async () => (await titlesOf('w-')).length === 3 && (await emptied(doc._id)()), 5_000);
+      expect(await titlesOf('w-')).toEqual(['w-0', 'w-1', 'w-2']);
+      expect(reads()).toBe(0);
+    });
+
+    it('an entry pending before the save (left by another process) goes out first', async () => {
+      await started();
+      // Another process's write, which this process's hooks never saw, still pending.
+      const left = new Item({ title: 'p-0', quantity: 1 });
+      recordProduct(left, Subjects.ProductCreated, 0);
+      await Item.collection.insertOne({ ...left.toObject(), version: 0 } as never);
+      const loaded = (await Item.findById(left._id))!;
+      const reads = readBacks();
+      loaded.title = 'p-1';
+      recordProduct(loaded, Subjects.ProductUpdated, 1);
+      await loaded.save();
+      await eventually(emptied(left._id), 5_000);
+      expect(await titlesOf('p-')).toEqual(['p-0', 'p-1']);
+      expect(reads()).toBe(0);
+    });
+
+    it('reads the document back when its outbox changed after it was loaded (the relay removed an entry meanwhile)', async () => {
+      await started();
+      const doc = new Item({ title: 's-0', quantity: 1 });
+      recordProduct(doc, Subjects.ProductCreated, 0);
+      await doc.save();
+      // Loaded while s-0 is still pending; the relay then publishes and removes it (no version change).
+      const stale = (await Item.findById(doc._id))!;
+      await eventually(emptied(doc._id), 5_000);
+      const reads = readBacks();
+      stale.title = 's-1';
+      recordProduct(stale, Subjects.ProductUpdated, 1);
+      await stale.save();
+      await eventually(async () => (await titlesOf('s-')).includes('s-1') && (await emptied(doc._id)()), 5_000);
+      expect(reads()).toBeGreaterThan(0);
+      // s-0 may be sent again if the save wrote the whole array back: JetStream drops the duplicate.
+      expect(await titlesOf('s-')).toEqual(['s-0', 's-1']);
+    });
+
+    it('reads the document back when another process pushed an entry after it was loaded, and publishes that one first', async () => {
+      await started();
+      const doc = await new Item({ title: 'o-0', quantity: 1 }).save();
+      const loaded = (await Item.findById(doc._id))!;
+      // Another process's conditional update (no version change), which this process's hooks never saw.
+      const theirs = outboxEntry(Subjects.ProductUpdated, {
+        id: doc.id,
+        title: 'o-1',
+        priceMinor: 100,
+        quantity: 1,
+        userId: 'u',
+        version: 1,
+      });
+      await mongoose.connection
+        .db!.collection(Item.collection.collectionName)
+        .updateOne({ _id: doc._id }, { $push: { outbox: theirs } } as never);
+      const reads = readBacks();
+      loaded.title = 'o-2';
+      recordProduct(loaded, Subjects.ProductUpdated, 2);
+      await loaded.save();
+      await eventually(emptied(doc._id), 5_000);
+      expect(reads()).toBeGreaterThan(0);
+      expect(await titlesOf('o-')).toEqual(['o-1', 'o-2']);
+    });
+
+    it('leaves out an entry the write saw pending that the relay has removed since: published once, removed once', async () => {
+      const r = relay();
+      const doc = new Item({ title: 'r-0', quantity: 1 });
+      recordProduct(doc, Subjects.ProductCreated, 0);
+      await doc.save();
+      // The save lands while the relay's first pass is publishing r-0, before it removes it: the
+      // save's guard read sees r-0 still pending, so the save knows [r-0, r-1].
+      const publish = bus.publish.bind(bus);
+      const published: string[] = [];
+      jest.spyOn(bus, 'publish').mockImplementation(async (event, opts) => {
+        published.push((event.data as { title: string }).title);
+        if (published.length === 1) {
+          const loaded = (await Item.findById(doc._id))!;
+          loaded.title = 'r-1';
+          recordProduct(loaded, Subjects.ProductUpdated, 1);
+          await loaded.save();
+        }
+        return publish(event, opts);
+      });
+      await r.pass();
+      await r.pass();
+      expect(await emptied(doc._id)()).toBe(true);
+      expect(published).toEqual(['r-0', 'r-1']);
+      expect(await titlesOf('r-')).toEqual(['r-0', 'r-1']);
+    });
+
+    it('a guarded updateOne after an entry another process left: that entry first, then the pushed one, without a read back', async () => {
+      await started();
+      const doc = await new Item({ title: 'u-0', quantity: 1 }).save();
+      const theirs = outboxEntry(Subjects.ProductUpdated, {
+        id: doc.id,
+        title: 'u-1',
+        priceMinor: 100,
+        quantity: 1,
+        userId: 'u',
+        version: 1,
+      });
+      await mongoose.connection
+        .db!.collection(Item.collection.collectionName)
+        .updateOne({ _id: doc._id }, { $push: { outbox: theirs } } as never);
+      const reads = readBacks();
+      const mine = outboxEntry(Subjects.ProductUpdated, {
+        id: doc.id,
+        title: 'u-2',
+        priceMinor: 100,
+        quantity: 1,
+        userId: 'u',
+        version: 2,
+      });
+      await Item.updateOne({ _id: doc._id, title: 'u-0' }, { $set: { title: 'u-2' }, $push: { outbox: mine } });
+      await eventually(emptied(doc._id), 5_000);
+      expect(await titlesOf('u-')).toEqual(['u-1', 'u-2']);
+      expect(reads()).toBe(0);
+    });
   });
 
   it('refuses to record an invalid event, so the write fails instead of the relay', async () => {
