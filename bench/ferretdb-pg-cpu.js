@@ -13,6 +13,8 @@
  * (a checkout phase ends at its "N checkouts in S s" line and lasted S s; a baseline phase runs
  * from its "raw baseline" line to the next, so it includes its 20-product set-up and 1-s settle).
  * Anything else on this PostgreSQL during the run is counted too: run it alone.
+ * Also per checkout phase: the tables PostgreSQL read by sequential scan, and how many rows
+ * (pg_stat_user_tables before and after the phase): the queries FerretDB could not serve by index.
  */
 const path = require('node:path');
 const fs = require('node:fs');
@@ -48,6 +50,64 @@ const cpuAt = (t) => {
   return best.cpu;
 };
 
+/**
+ * Per FerretDB table of every jetmart FerretDB database: sequential scans, rows they read, index
+ * scans (PostgreSQL's cumulative statistics). Their difference over a checkout phase says which
+ * collections the phase read without an index, and how many rows that cost.
+ */
+function tableStats() {
+  const { execFileSync } = require('node:child_process');
+  const url = (db) => {
+    const u = new URL(process.env.JETMART_POSTGRES_URL || 'postgresql://jetmart:jetmart-dev@127.0.0.1:5432/');
+    u.pathname = `/${db}`;
+    return u.toString();
+  };
+  const psql = (db, sql) =>
+    execFileSync('psql', ['-X', '-q', '-w', '-At', '-d', url(db), '-c', sql], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  const stats = {};
+  try {
+    const dbs = psql('postgres', "SELECT datname FROM pg_database WHERE datname LIKE 'jetmart\\_ferretdb\\_%' AND NOT datistemplate");
+    for (const db of dbs) {
+      for (const row of psql(db, 'SELECT schemaname, relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) FROM pg_stat_user_tables')) {
+        const [schema, table, seq, seqRows, idx] = row.split('|');
+        // FerretDB names a collection's table <collection>_<hash>. Summed over databases: only the
+        // platform's moves during a phase, so the others add nothing to a difference.
+        const t = (stats[`${schema}.${table.replace(/_[0-9a-f]{8}$/, '')}`] ??= { seqScans: 0, seqRows: 0, indexScans: 0 });
+        t.seqScans += Number(seq);
+        t.seqRows += Number(seqRows);
+        t.indexScans += Number(idx);
+      }
+    }
+  } catch (err) {
+    console.error(`[ferretdb-pg] table statistics unavailable: ${err.message.split('\n')[0]}`);
+  }
+  return stats;
+}
+
+/** after − before per table, per completed checkout, the tables that read most rows without an index first. */
+function tableStatsPerCheckout(before, after, completed) {
+  const rows = [];
+  for (const [table, a] of Object.entries(after)) {
+    const b = before[table] || { seqScans: 0, seqRows: 0, indexScans: 0 };
+    const d = { seqScans: a.seqScans - b.seqScans, seqRows: a.seqRows - b.seqRows, indexScans: a.indexScans - b.indexScans };
+    if (!d.seqScans && !d.indexScans) continue;
+    const per = (n) => (completed ? Math.round((n / completed) * 100) / 100 : null);
+    rows.push({ table, seqScans: per(d.seqScans), seqRowsRead: per(d.seqRows), indexScans: per(d.indexScans) });
+  }
+  return rows.sort((x, y) => y.seqRowsRead - x.seqRowsRead).slice(0, 12);
+}
+
+// Snapshots at the start and end of each checkout phase (from load.js's log lines).
+const STAT_MARKS = [
+  [/\[bench\] checkout-only$/, 'checkout', 'before'],
+  [/\[bench\] platform checkout: \d+ checkouts in/, 'checkout', 'after'],
+  [/\[bench\] growth: seeded in/, 'checkout after growth', 'before'],
+  [/\[bench\] checkout after growth: \d+ checkouts in/, 'checkout after growth', 'after'],
+];
+const tableSnapshots = {};
+
 const marks = [];
 const child = spawn(process.execPath, [path.join(__dirname, 'load.js'), ...args], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
 let buf = '';
@@ -56,7 +116,10 @@ child.stderr.on('data', (b) => {
   buf += b.toString();
   const lines = buf.split('\n');
   buf = lines.pop();
-  for (const line of lines) marks.push({ t: Date.now(), line });
+  for (const line of lines) {
+    marks.push({ t: Date.now(), line });
+    for (const [re, phase, when] of STAT_MARKS) if (re.test(line)) (tableSnapshots[phase] ??= {})[when] = tableStats();
+  }
 });
 child.on('exit', (code) => {
   sample();
@@ -89,6 +152,14 @@ child.on('exit', (code) => {
   console.error('[ferretdb-pg] PostgreSQL CPU (postmaster and all its children) per phase, added to load.js figures:');
   console.table(report);
   results.postgresCpu = report;
+  results.postgresTablesPerCheckout = {};
+  for (const [phase, snap] of Object.entries(tableSnapshots)) {
+    if (!snap.before || !snap.after) continue;
+    const rows = tableStatsPerCheckout(snap.before, snap.after, phases[phase]?.completed);
+    results.postgresTablesPerCheckout[phase] = rows;
+    console.error(`[ferretdb-pg] ${phase}: per completed checkout, the tables read most without an index (PostgreSQL statistics):`);
+    console.table(rows);
+  }
   results.loadavgAfter = os.loadavg();
   fs.writeFileSync(out, JSON.stringify(results, null, 2));
   console.error(`[ferretdb-pg] results with postgresCpu: ${out}`);
