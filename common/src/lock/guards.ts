@@ -158,33 +158,69 @@ export async function checkQueryGuardUnderLock(query: mongoose.Query<unknown, un
 type Versioned = mongoose.Document<unknown> & { $__version?: (where: unknown, delta: unknown) => void };
 const modelVersion = (mongoose.Model.prototype as unknown as { $__version: (where: unknown, delta: unknown) => void }).$__version;
 
+/** The version key of a save that mongoose would check, or undefined where it checks none. */
+function checkedVersionKey(doc: mongoose.Document<unknown>, schema: mongoose.Schema): string | undefined {
+  const key = schema.get('versionKey');
+  if (schema.get('optimisticConcurrency') !== true || typeof key !== 'string' || !doc.isModified()) return undefined;
+  // Loaded without its version (a projection): mongoose checks nothing then, neither do we.
+  if (!doc.isSelected(key) || doc.get(key) == null) return undefined;
+  if ((doc as unknown as { $where?: unknown }).$where || typeof modelVersion !== 'function') return undefined;
+  return key;
+}
+
+/**
+ * Lets mongoose send this save's update by `_id` alone: it would add the version to the filter
+ * itself, and the one place to take it out is this document's `$__version` (mongoose's versioning
+ * step), for this save only. `releaseVersionCheck` undoes it after the save, whatever its outcome.
+ */
+function sendByIdAlone(doc: mongoose.Document<unknown>, key: string): void {
+  (doc as Versioned).$__version = function (this: mongoose.Document<unknown>, where: unknown, delta: unknown) {
+    modelVersion.call(this, where, delta);
+    if (isPlainObject(where)) delete where[key];
+  };
+}
+
 /**
  * For `save()` of an existing document of a schema with `optimisticConcurrency`, whose lock is
  * held: compares the stored version with the document's here and, when they agree, lets mongoose
- * send its update by `_id` alone (it would add `version` to the filter itself: the one place to
- * take it out is this document's `$__version`, mongoose's versioning step, for this save only);
- * when they do not, fails the save with the VersionError mongoose would have raised.
- * `releaseVersionCheck` undoes it after the save, whatever its outcome.
+ * send its update by `_id` alone; when they do not, fails the save with the VersionError mongoose
+ * would have raised.
  */
 export async function checkVersionUnderLock(doc: mongoose.Document<unknown>, model: mongoose.Model<unknown>): Promise<void> {
-  const schema = model.schema;
-  const key = schema.get('versionKey');
-  if (schema.get('optimisticConcurrency') !== true || typeof key !== 'string' || !doc.isModified()) return;
-  // Loaded without its version (a projection): mongoose checks nothing then, neither do we.
-  if (!doc.isSelected(key) || doc.get(key) == null) return;
-  if ((doc as unknown as { $where?: unknown }).$where || typeof modelVersion !== 'function') return;
+  const key = checkedVersionKey(doc, model.schema);
+  if (!key) return;
   const mine = doc.get(key) as unknown;
   // With the outbox, when the schema has one: the entries pending before this save (storedUnderLock).
-  const projection = { [key]: 1, ...(schema.path('outbox') ? { outbox: 1 } : {}) };
+  const projection = { [key]: 1, ...(model.schema.path('outbox') ? { outbox: 1 } : {}) };
   const stored = await model.collection.findOne({ _id: doc._id } as never, { projection, comment: GUARD_READ_COMMENT });
   if (!stored || stored[key] !== mine) {
     throw new mongoose.Error.VersionError(doc as never, Number(mine), doc.modifiedPaths());
   }
   doc.$locals[STORED_LOCAL] = stored;
-  (doc as Versioned).$__version = function (this: mongoose.Document<unknown>, where: unknown, delta: unknown) {
-    modelVersion.call(this, where, delta);
-    if (isPlainObject(where)) delete where[key];
+  sendByIdAlone(doc, key);
+}
+
+/**
+ * A document read while its lock was held (withLockedDocument): what it holds is what is stored,
+ * for as long as the lock is held. Its version and outbox are remembered as a guard's read would
+ * have found them (storedUnderLock).
+ */
+export function markReadUnderLock(doc: mongoose.Document<unknown>, model: mongoose.Model<unknown>): void {
+  const key = model.schema.get('versionKey');
+  doc.$locals[STORED_LOCAL] = {
+    ...(typeof key === 'string' ? { [key]: doc.get(key) as unknown } : {}),
+    // A copy: the document's own array grows with the events recorded before the save.
+    ...(model.schema.path('outbox') ? { outbox: [...((doc.get('outbox') as unknown[] | undefined) ?? [])] } : {}),
   };
+}
+
+/**
+ * For `save()` of a document read under the lock still held (withLockedDocument): its version is
+ * the stored one, so the save goes by `_id` alone without reading it again.
+ */
+export function saveUnderHeldLock(doc: mongoose.Document<unknown>, model: mongoose.Model<unknown>): void {
+  const key = checkedVersionKey(doc, model.schema);
+  if (key) sendByIdAlone(doc, key);
 }
 
 export function releaseVersionCheck(doc: mongoose.Document<unknown>): void {

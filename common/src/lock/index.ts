@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Schema } from 'mongoose';
 import { ServiceUnavailableError } from '../errors';
 import { isDuplicateKey } from '../database/duplicate-key';
-import { checkQueryGuardUnderLock, checkVersionUnderLock, releaseVersionCheck } from './guards';
+import { checkQueryGuardUnderLock, checkVersionUnderLock, markReadUnderLock, releaseVersionCheck, saveUnderHeldLock } from './guards';
 
 export { storedUnderLock, updateOneUnderLock } from './guards';
 
@@ -29,6 +29,8 @@ export { storedUnderLock, updateOneUnderLock } from './guards';
  *   `updateOneUnderLock(collection, lock, filter, update)`.
  * - Under the lock, the rest of a single-`_id` filter (and the version `save()` checks) is
  *   checked in the process and the server is asked by `_id` alone (./guards.ts says why and when).
+ * - A load, change and save of one document: `withLockedDocument(model, id, fn)` reads it under
+ *   its lock, and its `save()` inside `fn` writes under the same lock.
  * - `updateMany` is never locked: never use it on documents other writers touch concurrently.
  * - A lock not obtained within WAIT_MS answers 503 "busy, try again" (`ServiceUnavailableError`);
  *   a lock older than TTL_MS is taken over (its holder died).
@@ -126,6 +128,42 @@ export async function withDocumentLock<T>(
   }
 }
 
+const HELD_LOCK = 'heldDocumentLock';
+
+/**
+ * Runs `fn` with the document `id` of `model` read while holding its write lock (null if there is
+ * none). A `save()` of that document inside `fn` writes under the lock already held: no second
+ * lock and no read of its version (read under this lock, it is the stored one). So a load, change
+ * and save costs the lock, one read and one write, where loading before the lock costs a second
+ * read, and a retry when another writer got in between. Inside `fn`, write that document only by
+ * its `save()` or `updateOneUnderLock(collection, lock, …)`: a mongoose query on it would wait for
+ * the lock `fn` holds. Where locks are off (MongoDB) this is findById, and save() checks the
+ * version as usual.
+ */
+export async function withLockedDocument<TDoc extends mongoose.Document, T>(
+  model: mongoose.Model<never>,
+  id: unknown,
+  fn: (doc: TDoc | null, lock: DocumentLock) => Promise<T>,
+): Promise<T> {
+  return withDocumentLock(
+    model.collection.collectionName,
+    id,
+    async (lock) => {
+      const doc = (await model.findById(id)) as TDoc | null;
+      if (doc && lock.exclusive) {
+        doc.$locals[HELD_LOCK] = lock;
+        markReadUnderLock(doc, model as never);
+      }
+      try {
+        return await fn(doc, lock);
+      } finally {
+        if (doc) doc.$locals[HELD_LOCK] = undefined;
+      }
+    },
+    model.db,
+  );
+}
+
 /** `_id` of a single-document filter, or undefined when the filter is not on one `_id`. */
 function singleId(filter: Record<string, unknown> | undefined): unknown {
   const id = filter?._id;
@@ -146,6 +184,7 @@ export function documentLockPlugin(schema: Schema): void {
     // Inserts are atomic; subdocuments are saved by their parent.
     if (this.isNew || this.$isSubdocument) return;
     const model = this.constructor as mongoose.Model<unknown>;
+    if (this.$locals[HELD_LOCK]) return saveUnderHeldLock(this, model);
     const lock = await lockDocument(model.collection.collectionName, this._id, model.db);
     this.$locals.documentLock = lock;
     if (lock.exclusive) await checkVersionUnderLock(this, model);

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { withLockedDocument } from '@jetmart/common';
 import { ordersCancelled, ordersCompleted } from '../metrics';
 import { settleHolds, type CancelOutcome, type CancelReason, type CompleteOutcome, type OrderDoc, type OrderModel } from '../models';
 import type { LifecycleDeps } from './deps';
@@ -10,9 +11,12 @@ export type CancelResult = WithOrder<CancelOutcome> | { kind: 'not-found' };
 export type CompleteResult = WithOrder<CompleteOutcome> | { kind: 'not-found' };
 
 /**
- * Loads an order, applies a guarded transition and saves it when the transition changed it,
- * reloading and trying again when another writer got there first (VersionError): so a racing
- * cancel and payment cannot both win, and the loser's outcome describes the winner's state.
+ * Loads an order, applies a guarded transition and saves it when the transition changed it. On
+ * FerretDB the order is read under its document lock and saved under the same lock, so no other
+ * writer gets in between and the save does not read the version again (withLockedDocument). On
+ * MongoDB the versioned save decides: when another writer got there first (VersionError) the
+ * order is read again and the transition tried again. Either way a racing cancel and payment
+ * cannot both win, and the loser's outcome describes the winner's state.
  */
 async function transition<K extends string>(
   Order: OrderModel,
@@ -22,18 +26,16 @@ async function transition<K extends string>(
   attempts = 5,
 ): Promise<WithOrder<K> | { kind: 'not-found' }> {
   for (let i = 1; ; i++) {
-    const order = await Order.findById(id);
-    if (!order) return { kind: 'not-found' };
-    const kind = apply(order);
-    if (kind === changed) {
-      try {
-        await order.save();
-      } catch (err) {
-        if (!(err instanceof mongoose.Error.VersionError) || i >= attempts) throw err;
-        continue;
-      }
+    try {
+      return await withLockedDocument<OrderDoc, WithOrder<K> | { kind: 'not-found' }>(Order as never, id, async (order) => {
+        if (!order) return { kind: 'not-found' };
+        const kind = apply(order);
+        if (kind === changed) await order.save();
+        return { kind, order } as WithOrder<K>;
+      });
+    } catch (err) {
+      if (!(err instanceof mongoose.Error.VersionError) || i >= attempts) throw err;
     }
-    return { kind, order } as WithOrder<K>;
   }
 }
 

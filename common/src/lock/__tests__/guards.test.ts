@@ -5,8 +5,8 @@
  * assertions on what is sent say so).
  */
 import fc from 'fast-check';
-import mongoose, { Schema, Types, type Connection } from 'mongoose';
-import { documentLocksCapability, updateOneUnderLock, withDocumentLock } from '../..';
+import mongoose, { Schema, Types, type Connection, type HydratedDocument } from 'mongoose';
+import { documentLocksCapability, GUARD_READ_COMMENT, updateOneUnderLock, withDocumentLock, withLockedDocument } from '../..';
 import { installDatabasePlugins, modelOn } from '../../database';
 import { useTestDatabase } from '../../testing';
 
@@ -39,6 +39,8 @@ let Item: mongoose.Model<Item>;
 let locksOn = false;
 /** The filters of the update / findAndModify / delete commands sent since the last reset. */
 let sent: { command: string; filter: Record<string, unknown> }[] = [];
+/** Reads by `_id` under a lock to check a guard, since the last reset. */
+let guardReads = 0;
 
 beforeAll(async () => {
   conn = await mongoose.createConnection(db.url(), { monitorCommands: true }).asPromise();
@@ -50,11 +52,13 @@ beforeAll(async () => {
     if (c.update === 'guarditems') sent.push({ command: 'update', filter: c.updates[0].q });
     if (c.findAndModify === 'guarditems') sent.push({ command: 'findAndModify', filter: c.query });
     if (c.delete === 'guarditems') sent.push({ command: 'delete', filter: c.deletes[0].q });
+    if (c.find === 'guarditems' && c.comment === GUARD_READ_COMMENT) guardReads++;
   });
 });
 afterAll(() => conn.close());
 beforeEach(() => {
   sent = [];
+  guardReads = 0;
 });
 
 const keysSent = () => sent.map((s) => Object.keys(s.filter).sort().join(','));
@@ -85,6 +89,35 @@ it('a versioned save() reaches the server by _id alone; a stale copy still fails
   await fresh!.save();
   expect(await Item.findById(created._id).lean()).toMatchObject({ status: 'shipped', version: 2 });
   expect(keysSent()).toEqual(locksOn ? ['_id', '_id'] : ['_id,version', '_id,version', '_id,version']);
+});
+
+it('withLockedDocument: read under the lock, saved by _id with no guard read; racing transitions of one document, one wins', async () => {
+  const { _id } = await Item.create({ status: 'pending', attempt: 0 });
+  sent = [];
+  guardReads = 0;
+  const transition = (i: number) =>
+    withLockedDocument<HydratedDocument<Item>, string>(Item as never, _id, async (doc) => {
+      if (doc!.status !== 'pending') return 'refused';
+      doc!.status = `paid-${i}`;
+      doc!.attempt = i;
+      await doc!.save();
+      return 'won';
+    }).catch((err: unknown) => (err instanceof mongoose.Error.VersionError ? 'lost-race' : Promise.reject(err)));
+  const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => transition(i + 1)));
+  expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
+  const after = (await Item.findById(_id).lean())!;
+  expect(after.version).toBe(1);
+  expect(after.status).toBe(`paid-${after.attempt}`);
+  if (locksOn) {
+    // Each waits for the lock and reads what the winner stored: no save fails, none reads twice.
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
+    expect(keysSent()).toEqual(['_id']);
+    expect(guardReads).toBe(0);
+  } else {
+    // MongoDB: the versioned saves decide.
+    expect(keysSent()).toEqual(Array(outcomes.filter((o) => o !== 'refused').length).fill('_id,version'));
+  }
+  expect(await withLockedDocument(Item as never, new Types.ObjectId(), async (doc) => doc)).toBeNull();
 });
 
 it('a document loaded without its version saves as mongoose saves it (no version check to make)', async () => {

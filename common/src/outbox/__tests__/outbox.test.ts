@@ -8,6 +8,7 @@ import {
   outboxPlugin,
   recordEvent,
   Subjects,
+  withLockedDocument,
   type OutboxEntry,
 } from '../..';
 import { eventually, readStream, useTestBus, useTestDatabase } from '../../testing';
@@ -256,10 +257,14 @@ describe('transactional outbox', () => {
       else process.env.JETMART_DOCUMENT_LOCKS = mode;
       jest.restoreAllMocks();
     });
-    /** The relay's reads of the collection, the guards' reads under the lock apart. */
+    /** The relay's reads of a document's outbox (the guards' reads under the lock apart). */
     const readBacks = () => {
       const spy = jest.spyOn(Item.collection, 'findOne');
-      return () => spy.mock.calls.filter(([, opts]) => (opts as { comment?: unknown } | undefined)?.comment !== GUARD_READ_COMMENT).length;
+      return () =>
+        spy.mock.calls.filter(([, opts]) => {
+          const o = opts as { comment?: unknown; projection?: Record<string, unknown> } | undefined;
+          return o?.comment !== GUARD_READ_COMMENT && o?.projection?.outbox === 1;
+        }).length;
     };
     const titlesOf = async (prefix: string) => (await streamEvents(bus)).filter((e) => e.title.startsWith(prefix)).map((e) => e.title);
     // Through the driver's own collection object: the spy counts only the relay's reads (mongoose's collection).
@@ -294,6 +299,21 @@ describe('transactional outbox', () => {
       await eventually(async () => (await titlesOf('w-')).length === 3 && (await emptied(doc._id)()), 5_000);
       expect(await titlesOf('w-')).toEqual(['w-0', 'w-1', 'w-2']);
       expect(reads()).toBe(0);
+    });
+
+    it('a save inside withLockedDocument (read under the lock): published without reading the document back', async () => {
+      await started();
+      const doc = await new Item({ title: 'h-0', quantity: 1 }).save();
+      const reads = readBacks();
+      await withLockedDocument<HydratedDocument<Item>, void>(Item as never, doc._id, async (loaded) => {
+        loaded!.title = 'h-1';
+        recordProduct(loaded!, Subjects.ProductUpdated, 1);
+        await loaded!.save();
+      });
+      await eventually(async () => (await titlesOf('h-')).length === 1 && (await emptied(doc._id)()), 5_000);
+      expect(await titlesOf('h-')).toEqual(['h-1']);
+      expect(reads()).toBe(0);
+      expect((await Item.findById(doc._id).lean())!.version).toBe(1);
     });
 
     it('an entry pending before the save (left by another process) goes out first', async () => {
