@@ -139,7 +139,9 @@ child.on('exit', (code) => {
   const report = {};
   for (const [name, p] of Object.entries(phases)) {
     const pgSeconds = cpuAt(p.to) - cpuAt(p.from);
-    const platformCpu = (results[name === 'checkout' ? 'checkout' : name]?.cpu || {}).total;
+    // load.js's key of the phase ("checkout after growth" is checkoutAfterGrowth there).
+    const key = name === 'checkout after growth' ? 'checkoutAfterGrowth' : name;
+    const platformCpu = (results[key]?.cpu || {}).total;
     report[name] = {
       completedCheckouts: p.completed,
       windowSeconds: Math.round((p.to - p.from) / 100) / 10,
