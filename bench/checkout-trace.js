@@ -22,12 +22,9 @@ const path = require('node:path');
 const { startPlatform } = require('./lib/platform');
 const { setupShop, must } = require('./lib/shop');
 const { scrapeCounters, scrapeWhenQuiet, costModel } = require('./lib/cost');
+const { freePort } = require('../common/dist/testing/servers.js');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
+const { opt } = require('./lib/args');
 const CHECKOUTS = Number(opt('checkouts', 20));
 const OUT = opt('out');
 const SHIPPING_ADDRESS = { name: 'Trace Buyer', line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
@@ -108,12 +105,7 @@ function byHandler(spans, checkouts) {
 async function main() {
   const receiver = otlpReceiver();
   const otlpPort = await receiver.listen();
-  const port = await new Promise((r) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => r(p));
-    });
-  });
+  const port = await freePort();
   // A data directory of its own: events a kept one still owes from an earlier run would be counted.
   const dataDir = process.env.JETMART_DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'jetmart-bench-trace-'));
   log(`starting the platform on :${port}, spans to :${otlpPort}`);

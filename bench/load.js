@@ -35,11 +35,7 @@ const proc = require('./lib/procstat');
 const { scrapeCounters, scrapeWhenQuiet, costModel, formatCostModels } = require('./lib/cost');
 const { grow } = require('./lib/grow');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
+const { args, opt } = require('./lib/args');
 const DURATION = Number(opt('duration', 20));
 const CONNECTIONS = Number(opt('connections', 16));
 const BUYERS = Number(opt('buyers', 20));

@@ -270,6 +270,13 @@ describe('transactional outbox', () => {
     // Through the driver's own collection object: the spy counts only the relay's reads (mongoose's collection).
     const emptied = (id: unknown) => async () =>
       (await mongoose.connection.db!.collection(Item.collection.collectionName).findOne({ _id: id } as never))!.outbox.length === 0;
+    const updatedEntry = (doc: HydratedDocument<Item>, title: string, version: number) =>
+      outboxEntry(Subjects.ProductUpdated, { id: doc.id, title, priceMinor: 100, quantity: 1, userId: 'u', version });
+    /** An entry another process pushed (its conditional update, no version change): no hook of this process saw it. */
+    const pushedElsewhere = (doc: HydratedDocument<Item>, title: string, version: number) =>
+      mongoose.connection
+        .db!.collection(Item.collection.collectionName)
+        .updateOne({ _id: doc._id }, { $push: { outbox: updatedEntry(doc, title, version) } } as never);
     const started = async () => {
       relay({ intervalMs: 50, fullScanIntervalMs: 3_600_000 }).start();
       await new Promise((res) => setTimeout(res, 200)); // past the start-up scan
@@ -287,14 +294,7 @@ describe('transactional outbox', () => {
       recordProduct(loaded, Subjects.ProductUpdated, 1);
       await loaded.save();
       await eventually(async () => (await titlesOf('w-')).length === 2 && (await emptied(doc._id)()), 5_000);
-      const entry = outboxEntry(Subjects.ProductUpdated, {
-        id: doc.id,
-        title: 'w-2',
-        priceMinor: 100,
-        quantity: 1,
-        userId: 'u',
-        version: 2,
-      });
+      const entry = updatedEntry(doc, 'w-2', 2);
       await Item.updateOne({ _id: doc._id, title: 'w-1' }, { $set: { title: 'w-2' }, $push: { outbox: entry } });
       await eventually(async () => (await titlesOf('w-')).length === 3 && (await emptied(doc._id)()), 5_000);
       expect(await titlesOf('w-')).toEqual(['w-0', 'w-1', 'w-2']);
@@ -354,18 +354,7 @@ describe('transactional outbox', () => {
       await started();
       const doc = await new Item({ title: 'o-0', quantity: 1 }).save();
       const loaded = (await Item.findById(doc._id))!;
-      // Another process's conditional update (no version change), which this process's hooks never saw.
-      const theirs = outboxEntry(Subjects.ProductUpdated, {
-        id: doc.id,
-        title: 'o-1',
-        priceMinor: 100,
-        quantity: 1,
-        userId: 'u',
-        version: 1,
-      });
-      await mongoose.connection
-        .db!.collection(Item.collection.collectionName)
-        .updateOne({ _id: doc._id }, { $push: { outbox: theirs } } as never);
+      await pushedElsewhere(doc, 'o-1', 1);
       const reads = readBacks();
       loaded.title = 'o-2';
       recordProduct(loaded, Subjects.ProductUpdated, 2);
@@ -404,26 +393,9 @@ describe('transactional outbox', () => {
     it('a guarded updateOne after an entry another process left: that entry first, then the pushed one, without a read back', async () => {
       await started();
       const doc = await new Item({ title: 'u-0', quantity: 1 }).save();
-      const theirs = outboxEntry(Subjects.ProductUpdated, {
-        id: doc.id,
-        title: 'u-1',
-        priceMinor: 100,
-        quantity: 1,
-        userId: 'u',
-        version: 1,
-      });
-      await mongoose.connection
-        .db!.collection(Item.collection.collectionName)
-        .updateOne({ _id: doc._id }, { $push: { outbox: theirs } } as never);
+      await pushedElsewhere(doc, 'u-1', 1);
       const reads = readBacks();
-      const mine = outboxEntry(Subjects.ProductUpdated, {
-        id: doc.id,
-        title: 'u-2',
-        priceMinor: 100,
-        quantity: 1,
-        userId: 'u',
-        version: 2,
-      });
+      const mine = updatedEntry(doc, 'u-2', 2);
       await Item.updateOne({ _id: doc._id, title: 'u-0' }, { $set: { title: 'u-2' }, $push: { outbox: mine } });
       await eventually(emptied(doc._id), 5_000);
       expect(await titlesOf('u-')).toEqual(['u-1', 'u-2']);
