@@ -21,6 +21,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const { spawn } = require('node:child_process');
 const proc = require('./lib/procstat');
+// The server and role FerretDB uses (JETMART_POSTGRES_URL, else the dev-only local role).
+const { postgresServerUrl } = require('../common/dist/testing/servers.js');
 
 const root = path.join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -58,7 +60,7 @@ const cpuAt = (t) => {
 function tableStats() {
   const { execFileSync } = require('node:child_process');
   const url = (db) => {
-    const u = new URL(process.env.JETMART_POSTGRES_URL || 'postgresql://jetmart:jetmart-dev@127.0.0.1:5432/');
+    const u = new URL(postgresServerUrl());
     u.pathname = `/${db}`;
     return u.toString();
   };
