@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Schema } from 'mongoose';
+import type { Collection } from 'mongodb';
 import { ServiceUnavailableError } from '../errors';
 import { isDuplicateKey } from '../database/duplicate-key';
+import { LocalTurns, TurnTimeout, type LocalTurn } from './local-turns';
 import { checkQueryGuardUnderLock, checkVersionUnderLock, markReadUnderLock, releaseVersionCheck, saveUnderHeldLock } from './guards';
 
 export { storedUnderLock, updateOneUnderLock } from './guards';
@@ -33,7 +35,9 @@ export { storedUnderLock, updateOneUnderLock } from './guards';
  *   its lock, and its `save()` inside `fn` writes under the same lock.
  * - `updateMany` is never locked: never use it on documents other writers touch concurrently.
  * - A lock not obtained within WAIT_MS answers 503 "busy, try again" (`ServiceUnavailableError`);
- *   a lock older than TTL_MS is taken over (its holder died).
+ *   a lock older than TTL_MS is taken over (its holder died). Within a process the waiters of one
+ *   document take their turns in arrival order and only the first asks the server
+ *   (./local-turns.ts).
  * - The plugin is installed on a connection by `installDatabasePlugins`, never by importing.
  */
 const LOCKS = '_locks';
@@ -81,13 +85,46 @@ export interface DocumentLock {
 
 const noLock: DocumentLock = { exclusive: false, release: async () => undefined };
 
+/** The waiters of each connection of this process, per lock key (./local-turns.ts says why). */
+const turnsByConnection = new WeakMap<Connection, LocalTurns>();
+
+function localTurns(conn: Connection): LocalTurns {
+  let turns = turnsByConnection.get(conn);
+  if (!turns) turnsByConnection.set(conn, (turns = new LocalTurns(TTL_MS)));
+  return turns;
+}
+
 /** Takes the write lock of one document (a no-op where single-document writes are atomic). */
 export async function lockDocument(collection: string, id: unknown, conn: Connection = mongoose.connection): Promise<DocumentLock> {
   if (!(await locksEnabled(conn))) return noLock;
   const locks = conn.db!.collection<{ _id: string; owner: string; expiresAt: Date }>(LOCKS);
   const key = `${collection}:${String(id)}`;
-  const owner = randomUUID();
   const giveUp = Date.now() + WAIT_MS;
+  let turn: LocalTurn;
+  try {
+    turn = await localTurns(conn).take(key, giveUp);
+  } catch (err) {
+    if (err instanceof TurnTimeout) throw busy();
+    throw err;
+  }
+  try {
+    return await takeLockRow(locks, key, giveUp, turn);
+  } catch (err) {
+    turn.pass();
+    throw err;
+  }
+}
+
+const busy = () => new ServiceUnavailableError('The record is busy, try again');
+
+/** With this process's turn on `key`: inserts the lock row, polling while another process holds it. */
+async function takeLockRow(
+  locks: Collection<{ _id: string; owner: string; expiresAt: Date }>,
+  key: string,
+  giveUp: number,
+  turn: LocalTurn,
+): Promise<DocumentLock> {
+  const owner = randomUUID();
   // No lock on this key can be stale before this time: the holder we last looked at expires then,
   // and any lock taken after that look expires later. Until then a retry is just the insert
   // (under contention the look-up on every attempt doubled the lock traffic on a busy server).
@@ -95,11 +132,18 @@ export async function lockDocument(collection: string, id: unknown, conn: Connec
   for (let attempt = 0; ; attempt++) {
     try {
       await locks.insertOne({ _id: key, owner, expiresAt: new Date(Date.now() + TTL_MS) });
-      return { exclusive: true, release: async () => void (await locks.deleteOne({ _id: key, owner })) };
+      const release = async () => {
+        try {
+          await locks.deleteOne({ _id: key, owner });
+        } finally {
+          turn.pass();
+        }
+      };
+      return { exclusive: true, release };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    // Held. A holder that crashed leaves a lock that expires; take it over once stale.
+    // Held by another process. A holder that crashed leaves a lock that expires; take it over once stale.
     if (Date.now() >= notStaleUntil) {
       const held = await locks.findOne({ _id: key });
       if (held && held.expiresAt.getTime() < Date.now()) {
@@ -108,7 +152,7 @@ export async function lockDocument(collection: string, id: unknown, conn: Connec
       }
       if (held) notStaleUntil = held.expiresAt.getTime();
     }
-    if (Date.now() > giveUp) throw new ServiceUnavailableError('The record is busy, try again');
+    if (Date.now() > giveUp) throw busy();
     await sleep(Math.min(2 + attempt * 2, 25) * (0.5 + Math.random()));
   }
 }

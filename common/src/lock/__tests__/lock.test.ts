@@ -19,7 +19,7 @@ const Counter = modelOn<mongoose.Model<Counter>>(
 );
 
 describe('single-document atomicity on any MongoDB-wire server', () => {
-  useTestDatabase();
+  const db = useTestDatabase();
 
   it('keeps every concurrent $inc (FerretDB alone loses most of them)', async () => {
     await Counter.create({ _id: 'c', n: 0, stock: 0 });
@@ -68,6 +68,24 @@ describe('single-document atomicity on any MongoDB-wire server', () => {
       expect(await mongoose.connection.db!.collection('_locks').countDocuments({ _id: 'x:1' as never })).toBe(0);
     } finally {
       delete process.env.JETMART_DOCUMENT_LOCKS;
+    }
+  });
+
+  it('writers of one process take a lock in arrival order, each with one insert (only the first waiter asks the server)', async () => {
+    process.env.JETMART_DOCUMENT_LOCKS = 'on';
+    const conn = await mongoose.createConnection(db.url(), { monitorCommands: true }).asPromise();
+    let lockInserts = 0;
+    conn.getClient().on('commandStarted', (e) => {
+      if (e.commandName === 'insert' && e.command.insert === '_locks') lockInserts++;
+    });
+    try {
+      const order: number[] = [];
+      await Promise.all(Array.from({ length: 20 }, (_, i) => withDocumentLock('lockcounters', 'q', async () => void order.push(i), conn)));
+      expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(lockInserts).toBe(20);
+    } finally {
+      delete process.env.JETMART_DOCUMENT_LOCKS;
+      await conn.close();
     }
   });
 });
