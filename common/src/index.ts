@@ -16,6 +16,7 @@ export * from './service/app';
 export * from './service/run';
 export * from './service/periodic';
 export * from './service/leases';
+export * from './service/recovery-sweep';
 export * from './service/recovery-candidates';
 export * from './service/concurrency';
 export * from './models';

@@ -1,4 +1,4 @@
-import { PeriodicTask, RecoveryLease, RecoveryScans, type BackgroundTask, type Logger } from '@jetmart/common';
+import { RecoverySweep, type BackgroundTask, type Logger } from '@jetmart/common';
 import type { OrdersModels } from '../models';
 import { PENDING_ORDER_TIMEOUT_MS, withdrawExcessHolds } from '../lifecycle';
 import { failPendingOrder, orderCandidates, overheldCandidates, settleHolds, type OrderDoc, type OrderFields } from '../models';
@@ -34,11 +34,9 @@ const CANDIDATE_FIELDS = { items: 1, holdAction: 1, status: 1, createdAt: 1, upd
  * scan used to run every 10 s and read every order and replica on FerretDB/SQLite.
  */
 export class OrderSweeper implements BackgroundTask {
-  private readonly task: PeriodicTask;
+  private readonly run: RecoverySweep;
   private readonly pendingTimeoutMs: number;
   private readonly settleAfterMs: number;
-  private readonly lease: RecoveryLease;
-  private readonly scans: RecoveryScans;
   private readonly log: Logger;
 
   constructor(
@@ -47,36 +45,36 @@ export class OrderSweeper implements BackgroundTask {
   ) {
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? PENDING_ORDER_TIMEOUT_MS;
     this.settleAfterMs = opts.settleAfterMs ?? 10_000;
-    this.scans = new RecoveryScans(opts.fullScanIntervalMs ?? ORDER_SWEEP_FULL_SCAN_INTERVAL_MS);
     this.log = opts.logger.child({ component: 'order-sweeper' });
-    this.lease = new RecoveryLease(models.Order.db, 'order-sweeper', { ttlMs: opts.leaseTtlMs, logger: this.log }).onPeerLost(() =>
-      this.scans.owe(),
-    );
-    this.task = new PeriodicTask('order sweep', () => this.sweep(), opts.intervalMs ?? 10_000, this.log);
+    this.run = new RecoverySweep(models.Order.db, 'order-sweeper', {
+      what: 'order sweep',
+      pass: () => this.sweep(),
+      unfinished: () => orderCandidates(models.Order).size + overheldCandidates(models.ProductReplica).size,
+      intervalMs: opts.intervalMs ?? 10_000,
+      fullScanIntervalMs: opts.fullScanIntervalMs ?? ORDER_SWEEP_FULL_SCAN_INTERVAL_MS,
+      leaseTtlMs: opts.leaseTtlMs,
+      logger: this.log,
+    });
   }
 
   start(): this {
-    this.scans.owe();
-    this.lease.start();
-    this.task.start();
+    this.run.start();
     return this;
   }
 
   /** Stops; the lease is given back only when nothing this process noted is left unfinished. */
-  async stop(): Promise<void> {
-    await this.task.stop();
-    const left = orderCandidates(this.models.Order).size + overheldCandidates(this.models.ProductReplica).size;
-    await this.lease.stop({ release: !this.scans.owed && left === 0 }).catch(() => undefined);
+  stop(): Promise<void> {
+    return this.run.stop();
   }
 
   /** One periodic pass: a scan when one is owed or due, else the noted candidates whose time has come. */
   async sweep(now = Date.now()): Promise<void> {
-    if (this.scans.due(now)) {
+    if (this.run.scans.due(now)) {
       try {
         await this.sweepOnce(now);
         await this.withdrawOverheld();
       } catch (err) {
-        this.scans.owe();
+        this.run.scans.owe();
         throw err;
       }
       return;

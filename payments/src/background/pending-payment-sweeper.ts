@@ -1,4 +1,4 @@
-import { PeriodicTask, RecoveryLease, RecoveryScans, type BackgroundTask } from '@jetmart/common';
+import { RecoverySweep, type BackgroundTask } from '@jetmart/common';
 import type { Logger } from 'pino';
 import { chargePendingPayment } from '../charging';
 import { GatewayUnavailableError, type PaymentGateway } from '../gateway/payment-gateway';
@@ -31,35 +31,32 @@ export const PENDING_PAYMENT_FULL_SCAN_INTERVAL_MS = 15 * 60_000;
  */
 export class PendingPaymentSweeper implements BackgroundTask {
   private readonly log: Logger;
-  private readonly task: PeriodicTask;
-  private readonly lease: RecoveryLease;
-  private readonly scans: RecoveryScans;
+  private readonly run: RecoverySweep;
 
   constructor(
     private readonly deps: { models: PaymentsModels; gateway: PaymentGateway },
     private readonly opts: PendingPaymentSweeperOptions,
   ) {
     this.log = opts.logger.child({ component: 'pending-payment-sweeper' });
-    this.scans = new RecoveryScans(opts.fullScanIntervalMs ?? PENDING_PAYMENT_FULL_SCAN_INTERVAL_MS);
-    this.lease = new RecoveryLease(deps.models.Payment.db, 'pending-payment-sweeper', {
-      ttlMs: opts.leaseTtlMs,
+    this.run = new RecoverySweep(deps.models.Payment.db, 'pending-payment-sweeper', {
+      what: 'pending payment sweep',
+      pass: () => this.sweep(),
+      unfinished: () => pendingPaymentCandidates(deps.models.Payment).size,
+      intervalMs: opts.intervalMs ?? 10_000,
+      fullScanIntervalMs: opts.fullScanIntervalMs ?? PENDING_PAYMENT_FULL_SCAN_INTERVAL_MS,
+      leaseTtlMs: opts.leaseTtlMs,
       logger: this.log,
-    }).onPeerLost(() => this.scans.owe());
-    this.task = new PeriodicTask('pending payment sweep', () => this.sweep(), opts.intervalMs ?? 10_000, this.log);
+    });
   }
 
   start(): this {
-    this.scans.owe();
-    this.lease.start();
-    this.task.start();
+    this.run.start();
     return this;
   }
 
   /** Stops; the lease is given back only when no payment this process left pending remains. */
-  async stop(): Promise<void> {
-    await this.task.stop();
-    const left = pendingPaymentCandidates(this.deps.models.Payment).size;
-    await this.lease.stop({ release: !this.scans.owed && left === 0 }).catch(() => undefined);
+  stop(): Promise<void> {
+    return this.run.stop();
   }
 
   /** One pass (a scan when one is owed or due, else the noted payments); returns how many payments it settled. */
@@ -68,7 +65,7 @@ export class PendingPaymentSweeper implements BackgroundTask {
     const candidates = pendingPaymentCandidates(Payment);
     const staleBefore = new Date(now - this.opts.retryAfterMs);
     let stale: PaymentDoc[];
-    if (this.scans.due(now)) {
+    if (this.run.scans.due(now)) {
       candidates.takeAll(); // the scan finds what is left of them
       try {
         const pending = await Payment.find({ status: 'pending' })
@@ -77,9 +74,9 @@ export class PendingPaymentSweeper implements BackgroundTask {
         stale = pending.filter((p) => p.updatedAt < staleBefore);
         // The young ones: read again by `_id` when their time comes.
         for (const p of pending) if (p.updatedAt >= staleBefore) candidates.note(p._id, 'pending', p.updatedAt.getTime());
-        if (pending.length >= (this.opts.batchSize ?? 50)) this.scans.owe(); // more beyond the batch: scan again next pass
+        if (pending.length >= (this.opts.batchSize ?? 50)) this.run.scans.owe(); // more beyond the batch: scan again next pass
       } catch (err) {
-        this.scans.owe();
+        this.run.scans.owe();
         throw err;
       }
     } else {
