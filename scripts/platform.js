@@ -319,7 +319,7 @@ async function startServices(infra, testing, gatewayPort) {
       };
       const child = startService(svc.name, i === 0 ? svc.name : `${svc.name}-${i + 1}`, port, env);
       ports.push(port);
-      waits.push(waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: readyTimeoutMs(), child }));
+      waits.push({ name: child.name, ready: waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: readyTimeoutMs(), child }) });
     }
     upstreams[svc.name] = state.ha ? { port: ports[0], ports } : { port: ports[0] };
   }
@@ -338,19 +338,39 @@ async function startServices(infra, testing, gatewayPort) {
     upstreams.client = { port, child };
     // The storefront is not a service with /readyz: it is up when it answers at all. It is not
     // fatal either: the APIs are usable without it.
-    waits.push(
-      waitForHttp(`http://127.0.0.1:${port}/`, { timeoutMs: readyTimeoutMs(), child, ok: (s) => s < 500 }).catch((err) => {
+    waits.push({
+      name: 'client',
+      ready: waitForHttp(`http://127.0.0.1:${port}/`, { timeoutMs: readyTimeoutMs(), child, ok: (s) => s < 500 }).catch((err) => {
         warn(`the storefront did not start, / will answer 503: ${err.message}`);
         upstreams.client = { unavailable: 'it failed to start (see its log above)' };
       }),
-    );
+    });
   } else {
     upstreams.client = { unavailable: client.reason };
     warn(`skipping the storefront: ${client.reason}`);
   }
   writePidFile();
-  await Promise.all(waits);
+  await allReady(waits);
   return upstreams;
+}
+
+/**
+ * Waits for every process to be ready, saying every 20 s which are not yet: a start that hangs
+ * (a service that cannot bind its consumers while the cluster elects a leader, say) then shows
+ * where, before the ready timeout names the one that failed.
+ */
+async function allReady(waits) {
+  const pending = new Set(waits.map((w) => w.name));
+  const started = Date.now();
+  const timer = setInterval(
+    () => say(`still waiting after ${Math.round((Date.now() - started) / 1000)} s for: ${[...pending].join(', ')}`),
+    20_000,
+  );
+  try {
+    await Promise.all(waits.map((w) => w.ready.then(() => pending.delete(w.name))));
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Starts one process of service `service` as `name` on `port`; --ha restarts it when it dies (watchForCrashes). */
