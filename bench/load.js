@@ -12,7 +12,9 @@
  *   browse-200        GET list / GET show at a fixed 200 req/s (open loop, latency from intended send time)
  *   checkout          closed loop: POST /api/orders then POST /api/payments, --connections at once
  *   mix               weighted shopper mix (list 10, show 5, sign in 1, order 2, pay 1, cancel 0.5)
- *                     with propagation measured under that load
+ *                     with propagation measured under that load; a list is the storefront catalog's
+ *                     first page (GET /api/search?sort=newest&limit=12, what client/src/app/page.tsx
+ *                     asks), a show the product page's GET /api/products/:id
  *   baseline          the raw baseline (bench/baseline-server.js) on the same FerretDB/nats-server,
  *                     same closed loop; without and with the per-document locks
  *   grow (or --grow)  after the rest: 20,000 orders and 100,000 products cloned into the databases
@@ -20,6 +22,8 @@
  * The headline (stderr, and "headline" in the JSON) is the cost model per completed checkout:
  * database commands by service (document locks apart), JetStream publishes/acks/consumed, CPU-ms.
  * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results),
+ *   --mix-list PATH (the mix's list request; before stop 29 it was /api/products?limit=20, which
+ *   the storefront's catalog no longer asks),
  *   --platform-log FILE (the platform's last 20,000 characters of output, written at the end).
  * Env: anything scripts/platform.js reads (JETMART_MONGO defaults to ferretdb here).
  */
@@ -42,6 +46,7 @@ const BUYERS = Number(opt('buyers', 20));
 // Every order is placed with a shipping address (issue 14).
 const SHIPPING_ADDRESS = { name: 'Load Buyer', line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const ONLY = opt('only', 'propagation-idle,browse-200,checkout,mix,baseline').split(',');
+const MIX_LIST = opt('mix-list', '/api/search?sort=newest&limit=12');
 const OUT = opt('out');
 // --grow: after the other phases, seed 20,000 orders and 100,000 products and run checkout again
 // (--grow-orders / --grow-products: other sizes, for a shorter run that shows the trend).
@@ -139,7 +144,7 @@ function shopSteps(shop) {
     }
   };
   return {
-    list: { method: 'GET', build: (req, ctx) => json(req, `/api/products?limit=20`, undefined, ctx) },
+    list: { method: 'GET', build: (req, ctx) => json(req, MIX_LIST, undefined, ctx) },
     show: { method: 'GET', build: (req, ctx) => json(req, `/api/products/${pick(shop.productIds)}`, undefined, ctx) },
     signin: {
       method: 'POST',
@@ -532,6 +537,7 @@ async function main() {
       log(`mix: ${completed} checkouts; pay answers by status ${JSON.stringify(routes.pay?.statuses || {})}`);
       results.mix = {
         costModel: { ...costModel(countersBefore, countersAfter, completed, cpu), settled: quiet.settled, settleWaitMs: quiet.waitedMs },
+        listPath: MIX_LIST,
         payStatuses: routes.pay?.statuses || {},
         cancelStatuses: routes.cancel?.statuses || {},
         skippedSteps: res.skipped,
