@@ -143,7 +143,8 @@ async function takeLockRow(
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    // Held by another process. A holder that crashed leaves a lock that expires; take it over once stale.
+    // Held by another process (or by a holder here past its hold limit). A holder that crashed
+    // leaves a lock that expires; take it over once stale.
     if (Date.now() >= notStaleUntil) {
       const held = await locks.findOne({ _id: key });
       if (held && held.expiresAt.getTime() < Date.now()) {
