@@ -1,5 +1,5 @@
-import { Types, type Connection } from 'mongoose';
-import { createLogger } from '@jetmart/common';
+import mongoose, { Types, type Connection } from 'mongoose';
+import { createLogger, documentLocksCapability, GUARD_READ_COMMENT, installDatabasePlugins } from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
 import { TEST_JWT_KEY } from '@jetmart/common/testing';
 import { buildApp } from '../app';
@@ -21,6 +21,36 @@ export function testApp(conn: Connection) {
 
 export async function syncIndexes(models: OrdersModels): Promise<void> {
   await Promise.all(Object.values(models).map((m) => m.syncIndexes()));
+}
+
+/** One command the driver sent: its kind, collection and filter, and whether it was a lock's guard read. */
+export interface SentCommand {
+  command: 'find' | 'findAndModify' | 'update' | 'insert' | 'delete' | 'aggregate';
+  collection: string;
+  filter?: Record<string, unknown>;
+  guard: boolean;
+}
+
+/**
+ * The orders models on a connection of their own whose commands are recorded (`sent`, emptied by
+ * `reset`), to assert what a step sends to the database. `locksOn`: FerretDB's document locks.
+ */
+export async function monitoredModels(url: string) {
+  const conn = await mongoose.createConnection(url, { monitorCommands: true }).asPromise();
+  installDatabasePlugins(conn);
+  const models = ordersModels(conn);
+  await syncIndexes(models);
+  const locksOn = (await documentLocksCapability(conn)).enabled;
+  const sent: SentCommand[] = [];
+  const kinds = ['find', 'findAndModify', 'update', 'insert', 'delete', 'aggregate'] as const;
+  conn.getClient().on('commandStarted', (e) => {
+    const c = e.command as Record<string, any>;
+    const command = kinds.find((k) => typeof c[k] === 'string');
+    if (!command || c[command] === '_locks') return;
+    const filter = c.query ?? c.filter ?? c.updates?.[0]?.q ?? c.deletes?.[0]?.q;
+    sent.push({ command, collection: c[command], filter, guard: c.comment === GUARD_READ_COMMENT });
+  });
+  return { conn, models, locksOn, sent, reset: () => sent.splice(0) };
 }
 
 /** A product replica at version 0, as product.created would create it. */

@@ -1,4 +1,4 @@
-import { noteOverheldProduct, type OrderDoc } from '../models';
+import { applyProductUpdated, noteOverheldProduct, type OrderDoc, type ProductUpdateApplied, type ReplicaUnits } from '../models';
 import type { LifecycleDeps } from './deps';
 import { cancelOrder } from './end-order';
 
@@ -10,11 +10,12 @@ import { cancelOrder } from './end-order';
  * reason `unavailable`, until the holds fit the listed stock again. Paid orders are never
  * touched (their units are sold). Idempotent: it acts only while `available` < 0, so a
  * redelivered product.updated, or a crash halfway, is finished by the next run.
- * Returns the ids of the orders it cancelled.
+ * Returns the ids of the orders it cancelled. `units`: the replica's units as a write just left
+ * them (applyProductUpdated), saving the read.
  */
-export async function withdrawExcessHolds(deps: LifecycleDeps, productId: string): Promise<string[]> {
+export async function withdrawExcessHolds(deps: LifecycleDeps, productId: string, units?: ReplicaUnits): Promise<string[]> {
   const { models } = deps;
-  const replica = await models.ProductReplica.findById(productId, { available: 1, holds: 1 }).lean();
+  const replica = units ?? (await models.ProductReplica.findById(productId, { available: 1, holds: 1 }).lean());
   if (!replica || replica.available >= 0) return [];
   // One findById per holder: FerretDB pushes down only _id equality, not $in.
   const holders: OrderDoc[] = [];
@@ -35,4 +36,16 @@ export async function withdrawExcessHolds(deps: LifecycleDeps, productId: string
   // Still over (a holder still pending may be confirmed later): the sweeper looks again.
   if (shortfall > 0) noteOverheldProduct(models.ProductReplica, productId);
   return cancelled;
+}
+
+/**
+ * A product.updated: applied to the replica, then the holds it no longer covers withdrawn (also
+ * on a duplicate delivery, which finishes what a crash interrupted).
+ */
+export async function applyProductChange(
+  deps: LifecycleDeps,
+  data: Parameters<typeof applyProductUpdated>[1],
+): Promise<ProductUpdateApplied & { cancelled: string[] }> {
+  const applied = await applyProductUpdated(deps.models.ProductReplica, data);
+  return { ...applied, cancelled: await withdrawExcessHolds(deps, data.id, applied.units) };
 }

@@ -1,5 +1,5 @@
-import { Schema, type Connection, type Model } from 'mongoose';
-import { applyVersion, createReplica, modelOn, RetryLater, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
+import { Schema, type Connection, type Model, type mongo } from 'mongoose';
+import { createReplica, modelOn, RetryLater, withDocumentLock, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
 
 /**
  * This service's copy of a product (version-checked), and the single place that decides
@@ -128,18 +128,64 @@ export function applyProductCreated(Replica: ProductReplicaModel, data: ProductD
   });
 }
 
+/** What the replica holds of a product's units: enough for withdrawExcessHolds to decide. */
+export type ReplicaUnits = Pick<ProductReplicaFields, 'available' | 'holds'>;
+
+/**
+ * How a product.updated was applied, and the units right after, where they are known exactly
+ * (`units` absent otherwise: a reader must look).
+ */
+export interface ProductUpdateApplied {
+  outcome: ReplicaOutcome;
+  units?: ReplicaUnits;
+}
+
 /**
  * Applies version N onto N−1. A change of the listed quantity moves `available` by the same
- * amount, in the same conditional update; the quantity it moves from is read at N−1 and the
- * version filter guarantees it did not change in between (only product events change it).
+ * amount; the quantity it moves from is read at N−1, and nothing changes it before the write
+ * (only product events change it, and they apply one version onto the one before).
+ *
+ * The read and the write are done under the replica's lock, and the write answers with the units
+ * it left. On FerretDB (locks on) the lock already orders every writer, so the version is checked
+ * on the read here and the write goes by `_id` alone: one read and one write, where an update
+ * through mongoose under its own lock would read the document again for its guard, and the
+ * caller's look at the units afterwards would be a third read. On MongoDB (no lock) the write
+ * carries the version filter and decides atomically, as before; the units it returns are its own
+ * post-image, so exact too. A duplicate's units are exact only under the lock.
  */
-export async function applyProductUpdated(Replica: ProductReplicaModel, data: ProductData): Promise<ReplicaOutcome> {
-  const current = await Replica.findById(data.id, { version: 1, quantity: 1 }).lean();
-  if (!current) throw new RetryLater(`replica missing, event has version ${data.version}`);
-  if (current.version >= data.version) return 'duplicate';
-  if (current.version < data.version - 1) throw new RetryLater(`replica at version ${current.version}, event has ${data.version}`);
-  return applyVersion(Replica, data.id, data.version, {
-    $set: { title: data.title, priceMinor: data.priceMinor, quantity: data.quantity, userId: data.userId, listed: data.listed ?? true },
-    $inc: { available: data.quantity - current.quantity },
-  });
+export async function applyProductUpdated(Replica: ProductReplicaModel, data: ProductData): Promise<ProductUpdateApplied> {
+  return withDocumentLock(
+    Replica.collection.collectionName,
+    data.id,
+    async (lock) => {
+      const current = await Replica.findById(data.id, { version: 1, quantity: 1, available: 1, holds: 1 }).lean();
+      if (!current) throw new RetryLater(`replica missing, event has version ${data.version}`);
+      const units = (r: ReplicaUnits): ReplicaUnits => ({ available: r.available, holds: r.holds });
+      if (current.version >= data.version) return { outcome: 'duplicate', ...(lock.exclusive && { units: units(current) }) };
+      if (current.version < data.version - 1) throw new RetryLater(`replica at version ${current.version}, event has ${data.version}`);
+      // Raw driver: a mongoose query on this document would wait for the lock held here.
+      const after = await (Replica.collection as unknown as mongo.Collection<ProductReplicaFields>).findOneAndUpdate(
+        lock.exclusive ? { _id: data.id } : { _id: data.id, version: data.version - 1 },
+        {
+          $set: {
+            title: data.title,
+            priceMinor: data.priceMinor,
+            quantity: data.quantity,
+            userId: data.userId,
+            listed: data.listed ?? true,
+            version: data.version,
+          },
+          $inc: { available: data.quantity - current.quantity },
+        },
+        // The whole document: FerretDB 1.24 implements no projection on findAndModify (seller edits are rare).
+        { returnDocument: 'after' },
+      );
+      if (after) return { outcome: 'applied', units: units(after) };
+      // MongoDB only: another delivery of this version got in between the read and the write.
+      const now = await Replica.findById(data.id, { version: 1 }).lean();
+      if (now && now.version >= data.version) return { outcome: 'duplicate' };
+      throw new RetryLater(`replica moved from version ${current.version} during the update to ${data.version}`);
+    },
+    Replica.db,
+  );
 }

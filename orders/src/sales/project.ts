@@ -70,9 +70,13 @@ async function catchUp(deps: SalesDeps, orderId: string): Promise<void> {
   const { ShipmentReplica, Return } = deps.models;
   const shipments = await ShipmentReplica.find({ orderId }, SHIPMENT_STATE).lean();
   for (const shipment of shipments) await applyShipmentState(deps, shipment);
-  for (const ret of await Return.find({ orderId, status: { $in: ['received', 'refunded'] } }, { orderId: 1, items: 1 }).lean()) {
-    await projectReturn(deps, { id: String(ret._id), orderId: ret.orderId, items: ret.items });
-  }
+  // A return is requested against a shipment's replica (requestReturn), and replicas are never
+  // removed: with none, the order has no return yet (the usual case: the sale is recorded before
+  // shipping has split the order). One received later projects itself onto the line inserted above.
+  const returns = shipments.length
+    ? await Return.find({ orderId, status: { $in: ['received', 'refunded'] } }, { orderId: 1, items: 1 }).lean()
+    : [];
+  for (const ret of returns) await projectReturn(deps, { id: String(ret._id), orderId: ret.orderId, items: ret.items });
   // Checked after the insert: a user.deleted handled in between anonymised the order first.
   const order = await deps.models.Order.findById(orderId, { shippingAddress: 1 }).lean();
   if (order?.shippingAddress && isAnonymisedAddress(order.shippingAddress)) await forgetSaleCities(deps, orderId);

@@ -1,6 +1,6 @@
 import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
-import { withdrawExcessHolds } from '../../lifecycle';
-import { applyProductUpdated, type OrdersModels } from '../../models';
+import { applyProductChange } from '../../lifecycle';
+import type { OrdersModels } from '../../models';
 
 /**
  * A product changed: applied only onto the previous version (gaps wait, duplicates are dropped).
@@ -19,9 +19,8 @@ export class ProductUpdatedListener extends Listener<typeof Subjects.ProductUpda
   }
 
   async onMessage(data: EventData<typeof Subjects.ProductUpdated>, { log }: MessageContext<typeof Subjects.ProductUpdated>): Promise<void> {
-    const outcome = await applyProductUpdated(this.deps.models.ProductReplica, data);
+    const { outcome, cancelled } = await applyProductChange(this.deps, data);
     log.debug({ productId: data.id, version: data.version, outcome }, 'product replica updated');
-    const cancelled = await withdrawExcessHolds(this.deps, data.id);
     if (cancelled.length) {
       log.warn(
         { productId: data.id, quantity: data.quantity, orderIds: cancelled },

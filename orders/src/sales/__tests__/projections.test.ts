@@ -10,9 +10,11 @@ import { signinCookie, useTestDatabase } from '@jetmart/common/testing';
 import { forgetBuyer } from '../../forgetting';
 import { applyShipmentStep, insertSaleLine, newReturn, type OrderDoc } from '../../models';
 import { forgetSaleCities, projectReturn, projectShipment, recordSale } from '..';
-import { newId, paidOrderWithShipment, syncIndexes, testApp } from '../../__tests__/helpers';
+import { completeOrder } from '../../lifecycle';
+import { monitoredModels, newId, paidOrderWithShipment, placed, seedProduct, syncIndexes, testApp } from '../../__tests__/helpers';
 
-const { connection } = useTestDatabase();
+const db = useTestDatabase();
+const { connection } = db;
 const { app, models } = testApp(connection);
 beforeEach(() => syncIndexes(models));
 
@@ -106,6 +108,26 @@ describe('projections', () => {
     expect(await line(order.id, products[0].id)).toMatchObject({ sellerId, title: 'Lamp', priceMinor: 1999, buyerCity: 'London' });
     const unknown = { ...old, id: newId() };
     expect(await recordSale({ models }, unknown, new Date().toISOString())).toEqual({ kind: 'recorded', lines: 0, skipped: 1 });
+  });
+});
+
+describe('what recording a sale reads', () => {
+  it('an order not split into shipments yet: no look for returns (none can exist), the line recorded', async () => {
+    const monitored = await monitoredModels(db.url());
+    try {
+      const product = await seedProduct(monitored.models);
+      const order = await placed(monitored.models, newId(), [{ productId: product.id, quantity: 1 }]);
+      const done = await completeOrder({ models: monitored.models }, order.id);
+      if (done.kind !== 'completed') throw new Error(done.kind);
+      monitored.reset();
+      await recordSale({ models: monitored.models }, completedData(done.order), new Date().toISOString());
+      const reads = monitored.sent.filter((s) => s.command === 'find' || s.command === 'aggregate').map((s) => s.collection);
+      expect(reads).toContain('shipmentreplicas');
+      expect(reads).not.toContain('returns');
+      expect(await line(order.id, product.id)).toMatchObject({ quantity: 1, shipmentRank: -1, returnedQuantity: 0 });
+    } finally {
+      await monitored.conn.close();
+    }
   });
 });
 
