@@ -23,7 +23,8 @@
  * database commands by service (document locks apart), JetStream publishes/acks/consumed, CPU-ms.
  * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results),
  *   --mix-list PATH (the mix's list request; before stop 29 it was /api/products?limit=20, which
- *   the storefront's catalog no longer asks),
+ *   the storefront's catalog no longer asks), --mix-think MS (each mix shopper pauses MS on
+ *   average after every answer; default 0, a mix that saturates the machine),
  *   --platform-log FILE (the platform's last 20,000 characters of output, written at the end).
  * Env: anything scripts/platform.js reads (JETMART_MONGO defaults to ferretdb here).
  */
@@ -47,6 +48,9 @@ const BUYERS = Number(opt('buyers', 20));
 const SHIPPING_ADDRESS = { name: 'Load Buyer', line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const ONLY = opt('only', 'propagation-idle,browse-200,checkout,mix,baseline').split(',');
 const MIX_LIST = opt('mix-list', '/api/search?sort=newest&limit=12');
+// --mix-think MS: each shopper of the mix waits MS on average (0.5–1.5×) after an answer before its
+// next step. 0 (the default): no pause, the mix saturates the machine.
+const MIX_THINK_MS = Number(opt('mix-think', 0));
 const OUT = opt('out');
 // --grow: after the other phases, seed 20,000 orders and 100,000 products and run checkout again
 // (--grow-orders / --grow-products: other sizes, for a shorter run that shows the trend).
@@ -67,10 +71,11 @@ async function freePort() {
 /**
  * Closed loop: `connections` workers, each sending the steps of `sequence` strictly one after the
  * other (a step's `after` sees its own response before the next step is built), for `duration`
- * seconds. autocannon's request pipeline could not do this: it set up the next step before the
- * previous response was handled, so pay was sent without the order id.
+ * seconds, with `thinkMs` (on average) between a response and the next step. autocannon's request
+ * pipeline could not do this: it set up the next step before the previous response was handled,
+ * so pay was sent without the order id.
  */
-async function runSequence(url, sequence, steps, { connections, duration, initialContext }) {
+async function runSequence(url, sequence, steps, { connections, duration, initialContext, thinkMs = 0 }) {
   const stats = new RouteStats();
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const base = new URL(url);
@@ -117,6 +122,8 @@ async function runSequence(url, sequence, steps, { connections, duration, initia
         if (res.status < 200 || res.status >= 300) totals.non2xx++;
         stats.record(name, Number(process.hrtime.bigint() - t) / 1e6, res.status);
         step.after?.(res.status, res.body, ctx, res.headers);
+        // A shopper reads the page before the next click; jittered so the workers do not march in step.
+        if (thinkMs > 0) await sleep(thinkMs * (0.5 + Math.random()));
       }
     }
   };
@@ -526,6 +533,7 @@ async function main() {
       const { res, stats } = await runSequence(platform.url, mixSequence(), shopSteps(shop), {
         connections: CONNECTIONS,
         duration: DURATION,
+        thinkMs: MIX_THINK_MS,
       });
       const seconds = (performance.now() - t0) / 1000;
       done = true;
@@ -538,6 +546,7 @@ async function main() {
       results.mix = {
         costModel: { ...costModel(countersBefore, countersAfter, completed, cpu), settled: quiet.settled, settleWaitMs: quiet.waitedMs },
         listPath: MIX_LIST,
+        thinkMs: MIX_THINK_MS,
         payStatuses: routes.pay?.statuses || {},
         cancelStatuses: routes.cancel?.statuses || {},
         skippedSteps: res.skipped,
