@@ -5,6 +5,7 @@ import type { AnyModel, AnySchema } from './any-model';
 
 export { isDuplicateKey } from './duplicate-key';
 export { addressFields, addressSnapshotSchema } from './address';
+export { readEach } from './read-each';
 export type { AnyModel, AnySchema } from './any-model';
 
 /**

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { createReplica, modelOn, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
+import { createReplica, modelOn, readEach, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
 import type { RefundReason } from '@jetmart/common/contracts';
 
 /**
@@ -54,11 +54,13 @@ export function applyPaymentRefunded(
   });
 }
 
-/** The sum of the refunds (minor units) of the given orders, by order id, in one query. */
+/**
+ * The sum of the refunds (minor units) of the given orders, by order id: one query per order by
+ * equality (FerretDB reads every refund for `orderId: {$in}`).
+ */
 export async function refundedByOrder(Replica: RefundReplicaModel, orderIds: readonly string[]): Promise<Map<string, number>> {
   const byOrder = new Map<string, number>();
-  if (orderIds.length === 0) return byOrder;
-  const refunds = await Replica.find({ orderId: { $in: orderIds } }, { orderId: 1, amountMinor: 1 }).lean();
-  for (const r of refunds) byOrder.set(r.orderId, (byOrder.get(r.orderId) ?? 0) + r.amountMinor);
+  const found = await readEach([...new Set(orderIds)], (orderId) => Replica.find({ orderId }, { orderId: 1, amountMinor: 1 }).lean());
+  for (const r of found.flat()) byOrder.set(r.orderId, (byOrder.get(r.orderId) ?? 0) + r.amountMinor);
   return byOrder;
 }

@@ -1,5 +1,14 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { applyVersion, createReplica, modelOn, RetryLater, type EventData, type ReplicaOutcome, type Subjects } from '@jetmart/common';
+import {
+  applyVersion,
+  createReplica,
+  modelOn,
+  readEach,
+  RetryLater,
+  type EventData,
+  type ReplicaOutcome,
+  type Subjects,
+} from '@jetmart/common';
 
 /**
  * This service's copy of each shipment's state (version-checked), read to derive an order's
@@ -151,14 +160,16 @@ export async function giveBackReturnable(
   return res.modifiedCount === 1;
 }
 
-/** The replicas of the given orders' shipments, by order id, in one query. */
+/** The replicas of the given orders' shipments, by order id: one query per order by equality (FerretDB reads every replica for `orderId: {$in}`). */
 export async function shipmentsByOrder(
   Replica: ShipmentReplicaModel,
   orderIds: readonly string[],
 ): Promise<Map<string, Pick<ShipmentReplicaFields, 'sellerId' | 'status'>[]>> {
   const byOrder = new Map<string, Pick<ShipmentReplicaFields, 'sellerId' | 'status'>[]>();
-  if (orderIds.length === 0) return byOrder;
-  const replicas = await Replica.find({ orderId: { $in: orderIds } }, { orderId: 1, sellerId: 1, status: 1 }).lean();
+  const found = await readEach([...new Set(orderIds)], (orderId) =>
+    Replica.find({ orderId }, { orderId: 1, sellerId: 1, status: 1 }).lean(),
+  );
+  const replicas = found.flat();
   for (const r of replicas) byOrder.set(r.orderId, [...(byOrder.get(r.orderId) ?? []), { sellerId: r.sellerId, status: r.status }]);
   return byOrder;
 }

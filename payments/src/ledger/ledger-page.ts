@@ -1,3 +1,4 @@
+import { readEach } from '@jetmart/common';
 import { partIdOf, type LedgerEntryAttrs, type PaymentsModels } from '../models';
 
 /** Opaque page cursor: the (createdAt, _id) of the last entry of the previous page. */
@@ -35,8 +36,9 @@ export async function ledgerPage(
     .lean<LedgerEntryAttrs[]>();
   const page = entries.slice(0, limit);
   const parts = [...new Set(page.filter((e) => e.orderId).map((e) => partIdOf(e.orderId!, sellerId)))];
-  const releases = parts.length ? await models.Release.find({ _id: { $in: parts } }).lean() : [];
-  const releasedAt = new Map(releases.map((r) => [r._id, r.releasedAt]));
+  // By _id one at a time: `_id: {$in}` reads every release on FerretDB, on every page.
+  const releases = await readEach(parts, (id) => models.Release.findById(id).lean());
+  const releasedAt = new Map(releases.filter((r) => r !== null).map((r) => [r._id, r.releasedAt]));
   return {
     entries: page.map((entry) => ({
       entry,

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey, modelOn, outboxEntry, outboxPlugin, Subjects, type WithOutbox } from '@jetmart/common';
+import { isDuplicateKey, modelOn, outboxEntry, outboxPlugin, readEach, Subjects, type WithOutbox } from '@jetmart/common';
 import { ratingSummary, type RatingSummary } from '@jetmart/common/contracts';
 
 /**
@@ -83,9 +83,10 @@ export async function storeRating(
 
 /** The rating summaries of `productIds` (no reviews: average null, count 0). */
 export async function ratingSummaries(ProductRating: ProductRatingModel, productIds: string[]): Promise<Map<string, RatingSummary>> {
-  const found = productIds.length ? await ProductRating.find({ _id: { $in: productIds } }, { ratingCount: 1, ratingSum: 1 }).lean() : [];
+  // By _id one at a time: `_id: {$in}` reads every rating on FerretDB, even for one product page.
+  const found = await readEach([...new Set(productIds)], (id) => ProductRating.findById(id, { ratingCount: 1, ratingSum: 1 }).lean());
   const out = new Map<string, RatingSummary>(productIds.map((id) => [id, ratingSummary(0, 0)]));
-  for (const r of found) out.set(r._id, ratingSummary(r.ratingCount, r.ratingSum));
+  for (const r of found) if (r) out.set(r._id, ratingSummary(r.ratingCount, r.ratingSum));
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey, modelOn } from '@jetmart/common';
+import { isDuplicateKey, modelOn, readEach } from '@jetmart/common';
 
 /**
  * What this service knows about the units each order line takes: one document per
@@ -174,16 +174,20 @@ export async function recordRestocked(
 
 /** Units held by live orders plus units sold, less units restocked, per product id (0 when absent). */
 export async function unitsTaken(Ledger: UnitLedgerModel, productIds: string[]): Promise<Map<string, number>> {
-  // One aggregate, summed per product and state. For one product (every stock recompute) the
-  // product is matched by equality: FerretDB pushes that down (on PostgreSQL to the ledger's
-  // productId index) but never `$in`, which reads the whole ledger.
-  const product = productIds.length === 1 ? productIds[0] : { $in: productIds };
-  const sums = await Ledger.aggregate<{ _id: { productId: string; state: UnitState }; units: number }>([
-    { $match: { productId: product, state: { $in: ['held', 'sold', 'restocked'] } } },
-    { $group: { _id: { productId: '$productId', state: '$state' }, units: { $sum: '$quantity' } } },
-  ]);
+  // One aggregate per product, each matching its product by equality: FerretDB pushes that down
+  // (on PostgreSQL to the ledger's productId index) but never `$in`, which read the whole ledger
+  // for every page of products (2.3 s at 25,000 entries: docs/BENCHMARKS.md, bench/product-reads.js).
+  const unique = [...new Set(productIds)];
+  const sums = await readEach(unique, (productId) =>
+    Ledger.aggregate<{ _id: UnitState; units: number }>([
+      { $match: { productId, state: { $in: ['held', 'sold', 'restocked'] } } },
+      { $group: { _id: '$state', units: { $sum: '$quantity' } } },
+    ]),
+  );
   const units = new Map(productIds.map((id) => [id, 0]));
-  for (const r of sums) units.set(r._id.productId, units.get(r._id.productId)! + (r._id.state === 'restocked' ? -r.units : r.units));
+  unique.forEach((id, i) => {
+    for (const r of sums[i]) units.set(id, units.get(id)! + (r._id === 'restocked' ? -r.units : r.units));
+  });
   return units;
 }
 

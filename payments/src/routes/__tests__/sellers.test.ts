@@ -79,8 +79,23 @@ describe('GET /api/sellers/me/ledger', () => {
     const t0 = Date.now() - 100_000;
     for (let i = 0; i < 55; i++) await sale(me, 1000 + i, i < 5, new Date(t0 + i * 1000));
     await sale(oid(), 5000, true);
-    const first = await request(app).get('/api/sellers/me/ledger').set('Cookie', verified(me));
+    // Each entry's release is read by _id: FerretDB reads every release for `_id: {$in}`.
+    const releaseReads: unknown[] = [];
+    mongoose.set('debug', (collection: string, _method: string, filter: unknown) => {
+      if (collection === models.Release.collection.collectionName) releaseReads.push(filter);
+    });
+    let first: request.Response;
+    try {
+      first = await request(app).get('/api/sellers/me/ledger').set('Cookie', verified(me));
+    } finally {
+      mongoose.set('debug', false);
+    }
     expect(first.status).toBe(200);
+    // (The balance reads the seller's releases by sellerId.)
+    const byId = releaseReads.filter((f) => '_id' in (f as object)) as { _id: unknown }[];
+    expect(byId).toHaveLength(50);
+    expect(byId.every((f) => typeof f._id === 'string')).toBe(true);
+    expect(JSON.stringify(releaseReads)).not.toContain('$in');
     // Released: the first five sales (1000..1004 gross, 100 commission each).
     const releasedNet = [1000, 1001, 1002, 1003, 1004].reduce((s, g) => s + g - 100, 0);
     const allNet = Array.from({ length: 55 }, (_, i) => 1000 + i - Math.floor(((1000 + i) * 10 + 50) / 100)).reduce((a, b) => a + b, 0);

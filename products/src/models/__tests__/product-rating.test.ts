@@ -5,7 +5,7 @@
  */
 import mongoose from 'mongoose';
 import { useTestDatabase } from '@jetmart/common/testing';
-import { bumpRatingRevision, productsModels, storeRating } from '..';
+import { bumpRatingRevision, productsModels, ratingSummaries, storeRating } from '..';
 
 useTestDatabase({ prefix: 'products_rating_guard' });
 const { ProductRating } = productsModels(mongoose.connection);
@@ -47,5 +47,32 @@ describe('ProductRating: storeRating decides on the revision and version it read
     expect(await storeRating(ProductRating, await read(id), { ratingCount: 1, ratingSum: 5 })).toBe('unchanged');
     expect(await read(id)).toMatchObject({ version: 1, revision: 2, computedRevision: 2 });
     expect((await read(id)).outbox).toHaveLength(1);
+  });
+});
+
+describe('ratingSummaries', () => {
+  it('each product read by _id (FerretDB reads every rating for `_id: {$in}`); unrated products have none', async () => {
+    const [rated, unrated] = [oid(), oid()];
+    await bumpRatingRevision(ProductRating, rated);
+    expect(await storeRating(ProductRating, await read(rated), { ratingCount: 2, ratingSum: 9 })).toBe('changed');
+    const filters: unknown[] = [];
+    mongoose.set('debug', (collection: string, method: string, filter: unknown) => {
+      if (collection === 'productratings') filters.push([method, filter]);
+    });
+    let summaries: Awaited<ReturnType<typeof ratingSummaries>>;
+    try {
+      summaries = await ratingSummaries(ProductRating, [rated, unrated, rated]);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(summaries.get(rated)).toEqual({ average: 4.5, count: 2 });
+    expect(summaries.get(unrated)).toEqual({ average: null, count: 0 });
+    expect(filters).toHaveLength(2);
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        ['findOne', { _id: rated }],
+        ['findOne', { _id: unrated }],
+      ]),
+    );
   });
 });

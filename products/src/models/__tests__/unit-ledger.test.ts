@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { useTestDatabase } from '@jetmart/common/testing';
 import { recordHeld, recordReleased, recordRestocked, recordSold, unitsTaken } from '..';
 import { syncIndexes, testApp } from '../../__tests__/helpers';
@@ -26,6 +27,29 @@ describe('unit ledger (order events → units taken)', () => {
       [Q, 5],
       ['64b0000000000000000000a3', 0],
     ]);
+  });
+
+  it('a page of products: each matched by equality (FerretDB reads the whole ledger for `$in`), a repeated id counted once', async () => {
+    await recordHeld(models.UnitLedger, 'o1', [
+      { productId: P, quantity: 2 },
+      { productId: Q, quantity: 1 },
+    ]);
+    await recordSold(models.UnitLedger, 'o1', [{ productId: Q, quantity: 1 }]);
+    const matched: unknown[] = [];
+    mongoose.set('debug', (collection: string, method: string, pipeline: { $match?: { productId?: unknown } }[]) => {
+      if (collection === 'unitledgers' && method === 'aggregate') matched.push(pipeline[0].$match?.productId);
+    });
+    let all: Map<string, number>;
+    try {
+      all = await unitsTaken(models.UnitLedger, [P, Q, P]);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect([...all.entries()]).toEqual([
+      [P, 2],
+      [Q, 1],
+    ]);
+    expect(matched.sort()).toEqual([P, Q].sort());
   });
 
   it('duplicates have no second effect', async () => {
