@@ -1,7 +1,7 @@
 import mongoose, { Types, type Connection } from 'mongoose';
 import { createLogger, documentLocksCapability, GUARD_READ_COMMENT, installDatabasePlugins } from '@jetmart/common';
 import type { Address } from '@jetmart/common/contracts';
-import { TEST_JWT_KEY } from '@jetmart/common/testing';
+import { TEST_JWT_KEY, useTestDatabase } from '@jetmart/common/testing';
 import { buildApp } from '../app';
 import { completeOrder, placeOrder, type OrderRequestLine } from '../lifecycle';
 import { applyProductCreated, applyShipmentCreated, applyShipmentStep, ordersModels, type OrderDoc, type OrdersModels } from '../models';
@@ -51,6 +51,19 @@ export async function monitoredModels(url: string) {
     sent.push({ command, collection: c[command], filter, guard: c.comment === GUARD_READ_COMMENT });
   });
   return { conn, models, locksOn, sent, reset: () => sent.splice(0) };
+}
+
+type Monitored = Awaited<ReturnType<typeof monitoredModels>>;
+
+/** A test file's database (useTestDatabase) with monitoredModels on it: filled in before the first test, closed after the last. */
+export function useMonitoredModels(prefix: string): Monitored {
+  const db = useTestDatabase({ prefix });
+  const monitored = {} as Monitored;
+  beforeAll(async () => {
+    Object.assign(monitored, await monitoredModels(db.url()));
+  });
+  afterAll(() => monitored.conn.close());
+  return monitored;
 }
 
 /** A product replica at version 0, as product.created would create it. */

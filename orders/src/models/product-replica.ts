@@ -112,15 +112,20 @@ export async function restockUnits(Replica: ProductReplicaModel, productId: stri
 
 type ProductData = EventData<typeof Subjects.ProductCreated>;
 
+/** What a product event says of the product, as the replica stores it. */
+const productFacts = (data: ProductData) => ({
+  title: data.title,
+  priceMinor: data.priceMinor,
+  quantity: data.quantity,
+  userId: data.userId,
+  listed: data.listed ?? true,
+  version: data.version,
+});
+
 export function applyProductCreated(Replica: ProductReplicaModel, data: ProductData): Promise<ReplicaOutcome> {
   return createReplica(Replica, {
     _id: data.id,
-    title: data.title,
-    priceMinor: data.priceMinor,
-    quantity: data.quantity,
-    userId: data.userId,
-    listed: data.listed ?? true,
-    version: data.version,
+    ...productFacts(data),
     available: data.quantity,
     holds: [],
     sold: 0,
@@ -167,14 +172,7 @@ export async function applyProductUpdated(Replica: ProductReplicaModel, data: Pr
       const after = await (Replica.collection as unknown as mongo.Collection<ProductReplicaFields>).findOneAndUpdate(
         lock.exclusive ? { _id: data.id } : { _id: data.id, version: data.version - 1 },
         {
-          $set: {
-            title: data.title,
-            priceMinor: data.priceMinor,
-            quantity: data.quantity,
-            userId: data.userId,
-            listed: data.listed ?? true,
-            version: data.version,
-          },
+          $set: productFacts(data),
           $inc: { available: data.quantity - current.quantity },
         },
         // The whole document: FerretDB 1.24 implements no projection on findAndModify (seller edits are rare).

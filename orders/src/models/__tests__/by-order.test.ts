@@ -4,22 +4,13 @@
  * the orderId index but never `$in`, which read every shipment replica and every refund on each
  * page view.
  */
-import { useTestDatabase } from '@jetmart/common/testing';
-import { applyPaymentRefunded, refundedByOrder, shipmentsByOrder, type OrdersModels } from '..';
-import { monitoredModels, newId, paidOrderWithShipment } from '../../__tests__/helpers';
+import { applyPaymentRefunded, refundedByOrder, shipmentsByOrder } from '..';
+import { newId, paidOrderWithShipment, useMonitoredModels } from '../../__tests__/helpers';
 
-const db = useTestDatabase({ prefix: 'orders_by_order' });
-
-let monitored: Awaited<ReturnType<typeof monitoredModels>>;
-let models: OrdersModels;
-beforeAll(async () => {
-  monitored = await monitoredModels(db.url());
-  models = monitored.models;
-});
-afterAll(() => monitored.conn.close());
+const monitored = useMonitoredModels('orders_by_order');
 
 const refund = (orderId: string, amountMinor: number) =>
-  applyPaymentRefunded(models.RefundReplica, {
+  applyPaymentRefunded(monitored.models.RefundReplica, {
     id: newId(),
     orderId,
     paymentId: newId(),
@@ -30,8 +21,8 @@ const refund = (orderId: string, amountMinor: number) =>
   } as never);
 
 it('per order, each read by orderId equality; an order named twice is read once; an order with none has none', async () => {
-  const a = await paidOrderWithShipment(models, newId(), { final: 'shipped' });
-  const b = await paidOrderWithShipment(models, newId(), { final: 'pending' });
+  const a = await paidOrderWithShipment(monitored.models, newId(), { final: 'shipped' });
+  const b = await paidOrderWithShipment(monitored.models, newId(), { final: 'pending' });
   const none = newId();
   await refund(a.order.id, 300);
   await refund(a.order.id, 200);
@@ -39,8 +30,8 @@ it('per order, each read by orderId equality; an order named twice is read once;
   const ids = [a.order.id as string, b.order.id as string, none, a.order.id as string];
 
   monitored.reset();
-  const shipments = await shipmentsByOrder(models.ShipmentReplica, ids);
-  const refunded = await refundedByOrder(models.RefundReplica, ids);
+  const shipments = await shipmentsByOrder(monitored.models.ShipmentReplica, ids);
+  const refunded = await refundedByOrder(monitored.models.RefundReplica, ids);
 
   expect(shipments.get(a.order.id)).toEqual([{ sellerId: a.sellerId, status: 'shipped' }]);
   expect(shipments.get(b.order.id)).toEqual([{ sellerId: b.sellerId, status: 'pending' }]);
