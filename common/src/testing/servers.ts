@@ -126,6 +126,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same ports (stops it first if it is running). */
   start(): Promise<void>;
+  /**
+   * Why the running process ended on its own after it was ready (its exit and its last output),
+   * else undefined: a server can answer its readiness check and die a moment later (nats-server
+   * serves /varz before it binds its cluster port, and exits if that port is taken).
+   */
+  died(): Error | undefined;
 }
 
 /**
@@ -149,11 +155,18 @@ export async function startOnFreePorts(opts: {
   const pick = async () => Promise.all(Array.from({ length: opts.portCount }, () => freePort()));
   let ports = opts.ports ?? (await pick());
   let proc: ChildProcess | undefined;
+  let output: () => string = () => '';
+  // Processes this code stopped: their exit is asked for, not a death.
+  const stopped = new WeakSet<ChildProcess>();
+  const stop = async (p: ChildProcess, signal?: NodeJS.Signals) => {
+    stopped.add(p);
+    await stopProcess(p, signal);
+  };
   const launch = async () => {
-    if (proc) await stopProcess(proc);
+    if (proc) await stop(proc);
     const started = spawn(opts.bin, opts.args(ports), { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
     proc = started;
-    const output = capture(started);
+    output = capture(started);
     // A binary that cannot be run (missing, not executable) fails at once, not after the timeout.
     let spawnError: Error | undefined;
     started.once('error', (err) => (spawnError = new Error(`${opts.name} (${opts.bin}) could not be started: ${err.message}`)));
@@ -167,7 +180,7 @@ export async function startOnFreePorts(opts: {
         () => spawnError,
       );
     } catch (err) {
-      await stopProcess(started, 'SIGKILL');
+      await stop(started, 'SIGKILL');
       throw err;
     }
   };
@@ -189,9 +202,14 @@ export async function startOnFreePorts(opts: {
       return proc && proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
     },
     stop: async (signal = 'SIGTERM') => {
-      if (proc) await stopProcess(proc, signal);
+      if (proc) await stop(proc, signal);
     },
     start: launch,
+    died: () => {
+      const p = proc;
+      if (!p || stopped.has(p) || (p.exitCode === null && p.signalCode === null)) return undefined;
+      return new Error(`${opts.name} exited with ${p.exitCode ?? p.signalCode}: ${output()}`);
+    },
   };
 }
 
@@ -290,6 +308,8 @@ async function startClusterOnPorts(
   const ports = await Promise.all(names.map(async () => [await freePort(), await freePort(), await freePort()] as const));
   const routes = ports.map(([, , cluster]) => `nats://127.0.0.1:${cluster}`).join(',');
   const nodes: NatsClusterNode[] = [];
+  const procs: ServerProcess[] = [];
+  const health: string[] = [];
   // Started side by side: JetStream on a clustered node waits for its peers before it reports enabled.
   const started = await Promise.allSettled(
     names.map(async (name, i) => {
@@ -324,6 +344,7 @@ async function startClusterOnPorts(
         ready: async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok,
         detached: opts.detached ?? false,
       });
+      procs[i] = proc;
       nodes[i] = {
         name,
         url: `nats://127.0.0.1:${port}`,
@@ -360,8 +381,22 @@ async function startClusterOnPorts(
     waitHealthy: (timeoutMs = 30_000) =>
       waitFor(
         'the NATS cluster',
-        async () => (await Promise.all(nodes.map(async (n) => (await fetch(`${n.monitorUrl}/healthz`)).ok))).every(Boolean),
+        async () =>
+          (
+            await Promise.all(
+              nodes.map(async (n, i) => {
+                const res = await fetch(`${n.monitorUrl}/healthz`).catch((err: Error) => err);
+                health[i] = res instanceof Error ? res.message : `${res.status} ${await res.text()}`;
+                return !(res instanceof Error) && res.ok;
+              }),
+            )
+          ).every(Boolean),
         timeoutMs,
+        undefined,
+        () => nodes.map((n, i) => `${n.name} /healthz: ${health[i] ?? 'not asked'}`).join('; '),
+        // A node that died (its cluster port taken after /varz answered) never becomes healthy:
+        // failing at once with its output lets startNatsCluster retry on new ports.
+        () => procs.map((p) => p.died()).find(Boolean),
       ),
     stop: async () => void (await stopAll()),
     destroy: async () => {

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, natsServerBinary, startOnFreePorts } from '..';
+
+/**
+ * A server can pass its readiness check and die a moment later: nats-server answers /varz before it
+ * binds its cluster port, and exits when another process holds that port (in CI, any of the
+ * parallel suites' sockets). `died()` is what lets a caller that waits for more (the cluster's
+ * health) fail at once with the cause instead of timing out blind.
+ */
+const bin = natsServerBinary();
+if (!bin) throw new Error('nats-server binary not found: run `bash scripts/ensure-bins.sh`');
+const stores: string[] = [];
+const held: Server[] = [];
+afterAll(() => {
+  for (const s of held) s.close();
+  for (const d of stores) rmSync(d, { recursive: true, force: true });
+});
+
+async function holdPort(): Promise<number> {
+  const port = await freePort();
+  const srv = createServer();
+  held.push(srv);
+  await new Promise<void>((done) => srv.listen(port, '127.0.0.1', done));
+  return port;
+}
+
+function natsNode(ports: number[], clusterPort: number) {
+  const store = mkdtempSync(join(tmpdir(), 'jetmart-server-process-'));
+  stores.push(store);
+  const [port, monitorPort] = ports;
+  return startOnFreePorts({
+    name: 'nats-server n1',
+    bin: bin!,
+    portCount: 2,
+    ports,
+    args: () => [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-m',
+      String(monitorPort),
+      '-js',
+      '-sd',
+      store,
+      '--server_name',
+      'n1',
+      '--cluster_name',
+      'died-test',
+      '--cluster',
+      `nats://127.0.0.1:${clusterPort}`,
+      '--routes',
+      `nats://127.0.0.1:${clusterPort}`,
+    ],
+    ready: async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok,
+  });
+}
+
+async function until<T>(read: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = read();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a server that dies after it was ready says so, with its output', async () => {
+  const taken = await holdPort();
+  const server = await natsNode([await freePort(), await freePort()], taken);
+  const death = await until(() => server.died());
+  expect(death.message).toMatch(/nats-server n1 exited with 1: .*address already in use/s);
+  expect(server.pid).toBeUndefined();
+});
+
+test('a server stopped by its owner, or still running, has not died', async () => {
+  const server = await natsNode([await freePort(), await freePort()], await freePort());
+  await new Promise((r) => setTimeout(r, 300));
+  expect(server.died()).toBeUndefined();
+  expect(server.pid).toBeDefined();
+  await server.stop('SIGKILL');
+  expect(server.pid).toBeUndefined();
+  expect(server.died()).toBeUndefined();
+  // Started again, it is watched again.
+  await server.start();
+  expect(server.died()).toBeUndefined();
+  await server.stop();
+});
