@@ -24,7 +24,9 @@
  * Options: --duration S (20), --connections N (16), --buyers N (20), --out FILE (JSON results),
  *   --mix-list PATH (the mix's list request; before stop 29 it was /api/products?limit=20, which
  *   the storefront's catalog no longer asks), --mix-think MS (each mix shopper pauses MS on
- *   average after every answer; default 0, a mix that saturates the machine),
+ *   average after every answer; default 0, a mix that saturates the machine), --probe-poll-ms MS
+ *   (how often the propagation probe reads the orders replica while it waits; default 5),
+ *   --mix-in-step (every mix shopper starts at the first step of the cycle instead of a random one),
  *   --platform-log FILE (the platform's last 20,000 characters of output, written at the end).
  * Env: anything scripts/platform.js reads (JETMART_MONGO defaults to ferretdb here).
  */
@@ -51,6 +53,13 @@ const MIX_LIST = opt('mix-list', '/api/search?sort=newest&limit=12');
 // --mix-think MS: each shopper of the mix waits MS on average (0.5–1.5×) after an answer before its
 // next step. 0 (the default): no pause, the mix saturates the machine.
 const MIX_THINK_MS = Number(opt('mix-think', 0));
+// Each shopper of the mix starts at a random step of its cycle (see runSequence); --mix-in-step:
+// all start at the first (sign in, order, pay), as before stop 31.
+const MIX_STAGGER = !args.includes('--mix-in-step');
+// --probe-poll-ms MS: how often the propagation probe reads the orders replica while it waits for
+// a version. Each read is a query on the FerretDB the propagation itself goes through, so polling
+// every 1 ms added hundreds of the probe's own queries per second to a slow propagation.
+const PROBE_POLL_MS = Number(opt('probe-poll-ms', 5));
 const OUT = opt('out');
 // --grow: after the other phases, seed 20,000 orders and 100,000 products and run checkout again
 // (--grow-orders / --grow-products: other sizes, for a shorter run that shows the trend).
@@ -75,7 +84,7 @@ async function freePort() {
  * pipeline could not do this: it set up the next step before the previous response was handled,
  * so pay was sent without the order id.
  */
-async function runSequence(url, sequence, steps, { connections, duration, initialContext, thinkMs = 0 }) {
+async function runSequence(url, sequence, steps, { connections, duration, initialContext, thinkMs = 0, stagger = false }) {
   const stats = new RouteStats();
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const base = new URL(url);
@@ -97,10 +106,17 @@ async function runSequence(url, sequence, steps, { connections, duration, initia
       req.end();
     });
   const until = Date.now() + duration * 1000;
+  // stagger: each worker starts at a random step of the cycle (never at one that continues the step
+  // before it, as pay continues order). All starting at the first step sent 16 sign-ins, orders and
+  // pays within a second, and that burst's events kept both cores busy for the next 5-8 s.
+  const starts = sequence.map((name, i) => i).filter((i) => !steps[sequence[i]].continues);
   const worker = async () => {
     const ctx = { ...(initialContext || {}) };
+    let from = stagger ? starts[Math.floor(Math.random() * starts.length)] : 0;
     while (Date.now() < until) {
-      for (const name of sequence) {
+      const cycle = sequence.slice(from);
+      from = 0;
+      for (const name of cycle) {
         // Per step, not per sequence: the mix's cycle is 34 steps, and finishing it kept a 20-s
         // phase running for minutes on a loaded machine.
         if (Date.now() >= until) break;
@@ -191,6 +207,7 @@ function shopSteps(shop) {
     // which is counted there) they are skipped rather than sent as requests that must fail.
     pay: {
       method: 'POST',
+      continues: true,
       build: (req, ctx) => {
         if (!ctx.orderId) return undefined;
         const orderTicket = ctx.orderTicket;
@@ -204,6 +221,7 @@ function shopSteps(shop) {
     },
     cancel: {
       method: 'DELETE',
+      continues: true,
       build: (req, ctx) => (ctx.orderId ? json(req, `/api/orders/${ctx.orderId}`, undefined, ctx) : undefined),
       after: (_status, _b, ctx) => {
         ctx.orderId = undefined;
@@ -272,6 +290,7 @@ async function propagation(platform, shop, mongo, { count, stopWhen }) {
   const col = mongo.db('jetmart_orders').collection('productreplicas');
   const productId = shop.propagationProductId;
   const samples = [];
+  let polls = 0;
   let i = 0;
   while (stopWhen ? !stopWhen() : i < count) {
     i++;
@@ -283,15 +302,28 @@ async function propagation(platform, shop, mongo, { count, stopWhen }) {
     }
     const version = r.body.version;
     for (;;) {
+      polls++;
       const doc = await col.findOne({ _id: productId }, { projection: { version: 1 } });
       if (doc && doc.version >= version) break;
       if (performance.now() - acked > 30_000) throw new Error('propagation took over 30 s');
-      await sleep(1);
+      await sleep(PROBE_POLL_MS);
     }
-    samples.push({ ms: performance.now() - acked });
+    samples.push({ ms: performance.now() - acked, at: acked });
     await sleep(20);
   }
-  return { ...summarize(samples.filter((s) => s.ms !== undefined).map((s) => s.ms)), errors: samples.filter((s) => s.error).length };
+  const timed = samples.filter((s) => s.ms !== undefined);
+  return {
+    ...summarize(timed.map((s) => s.ms)),
+    errors: samples.filter((s) => s.error).length,
+    pollMs: PROBE_POLL_MS,
+    pollsPerSample: timed.length ? Math.round((polls / timed.length) * 10) / 10 : null,
+    // The slowest samples and when they were acked (ms since the first): stalls show as clusters.
+    slowest: timed
+      .slice()
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10)
+      .map((s) => ({ ms: Math.round(s.ms), atMs: Math.round(s.at - timed[0].at) })),
+  };
 }
 
 function cpuDelta(before, after) {
@@ -534,6 +566,7 @@ async function main() {
         connections: CONNECTIONS,
         duration: DURATION,
         thinkMs: MIX_THINK_MS,
+        stagger: MIX_STAGGER,
       });
       const seconds = (performance.now() - t0) / 1000;
       done = true;
@@ -547,6 +580,7 @@ async function main() {
         costModel: { ...costModel(countersBefore, countersAfter, completed, cpu), settled: quiet.settled, settleWaitMs: quiet.waitedMs },
         listPath: MIX_LIST,
         thinkMs: MIX_THINK_MS,
+        staggered: MIX_STAGGER,
         payStatuses: routes.pay?.statuses || {},
         cancelStatuses: routes.cancel?.statuses || {},
         skippedSteps: res.skipped,
