@@ -620,42 +620,63 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
       backend = 'sqlite';
     }
   }
-  const port = opts.port ?? (await freePort());
   // Each backend its own subdirectory: a kept SQLite directory is no PostgreSQL database and vice versa.
   const sub = backend === 'sqlite' ? 'ferretdb' : 'ferretdb-postgresql';
   const dataDir = keep ? join(resolve(opts.dataDir!), sub) : mkdtempSync(join(tmpdir(), 'jetmart-ferretdb-'));
   if (keep) mkdirSync(dataDir, { recursive: true });
   const pg = backend === 'postgresql' ? await postgresDatabase(keep ? dataDir : undefined) : undefined;
   const storage = pg ? ['-handler', 'postgresql', '-postgresql-url', pg.url] : ['-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`];
-  const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, ...storage], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: opts.detached ?? false,
-  });
-  const output = capture(proc);
   const cleanUp = async () => {
     if (!keep) rmSync(dataDir, { recursive: true, force: true });
     await pg?.drop();
   };
   const { MongoClient } = await import('mongodb');
-  const url = `mongodb://127.0.0.1:${port}/`;
-  try {
-    await waitFor(
-      'FerretDB',
-      async () => {
-        const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
-        await c.db('admin').command({ ping: 1 });
-        await c.close();
-        return true;
-      },
-      20_000,
-      proc,
-      output,
-    );
-  } catch (err) {
-    await stopProcess(proc, 'SIGKILL');
-    await cleanUp().catch(() => undefined);
-    throw err;
+  // The port is chosen after the PostgreSQL database exists (that takes a while), and chosen again
+  // when another process took it before FerretDB bound it (unless the caller chose it). Ready means
+  // the server answering on it is this process: serverStatus's pid, not merely a ping, which
+  // another process holding the port could answer.
+  const launch = async (port: number) => {
+    const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, ...storage], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.detached ?? false,
+    });
+    const output = capture(proc);
+    const url = `mongodb://127.0.0.1:${port}/`;
+    try {
+      await waitFor(
+        'FerretDB',
+        async () => {
+          const c = await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
+          try {
+            const status = await c.db('admin').command({ serverStatus: 1 });
+            return Number(status.pid) === proc.pid;
+          } finally {
+            await c.close();
+          }
+        },
+        20_000,
+        proc,
+        output,
+      );
+    } catch (err) {
+      await stopProcess(proc, 'SIGKILL');
+      throw err;
+    }
+    return { proc, url };
+  };
+  let started: { proc: ChildProcess; url: string };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      started = await launch(opts.port ?? (await freePort()));
+      break;
+    } catch (err) {
+      if (!/address already in use/.test(String((err as Error).message)) || opts.port !== undefined || attempt >= 3) {
+        await cleanUp().catch(() => undefined);
+        throw err;
+      }
+    }
   }
+  const { proc, url } = started;
   return {
     url,
     kind: 'ferretdb',

@@ -225,3 +225,17 @@ describe('FerretDB backend: auto', () => {
     }
   });
 });
+
+(available ? describe : describe.skip)('FerretDB on a port another process holds', () => {
+  it('is not mistaken for the server already answering there: the start fails with the cause', async () => {
+    // Another MongoDB-wire server answers on the port; a ping would succeed against it before
+    // the new FerretDB has even tried to bind (and died), and tests would share its databases.
+    const other = await withEnv(ferretDb('sqlite'), () => startMongo());
+    try {
+      const port = Number(new URL(other.url).port);
+      await expect(withEnv(ferretDb('sqlite'), () => startMongo({ port }))).rejects.toThrow(/address already in use/);
+    } finally {
+      await other.stop();
+    }
+  });
+});
