@@ -214,6 +214,32 @@ export async function startOnFreePorts(opts: {
 }
 
 /**
+ * A nats-server's command line: JetStream with its store in `storeDir`, clients and monitoring on
+ * 127.0.0.1, and, for a cluster node, its name, cluster port and routes.
+ */
+export function natsServerArgs(o: {
+  port: number;
+  monitorPort: number;
+  storeDir: string;
+  cluster?: { serverName: string; clusterName: string; port: number; routes: string };
+}): string[] {
+  const args = ['-a', '127.0.0.1', '-p', String(o.port), '-m', String(o.monitorPort), '-js', '-sd', o.storeDir];
+  if (!o.cluster) return args;
+  const c = o.cluster;
+  return [
+    ...args,
+    '--server_name',
+    c.serverName,
+    '--cluster_name',
+    c.clusterName,
+    '--cluster',
+    `nats://127.0.0.1:${c.port}`,
+    '--routes',
+    c.routes,
+  ];
+}
+
+/**
  * Starts a nats-server with JetStream (file store in a temp dir, or `storeDir`) and monitoring, on
  * free ports. `detached`: see startOnFreePorts.
  */
@@ -229,7 +255,7 @@ export async function startNats(
     bin,
     portCount: 2,
     ...(chosen ? { ports: [opts.port ?? (await freePort()), opts.monitorPort ?? (await freePort())] } : {}),
-    args: ([port, monitorPort]) => ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir],
+    args: ([port, monitorPort]) => natsServerArgs({ port: port!, monitorPort: monitorPort!, storeDir }),
     ready: async ([, monitorPort]) => (await fetch(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`)).ok,
     detached: opts.detached ?? false,
   });
@@ -321,25 +347,13 @@ async function startClusterOnPorts(
         bin,
         portCount: 3,
         ports: [port, monitorPort, clusterPort],
-        args: () => [
-          '-a',
-          '127.0.0.1',
-          '-p',
-          String(port),
-          '-m',
-          String(monitorPort),
-          '-js',
-          '-sd',
-          storeDir,
-          '--server_name',
-          name,
-          '--cluster_name',
-          opts.clusterName ?? 'jetmart',
-          '--cluster',
-          `nats://127.0.0.1:${clusterPort}`,
-          '--routes',
-          routes,
-        ],
+        args: () =>
+          natsServerArgs({
+            port,
+            monitorPort,
+            storeDir,
+            cluster: { serverName: name, clusterName: opts.clusterName ?? 'jetmart', port: clusterPort, routes },
+          }),
         // Listening is enough here; the whole cluster's health is awaited below.
         ready: async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok,
         detached: opts.detached ?? false,

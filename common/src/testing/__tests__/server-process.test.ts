@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, natsServerBinary, startOnFreePorts } from '..';
+import { freePort, natsServerArgs, natsServerBinary, startOnFreePorts } from '..';
 
 /**
  * A server can pass its readiness check and die a moment later: nats-server answers /varz before it
@@ -36,25 +36,13 @@ function natsNode(ports: number[], clusterPort: number) {
     bin: bin!,
     portCount: 2,
     ports,
-    args: () => [
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-m',
-      String(monitorPort),
-      '-js',
-      '-sd',
-      store,
-      '--server_name',
-      'n1',
-      '--cluster_name',
-      'died-test',
-      '--cluster',
-      `nats://127.0.0.1:${clusterPort}`,
-      '--routes',
-      `nats://127.0.0.1:${clusterPort}`,
-    ],
+    args: () =>
+      natsServerArgs({
+        port: port!,
+        monitorPort: monitorPort!,
+        storeDir: store,
+        cluster: { serverName: 'n1', clusterName: 'died-test', port: clusterPort, routes: `nats://127.0.0.1:${clusterPort}` },
+      }),
     ready: async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok,
   });
 }
