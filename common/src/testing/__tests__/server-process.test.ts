@@ -47,6 +47,21 @@ function natsNode(ports: number[], clusterPort: number) {
   });
 }
 
+/**
+ * A node on free ports. The ports are the caller's (startOnFreePorts does not retry them), and in
+ * CI another suite's socket can take one between freePort() and the bind: the very race this
+ * file is about. So a node that must come up is started again on new ports then.
+ */
+async function runningNode() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await natsNode([await freePort(), await freePort()], await freePort());
+    } catch (err) {
+      if (!/address already in use/.test((err as Error).message) || attempt >= 5) throw err;
+    }
+  }
+}
+
 async function until<T>(read: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -58,7 +73,7 @@ async function until<T>(read: () => T | undefined, ms = 10_000): Promise<T> {
 }
 
 test('a server that dies after it was ready, not stopped by its owner, says so with its output', async () => {
-  const server = await natsNode([await freePort(), await freePort()], await freePort());
+  const server = await runningNode();
   expect(server.died()).toBeUndefined();
   // Killed by someone else (as the cluster port's bind failure kills it, which cannot be timed
   // after /varz reliably: on a busy machine the node can die before its first answer).
@@ -75,7 +90,7 @@ test('a node whose cluster port is taken exits with the cause, before or after i
 });
 
 test('a server stopped by its owner, or still running, has not died', async () => {
-  const server = await natsNode([await freePort(), await freePort()], await freePort());
+  const server = await runningNode();
   await new Promise((r) => setTimeout(r, 300));
   expect(server.died()).toBeUndefined();
   expect(server.pid).toBeDefined();
