@@ -60,6 +60,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Runs `start` again (it picks new free ports each time) while it fails because a port was taken:
+ * another process can bind a port between freePort() and the server's own bind (test files run
+ * in parallel, and an outgoing connection's local port comes from the same range). Any other
+ * failure, or the last attempt's, is thrown.
+ */
+export async function retryWhilePortTaken<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!/address already in use/.test(String((err as Error).message)) || attempt >= attempts) throw err;
+    }
+  }
+}
+
 async function waitFor(
   what: string,
   check: () => Promise<boolean>,
@@ -184,15 +200,14 @@ export async function startOnFreePorts(opts: {
       throw err;
     }
   };
-  for (let attempt = 1; ; attempt++) {
-    try {
+  if (opts.ports !== undefined) await launch();
+  else {
+    let first = true;
+    await retryWhilePortTaken(async () => {
+      if (!first) ports = await pick();
+      first = false;
       await launch();
-      break;
-    } catch (err) {
-      const portTaken = /address already in use/.test(String((err as Error).message));
-      if (!portTaken || attempt >= 3 || opts.ports !== undefined) throw err;
-      ports = await pick();
-    }
+    });
   }
   return {
     get ports() {
@@ -315,14 +330,8 @@ export async function startNatsCluster(
   // Every node's ports are chosen before any starts (each node's routes name the others' cluster
   // ports), so one port taken meanwhile by another process fails the whole attempt: retried with
   // new ports, as startOnFreePorts does for one server.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startClusterOnPorts(opts, bin, base, names);
-    } catch (err) {
-      // The stores stay (a kept platform's data): node names, and so the peers, are the same.
-      if (!/address already in use/.test(String((err as Error).message)) || attempt >= 3) throw err;
-    }
-  }
+  // The stores stay between attempts (a kept platform's data): node names, and so the peers, are the same.
+  return retryWhilePortTaken(() => startClusterOnPorts(opts, bin, base, names));
 }
 
 async function startClusterOnPorts(
@@ -679,16 +688,11 @@ async function startFerretDb(opts: StartMongoOptions = {}): Promise<MongoTestSer
     return { proc, url };
   };
   let started: { proc: ChildProcess; url: string };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      started = await launch(opts.port ?? (await freePort()));
-      break;
-    } catch (err) {
-      if (!/address already in use/.test(String((err as Error).message)) || opts.port !== undefined || attempt >= 3) {
-        await cleanUp().catch(() => undefined);
-        throw err;
-      }
-    }
+  try {
+    started = opts.port !== undefined ? await launch(opts.port) : await retryWhilePortTaken(async () => launch(await freePort()));
+  } catch (err) {
+    await cleanUp().catch(() => undefined);
+    throw err;
   }
   const { proc, url } = started;
   return {

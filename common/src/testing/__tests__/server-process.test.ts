@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, natsServerArgs, natsServerBinary, startOnFreePorts } from '..';
+import { freePort, natsServerArgs, natsServerBinary, retryWhilePortTaken, startOnFreePorts } from '..';
 
 /**
  * A server can pass its readiness check and die a moment later: nats-server answers /varz before it
@@ -52,15 +52,7 @@ function natsNode(ports: number[], clusterPort: number) {
  * CI another suite's socket can take one between freePort() and the bind: the very race this
  * file is about. So a node that must come up is started again on new ports then.
  */
-async function runningNode() {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await natsNode([await freePort(), await freePort()], await freePort());
-    } catch (err) {
-      if (!/address already in use/.test((err as Error).message) || attempt >= 5) throw err;
-    }
-  }
-}
+const runningNode = () => retryWhilePortTaken(async () => natsNode([await freePort(), await freePort()], await freePort()), 5);
 
 async function until<T>(read: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
