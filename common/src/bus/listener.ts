@@ -30,7 +30,10 @@ export interface ListenerOptions {
   /** First retry delay; doubles each time up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** Messages handled at once by this instance. */
+  /**
+   * Messages handled at once by this instance. With `orderingKey`, messages with the same key
+   * still run one after another, in stream order.
+   */
   concurrency?: number;
   /** Unacked messages the durable lets out (across all replicas). */
   maxAckPending?: number;
@@ -71,10 +74,20 @@ export abstract class Listener<S extends Subject> {
   abstract readonly subject: S;
   abstract onMessage(data: EventData<S>, ctx: MessageContext<S>): Promise<void>;
 
+  /**
+   * What must be handled in stream order when `concurrency` is above 1, from the message's raw
+   * data (before validation: an invalid message gets no key and waits for nothing). A replica
+   * keyed by its record's id applies version N+1 right after N instead of finding a gap, which
+   * would send N+1 back for a retry after `backoffMs`.
+   */
+  protected orderingKey?(data: unknown): string | undefined;
+
   protected readonly opts: Required<ListenerOptions>;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last message taken for each ordering key, until it settles. */
+  private readonly lastOfKey = new Map<string, Promise<void>>();
   private stopping = false;
   private unwatchLag?: () => void;
   protected readonly log: Logger;
@@ -159,7 +172,7 @@ export abstract class Listener<S extends Subject> {
           jetstreamAcks.inc({ subject: this.subject, kind: 'nak' });
           continue;
         }
-        const p = this.handle(msg).finally(() => this.inFlight.delete(p));
+        const p = this.handleInTurn(msg).finally(() => this.inFlight.delete(p));
         this.inFlight.add(p);
         if (this.inFlight.size >= this.opts.concurrency) await Promise.race(this.inFlight);
       }
@@ -173,6 +186,27 @@ export abstract class Listener<S extends Subject> {
     if (this.messages) await this.messages.close();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** `handle`, after the messages taken before it with the same ordering key have settled. */
+  private handleInTurn(msg: JsMsg): Promise<void> {
+    const key = this.keyOf(msg);
+    if (key === undefined) return this.handle(msg);
+    const before = this.lastOfKey.get(key);
+    const p: Promise<void> = (before ? before.catch(() => undefined).then(() => this.handle(msg)) : this.handle(msg)).finally(() => {
+      if (this.lastOfKey.get(key) === p) this.lastOfKey.delete(key);
+    });
+    this.lastOfKey.set(key, p);
+    return p;
+  }
+
+  private keyOf(msg: JsMsg): string | undefined {
+    if (!this.orderingKey || this.opts.concurrency <= 1) return undefined;
+    try {
+      return this.orderingKey((JSON.parse(msg.string()) as { data?: unknown } | null)?.data);
+    } catch {
+      return undefined;
+    }
   }
 
   private backoff(deliveryCount: number): number {

@@ -242,6 +242,72 @@ describe('event bus over real JetStream', () => {
     expect(info.num_pending + info.num_ack_pending).toBe(0);
   });
 
+  it("with an ordering key, runs one key's messages in stream order and different keys at once", async () => {
+    /** Keyed by the title's letter: a1, a2, a3 in order; b* and c* alongside. */
+    class KeyedListener extends RecordingListener {
+      running = 0;
+      mostAtOnce = 0;
+      readonly runningOfKey = new Map<string, number>();
+      overlapsWithinKey = 0;
+      protected orderingKey(data: unknown) {
+        const title = (data as { title?: unknown } | null)?.title;
+        return typeof title === 'string' ? title[0] : undefined;
+      }
+    }
+    const l: KeyedListener = new KeyedListener(
+      bus,
+      'orders',
+      async (d) => {
+        const key = d.title[0];
+        l.running++;
+        l.mostAtOnce = Math.max(l.mostAtOnce, l.running);
+        l.runningOfKey.set(key, (l.runningOfKey.get(key) ?? 0) + 1);
+        if (l.runningOfKey.get(key)! > 1) l.overlapsWithinKey++;
+        // Later messages of a key finish sooner: without the key they would overtake earlier ones.
+        await new Promise((r) => setTimeout(r, 60 - Number(d.title.slice(1)) * 15));
+        l.runningOfKey.set(key, l.runningOfKey.get(key)! - 1);
+        l.running--;
+      },
+      { concurrency: 8 },
+    );
+    await listen(l);
+    const titles = ['a1', 'b1', 'a2', 'c1', 'a3', 'b2', 'c2', 'b3', 'c3'];
+    for (const t of titles) await bus.publish(product(t));
+    await eventually(() => l.seen.length === titles.length);
+    const order = (key: string) => l.seen.map((s) => s.title).filter((t) => t[0] === key);
+    expect([order('a'), order('b'), order('c')]).toEqual([
+      ['a1', 'a2', 'a3'],
+      ['b1', 'b2', 'b3'],
+      ['c1', 'c2', 'c3'],
+    ]);
+    expect(l.overlapsWithinKey).toBe(0);
+    // The keys did run at once: one at a time would never have had more than one running.
+    expect(l.mostAtOnce).toBeGreaterThan(1);
+  });
+
+  it('without an ordering key, a later message may finish before an earlier one (what the key prevents)', async () => {
+    const l = await listen(
+      new RecordingListener(
+        bus,
+        'orders',
+        async (d) => {
+          await new Promise((r) => setTimeout(r, d.title === 'first' ? 150 : 0));
+        },
+        { concurrency: 8 },
+      ),
+    );
+    const finished: string[] = [];
+    const onMessage = l.onMessage.bind(l);
+    l.onMessage = async (data, ctx) => {
+      await onMessage(data, ctx);
+      finished.push(data.title);
+    };
+    await bus.publish(product('first'));
+    await bus.publish(product('second'));
+    await eventually(() => finished.length === 2);
+    expect(finished).toEqual(['second', 'first']);
+  });
+
   it('parks a message whose dead-letter publish fails instead of dropping it', async () => {
     // No DEADLETTER stream: the dead-letter publish fails, so the message must stay pending.
     await bus.jsm.streams.delete('DEADLETTER');

@@ -1,4 +1,4 @@
-import { createLogger, EventBus, Streams, Subjects, type EventData } from '@jetmart/common';
+import { createLogger, EventBus, eventsRedelivered, Streams, Subjects, type EventData } from '@jetmart/common';
 import request from 'supertest';
 import { eventually, signinCookie, startNats, useTestDatabase, type NatsTestServer } from '@jetmart/common/testing';
 import { completeOrder } from '../../lifecycle';
@@ -69,6 +69,41 @@ describe('product replica through JetStream', () => {
     expect(await deadLetters()).toBe(deadBefore);
     const again = await models.ProductReplica.findById(id).lean();
     expect(again).toMatchObject({ version: 3, available: 10, quantity: 12 });
+  });
+
+  it('versions 1..12 of one product published back to back apply in order with no wait, beside other products', async () => {
+    const userId = newId();
+    const ids = [newId(), newId(), newId()];
+    const v = (id: string, version: number): ProductData => ({
+      id,
+      title: `v${version}`,
+      priceMinor: 100 + version,
+      quantity: 5,
+      userId,
+      version,
+    });
+    for (const id of ids) await bus.emit(Subjects.ProductCreated, v(id, 0));
+    await eventually(async () => (await models.ProductReplica.countDocuments({ _id: { $in: ids } })) === ids.length);
+    const redeliveries = async () =>
+      (await eventsRedelivered.get()).values.find((v) => v.labels.subject === Subjects.ProductUpdated)?.value ?? 0;
+    const before = await redeliveries();
+    // Without document locks, as on MongoDB: on FerretDB the locks' waiters of one document take
+    // turns in arrival order, which would keep the versions in order even without the key. Each
+    // product has one writer at a time here, so the writes need no lock to be correct.
+    const locks = process.env.JETMART_DOCUMENT_LOCKS;
+    process.env.JETMART_DOCUMENT_LOCKS = 'off';
+    try {
+      // Interleaved across products, each product's versions in order: the listener runs up to 8 at
+      // once, so without its ordering key version N+1 could be applied before N, find a gap and be
+      // sent back to wait (a redelivery).
+      for (let version = 1; version <= 12; version++) for (const id of ids) await bus.emit(Subjects.ProductUpdated, v(id, version));
+      await eventually(async () => (await models.ProductReplica.countDocuments({ _id: { $in: ids }, version: 12 })) === ids.length, 15_000);
+      await eventually(() => consumerSettled('orders-product-updated'), 10_000);
+    } finally {
+      if (locks === undefined) delete process.env.JETMART_DOCUMENT_LOCKS;
+      else process.env.JETMART_DOCUMENT_LOCKS = locks;
+    }
+    expect((await redeliveries()) - before).toBe(0);
   });
 
   it('an update that arrives before the product exists waits for product.created', async () => {

@@ -15,7 +15,14 @@ export class ProductUpdatedListener extends Listener<typeof Subjects.ProductUpda
     private readonly deps: { models: OrdersModels },
     options?: ListenerOptions,
   ) {
-    super(bus, 'orders', options);
+    // Products in parallel, each product's versions in order: under load one change at a time
+    // made every product's change wait behind all the others (issue 21, propagation).
+    super(bus, 'orders', { concurrency: 8, ...options });
+  }
+
+  protected orderingKey(data: unknown): string | undefined {
+    const id = (data as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
   }
 
   async onMessage(data: EventData<typeof Subjects.ProductUpdated>, { log }: MessageContext<typeof Subjects.ProductUpdated>): Promise<void> {
