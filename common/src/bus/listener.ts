@@ -64,6 +64,12 @@ function observeDelivery(subject: string, event: Event<Subject>, msg: JsMsg): vo
   eventDeliverySeconds.observe({ subject, stage: 'consume' }, Math.max(0, Date.now() - stored) / 1000);
 }
 
+/** A string field of a message's raw data, for `Listener.orderingKey` (undefined when it is not one). */
+export function stringField(data: unknown, field: string): string | undefined {
+  const value = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * A durable pull consumer of one subject, shared by all replicas of one service (the durable is
  * named `<service>-<subject>`). Explicit acks; failures are retried with exponential back-off

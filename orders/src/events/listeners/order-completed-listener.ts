@@ -1,4 +1,4 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { Listener, stringField, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
 import type { OrdersModels } from '../../models';
 import { recordSale } from '../../sales';
 
@@ -14,7 +14,12 @@ export class OrderCompletedListener extends Listener<typeof Subjects.OrderComple
     private readonly deps: { models: OrdersModels },
     options?: ListenerOptions,
   ) {
-    super(bus, 'orders', options);
+    // Orders at once, each order's deliveries in turn (its sale lines are written by one at a time).
+    super(bus, 'orders', { concurrency: 4, ...options });
+  }
+
+  protected orderingKey(data: unknown): string | undefined {
+    return stringField(data, 'id');
   }
 
   async onMessage(

@@ -1,4 +1,4 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { Listener, stringField, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
 import { applyProductChange } from '../../lifecycle';
 import type { OrdersModels } from '../../models';
 
@@ -21,8 +21,7 @@ export class ProductUpdatedListener extends Listener<typeof Subjects.ProductUpda
   }
 
   protected orderingKey(data: unknown): string | undefined {
-    const id = (data as { id?: unknown } | null)?.id;
-    return typeof id === 'string' ? id : undefined;
+    return stringField(data, 'id');
   }
 
   async onMessage(data: EventData<typeof Subjects.ProductUpdated>, { log }: MessageContext<typeof Subjects.ProductUpdated>): Promise<void> {

@@ -1,4 +1,4 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
+import { Listener, stringField, Subjects, type EventBus, type EventData, type ListenerOptions, type MessageContext } from '@jetmart/common';
 import { applyShipmentCreated, shipmentCreatedState, type OrdersModels } from '../../models';
 import { projectShipment } from '../../sales';
 
@@ -11,7 +11,12 @@ export class ShipmentCreatedListener extends Listener<typeof Subjects.ShipmentCr
     private readonly deps: { models: OrdersModels },
     options?: ListenerOptions,
   ) {
-    super(bus, 'orders', options);
+    // Orders at once, one order's shipments in turn: each projects onto that order's sale lines.
+    super(bus, 'orders', { concurrency: 4, ...options });
+  }
+
+  protected orderingKey(data: unknown): string | undefined {
+    return stringField(data, 'orderId');
   }
 
   async onMessage(

@@ -1,18 +1,11 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordReleased, type ProductsModels } from '../../models';
+import { Subjects, type EventData } from '@jetmart/common';
+import { recordReleased } from '../../models';
 import { refreshStocks } from '../../stock';
+import { OrderLinesListener } from './order-lines-listener';
 
 /** A cancelled (or expired) order's units are on sale again. */
-export class OrderCancelledListener extends Listener<typeof Subjects.OrderCancelled> {
+export class OrderCancelledListener extends OrderLinesListener<typeof Subjects.OrderCancelled> {
   readonly subject = Subjects.OrderCancelled;
-
-  constructor(
-    bus: EventBus,
-    private readonly models: ProductsModels,
-    options?: ListenerOptions,
-  ) {
-    super(bus, 'products', options);
-  }
 
   async onMessage(data: EventData<typeof Subjects.OrderCancelled>): Promise<void> {
     await recordReleased(this.models.UnitLedger, data.id, data.items);

@@ -1,18 +1,11 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordSold, type ProductsModels } from '../../models';
+import { Subjects, type EventData } from '@jetmart/common';
+import { recordSold } from '../../models';
 import { refreshStocks } from '../../stock';
+import { OrderLinesListener } from './order-lines-listener';
 
 /** A paid order's held units are sold. */
-export class OrderCompletedListener extends Listener<typeof Subjects.OrderCompleted> {
+export class OrderCompletedListener extends OrderLinesListener<typeof Subjects.OrderCompleted> {
   readonly subject = Subjects.OrderCompleted;
-
-  constructor(
-    bus: EventBus,
-    private readonly models: ProductsModels,
-    options?: ListenerOptions,
-  ) {
-    super(bus, 'products', options);
-  }
 
   async onMessage(data: EventData<typeof Subjects.OrderCompleted>): Promise<void> {
     const changed = await recordSold(this.models.UnitLedger, data.id, data.items);

@@ -1,18 +1,11 @@
-import { Listener, Subjects, type EventBus, type EventData, type ListenerOptions } from '@jetmart/common';
-import { recordHeld, type ProductsModels } from '../../models';
+import { Subjects, type EventData } from '@jetmart/common';
+import { recordHeld } from '../../models';
 import { refreshStocks } from '../../stock';
+import { OrderLinesListener } from './order-lines-listener';
 
 /** An order now holds units: they stop counting as available here. */
-export class OrderCreatedListener extends Listener<typeof Subjects.OrderCreated> {
+export class OrderCreatedListener extends OrderLinesListener<typeof Subjects.OrderCreated> {
   readonly subject = Subjects.OrderCreated;
-
-  constructor(
-    bus: EventBus,
-    private readonly models: ProductsModels,
-    options?: ListenerOptions,
-  ) {
-    super(bus, 'products', options);
-  }
 
   async onMessage(data: EventData<typeof Subjects.OrderCreated>): Promise<void> {
     await recordHeld(this.models.UnitLedger, data.id, data.items);
