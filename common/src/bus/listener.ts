@@ -56,12 +56,27 @@ const nanos = (ms: number) => ms * 1_000_000;
 /** How long one pull waits on the server; its idle heartbeat is half of it (see start()). */
 const PULL_EXPIRES_MS = 5_000;
 
-function observeDelivery(subject: string, event: Event<Subject>, msg: JsMsg): void {
+/** An event handled successfully: its times in eventDeliverySeconds (see there for the stages). */
+function observeDelivery(subject: string, event: Event<Subject>, msg: JsMsg, deliveryCount: number): void {
+  const now = Date.now();
   const stored = msg.info.timestampNanos / 1_000_000;
   const occurred = Date.parse(event.occurredAt);
   if (!Number.isFinite(stored) || !Number.isFinite(occurred)) return;
+  eventDeliverySeconds.observe({ subject, stage: 'applied' }, Math.max(0, now - occurred) / 1000);
+  if (deliveryCount > 1) return;
   eventDeliverySeconds.observe({ subject, stage: 'outbox' }, Math.max(0, stored - occurred) / 1000);
-  eventDeliverySeconds.observe({ subject, stage: 'consume' }, Math.max(0, Date.now() - stored) / 1000);
+  eventDeliverySeconds.observe({ subject, stage: 'consume' }, Math.max(0, now - stored) / 1000);
+}
+
+/** A message's body as JSON, or why it is not JSON (such a message is dead-lettered by `handle`). */
+type ParsedJson = { ok: true; value: unknown } | { ok: false; error: Error };
+
+function parseJson(msg: JsMsg): ParsedJson {
+  try {
+    return { ok: true, value: JSON.parse(msg.string()) };
+  } catch (err) {
+    return { ok: false, error: err as Error };
+  }
 }
 
 /** A string field of a message's raw data, for `Listener.orderingKey` (undefined when it is not one). */
@@ -194,22 +209,27 @@ export abstract class Listener<S extends Subject> {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** `handle`, after the messages taken before it with the same ordering key have settled. */
+  /**
+   * `handle`, after the messages taken before it with the same ordering key have settled. The
+   * message's JSON is parsed here once: the key is read from it and `handle` checks the same value.
+   */
   private handleInTurn(msg: JsMsg): Promise<void> {
-    const key = this.keyOf(msg);
-    if (key === undefined) return this.handle(msg);
+    const json = parseJson(msg);
+    const run = () => this.handle(msg, json);
+    const key = this.keyOf(json);
+    if (key === undefined) return run();
     const before = this.lastOfKey.get(key);
-    const p: Promise<void> = (before ? before.catch(() => undefined).then(() => this.handle(msg)) : this.handle(msg)).finally(() => {
+    const p: Promise<void> = (before ? before.catch(() => undefined).then(run) : run()).finally(() => {
       if (this.lastOfKey.get(key) === p) this.lastOfKey.delete(key);
     });
     this.lastOfKey.set(key, p);
     return p;
   }
 
-  private keyOf(msg: JsMsg): string | undefined {
-    if (!this.orderingKey || this.opts.concurrency <= 1) return undefined;
+  private keyOf(json: ParsedJson): string | undefined {
+    if (!this.orderingKey || this.opts.concurrency <= 1 || !json.ok) return undefined;
     try {
-      return this.orderingKey((JSON.parse(msg.string()) as { data?: unknown } | null)?.data);
+      return this.orderingKey((json.value as { data?: unknown } | null)?.data);
     } catch {
       return undefined;
     }
@@ -224,7 +244,7 @@ export abstract class Listener<S extends Subject> {
    * The handler runs inside that span, so its database calls and the events it records or
    * publishes belong to the same trace.
    */
-  private async handle(msg: JsMsg): Promise<void> {
+  private async handle(msg: JsMsg, json: ParsedJson): Promise<void> {
     const parent = contextFromTraceparent(msg.headers?.get('traceparent') || undefined, msg.headers?.get('tracestate') || undefined);
     const span = tracer().startSpan(
       `process ${this.subject}`,
@@ -243,7 +263,7 @@ export abstract class Listener<S extends Subject> {
       parent,
     );
     try {
-      await context.with(trace.setSpan(parent, span), () => this.handleInSpan(msg, span));
+      await context.with(trace.setSpan(parent, span), () => this.handleInSpan(msg, json, span));
       endSpan(span);
     } catch (err) {
       endSpan(span, err);
@@ -251,12 +271,13 @@ export abstract class Listener<S extends Subject> {
     }
   }
 
-  private async handleInSpan(msg: JsMsg, span: Span): Promise<void> {
+  private async handleInSpan(msg: JsMsg, json: ParsedJson, span: Span): Promise<void> {
     const deliveryCount = msg.info.deliveryCount;
     if (deliveryCount > 1) eventsRedelivered.inc({ subject: this.subject });
     let event: Event<S>;
     try {
-      event = parseEvent(JSON.parse(msg.string()), this.subject);
+      if (!json.ok) throw json.error;
+      event = parseEvent(json.value, this.subject);
     } catch (err) {
       span.setAttribute('jetmart.outcome', 'deadletter');
       await this.deadLetter(msg, `invalid event: ${(err as Error).message}`);
@@ -268,7 +289,7 @@ export abstract class Listener<S extends Subject> {
       await this.onMessage(event.data, { event, msg, log, deliveryCount });
       msg.ack();
       jetstreamAcks.inc({ subject: this.subject, kind: 'ack' });
-      if (deliveryCount === 1) observeDelivery(this.subject, event, msg);
+      observeDelivery(this.subject, event, msg, deliveryCount);
       span.setAttribute('jetmart.outcome', 'ack');
       eventsConsumed.inc({ subject: this.subject, outcome: 'ack' });
     } catch (err) {

@@ -49,11 +49,14 @@ export const eventsDeadLettered = new client.Counter({
  * Where an event's time goes between the write that recorded it and the listener that applied it:
  * `stage="outbox"` from the outbox entry (`occurredAt`) to its JetStream store time (the relay's
  * wait), `stage="consume"` from the store time to the end of a successful first delivery (the
- * consumer's queue and handler). Both use wall clocks of different processes.
+ * consumer's queue and handler), and `stage="applied"` from `occurredAt` to the successful
+ * handling, whichever delivery it was: an event applied only after waits and retries counts there,
+ * at its full time. That is the propagation time of every event, not only of a probe's. They use
+ * wall clocks of different processes.
  */
 export const eventDeliverySeconds = new client.Histogram({
   name: 'jetmart_event_delivery_seconds',
-  help: 'Event latency by subject and stage: outbox (occurredAt to JetStream store) and consume (store to first successful handling)',
+  help: 'Event latency by subject and stage: outbox (occurredAt to JetStream store), consume (store to first successful handling), applied (occurredAt to successful handling, any delivery)',
   labelNames: ['subject', 'stage'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
   registers: [registry],

@@ -3,6 +3,7 @@ import {
   createLogger,
   DeadLetterHeaders,
   EventBus,
+  eventDeliverySeconds,
   Listener,
   makeEvent,
   RetryLater,
@@ -32,6 +33,14 @@ class RecordingListener extends Listener<S> {
   async onMessage(data: EventData<S>, ctx: MessageContext<S>) {
     this.seen.push({ title: data.title, delivery: ctx.deliveryCount, at: Date.now() });
     await this.behave(data, ctx);
+  }
+}
+
+/** Keyed by the title's first letter, for the ordering-key tests. */
+class FirstLetterKeyedListener extends RecordingListener {
+  protected orderingKey(data: unknown) {
+    const title = (data as { title?: unknown } | null)?.title;
+    return typeof title === 'string' ? title[0] : undefined;
   }
 }
 
@@ -146,6 +155,29 @@ describe('event bus over real JetStream', () => {
     expect(l.seen).toHaveLength(4);
   });
 
+  it('times every applied event from its occurrence, also one applied only on a later delivery', async () => {
+    const stage = async (name: string) => {
+      const v = (await eventDeliverySeconds.get()).values;
+      const of = (metric: string) =>
+        v.find((x) => x.metricName === metric && x.labels.subject === 'product.created' && x.labels.stage === name)?.value ?? 0;
+      return { count: of('jetmart_event_delivery_seconds_count'), sum: of('jetmart_event_delivery_seconds_sum') };
+    };
+    const [appliedBefore, consumeBefore] = [await stage('applied'), await stage('consume')];
+    const l = await listen(
+      new RecordingListener(bus, 'orders', async (d, ctx) => {
+        if (d.title === 'late' && ctx.deliveryCount === 1) throw new Error('not yet');
+      }),
+    );
+    await bus.publish(product('at-once'));
+    await bus.publish(product('late'));
+    await eventually(() => l.seen.length === 3);
+    await eventually(async () => (await stage('applied')).count === appliedBefore.count + 2);
+    // The first delivery's stages count only what succeeded on its first delivery.
+    expect((await stage('consume')).count).toBe(consumeBefore.count + 1);
+    // The late one waited its 100 ms back-off, and the applied stage includes the wait.
+    expect((await stage('applied')).sum - appliedBefore.sum).toBeGreaterThanOrEqual(0.09);
+  });
+
   it('recovers when a handler fails only transiently', async () => {
     let calls = 0;
     const l = await listen(
@@ -160,11 +192,18 @@ describe('event bus over real JetStream', () => {
     expect(await deadLetters(bus)).toHaveLength(0);
   });
 
-  it('sends a malformed payload straight to the dead-letter stream', async () => {
-    const l = await listen(new RecordingListener(bus, 'orders'));
+  it.each([
+    ['one message at a time', false],
+    ['four at once with an ordering key', true],
+  ])('sends a malformed payload straight to the dead-letter stream (%s)', async (_, keyed) => {
+    const l = await listen(
+      keyed ? new FirstLetterKeyedListener(bus, 'orders', undefined, { concurrency: 4 }) : new RecordingListener(bus, 'orders'),
+    );
     await bus.js.publish('product.created', 'not json at all');
     await bus.js.publish('product.created', JSON.stringify({ ...product('x'), data: { title: 42 } }));
-    await eventually(async () => (await deadLetters(bus)).length === 2);
+    // A key can be read from this one (its title), but it is not a product.created.
+    await bus.js.publish('product.created', JSON.stringify({ ...product('x'), data: { title: 'x', priceMinor: 'free' } }));
+    await eventually(async () => (await deadLetters(bus)).length === 3);
     const dls = await deadLetters(bus);
     expect(dls.every((d) => d.headers.get(DeadLetterHeaders.error)?.startsWith('invalid event'))).toBe(true);
     expect(dls.every((d) => d.headers.get(DeadLetterHeaders.deliveries) === '1')).toBe(true);
@@ -244,15 +283,11 @@ describe('event bus over real JetStream', () => {
 
   it("with an ordering key, runs one key's messages in stream order and different keys at once", async () => {
     /** Keyed by the title's letter: a1, a2, a3 in order; b* and c* alongside. */
-    class KeyedListener extends RecordingListener {
+    class KeyedListener extends FirstLetterKeyedListener {
       running = 0;
       mostAtOnce = 0;
       readonly runningOfKey = new Map<string, number>();
       overlapsWithinKey = 0;
-      protected orderingKey(data: unknown) {
-        const title = (data as { title?: unknown } | null)?.title;
-        return typeof title === 'string' ? title[0] : undefined;
-      }
     }
     const l: KeyedListener = new KeyedListener(
       bus,
