@@ -130,6 +130,20 @@ describe('gateway', () => {
     expect(h['x-forwarded-port']).toBe(new URL(base).port);
   });
 
+  it('keeps its connection to a service: requests one after another reuse one, and none asks the service to close it', async () => {
+    let connections = 0;
+    const count = () => connections++;
+    upstream.on('connection', count);
+    try {
+      for (let i = 0; i < 5; i++) expect((await fetch(`${base}/api/users/currentuser`)).status).toBe(200);
+    } finally {
+      upstream.off('connection', count);
+    }
+    // One new connection at most (none when an earlier test's is still open), not one per request.
+    expect(connections).toBeLessThanOrEqual(1);
+    expect(seen.map((r) => r.headers.connection)).not.toContain('close');
+  });
+
   it('answers 503 in the API error shape for a service that is not running, saying why', async () => {
     const res = await fetch(`${base}/`);
     expect(res.status).toBe(503);

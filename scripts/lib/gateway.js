@@ -98,6 +98,12 @@ function upstreamPool(name, ports, log, intervalMs) {
 function proxyTo(name, port, log, onError = () => undefined) {
   return createProxyMiddleware({
     target: `http://127.0.0.1:${port}`,
+    // Connections to the process are kept and reused, as ingress-nginx keeps its upstream
+    // connections. Without an agent http-proxy opens a connection per request and asks the
+    // service to close it after answering ("Connection: close"): a TCP set-up and tear-down on
+    // both sides of every request. Node's agent closes an idle connection a second before the
+    // service's announced keep-alive timeout, so a reused connection is not one being closed.
+    agent: new http.Agent({ keepAlive: true }),
     // Keep the browser's Host (cookies, absolute URLs); X-Forwarded-* set below.
     changeOrigin: false,
     xfwd: false,
