@@ -333,12 +333,14 @@ describe('transactional outbox', () => {
     });
 
     it('reads the document back when its outbox changed after it was loaded (the relay removed an entry meanwhile)', async () => {
-      await started();
       const doc = new Item({ title: 's-0', quantity: 1 });
       recordProduct(doc, Subjects.ProductCreated, 0);
       await doc.save();
-      // Loaded while s-0 is still pending; the relay then publishes and removes it (no version change).
+      // Loaded while s-0 is still pending: no relay runs yet, so none can have removed it. The
+      // relay then starts, publishes s-0 and removes it (no version change).
       const stale = (await Item.findById(doc._id))!;
+      expect(stale.outbox).toHaveLength(1);
+      await started();
       await eventually(emptied(doc._id), 5_000);
       const reads = readBacks();
       stale.title = 's-1';
