@@ -2,6 +2,7 @@
  * The local gateway of `npm start` (scripts/lib/gateway.js): ingress routing semantics and
  * X-Forwarded-* handling, against real HTTP upstreams.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@jetmart/common/testing';
@@ -65,6 +66,42 @@ function rawRequest(url: string, opts: { method?: string; headers?: Record<strin
     req.end(opts.body);
   });
 }
+
+/** Rounds of the idle-close test, its service's keep-alive, when Node's server ends such a connection, and how long the gateway is kept busy around it. */
+const IDLE_CLOSE_ROUNDS = 3;
+const SERVICE_KEEP_ALIVE_MS = 2_000;
+// Node 20's server ends an idle connection about a second after its keepAliveTimeout (measured).
+const CLOSE_AFTER_MS = SERVICE_KEEP_ALIVE_MS + 990;
+const BUSY_MS = 60;
+/**
+ * The child's side: a service announcing `Keep-Alive: timeout=2` and a keep-alive client that asks
+ * through the gateway, tells the parent when the connection went idle, and asks again as the
+ * service closes it. Reports the late requests' statuses and the connections the service accepted.
+ */
+const IDLE_CLOSE_SIDE = `
+const http = require('node:http');
+let connections = 0;
+const server = http.createServer((req, res) => res.end('ok'));
+server.keepAliveTimeout = ${SERVICE_KEEP_ALIVE_MS};
+server.on('connection', () => connections++);
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', async ({ base }) => {
+  const agent = new http.Agent({ keepAlive: true });
+  const get = () => new Promise((done) => http.get(base + '/api/users/x', { agent }, (r) => { r.resume(); r.on('end', () => done(r.statusCode)); }).on('error', () => done(-1)));
+  const statuses = [];
+  await get();
+  // Idle past the gateway's limit (a second under the announced 2 s) but not the service's.
+  await new Promise((r) => setTimeout(r, 1500));
+  await get();
+  const afterShortIdle = connections;
+  for (let i = 0; i < ${IDLE_CLOSE_ROUNDS}; i++) {
+    process.send({ idleSince: true });
+    await new Promise((r) => setTimeout(r, ${CLOSE_AFTER_MS}));
+    statuses.push(await get());
+  }
+  process.send({ statuses, connections, afterShortIdle });
+});
+`;
 
 describe('gateway', () => {
   let upstream: http.Server;
@@ -142,6 +179,42 @@ describe('gateway', () => {
     // One new connection at most (none when an earlier test's is still open), not one per request.
     expect(connections).toBeLessThanOrEqual(1);
     expect(seen.map((r) => r.headers.connection)).not.toContain('close');
+  });
+
+  it('drops an idle connection before the service does, so a request in the moment the service closes it is answered', async () => {
+    // The service and a client in one child process, the gateway here: the gateway is made busy
+    // across the moment the service ends its idle connection, as a loaded machine makes it, and
+    // the client's next request arrives in that moment. A gateway that still held the connection
+    // would write the request to it and answer 502 (about 7 times in 10 before the fix).
+    const child = spawn(process.execPath, ['-e', IDLE_CLOSE_SIDE], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+    const gw = createGateway({ routes, upstreams: { auth: { port } }, log: { warn: () => undefined } });
+    await new Promise<void>((r) => gw.listen(0, '127.0.0.1', r));
+    try {
+      type Report = { statuses: number[]; connections: number; afterShortIdle: number };
+      const result = await new Promise<Report>((resolve) => {
+        child.on('message', (m: { idleSince?: true } & Partial<Report>) => {
+          if (m.idleSince)
+            setTimeout(
+              () => {
+                const from = Date.now();
+                while (Date.now() - from < BUSY_MS);
+              },
+              CLOSE_AFTER_MS - BUSY_MS / 2,
+            );
+          else if (m.statuses) resolve(m as Report);
+        });
+        child.send({ base: `http://127.0.0.1:${(gw.address() as AddressInfo).port}` });
+      });
+      expect(result.statuses).toEqual(Array(IDLE_CLOSE_ROUNDS).fill(200));
+      // 1.5 s idle was enough for the gateway to drop the connection, though the service kept it.
+      expect(result.afterShortIdle).toBe(2);
+      // And each late request came on a new connection too.
+      expect(result.connections).toBe(IDLE_CLOSE_ROUNDS + 2);
+    } finally {
+      child.kill();
+      await new Promise((r) => gw.close(r));
+    }
   });
 
   it('answers 503 in the API error shape for a service that is not running, saying why', async () => {

@@ -101,9 +101,8 @@ function proxyTo(name, port, log, onError = () => undefined) {
     // Connections to the process are kept and reused, as ingress-nginx keeps its upstream
     // connections. Without an agent http-proxy opens a connection per request and asks the
     // service to close it after answering ("Connection: close"): a TCP set-up and tear-down on
-    // both sides of every request. Node's agent closes an idle connection a second before the
-    // service's announced keep-alive timeout, so a reused connection is not one being closed.
-    agent: new http.Agent({ keepAlive: true }),
+    // both sides of every request.
+    agent: keptAliveAgent(),
     // Keep the browser's Host (cookies, absolute URLs); X-Forwarded-* set below.
     changeOrigin: false,
     xfwd: false,
@@ -124,6 +123,23 @@ function proxyTo(name, port, log, onError = () => undefined) {
       },
     },
   });
+}
+
+/**
+ * How long the gateway keeps an idle connection to a service: less than the 5 s a Node server
+ * (every service, and Next.js) keeps one. A connection the service is closing must not be reused:
+ * a request written to it just before the gateway reads its end (late, on a busy machine) is reset,
+ * and the browser gets a 502; a storefront page whose script gets one never comes to life.
+ */
+const IDLE_CONNECTION_MS = 4_000;
+
+/**
+ * A keep-alive agent whose idle connections end before the service ends them. Node lowers the
+ * idle time to a second less than a service's announced `Keep-Alive: timeout=N`, but only for an
+ * agent with a timeout of its own: without one, idle connections are kept for ever.
+ */
+function keptAliveAgent() {
+  return new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
 }
 
 /** X-Forwarded-For/-Proto/-Host/-Port and X-Real-IP, the way ingress-nginx sets them. */
