@@ -96,4 +96,12 @@ describe('Dockerfiles', () => {
     for (const needed of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'common', ...APPS])
       expect(ignore).not.toContain(needed);
   });
+
+  test('the storefront keeps idle connections longer than ingress-nginx keeps its upstream ones (60 s)', () => {
+    const stages = parseDockerfile(readFile('client/Dockerfile'), {});
+    const cmd = stages[stages.length - 1].instructions.filter((i) => i.cmd === 'CMD').pop()!;
+    const args = JSON.parse(cmd.args) as string[];
+    expect(args).toContain('start');
+    expect(Number(args[args.indexOf('--keepAliveTimeout') + 1])).toBeGreaterThan(60_000);
+  });
 });

@@ -126,8 +126,8 @@ function proxyTo(name, port, log, onError = () => undefined) {
 }
 
 /**
- * How long the gateway keeps an idle connection to a service: less than the 5 s a Node server
- * (every service, and Next.js) keeps one. A connection the service is closing must not be reused:
+ * How long the gateway keeps an idle connection to a service: less than any of them keeps one
+ * (Next.js 5 s under `npm start`, the services 65 s). A connection being closed must not be reused:
  * a request written to it just before the gateway reads its end (late, on a busy machine) is reset,
  * and the browser gets a 502; a storefront page whose script gets one never comes to life.
  */

@@ -68,6 +68,14 @@ export interface RunningService<M = undefined> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How long an idle client connection stays open: longer than any proxy in front keeps one
+ * (ingress-nginx keeps idle upstream connections 60 s, the local gateway 4 s). Node's 5 s default
+ * is shorter than the ingress's, so the ingress would sometimes send a request on a connection
+ * the service was closing, and the shopper would get a 502.
+ */
+const IDLE_CONNECTION_MS = 65_000;
+
 async function retry<T>(what: string, log: Logger, fn: () => Promise<T>, attempts = 60): Promise<T> {
   for (let i = 1; ; i++) {
     try {
@@ -135,6 +143,7 @@ export async function startService<M = undefined>(spec: ServiceSpec<M>): Promise
     const s = app.listen(spec.port, () => resolve(s));
     s.once('error', reject);
   });
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : spec.port;
   logger.info({ port }, `${spec.name} listening`);

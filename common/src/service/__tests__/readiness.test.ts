@@ -3,6 +3,7 @@
  * (here: a listener whose bind waits for the test; in life, a JetStream election), 200 once they
  * are, and events published meanwhile reach the listener once bound.
  */
+import http from 'node:http';
 import { createApp, createLogger, EventBus, Listener, makeEvent, startService, Subjects, type EventData, type RunningService } from '../..';
 import { eventually, freePort, startNats, TEST_JWT_KEY, type NatsTestServer } from '../../testing';
 
@@ -96,3 +97,25 @@ it.each([
   },
   60_000,
 );
+
+it('keeps an idle connection open longer than the ingress keeps its upstream ones (60 s), and says so', async () => {
+  const port = await freePort();
+  running = await startService({
+    name: 'keep-alive',
+    port,
+    natsUrl: nats.url,
+    jetstreamReplicas: 1,
+    logger,
+    app: (ctx) => createApp({ logger, jwtKey: TEST_JWT_KEY, jwtTtlSeconds: 3600, routers: [], isReady: ctx.isReady }),
+  });
+  // node's http, not fetch: the test reads the Keep-Alive header the service announces to a proxy.
+  const announced = await new Promise<string | undefined>((resolve, reject) =>
+    http
+      .get(`http://127.0.0.1:${port}/healthz`, { agent: new http.Agent({ keepAlive: true }) }, (res) => {
+        res.resume();
+        resolve(res.headers['keep-alive']);
+      })
+      .on('error', reject),
+  );
+  expect(Number(/timeout=(\d+)/.exec(announced ?? '')?.[1])).toBeGreaterThan(60);
+});
