@@ -13,7 +13,9 @@ export function createLogger(
   const level = opts.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info');
   const pretty = opts.pretty ?? (process.env.NODE_ENV !== 'production' && process.env.LOG_FORMAT !== 'json');
   const base = { service };
-  if (!pretty) return pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime });
+  // A silent logger (tests) writes nothing, so it gets no pretty stream: each one would add its
+  // listeners to stdout for the life of the process (Node warns from the eleventh on).
+  if (!pretty || level === 'silent') return pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime });
   // pino-pretty as a synchronous stream, so no worker thread is left behind at shutdown. The
   // service name is left out: locally every line is already prefixed with it (npm start).
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- pino-pretty is loaded only in development

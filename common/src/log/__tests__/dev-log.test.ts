@@ -35,4 +35,10 @@ describe('development log lines', () => {
     expect(lines.length).toBeGreaterThan(2);
     expect(output()).toMatch(/Error: boom\n\s+at /);
   });
+
+  it('gives a silent logger no pretty stream: creating many adds no listeners to stdout', () => {
+    const before = process.stdout.listenerCount('close') + process.stdout.listenerCount('error');
+    for (let i = 0; i < 12; i++) createLogger(`svc-${i}`, { pretty: true, level: 'silent' });
+    expect(process.stdout.listenerCount('close') + process.stdout.listenerCount('error')).toBe(before);
+  });
 });
