@@ -113,7 +113,7 @@ it('keeps an idle connection open longer than the ingress keeps its upstream one
     http
       .get(`http://127.0.0.1:${port}/healthz`, { agent: new http.Agent({ keepAlive: true }) }, (res) => {
         res.resume();
-        resolve(res.headers['keep-alive']);
+        resolve(res.headers['keep-alive']?.toString());
       })
       .on('error', reject),
   );
