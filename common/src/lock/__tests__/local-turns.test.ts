@@ -64,10 +64,13 @@ it('passing twice hands on one turn, not two', async () => {
 
 it('a turn never passed on passes itself after the hold limit (a forgotten release does not stop the key for good)', async () => {
   const turns = new LocalTurns(50);
-  await turns.take('k', far());
+  // From before the first turn is granted: its hold limit counts from the grant. (Started after
+  // it, a busy machine's delay before the second take was taken off the wait: 44 ms, once.)
   const started = Date.now();
+  await turns.take('k', far());
   const next = await turns.take('k', far());
-  expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  // 49: a timer may fire up to a millisecond early by Date.now().
+  expect(Date.now() - started).toBeGreaterThanOrEqual(49);
   next.pass();
   expect(turns.size).toBe(0);
 });
