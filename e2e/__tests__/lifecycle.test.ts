@@ -195,7 +195,8 @@ describe('order lifecycle across services', () => {
     const order = await placeOrder(buyer, productId, 2);
 
     const paid = await api('payments', 'POST', '/api/payments', buyer, { orderId: order.id, token: 'tok_visa' });
-    expect(paid.status).toBe(201);
+    // The whole answer, so a failure shows what payments said (a stressed CI run once got a 404 here).
+    expect(paid).toMatchObject({ status: 201 });
     expect(paid.body).toEqual({ id: expect.any(String), orderId: order.id, amount: 25, refunded: 0, refunds: [] });
 
     await eventually(async () => (await orderStatus(buyer, order.id)) === 'complete', 15_000);
