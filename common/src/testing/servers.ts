@@ -66,12 +66,25 @@ export async function freePort(): Promise<number> {
  * in parallel, and an outgoing connection's local port comes from the same range). Any other
  * failure, or the last attempt's, is thrown.
  */
-export async function retryWhilePortTaken<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+export function retryWhilePortTaken<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  return retryWhileFailingWith(/address already in use/, start, { attempts });
+}
+
+/**
+ * Runs `fn` again while it fails with an error whose message matches `transient`, up to
+ * `attempts` times, `pauseMs` apart; any other failure, or the last attempt's, is thrown.
+ */
+export async function retryWhileFailingWith<T>(
+  transient: RegExp,
+  fn: () => Promise<T>,
+  { attempts, pauseMs = 0 }: { attempts: number; pauseMs?: number },
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await start();
+      return await fn();
     } catch (err) {
-      if (!/address already in use/.test(String((err as Error).message)) || attempt >= attempts) throw err;
+      if (!transient.test(String((err as Error).message)) || attempt >= attempts) throw err;
+      if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { StoredMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { createLogger, EventBus } from '..';
-import { startNats, type NatsTestServer } from './servers';
+import { retryWhileFailingWith, startNats, type NatsTestServer } from './servers';
 
 /**
  * Every message stored in `stream` (first to last sequence, deleted ones skipped); with `subject`,
@@ -16,23 +16,6 @@ export async function readStream(bus: EventBus, stream: string, opts: { subject?
     if (m && (!opts.subject || m.subject === opts.subject)) out.push(m);
   }
   return out;
-}
-
-/**
- * `bus.ensureStreams()` right after streams were deleted. Creating a stream again just after its
- * delete was answered was once refused with "error creating store for stream", with both cores
- * saturated (the ops suite under stress-ng); nats-server had not finished with the old store.
- * The test bus tries again shortly rather than fail the test that happens to come next.
- */
-async function ensureStreamsAfterDelete(bus: EventBus, attempts = 20): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await bus.ensureStreams();
-    } catch (err) {
-      if (!/error creating store for stream/.test(String((err as Error).message)) || attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 export interface TestBus {
@@ -65,7 +48,10 @@ export function useTestBus(opts: {
   beforeEach(async () => {
     bus = await EventBus.connect({ servers: nats!.url, name: opts.name, logger });
     for (const s of opts.freshStreams ?? []) await bus.jsm.streams.delete(s).catch(() => undefined);
-    await ensureStreamsAfterDelete(bus);
+    // Creating a stream again just after its delete was answered was once refused with "error
+    // creating store for stream", both cores saturated (the ops suite under stress-ng):
+    // nats-server had not finished with the old store. Tried again shortly.
+    await retryWhileFailingWith(/error creating store for stream/, () => bus!.ensureStreams(), { attempts: 20, pauseMs: 100 });
   });
   afterEach(async () => {
     await opts.beforeDrain?.();
